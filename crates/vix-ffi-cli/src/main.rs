@@ -1,0 +1,2 @@
+//! The `vix-ffi` command.
+fn main() {}

@@ -1,0 +1,4 @@
+//! Vix FFI generators: the manifest model and its validation, and the Python backend
+//! that turns a manifest into a typed ctypes package.
+
+pub mod manifest;

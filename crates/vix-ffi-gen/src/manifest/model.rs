@@ -1,0 +1,275 @@
+//! The validated manifest: what every backend reads.
+//!
+//! Values of these types only come out of [`super::parse`], which has checked every
+//! name, reference and signature, so backends may emit them into code as they are.
+
+/// A whole validated `bindings.json`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Manifest {
+    /// `library`.
+    pub library: Library,
+    /// `symbol_prefix` (may be empty).
+    pub symbol_prefix: String,
+    /// `functions`, in manifest order.
+    pub functions: Vec<Function>,
+    /// `python`.
+    pub python: Python,
+}
+
+/// `library`: how the native library is found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Library {
+    /// Base name, a C identifier: `lib<name>.so`, `lib<name>.dylib`, `<name>.dll`.
+    pub name: String,
+    /// Environment variable listing directories to search first (default `VIX_LIB_PATH`),
+    /// a C identifier.
+    pub env_var: String,
+    /// Extra directories searched after the env var's entries and before the package's
+    /// own folder; relative ones are relative to the package folder. Any string without
+    /// NUL; backends must emit them as escaped literals.
+    pub search_paths: Vec<String>,
+}
+
+/// One entry of `functions`: a native symbol and its C signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Function {
+    /// `name`: a Python identifier, unique among functions.
+    pub name: String,
+    /// `symbol`: a C identifier (default `symbol_prefix + name`), unique.
+    pub symbol: String,
+    /// `restype` (default `int`).
+    pub restype: CType,
+    /// `args`, in order.
+    pub args: Vec<Arg>,
+    /// `doc`: free text, optional; backends must escape it.
+    pub doc: Option<String>,
+}
+
+/// One argument of a [`Function`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Arg {
+    /// A Python identifier, unique within the function.
+    pub name: String,
+    /// Its C type.
+    pub ty: CType,
+}
+
+/// The C types a manifest can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CType {
+    /// `void` (return type only).
+    Void,
+    /// `int`.
+    Int,
+    /// `int32_t`.
+    Int32,
+    /// `uint32_t`.
+    Uint32,
+    /// `size_t`.
+    SizeT,
+    /// `uint8_t *` / `const uint8_t *`.
+    U8Ptr,
+    /// `char *` / `const char *`.
+    CharPtr,
+    /// `void *`.
+    VoidPtr,
+    /// `vix_status *`.
+    VixStatusPtr,
+    /// `vix_str` by value.
+    VixStr,
+    /// `vix_buf` by value.
+    VixBuf,
+    /// `vix_mut_buf` by value.
+    VixMutBuf,
+    /// `vix_str *`.
+    VixStrPtr,
+    /// `vix_buf *`.
+    VixBufPtr,
+    /// `vix_mut_buf *`.
+    VixMutBufPtr,
+    /// `size_t *`.
+    SizeTPtr,
+    /// `int32_t *`.
+    Int32Ptr,
+}
+
+impl CType {
+    /// Every type, in the order `abi-v1` lists them.
+    pub const ALL: [CType; 17] = [
+        CType::Void,
+        CType::Int,
+        CType::Int32,
+        CType::Uint32,
+        CType::SizeT,
+        CType::U8Ptr,
+        CType::CharPtr,
+        CType::VoidPtr,
+        CType::VixStatusPtr,
+        CType::VixStr,
+        CType::VixBuf,
+        CType::VixMutBuf,
+        CType::VixStrPtr,
+        CType::VixBufPtr,
+        CType::VixMutBufPtr,
+        CType::SizeTPtr,
+        CType::Int32Ptr,
+    ];
+
+    /// The spelling in `bindings.json`.
+    pub const fn manifest_name(self) -> &'static str {
+        match self {
+            CType::Void => "void",
+            CType::Int => "int",
+            CType::Int32 => "int32",
+            CType::Uint32 => "uint32",
+            CType::SizeT => "size_t",
+            CType::U8Ptr => "u8_ptr",
+            CType::CharPtr => "char_ptr",
+            CType::VoidPtr => "void_ptr",
+            CType::VixStatusPtr => "vix_status_ptr",
+            CType::VixStr => "vix_str",
+            CType::VixBuf => "vix_buf",
+            CType::VixMutBuf => "vix_mut_buf",
+            CType::VixStrPtr => "vix_str_ptr",
+            CType::VixBufPtr => "vix_buf_ptr",
+            CType::VixMutBufPtr => "vix_mut_buf_ptr",
+            CType::SizeTPtr => "size_t_ptr",
+            CType::Int32Ptr => "int32_ptr",
+        }
+    }
+
+    /// Parses the spelling in `bindings.json`.
+    pub fn from_manifest_name(name: &str) -> Option<CType> {
+        CType::ALL.into_iter().find(|t| t.manifest_name() == name)
+    }
+
+    /// The C spelling, for headers and messages.
+    pub const fn c_name(self) -> &'static str {
+        match self {
+            CType::Void => "void",
+            CType::Int => "int",
+            CType::Int32 => "int32_t",
+            CType::Uint32 => "uint32_t",
+            CType::SizeT => "size_t",
+            CType::U8Ptr => "uint8_t *",
+            CType::CharPtr => "char *",
+            CType::VoidPtr => "void *",
+            CType::VixStatusPtr => "vix_status *",
+            CType::VixStr => "vix_str",
+            CType::VixBuf => "vix_buf",
+            CType::VixMutBuf => "vix_mut_buf",
+            CType::VixStrPtr => "vix_str *",
+            CType::VixBufPtr => "vix_buf *",
+            CType::VixMutBufPtr => "vix_mut_buf *",
+            CType::SizeTPtr => "size_t *",
+            CType::Int32Ptr => "int32_t *",
+        }
+    }
+}
+
+/// `python`: the generated package.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Python {
+    /// `package`: a Python identifier that is not a keyword, a builtin, or a
+    /// standard-library module name.
+    pub package: String,
+    /// `exports`: the submodules `__init__.py` imports (default: the raw module).
+    pub exports: Vec<Export>,
+    /// `api`: the high-level functions of `api.py`, in manifest order.
+    pub api: Vec<ApiFunction>,
+}
+
+/// A submodule that `__init__.py` imports and lists in `__all__`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Export {
+    /// `"api"`: the high-level functions.
+    Api,
+    /// `"_native"`: the loader and raw bindings.
+    Native,
+}
+
+impl Export {
+    /// The module name, as written in the manifest.
+    pub const fn module(self) -> &'static str {
+        match self {
+            Export::Api => "api",
+            Export::Native => "_native",
+        }
+    }
+}
+
+/// One entry of `python.api`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiFunction {
+    /// The Python function name: an identifier, not a keyword or builtin, not reserved by
+    /// the generated module, unique within `api`.
+    pub name: String,
+    /// Index into [`Manifest::functions`] of the function it calls (resolved from
+    /// `calls`); that function has the signature `kind` needs.
+    pub calls: usize,
+    /// What it converts.
+    pub kind: ApiKind,
+    /// `doc`: free text, optional; backends must escape it. When absent, backends may fall
+    /// back to the called function's `doc`.
+    pub doc: Option<String>,
+}
+
+/// The high-level call patterns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ApiKind {
+    /// bytes-like in, `str` out, over the operation shape.
+    BytesToStr,
+    /// `str` (or bytes-like) in, `bytes` out, over the operation shape.
+    StrToBytes,
+    /// bytes-like in, `bytes` out, over the operation shape.
+    BytesToBytes,
+    /// `str` (or bytes-like) in, `str` out, over the operation shape.
+    StrToStr,
+    /// `vix_str f(vix_status *)`, returns `str`.
+    Version,
+}
+
+impl ApiKind {
+    /// Every kind.
+    pub const ALL: [ApiKind; 5] = [
+        ApiKind::BytesToStr,
+        ApiKind::StrToBytes,
+        ApiKind::BytesToBytes,
+        ApiKind::StrToStr,
+        ApiKind::Version,
+    ];
+
+    /// The spelling in `bindings.json`.
+    pub const fn manifest_name(self) -> &'static str {
+        match self {
+            ApiKind::BytesToStr => "bytes_to_str",
+            ApiKind::StrToBytes => "str_to_bytes",
+            ApiKind::BytesToBytes => "bytes_to_bytes",
+            ApiKind::StrToStr => "str_to_str",
+            ApiKind::Version => "version",
+        }
+    }
+
+    /// Parses the spelling in `bindings.json`.
+    pub fn from_manifest_name(name: &str) -> Option<ApiKind> {
+        ApiKind::ALL.into_iter().find(|k| k.manifest_name() == name)
+    }
+
+    /// Whether the called function has the operation shape.
+    pub const fn is_operation(self) -> bool {
+        !matches!(self, ApiKind::Version)
+    }
+
+    /// Whether the input is text (`str`, encoded as UTF-8).
+    pub const fn takes_str(self) -> bool {
+        matches!(self, ApiKind::StrToBytes | ApiKind::StrToStr)
+    }
+
+    /// Whether the output is text (`str`, decoded as UTF-8).
+    pub const fn returns_str(self) -> bool {
+        matches!(
+            self,
+            ApiKind::BytesToStr | ApiKind::StrToStr | ApiKind::Version
+        )
+    }
+}

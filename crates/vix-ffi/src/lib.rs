@@ -1,0 +1,50 @@
+//! The Rust side of the Vix FFI v1 C ABI.
+//!
+//! Libraries that want to be called from Python through Vix FFI export a handful of C
+//! functions whose types and rules are fixed by the headers under `include/vix/ffi/`.
+//! This crate mirrors those headers type for type ([`VixStr`], [`VixBuf`],
+//! [`VixMutBuf`], [`VixStatus`], [`VixAllocator`], [`StatusCode`]) and offers helpers
+//! that make a correct ABI function short to write:
+//!
+//! - [`op::sized`] and [`op::vec`] implement the operation shape
+//!   (`in_ptr, in_len, out_ptr, out_cap, out_len, out_status`) with every rule of the
+//!   contract: argument checks, the `BUFFER_TOO_SMALL` sizing protocol, the status always
+//!   written, nothing written past `out_cap`;
+//! - [`guard`] turns every panic into `VIX_STATUS_ERROR` so that no unwind crosses the
+//!   boundary;
+//! - [`version`] implements `<pkg>_ffi_version`.
+//!
+//! Status messages built at run time are kept in thread-local storage, so the pointer
+//! handed to the caller stays valid until the next call on the same thread.
+#![deny(missing_docs)]
+
+mod guard;
+mod memory;
+mod message;
+pub mod op;
+mod status;
+mod types;
+
+pub use guard::guard;
+pub use op::RawCall;
+pub use memory::{VixAllocFn, VixAllocator, VixFreeFn};
+pub use status::{Error, Result, StatusCode, VixStatus};
+pub use types::{VixBuf, VixMutBuf, VixStr};
+
+/// `VIX_FFI_ABI_VERSION_MAJOR` of `vix_ffi_config.h`.
+pub const ABI_VERSION_MAJOR: u32 = 1;
+/// `VIX_FFI_ABI_VERSION_MINOR` of `vix_ffi_config.h`.
+pub const ABI_VERSION_MINOR: u32 = 0;
+
+/// Implements `vix_str <pkg>_ffi_version(vix_status *out_status)`.
+///
+/// Writes an OK status (when `out_status` is not null) and returns `version`, a static
+/// string that the caller never frees.
+///
+/// # Safety
+/// `out_status` must be null or valid for writing one [`VixStatus`].
+pub unsafe fn version(out_status: *mut VixStatus, version: &'static str) -> VixStr {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { status::write_ok(out_status) };
+    VixStr::from_static(version)
+}

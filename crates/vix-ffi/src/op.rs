@@ -1,0 +1,494 @@
+//! The operation shape of ABI v1, implemented once with every rule of the contract.
+//!
+//! ```c
+//! int pkg_op(const uint8_t *in_ptr, size_t in_len,
+//!            uint8_t *out_ptr, size_t out_cap, size_t *out_len,
+//!            vix_status *out_status);
+//! ```
+//!
+//! An exported function gathers its raw arguments in a [`RawCall`] and hands the work to
+//! [`RawCall::sized`] (the output size is known from the input before the work: the
+//! capacity is checked first and the body writes straight into the caller's buffer) or
+//! [`RawCall::with_vec`] (the size is only known afterwards). Both:
+//!
+//! - give `VIX_STATUS_INVALID_ARG` when `out_len` is null, `in_ptr` is null with
+//!   `in_len > 0`, `out_ptr` is null with `out_cap > 0`, or a length exceeds
+//!   `isize::MAX`;
+//! - answer a capacity below the needed size with `VIX_STATUS_BUFFER_TOO_SMALL` and the
+//!   needed size in `*out_len` (so `out_ptr = NULL, out_cap = 0` is a size query);
+//! - never write past `out_cap`;
+//! - set `*out_len` on every call once it is non-null (0 on errors other than
+//!   `BUFFER_TOO_SMALL`), and the status on every call when it is non-null;
+//! - return 0 on success and the (non-zero) status code otherwise;
+//! - turn every panic into `VIX_STATUS_ERROR` through [`crate::guard`].
+
+use std::mem::MaybeUninit;
+use std::os::raw::c_int;
+
+use crate::guard::guard;
+use crate::status::{Error, Result, StatusCode, VixStatus};
+
+/// The raw arguments of one call of an operation-shaped function.
+#[derive(Clone, Copy, Debug)]
+pub struct RawCall {
+    /// Input bytes; may be null only when `in_len` is 0.
+    pub in_ptr: *const u8,
+    /// Input length in bytes.
+    pub in_len: usize,
+    /// Output buffer; may be null only when `out_cap` is 0.
+    pub out_ptr: *mut u8,
+    /// Output capacity in bytes.
+    pub out_cap: usize,
+    /// Receives the output size (or the needed size on `BUFFER_TOO_SMALL`).
+    pub out_len: *mut usize,
+    /// Receives the status; may be null.
+    pub out_status: *mut VixStatus,
+}
+
+impl RawCall {
+    /// Runs an operation whose output size is known before the work.
+    ///
+    /// `size(input)` returns the exact output size for this input (it may reject the
+    /// input early, for example for a wrong length). When `out_cap` is at least that size,
+    /// `write(input, out)` receives the first `size` bytes of the caller's buffer,
+    /// uninitialised as far as Rust knows, and returns how many it wrote, from the start.
+    /// Returning more than `out.len()` is a bug reported as `VIX_STATUS_ERROR`. The input
+    /// and the output must not overlap (`VIX_STATUS_INVALID_ARG` otherwise).
+    ///
+    /// # Safety
+    /// Each pointer must be null or valid for its stated length: `in_ptr` readable for
+    /// `in_len` bytes, `out_ptr` writable for `out_cap` bytes, `out_len` writable for one
+    /// `size_t`, `out_status` writable for one [`VixStatus`], all for the whole call and
+    /// not modified by anyone else during it.
+    pub unsafe fn sized(
+        self,
+        size: impl FnOnce(&[u8]) -> Result<usize>,
+        write: impl FnOnce(&[u8], &mut [MaybeUninit<u8>]) -> Result<usize>,
+    ) -> c_int {
+        // SAFETY: forwarded from this function's contract.
+        unsafe {
+            self.run(|call| {
+                // SAFETY: forwarded.
+                let input = unsafe { call.input() }?;
+                let need = size(input)?;
+                call.ensure_capacity(need)?;
+                if need > 0 && ranges_overlap(call.in_ptr, call.in_len, call.out_ptr, need) {
+                    return Err(Error::invalid_arg(
+                        "input and output buffers overlap; pass separate buffers",
+                    ));
+                }
+                // SAFETY: `need <= out_cap` and `out_ptr` is writable for `out_cap` bytes;
+                // the range does not overlap the input (checked above).
+                let out = unsafe { uninit_slice(call.out_ptr, need) };
+                let written = write(input, out)?;
+                if written > need {
+                    return Err(Error::error(format!(
+                        "internal error: operation reported {written} bytes written into a \
+                         buffer of {need}"
+                    )));
+                }
+                Ok(written)
+            })
+        }
+    }
+
+    /// Runs an operation whose output size is only known after the work: the output is
+    /// built in a `Vec` and copied into the caller's buffer when it fits.
+    ///
+    /// A too-small buffer costs the whole work; prefer [`RawCall::sized`] when the size can
+    /// be known first.
+    ///
+    /// # Safety
+    /// As for [`RawCall::sized`]; the input and output may overlap here.
+    pub unsafe fn with_vec(self, work: impl FnOnce(&[u8]) -> Result<Vec<u8>>) -> c_int {
+        // SAFETY: forwarded from this function's contract.
+        unsafe {
+            self.run(|call| {
+                // SAFETY: forwarded.
+                let input = unsafe { call.input() }?;
+                let output = work(input)?;
+                call.ensure_capacity(output.len())?;
+                if !output.is_empty() {
+                    // SAFETY: `output.len() <= out_cap`; `ptr::copy` tolerates overlap with
+                    // the (no longer used) input.
+                    unsafe { std::ptr::copy(output.as_ptr(), call.out_ptr, output.len()) };
+                }
+                Ok(output.len())
+            })
+        }
+    }
+
+    /// Argument checks, `*out_len` bookkeeping and the panic guard around `body`, which
+    /// returns the number of bytes written.
+    ///
+    /// # Safety
+    /// As for [`RawCall::sized`].
+    unsafe fn run(self, body: impl FnOnce(&RawCall) -> Result<usize>) -> c_int {
+        let call = self;
+        // The status goes to a local first so that the return value ("0 iff OK, else the
+        // code") is known even when the caller passed no status.
+        let mut status = VixStatus::ok();
+        // SAFETY: `status` is a live local.
+        unsafe {
+            guard(&mut status, (), || {
+                if call.out_len.is_null() {
+                    return Err(Error::invalid_arg("out_len is NULL"));
+                }
+                // SAFETY: non-null, writable by contract.
+                unsafe { call.out_len.write(0) };
+                if call.out_ptr.is_null() && call.out_cap > 0 {
+                    return Err(Error::invalid_arg(format!(
+                        "out_ptr is NULL but out_cap is {}",
+                        call.out_cap
+                    )));
+                }
+                if call.out_cap > isize::MAX as usize {
+                    return Err(Error::invalid_arg(format!(
+                        "out_cap {} exceeds the largest possible buffer",
+                        call.out_cap
+                    )));
+                }
+                let written = body(&call)?;
+                // SAFETY: non-null, writable by contract.
+                unsafe { call.out_len.write(written) };
+                Ok(())
+            })
+        };
+        if !call.out_status.is_null() {
+            // SAFETY: non-null, writable by contract. The message points at static or
+            // per-thread storage, not at `status`, so copying it is sound.
+            unsafe { call.out_status.write(status) };
+        }
+        status.code
+    }
+
+    /// The input as a slice, after the argument checks.
+    ///
+    /// # Safety
+    /// `in_ptr` readable for `in_len` bytes when non-null.
+    unsafe fn input(&self) -> Result<&[u8]> {
+        if self.in_len == 0 {
+            return Ok(&[]);
+        }
+        if self.in_ptr.is_null() {
+            return Err(Error::invalid_arg(format!(
+                "in_ptr is NULL but in_len is {}",
+                self.in_len
+            )));
+        }
+        if self.in_len > isize::MAX as usize {
+            return Err(Error::invalid_arg(format!(
+                "in_len {} exceeds the largest possible buffer",
+                self.in_len
+            )));
+        }
+        // SAFETY: non-null, readable for `in_len <= isize::MAX` bytes by contract.
+        Ok(unsafe { std::slice::from_raw_parts(self.in_ptr, self.in_len) })
+    }
+
+    /// Reports `BUFFER_TOO_SMALL` with `need` in `*out_len` when `out_cap < need`.
+    fn ensure_capacity(&self, need: usize) -> Result<()> {
+        if self.out_cap >= need {
+            return Ok(());
+        }
+        // SAFETY: `run` checked that `out_len` is non-null; writable by contract.
+        unsafe { self.out_len.write(need) };
+        Err(Error::new(
+            StatusCode::BufferTooSmall,
+            format!(
+                "output buffer too small: {need} bytes needed, out_cap is {}",
+                self.out_cap
+            ),
+        ))
+    }
+}
+
+/// # Safety
+/// `ptr` writable for `len` bytes, not aliased for the returned lifetime.
+unsafe fn uninit_slice<'a>(ptr: *mut u8, len: usize) -> &'a mut [MaybeUninit<u8>] {
+    if len == 0 {
+        return &mut [];
+    }
+    // SAFETY: by contract.
+    unsafe { std::slice::from_raw_parts_mut(ptr.cast(), len) }
+}
+
+fn ranges_overlap(a: *const u8, a_len: usize, b: *const u8, b_len: usize) -> bool {
+    if a_len == 0 || b_len == 0 {
+        return false;
+    }
+    let (a, b) = (a as usize, b as usize);
+    a < b.saturating_add(b_len) && b < a.saturating_add(a_len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::VixStr;
+    use std::ptr::{null, null_mut};
+
+    const SENTINEL: i32 = -12345;
+    const GUARD: u8 = 0xA5;
+
+    /// What a call left behind.
+    #[derive(Debug)]
+    struct Seen {
+        rc: c_int,
+        code: i32,
+        message: String,
+        out_len: usize,
+        out: Vec<u8>,
+    }
+
+    fn status_sentinel() -> VixStatus {
+        VixStatus {
+            code: SENTINEL,
+            message: VixStr::EMPTY,
+        }
+    }
+
+    /// Doubles every byte; the size is known up front.
+    fn doubler(call: RawCall) -> c_int {
+        // SAFETY: the tests pass valid or deliberately null pointers.
+        unsafe {
+            call.sized(
+                |input| Ok(input.len() * 2),
+                |input, out| {
+                    for (i, b) in input.iter().enumerate() {
+                        out[2 * i].write(*b);
+                        out[2 * i + 1].write(*b);
+                    }
+                    Ok(input.len() * 2)
+                },
+            )
+        }
+    }
+
+    fn call_with(input: &[u8], cap: usize, op: fn(RawCall) -> c_int) -> Seen {
+        // Guard bytes after `cap` show any write past the capacity.
+        let mut buf = vec![GUARD; cap + 16];
+        let mut out_len = usize::MAX;
+        let mut st = status_sentinel();
+        let rc = op(RawCall {
+            in_ptr: if input.is_empty() { null() } else { input.as_ptr() },
+            in_len: input.len(),
+            out_ptr: if cap == 0 { null_mut() } else { buf.as_mut_ptr() },
+            out_cap: cap,
+            out_len: &mut out_len,
+            out_status: &mut st,
+        });
+        assert!(
+            buf[cap..].iter().all(|&b| b == GUARD),
+            "wrote past out_cap: {:?}",
+            &buf[cap..]
+        );
+        // SAFETY: valid until the next call on this thread.
+        let message = String::from_utf8(unsafe { st.message.as_bytes() }.to_vec()).unwrap();
+        buf.truncate(cap);
+        Seen {
+            rc,
+            code: st.code,
+            message,
+            out_len,
+            out: buf,
+        }
+    }
+
+    #[test]
+    fn size_query_reports_the_needed_size() {
+        let s = call_with(b"abc", 0, doubler);
+        assert_eq!((s.code, s.out_len), (3, 6));
+        assert_eq!(s.rc, 3);
+        assert!(s.message.contains("6 bytes needed"), "{}", s.message);
+    }
+
+    #[test]
+    fn one_short_is_too_small_and_nothing_is_written() {
+        let s = call_with(b"abc", 5, doubler);
+        assert_eq!((s.code, s.out_len), (3, 6));
+        assert!(s.out.iter().all(|&b| b == GUARD), "the work ran: {:?}", s.out);
+    }
+
+    #[test]
+    fn exact_capacity_succeeds() {
+        let s = call_with(b"abc", 6, doubler);
+        assert_eq!((s.rc, s.code, s.out_len), (0, 0, 6));
+        assert_eq!(&s.out, b"aabbcc");
+        assert_eq!(s.message, "");
+    }
+
+    #[test]
+    fn empty_input_with_null_pointers_succeeds() {
+        let s = call_with(b"", 0, doubler);
+        assert_eq!((s.rc, s.code, s.out_len), (0, 0, 0));
+    }
+
+    #[test]
+    fn null_out_len_is_invalid() {
+        let mut st = status_sentinel();
+        let rc = doubler(RawCall {
+            in_ptr: b"a".as_ptr(),
+            in_len: 1,
+            out_ptr: null_mut(),
+            out_cap: 0,
+            out_len: null_mut(),
+            out_status: &mut st,
+        });
+        assert_eq!((rc, st.code), (2, 2));
+    }
+
+    #[test]
+    fn null_input_with_length_is_invalid() {
+        let mut out_len = 99;
+        let mut st = status_sentinel();
+        let rc = doubler(RawCall {
+            in_ptr: null(),
+            in_len: 4,
+            out_ptr: null_mut(),
+            out_cap: 0,
+            out_len: &mut out_len,
+            out_status: &mut st,
+        });
+        assert_eq!((rc, st.code, out_len), (2, 2, 0));
+    }
+
+    #[test]
+    fn null_output_with_capacity_is_invalid() {
+        let mut out_len = 99;
+        let mut st = status_sentinel();
+        let rc = doubler(RawCall {
+            in_ptr: b"a".as_ptr(),
+            in_len: 1,
+            out_ptr: null_mut(),
+            out_cap: 8,
+            out_len: &mut out_len,
+            out_status: &mut st,
+        });
+        assert_eq!((rc, st.code, out_len), (2, 2, 0));
+        // SAFETY: valid until the next call on this thread.
+        let msg = unsafe { st.message.as_bytes() };
+        assert_eq!(msg, b"out_ptr is NULL but out_cap is 8");
+    }
+
+    #[test]
+    fn overlapping_buffers_are_refused() {
+        let mut buf = *b"abcdefgh";
+        let mut out_len = 0;
+        let mut st = status_sentinel();
+        let p = buf.as_mut_ptr();
+        let rc = doubler(RawCall {
+            in_ptr: p,
+            in_len: 2,
+            out_ptr: p,
+            out_cap: 8,
+            out_len: &mut out_len,
+            out_status: &mut st,
+        });
+        assert_eq!((rc, st.code), (2, 2));
+    }
+
+    #[test]
+    fn null_status_still_returns_the_code() {
+        let mut out_len = 0;
+        let rc = doubler(RawCall {
+            in_ptr: b"abc".as_ptr(),
+            in_len: 3,
+            out_ptr: null_mut(),
+            out_cap: 0,
+            out_len: &mut out_len,
+            out_status: null_mut(),
+        });
+        assert_eq!((rc, out_len), (3, 6));
+    }
+
+    fn panicker(call: RawCall) -> c_int {
+        // SAFETY: valid pointers from the tests.
+        unsafe {
+            call.sized(
+                |input| Ok(input.len()),
+                |_, _| -> Result<usize> { panic!("operation exploded") },
+            )
+        }
+    }
+
+    #[test]
+    fn a_panic_becomes_an_error_status() {
+        let s = call_with(b"abc", 3, panicker);
+        assert_eq!((s.rc, s.code, s.out_len), (1, 1, 0));
+        assert_eq!(s.message, "panic: operation exploded");
+    }
+
+    fn liar(call: RawCall) -> c_int {
+        // SAFETY: valid pointers from the tests.
+        unsafe { call.sized(|_| Ok(2), |_, _| Ok(3)) }
+    }
+
+    #[test]
+    fn reporting_more_than_the_buffer_is_an_error() {
+        let s = call_with(b"x", 2, liar);
+        assert_eq!((s.code, s.out_len), (1, 0));
+    }
+
+    fn reverser(call: RawCall) -> c_int {
+        // SAFETY: valid pointers from the tests.
+        unsafe { call.with_vec(|input| Ok(input.iter().rev().copied().collect())) }
+    }
+
+    #[test]
+    fn vec_operations_follow_the_same_contract() {
+        let q = call_with(b"abcd", 0, reverser);
+        assert_eq!((q.code, q.out_len), (3, 4));
+        let short = call_with(b"abcd", 3, reverser);
+        assert_eq!((short.code, short.out_len), (3, 4));
+        assert!(short.out.iter().all(|&b| b == GUARD));
+        let ok = call_with(b"abcd", 10, reverser);
+        assert_eq!((ok.code, ok.out_len), (0, 4));
+        assert_eq!(&ok.out[..4], b"dcba");
+    }
+
+    fn failing(call: RawCall) -> c_int {
+        // SAFETY: valid pointers from the tests.
+        unsafe {
+            call.sized(
+                |_| Ok(1),
+                |_, _| Err(Error::invalid_arg(format!("bad byte at offset {}", 3))),
+            )
+        }
+    }
+
+    #[test]
+    fn messages_live_until_the_next_call_on_the_thread() {
+        let mut out = [0u8; 4];
+        let mut out_len = 0;
+        let mut st = status_sentinel();
+        let rc = failing(RawCall {
+            in_ptr: b"abcd".as_ptr(),
+            in_len: 4,
+            out_ptr: out.as_mut_ptr(),
+            out_cap: 4,
+            out_len: &mut out_len,
+            out_status: &mut st,
+        });
+        assert_eq!(rc, 2);
+        // Other work on the thread that makes no ABI call leaves the message intact.
+        let noise: Vec<String> = (0..100).map(|i| format!("noise {i}")).collect();
+        drop(noise);
+        // SAFETY: valid until the next call on this thread.
+        assert_eq!(unsafe { st.message.as_bytes() }, b"bad byte at offset 3");
+    }
+
+    #[test]
+    fn huge_lengths_are_refused_without_reading() {
+        let mut out_len = 0;
+        let mut st = status_sentinel();
+        let rc = doubler(RawCall {
+            in_ptr: b"a".as_ptr(),
+            in_len: usize::MAX,
+            out_ptr: null_mut(),
+            out_cap: 0,
+            out_len: &mut out_len,
+            out_status: &mut st,
+        });
+        assert_eq!((rc, st.code), (2, 2));
+    }
+}

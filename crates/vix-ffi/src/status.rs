@@ -1,0 +1,231 @@
+//! `vix_ffi_status.h`: status codes, the status record, and the Rust error type that
+//! becomes one.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::message;
+use crate::types::VixStr;
+
+/// `enum vix_status_code`. The values are part of ABI v1 and never change.
+///
+/// ```c
+/// enum vix_status_code {
+///   VIX_STATUS_OK = 0, VIX_STATUS_ERROR = 1, VIX_STATUS_INVALID_ARG = 2,
+///   VIX_STATUS_BUFFER_TOO_SMALL = 3, VIX_STATUS_NOT_SUPPORTED = 4
+/// };
+/// ```
+#[repr(i32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StatusCode {
+    /// `VIX_STATUS_OK`: success.
+    Ok = 0,
+    /// `VIX_STATUS_ERROR`: any failure without a more precise code, panics included.
+    Error = 1,
+    /// `VIX_STATUS_INVALID_ARG`: a bad argument or a malformed input.
+    InvalidArg = 2,
+    /// `VIX_STATUS_BUFFER_TOO_SMALL`: `out_cap` is below the size stored in `*out_len`.
+    BufferTooSmall = 3,
+    /// `VIX_STATUS_NOT_SUPPORTED`: the operation is not available in this build.
+    NotSupported = 4,
+}
+
+impl StatusCode {
+    /// The C name of the code, as in the header.
+    pub const fn c_name(self) -> &'static str {
+        match self {
+            StatusCode::Ok => "VIX_STATUS_OK",
+            StatusCode::Error => "VIX_STATUS_ERROR",
+            StatusCode::InvalidArg => "VIX_STATUS_INVALID_ARG",
+            StatusCode::BufferTooSmall => "VIX_STATUS_BUFFER_TOO_SMALL",
+            StatusCode::NotSupported => "VIX_STATUS_NOT_SUPPORTED",
+        }
+    }
+}
+
+impl TryFrom<i32> for StatusCode {
+    type Error = i32;
+
+    /// Maps a raw code back to the enum; unknown codes are returned as the error.
+    fn try_from(code: i32) -> std::result::Result<Self, i32> {
+        Ok(match code {
+            0 => StatusCode::Ok,
+            1 => StatusCode::Error,
+            2 => StatusCode::InvalidArg,
+            3 => StatusCode::BufferTooSmall,
+            4 => StatusCode::NotSupported,
+            other => return Err(other),
+        })
+    }
+}
+
+impl From<StatusCode> for i32 {
+    fn from(code: StatusCode) -> i32 {
+        code as i32
+    }
+}
+
+/// `vix_status`: the outcome of a call.
+///
+/// ```c
+/// typedef struct vix_status { int32_t code; vix_str message; } vix_status;
+/// /* 24 bytes, align 8 on LP64: code at 0, message at 8 */
+/// ```
+/// The message may point at static storage or at this crate's per-thread storage; the
+/// caller never frees it, and it stays valid at least until the next call on the same
+/// thread.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct VixStatus {
+    /// A [`StatusCode`] value (other values may come from newer minor versions).
+    pub code: i32,
+    /// Human-readable detail; empty on success.
+    pub message: VixStr,
+}
+
+impl VixStatus {
+    /// `vix_status_ok()`: code 0, null empty message.
+    pub const fn ok() -> VixStatus {
+        VixStatus {
+            code: 0,
+            message: VixStr::EMPTY,
+        }
+    }
+}
+
+/// The error an ABI function body returns: a status code and a message.
+///
+/// Messages are `'static` where possible (no allocation, no storage) and owned
+/// otherwise; owned ones are copied into per-thread storage when the status is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    code: StatusCode,
+    message: Cow<'static, str>,
+}
+
+/// The result type of ABI function bodies.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An error with the given code. `StatusCode::Ok` is turned into `Error`, since an
+    /// error that claims success would break the "return 0 iff OK" rule.
+    pub fn new(code: StatusCode, message: impl Into<Cow<'static, str>>) -> Error {
+        let code = if code == StatusCode::Ok {
+            StatusCode::Error
+        } else {
+            code
+        };
+        Error {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// `VIX_STATUS_ERROR` with a message.
+    pub fn error(message: impl Into<Cow<'static, str>>) -> Error {
+        Error::new(StatusCode::Error, message)
+    }
+
+    /// `VIX_STATUS_INVALID_ARG` with a message.
+    pub fn invalid_arg(message: impl Into<Cow<'static, str>>) -> Error {
+        Error::new(StatusCode::InvalidArg, message)
+    }
+
+    /// `VIX_STATUS_NOT_SUPPORTED` with a message.
+    pub fn not_supported(message: impl Into<Cow<'static, str>>) -> Error {
+        Error::new(StatusCode::NotSupported, message)
+    }
+
+    /// The status code.
+    pub fn code(&self) -> StatusCode {
+        self.code
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.c_name(), self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Writes an OK status.
+///
+/// # Safety
+/// `out` must be null or valid for writing one [`VixStatus`].
+pub(crate) unsafe fn write_ok(out: *mut VixStatus) {
+    if !out.is_null() {
+        // SAFETY: non-null and writable by this function's contract.
+        unsafe { out.write(VixStatus::ok()) };
+    }
+}
+
+/// Writes `code` with `message`. Owned messages go to per-thread storage first.
+///
+/// # Safety
+/// `out` must be null or valid for writing one [`VixStatus`].
+pub(crate) unsafe fn write_status(out: *mut VixStatus, code: StatusCode, message: &Cow<'static, str>) {
+    if out.is_null() {
+        return;
+    }
+    let message = match message {
+        Cow::Borrowed(s) => VixStr::from_static(s),
+        Cow::Owned(s) => message::store(s),
+    };
+    // SAFETY: non-null and writable by this function's contract.
+    unsafe {
+        out.write(VixStatus {
+            code: code as i32,
+            message,
+        })
+    };
+}
+
+/// Writes the status for `err`.
+///
+/// # Safety
+/// `out` must be null or valid for writing one [`VixStatus`].
+pub(crate) unsafe fn write_error(out: *mut VixStatus, err: &Error) {
+    // SAFETY: forwarded.
+    unsafe { write_status(out, err.code, &err.message) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_unknown_codes_are_refused() {
+        for code in [
+            StatusCode::Ok,
+            StatusCode::Error,
+            StatusCode::InvalidArg,
+            StatusCode::BufferTooSmall,
+            StatusCode::NotSupported,
+        ] {
+            assert_eq!(StatusCode::try_from(code as i32), Ok(code));
+        }
+        assert_eq!(StatusCode::try_from(5), Err(5));
+        assert_eq!(StatusCode::try_from(-1), Err(-1));
+    }
+
+    #[test]
+    fn an_error_never_claims_success() {
+        assert_eq!(Error::new(StatusCode::Ok, "x").code(), StatusCode::Error);
+    }
+
+    #[test]
+    fn values_match_the_header() {
+        assert_eq!(StatusCode::Ok as i32, 0);
+        assert_eq!(StatusCode::Error as i32, 1);
+        assert_eq!(StatusCode::InvalidArg as i32, 2);
+        assert_eq!(StatusCode::BufferTooSmall as i32, 3);
+        assert_eq!(StatusCode::NotSupported as i32, 4);
+    }
+}
