@@ -32,13 +32,13 @@ pub unsafe fn guard<R>(
         }
         Ok(Err(err)) => {
             // SAFETY: forwarded from this function's contract.
-            unsafe { status::write_error(out_status, &err) };
+            unsafe { status::write_error(out_status, err) };
             on_error
         }
         Err(payload) => {
             let message = panic_message(payload);
             // SAFETY: forwarded from this function's contract.
-            unsafe { status::write_status(out_status, StatusCode::Error, &message) };
+            unsafe { status::write_status(out_status, StatusCode::Error, message) };
             on_error
         }
     }
@@ -130,7 +130,7 @@ mod tests {
     #[test]
     fn null_status_is_allowed() {
         // SAFETY: null is allowed.
-        let r = unsafe { guard(std::ptr::null_mut(), 9, || Err(Error::error("x"))) };
+        let r = unsafe { guard(std::ptr::null_mut(), 9, || Err(Error::other("x"))) };
         assert_eq!(r, 9);
     }
 }

@@ -26,8 +26,8 @@ mod status;
 mod types;
 
 pub use guard::guard;
-pub use op::RawCall;
 pub use memory::{VixAllocFn, VixAllocator, VixFreeFn};
+pub use op::RawCall;
 pub use status::{Error, Result, StatusCode, VixStatus};
 pub use types::{VixBuf, VixMutBuf, VixStr};
 

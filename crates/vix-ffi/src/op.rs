@@ -65,31 +65,30 @@ impl RawCall {
         size: impl FnOnce(&[u8]) -> Result<usize>,
         write: impl FnOnce(&[u8], &mut [MaybeUninit<u8>]) -> Result<usize>,
     ) -> c_int {
+        let body = |call: &RawCall| {
+            // SAFETY: forwarded from this function's contract.
+            let input = unsafe { call.input() }?;
+            let need = size(input)?;
+            call.ensure_capacity(need)?;
+            if need > 0 && ranges_overlap(call.in_ptr, call.in_len, call.out_ptr, need) {
+                return Err(Error::invalid_arg(
+                    "input and output buffers overlap; pass separate buffers",
+                ));
+            }
+            // SAFETY: `need <= out_cap` and `out_ptr` is writable for `out_cap` bytes; the
+            // range does not overlap the input (checked above).
+            let out = unsafe { uninit_slice(call.out_ptr, need) };
+            let written = write(input, out)?;
+            if written > need {
+                return Err(Error::other(format!(
+                    "internal error: operation reported {written} bytes written into a \
+                     buffer of {need}"
+                )));
+            }
+            Ok(written)
+        };
         // SAFETY: forwarded from this function's contract.
-        unsafe {
-            self.run(|call| {
-                // SAFETY: forwarded.
-                let input = unsafe { call.input() }?;
-                let need = size(input)?;
-                call.ensure_capacity(need)?;
-                if need > 0 && ranges_overlap(call.in_ptr, call.in_len, call.out_ptr, need) {
-                    return Err(Error::invalid_arg(
-                        "input and output buffers overlap; pass separate buffers",
-                    ));
-                }
-                // SAFETY: `need <= out_cap` and `out_ptr` is writable for `out_cap` bytes;
-                // the range does not overlap the input (checked above).
-                let out = unsafe { uninit_slice(call.out_ptr, need) };
-                let written = write(input, out)?;
-                if written > need {
-                    return Err(Error::error(format!(
-                        "internal error: operation reported {written} bytes written into a \
-                         buffer of {need}"
-                    )));
-                }
-                Ok(written)
-            })
-        }
+        unsafe { self.run(body) }
     }
 
     /// Runs an operation whose output size is only known after the work: the output is
@@ -101,21 +100,20 @@ impl RawCall {
     /// # Safety
     /// As for [`RawCall::sized`]; the input and output may overlap here.
     pub unsafe fn with_vec(self, work: impl FnOnce(&[u8]) -> Result<Vec<u8>>) -> c_int {
+        let body = |call: &RawCall| {
+            // SAFETY: forwarded from this function's contract.
+            let input = unsafe { call.input() }?;
+            let output = work(input)?;
+            call.ensure_capacity(output.len())?;
+            if !output.is_empty() {
+                // SAFETY: `output.len() <= out_cap`; `ptr::copy` tolerates overlap with the
+                // (no longer used) input.
+                unsafe { std::ptr::copy(output.as_ptr(), call.out_ptr, output.len()) };
+            }
+            Ok(output.len())
+        };
         // SAFETY: forwarded from this function's contract.
-        unsafe {
-            self.run(|call| {
-                // SAFETY: forwarded.
-                let input = unsafe { call.input() }?;
-                let output = work(input)?;
-                call.ensure_capacity(output.len())?;
-                if !output.is_empty() {
-                    // SAFETY: `output.len() <= out_cap`; `ptr::copy` tolerates overlap with
-                    // the (no longer used) input.
-                    unsafe { std::ptr::copy(output.as_ptr(), call.out_ptr, output.len()) };
-                }
-                Ok(output.len())
-            })
-        }
+        unsafe { self.run(body) }
     }
 
     /// Argument checks, `*out_len` bookkeeping and the panic guard around `body`, which
@@ -128,32 +126,31 @@ impl RawCall {
         // The status goes to a local first so that the return value ("0 iff OK, else the
         // code") is known even when the caller passed no status.
         let mut status = VixStatus::ok();
-        // SAFETY: `status` is a live local.
-        unsafe {
-            guard(&mut status, (), || {
-                if call.out_len.is_null() {
-                    return Err(Error::invalid_arg("out_len is NULL"));
-                }
-                // SAFETY: non-null, writable by contract.
-                unsafe { call.out_len.write(0) };
-                if call.out_ptr.is_null() && call.out_cap > 0 {
-                    return Err(Error::invalid_arg(format!(
-                        "out_ptr is NULL but out_cap is {}",
-                        call.out_cap
-                    )));
-                }
-                if call.out_cap > isize::MAX as usize {
-                    return Err(Error::invalid_arg(format!(
-                        "out_cap {} exceeds the largest possible buffer",
-                        call.out_cap
-                    )));
-                }
-                let written = body(&call)?;
-                // SAFETY: non-null, writable by contract.
-                unsafe { call.out_len.write(written) };
-                Ok(())
-            })
+        let checked = || {
+            if call.out_len.is_null() {
+                return Err(Error::invalid_arg("out_len is NULL"));
+            }
+            // SAFETY: non-null, writable by contract.
+            unsafe { call.out_len.write(0) };
+            if call.out_ptr.is_null() && call.out_cap > 0 {
+                return Err(Error::invalid_arg(format!(
+                    "out_ptr is NULL but out_cap is {}",
+                    call.out_cap
+                )));
+            }
+            if call.out_cap > isize::MAX as usize {
+                return Err(Error::invalid_arg(format!(
+                    "out_cap {} exceeds the largest possible buffer",
+                    call.out_cap
+                )));
+            }
+            let written = body(&call)?;
+            // SAFETY: non-null, writable by contract.
+            unsafe { call.out_len.write(written) };
+            Ok(())
         };
+        // SAFETY: `status` is a live local.
+        unsafe { guard(&mut status, (), checked) };
         if !call.out_status.is_null() {
             // SAFETY: non-null, writable by contract. The message points at static or
             // per-thread storage, not at `status`, so copying it is sound.
@@ -270,9 +267,17 @@ mod tests {
         let mut out_len = usize::MAX;
         let mut st = status_sentinel();
         let rc = op(RawCall {
-            in_ptr: if input.is_empty() { null() } else { input.as_ptr() },
+            in_ptr: if input.is_empty() {
+                null()
+            } else {
+                input.as_ptr()
+            },
             in_len: input.len(),
-            out_ptr: if cap == 0 { null_mut() } else { buf.as_mut_ptr() },
+            out_ptr: if cap == 0 {
+                null_mut()
+            } else {
+                buf.as_mut_ptr()
+            },
             out_cap: cap,
             out_len: &mut out_len,
             out_status: &mut st,
@@ -306,7 +311,11 @@ mod tests {
     fn one_short_is_too_small_and_nothing_is_written() {
         let s = call_with(b"abc", 5, doubler);
         assert_eq!((s.code, s.out_len), (3, 6));
-        assert!(s.out.iter().all(|&b| b == GUARD), "the work ran: {:?}", s.out);
+        assert!(
+            s.out.iter().all(|&b| b == GUARD),
+            "the work ran: {:?}",
+            s.out
+        );
     }
 
     #[test]

@@ -121,8 +121,8 @@ impl Error {
         }
     }
 
-    /// `VIX_STATUS_ERROR` with a message.
-    pub fn error(message: impl Into<Cow<'static, str>>) -> Error {
+    /// `VIX_STATUS_ERROR` with a message: a failure without a more precise code.
+    pub fn other(message: impl Into<Cow<'static, str>>) -> Error {
         Error::new(StatusCode::Error, message)
     }
 
@@ -170,13 +170,17 @@ pub(crate) unsafe fn write_ok(out: *mut VixStatus) {
 ///
 /// # Safety
 /// `out` must be null or valid for writing one [`VixStatus`].
-pub(crate) unsafe fn write_status(out: *mut VixStatus, code: StatusCode, message: &Cow<'static, str>) {
+pub(crate) unsafe fn write_status(
+    out: *mut VixStatus,
+    code: StatusCode,
+    message: Cow<'static, str>,
+) {
     if out.is_null() {
         return;
     }
     let message = match message {
         Cow::Borrowed(s) => VixStr::from_static(s),
-        Cow::Owned(s) => message::store(s),
+        Cow::Owned(s) => message::store(&s),
     };
     // SAFETY: non-null and writable by this function's contract.
     unsafe {
@@ -191,9 +195,9 @@ pub(crate) unsafe fn write_status(out: *mut VixStatus, code: StatusCode, message
 ///
 /// # Safety
 /// `out` must be null or valid for writing one [`VixStatus`].
-pub(crate) unsafe fn write_error(out: *mut VixStatus, err: &Error) {
+pub(crate) unsafe fn write_error(out: *mut VixStatus, err: Error) {
     // SAFETY: forwarded.
-    unsafe { write_status(out, err.code, &err.message) }
+    unsafe { write_status(out, err.code, err.message) }
 }
 
 #[cfg(test)]
