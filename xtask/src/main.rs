@@ -1,2 +1,48 @@
-//! Project automation.
-fn main() {}
+//! Project automation, run as `cargo xtask <command>` (an alias in `.cargo/config.toml`).
+//!
+//! - `quickstart`: build the example in release mode, generate its Python package and call
+//!   it from Python, printing each command as it runs;
+//! - `test`: every test of the project (lints, Rust tests, header checks, the Python suites
+//!   against generated code), installing the Python tools it needs into `target/venv`.
+//!
+//! Everything is plain `std::process::Command`: no shell, so it behaves the same on any
+//! machine with cargo, a C compiler and Python 3.
+
+mod quickstart;
+mod test;
+mod util;
+mod venv;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Vix FFI project tasks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the base64_ffi example, generate its Python package, and call it from Python.
+    Quickstart,
+    /// Run every test: lints, Rust tests, and the Python suites on generated packages.
+    Test(test::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Quickstart => quickstart::run_quickstart(),
+        Command::Test(args) => test::run_tests(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! `cargo xtask test`: every test of the project, in order of cost.
+
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+use crate::util::{build_release, cargo, release_dir, repo_root, run, target_dir, vix_ffi_bin};
+use crate::venv;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Skip `cargo fmt --check` and `cargo clippy`.
+    #[arg(long)]
+    no_lint: bool,
+    /// Extra arguments passed to pytest (e.g. `-k loader`).
+    #[arg(last = true)]
+    pytest_args: Vec<String>,
+}
+
+pub fn run_tests(args: &Args) -> Result<()> {
+    if !args.no_lint {
+        run(cargo().args(["fmt", "--all", "--check"]))?;
+        run(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+    }
+    run(cargo().args(["test", "--workspace"]))?;
+    build_release()?;
+    venv::ensure()?;
+    python_suites(&args.pytest_args)
+}
+
+/// The pytest suites under `tests/python`, against release builds.
+fn python_suites(extra: &[String]) -> Result<()> {
+    let work = target_dir().join("pytest-work");
+    if work.exists() {
+        std::fs::remove_dir_all(&work).with_context(|| format!("clearing {}", work.display()))?;
+    }
+    let path = std::env::join_paths(std::iter::once(venv::bin_dir()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))?;
+    run(Command::new(venv::python_bin())
+        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
+        .arg(repo_root().join("tests/python"))
+        .args(extra)
+        .env("PATH", path)
+        .env("VIX_FFI_BIN", vix_ffi_bin())
+        .env("VIX_TEST_LIB_DIR", release_dir())
+        .env("VIX_TEST_WORK", &work))
+}
