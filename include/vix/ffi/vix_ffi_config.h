@@ -1,0 +1,14 @@
+/*
+ * vix_ffi_config.h - the version of the Vix FFI C ABI these headers describe.
+ *
+ * A minor version only adds (functions, status codes); a major version changes something
+ * a built library depends on (a layout, a signature, a symbol, an ownership or sizing
+ * rule). Both macros are plain integers, usable in #if.
+ */
+#ifndef VIX_FFI_CONFIG_H
+#define VIX_FFI_CONFIG_H
+
+#define VIX_FFI_ABI_VERSION_MAJOR 1
+#define VIX_FFI_ABI_VERSION_MINOR 0
+
+#endif /* VIX_FFI_CONFIG_H */
