@@ -44,8 +44,11 @@ VIX_FFI_API int VIX_FFI_CALL base64_encode(const uint8_t *in_ptr, size_t in_len,
  * the alphabet, '=' only as the last one or two characters, no whitespace or line
  * breaks, and the unused low bits of the last character before the padding set to zero.
  * Anything else is VIX_STATUS_INVALID_ARG with a message naming the offending offset.
- * The result is 3 * (in_len / 4) bytes minus one per '=' of padding; a buffer below
- * that size gives VIX_STATUS_BUFFER_TOO_SMALL with that size in *out_len.
+ * The result is 3 * (in_len / 4) bytes minus one per '=' of padding. That size comes
+ * from the length and the final '=' alone, so a buffer below it gives
+ * VIX_STATUS_BUFFER_TOO_SMALL (with the size in *out_len) before the characters are
+ * checked; only a wrong length is refused first. After VIX_STATUS_INVALID_ARG the
+ * contents of out_ptr[0 .. out_cap) are unspecified.
  */
 VIX_FFI_API int VIX_FFI_CALL base64_decode(const uint8_t *in_ptr, size_t in_len,
                                            uint8_t *out_ptr, size_t out_cap,
