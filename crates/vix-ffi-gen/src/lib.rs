@@ -2,3 +2,4 @@
 //! that turns a manifest into a typed ctypes package.
 
 pub mod manifest;
+pub mod names;
