@@ -27,7 +27,9 @@ def test_c_and_cxx_clients_of_the_example_library(
 ) -> None:
     library = lib_dir / "libbase64_ffi.so"
     if not library.exists():
-        pytest.fail(f"{library} is missing: run `cargo build --release -p base64_ffi` first")
+        pytest.fail(
+            f"{library} is missing: run `cargo build --release -p base64_ffi` first"
+        )
     exe = work_dir / f"base64_client_{lang.replace('+', 'x')}"
     compile_cmd = [
         *COMPILERS[lang],

@@ -115,13 +115,13 @@ def test_upper_refuses_malformed_utf8_with_the_offset(textlib: ModuleType) -> No
     with pytest.raises(api.InvalidArgumentError) as info:
         api.upper(b"ab\xffcd")
     err = info.value
-    assert isinstance(err, ValueError)
     assert err.code == 2
     assert (
         err.message
         == "invalid UTF-8: byte 0xff at offset 2 does not start a valid sequence"
     )
     assert str(err).endswith("(VIX_STATUS_INVALID_ARG)")
+    assert isinstance(err, ValueError)
 
 
 def test_upper_of_a_large_text(textlib: ModuleType) -> None:

@@ -5,8 +5,8 @@ a library that is known to be right."""
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional, Tuple
 
 import pytest
 
@@ -46,18 +46,15 @@ def lib(textlib_lib_dir: Path) -> ctypes.CDLL:
     return handle
 
 
-Result = Tuple[int, int, int, str, bytes]
-
-
 def call(
     fn: Callable[..., int],
-    data: Optional[bytes],
+    data: bytes | None,
     cap: int,
     *,
-    in_len: Optional[int] = None,
+    in_len: int | None = None,
     null_out: bool = False,
     null_out_len: bool = False,
-) -> Result:
+) -> tuple[int, int, int, str, bytes]:
     """Calls an operation; returns (rc, status code, out_len, message, output buffer)."""
     out = (ctypes.c_uint8 * max(cap, 1))(*([SENTINEL] * max(cap, 1)))
     out_len = ctypes.c_size_t(777)
@@ -90,7 +87,9 @@ def test_version_is_static_and_writes_ok(lib: ctypes.CDLL) -> None:
         ("textlib_reverse", b"abc", b"cba"),
     ],
 )
-def test_sizing_protocol(lib: ctypes.CDLL, name: str, data: bytes, expected: bytes) -> None:
+def test_sizing_protocol(
+    lib: ctypes.CDLL, name: str, data: bytes, expected: bytes
+) -> None:
     fn = getattr(lib, name)
     need = len(expected)
     # Size query.
@@ -134,7 +133,11 @@ def test_overlapping_buffers_are_refused(lib: ctypes.CDLL) -> None:
     st = VixStatus()
     addr = ctypes.addressof(buf)
     rc = lib.textlib_hex(addr, 4, addr + 2, 8, ctypes.byref(out_len), ctypes.byref(st))
-    assert (rc, st.code, st.message.text()) == (2, 2, "input and output buffers overlap")
+    assert (rc, st.code, st.message.text()) == (
+        2,
+        2,
+        "input and output buffers overlap",
+    )
 
 
 def test_errors_write_nothing(lib: ctypes.CDLL) -> None:
