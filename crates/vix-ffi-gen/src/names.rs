@@ -320,16 +320,17 @@ impl fmt::Display for NameError {
             ),
             NameError::StdlibModule { name, module } if name == module => write!(
                 f,
-                "{name:?} is the name of a standard-library module: on PYTHONPATH the \
-                 package would shadow it for every program there (a package named \
-                 \"base64\" breaks email, pip and pytest), or the standard library would \
-                 hide the package; use another name such as \"{name}_ffi\""
+                "{name:?} is the name of a standard-library module: with the package on \
+                 PYTHONPATH, every \"import {module}\" would load it instead (a package \
+                 named \"base64\" broke email, pip and pytest this way), and elsewhere the \
+                 standard library would hide it; use another name such as \"{name}_ffi\""
             ),
             NameError::StdlibModule { name, module } => write!(
                 f,
                 "{name:?} differs from the standard-library module {module:?} only in \
-                 case: on case-insensitive file systems (Windows, macOS) the package would \
-                 shadow it; use another name such as \"{name}_ffi\""
+                 case: on case-insensitive file systems (Windows, macOS) every \
+                 \"import {module}\" would load the package instead; use another name such \
+                 as \"{name}_ffi\""
             ),
             NameError::CKeyword(name) => write!(
                 f,

@@ -72,22 +72,26 @@ fn syntax_error(text: &str, error: &serde_json::Error) -> Diagnostic {
     }
     let line = error.line();
     let byte_column = error.column();
+    let line_text = text.split('\n').nth(line.saturating_sub(1)).unwrap_or("");
     // serde_json counts bytes; editors count characters.
-    let column = text
-        .split('\n')
-        .nth(line.saturating_sub(1))
-        .map(|l| {
-            let mut end = byte_column.min(l.len());
-            while !l.is_char_boundary(end) {
-                end -= 1;
-            }
-            l[..end].chars().count()
-        })
-        .unwrap_or(byte_column)
-        .max(1);
+    let mut end = byte_column.min(line_text.len());
+    while !line_text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let column = line_text[..end].chars().count().max(1);
+    let at_error = line_text.get(byte_column.saturating_sub(1)..).unwrap_or("");
     let full = error.to_string();
     let suffix = format!(" at line {line} column {byte_column}");
-    let message = full.strip_suffix(&suffix).unwrap_or(&full);
+    let serde_message = full.strip_suffix(&suffix).unwrap_or(&full);
+    let message = if at_error.starts_with("//") || at_error.starts_with("/*") {
+        "comments are not allowed".to_owned()
+    } else if serde_message == "EOF while parsing a value" {
+        "the document ends where a value was expected".to_owned()
+    } else if let Some(what) = serde_message.strip_prefix("EOF while parsing ") {
+        format!("the document ends inside {what}")
+    } else {
+        serde_message.to_owned()
+    };
     Diagnostic {
         path: String::new(),
         line: Some(line.max(1)),
@@ -105,6 +109,19 @@ fn describe(value: &Value) -> String {
         Value::String(s) => format!("a string ({s:?})"),
         Value::Array(_) => "an array".to_owned(),
         Value::Object(_) => "an object".to_owned(),
+    }
+}
+
+/// A valid prefix close to a refused one: `"demo-"` → `"demo_"`.
+fn prefix_example(prefix: &str) -> String {
+    let fixed: String = prefix
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if names::is_c_identifier(&fixed) && fixed.chars().any(|c| c.is_ascii_alphanumeric()) {
+        fixed
+    } else {
+        "mylib_".to_owned()
     }
 }
 
@@ -597,8 +614,8 @@ impl Checker<'_> {
                 path,
                 format!(
                     "{prefix:?} is not a valid symbol prefix (expected \"\" or ASCII \
-                     letters, digits and \"_\", not starting with a digit, such as \
-                     \"base64_\")"
+                     letters, digits and \"_\", not starting with a digit, such as {:?})",
+                    prefix_example(prefix)
                 ),
             );
             // No defaults or prefix checks from a broken prefix: they would only repeat
@@ -1444,7 +1461,10 @@ mod tests {
     #[test]
     fn package_rules() {
         for (package, part) in [
-            ("base64", "standard-library module: on PYTHONPATH"),
+            (
+                "base64",
+                "standard-library module: with the package on PYTHONPATH",
+            ),
             ("json", "use another name such as \"json_ffi\""),
             (
                 "Email",

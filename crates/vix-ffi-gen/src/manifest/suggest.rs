@@ -1,7 +1,7 @@
 //! "Did you mean …?" for misspelt keys, types, kinds and function names.
 
 /// The candidate closest to `found`, if one is close enough to be a likely typo: equal
-/// ignoring case, or at most a third of its length (at least 1, at most 3) edits away.
+/// ignoring case, or at most a quarter of its length (at least 1, at most 3) edits away.
 pub(crate) fn closest<'c>(
     found: &str,
     candidates: impl IntoIterator<Item = &'c str>,
@@ -16,7 +16,7 @@ pub(crate) fn closest<'c>(
         } else {
             edit_distance(found, candidate)
         };
-        let limit = (candidate.chars().count() / 3).clamp(1, 3);
+        let limit = (candidate.chars().count() / 4).clamp(1, 3);
         let better = match best {
             Some((d, _)) => distance < d,
             None => true,
