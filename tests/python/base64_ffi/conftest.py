@@ -49,10 +49,16 @@ def native(base64_pkg: ModuleType) -> ModuleType:
 
 
 @pytest.fixture(scope="session")
-def lib_file(lib_dir: Path) -> Path:
+def abs_lib_dir(lib_dir: Path) -> Path:
+    """``lib_dir`` made absolute: child processes run from other folders."""
+    return lib_dir.resolve()
+
+
+@pytest.fixture(scope="session")
+def lib_file(abs_lib_dir: Path) -> Path:
     if LIBRARY_FILENAME is None:
         pytest.skip("the loader cases are written for Linux file names")
-    path = lib_dir / LIBRARY_FILENAME
+    path = abs_lib_dir / LIBRARY_FILENAME
     assert path.is_file(), (
         f"{path} is missing: run `cargo build --release -p base64_ffi`"
     )
@@ -82,7 +88,7 @@ def run_py(tmp_path: Path) -> RunPy:
             k: v for k, v in os.environ.items() if k not in _SCRUBBED
         }
         if pythonpath is not None:
-            child_env["PYTHONPATH"] = str(pythonpath)
+            child_env["PYTHONPATH"] = str(pythonpath.resolve())
         for key, value in (env or {}).items():
             if value is None:
                 child_env.pop(key, None)
@@ -131,3 +137,25 @@ def first_offset(message: str) -> int | None:
 @pytest.fixture(scope="session")
 def offset_in() -> Callable[[str], int | None]:
     return first_offset
+
+
+PatchRaw = Callable[[str, Any], None]
+
+
+@pytest.fixture
+def patch_raw(
+    monkeypatch: pytest.MonkeyPatch, api: ModuleType, native: ModuleType
+) -> PatchRaw:
+    """Replaces the raw binding ``native.<name>`` for the duration of a test, wherever
+    ``api`` can reach it (the module attribute, and any alias ``api`` holds). A test that
+    depends on the replacement being called must check that it was, and skip otherwise:
+    an ``api`` that binds the function in a closure cannot be redirected."""
+
+    def patch(name: str, replacement: Any) -> None:
+        real = getattr(native, name)
+        monkeypatch.setattr(native, name, replacement)
+        for attr, value in list(vars(api).items()):
+            if value is real:
+                monkeypatch.setattr(api, attr, replacement)
+
+    return patch

@@ -214,11 +214,11 @@ def _buffer_address(obj: Any) -> int:
     return ctypes.addressof(ctypes.c_char.from_buffer(memoryview(obj)))
 
 
-def _spy_on_native_calls(
-    monkeypatch: pytest.MonkeyPatch, api: ModuleType, native: ModuleType, name: str
-) -> list[tuple[Any, ...]]:
-    """Wraps the raw binding ``name`` wherever the api module can reach it; returns the
-    list that receives the arguments of each call."""
+PatchRaw = Callable[[str, Any], None]  # the `patch_raw` fixture of conftest.py
+
+
+def _spy(patch_raw: PatchRaw, native: ModuleType, name: str) -> list[tuple[Any, ...]]:
+    """Records the arguments of each call of the raw binding ``name``."""
     real = getattr(native, name)
     calls: list[tuple[Any, ...]] = []
 
@@ -226,10 +226,7 @@ def _spy_on_native_calls(
         calls.append(args)
         return real(*args)
 
-    monkeypatch.setattr(native, name, spy)
-    for attr, value in list(vars(api).items()):
-        if value is real:
-            monkeypatch.setattr(api, attr, spy)
+    patch_raw(name, spy)
     return calls
 
 
@@ -243,13 +240,13 @@ def _spy_on_native_calls(
     ],
 )
 def test_native_call_receives_the_callers_buffer(
-    monkeypatch: pytest.MonkeyPatch,
+    patch_raw: PatchRaw,
     api: ModuleType,
     native: ModuleType,
     make: Callable[[bytes], Any],
 ) -> None:
     data = make(bytes(range(256)) * 64)
-    calls = _spy_on_native_calls(monkeypatch, api, native, "encode")
+    calls = _spy(patch_raw, native, "encode")
     assert api.encode(data) == base64.b64encode(bytes(data)).decode()
     if not calls:
         pytest.skip(
@@ -266,11 +263,11 @@ def test_native_call_receives_the_callers_buffer(
 
 
 def test_readonly_slice_is_not_copied(
-    monkeypatch: pytest.MonkeyPatch, api: ModuleType, native: ModuleType
+    patch_raw: PatchRaw, api: ModuleType, native: ModuleType
 ) -> None:
     base = b"x" + bytes(range(256)) * 64
     view = memoryview(base)[1:]
-    calls = _spy_on_native_calls(monkeypatch, api, native, "encode")
+    calls = _spy(patch_raw, native, "encode")
     assert api.encode(view) == base64.b64encode(base[1:]).decode()
     if not calls:
         pytest.skip(

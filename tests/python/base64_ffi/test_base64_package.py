@@ -96,15 +96,19 @@ def test_package_does_not_shadow_the_standard_library(
     run_py: Callable[..., Any],
     child_json: Callable[[Any], Any],
     base64_python_dir: Path,
-    lib_dir: Path,
+    abs_lib_dir: Path,
 ) -> None:
     """The original's package was named `base64`: on PYTHONPATH it broke email,
     http.client, secrets... and the standard library hid it the other way round."""
     proc = run_py(
-        STDLIB_SCRIPT, pythonpath=base64_python_dir, env={"VIX_LIB_PATH": str(lib_dir)}
+        STDLIB_SCRIPT,
+        pythonpath=base64_python_dir,
+        env={"VIX_LIB_PATH": str(abs_lib_dir)},
     )
     result = child_json(proc)
-    assert not result["base64_file"].startswith(str(base64_python_dir)), result
+    assert not result["base64_file"].startswith(str(base64_python_dir.resolve())), (
+        result
+    )
     assert result["stdlib_encode"] == result["ours"] == "aGVsbG8="
     assert result["token"] == 8 and result["email"]
     names = {p.name for p in base64_python_dir.iterdir()}

@@ -257,12 +257,14 @@ def test_huge_in_len_size_query_does_not_abort(
     run_py: Callable[..., Any],
     child_json: Callable[[Any], Any],
     base64_python_dir: Path,
-    lib_dir: Path,
+    abs_lib_dir: Path,
 ) -> None:
     """The original aborted the process (std::bad_alloc) on in_len = 2**62. The size is
     known from the length alone, so the library answers without touching the input."""
     proc = run_py(
-        HUGE_SCRIPT, pythonpath=base64_python_dir, env={"VIX_LIB_PATH": str(lib_dir)}
+        HUGE_SCRIPT,
+        pythonpath=base64_python_dir,
+        env={"VIX_LIB_PATH": str(abs_lib_dir)},
     )
     results = child_json(proc)
     for r in results:
