@@ -21,18 +21,23 @@ const VIX_HEADERS: [&str; 6] = [
     "vix_ffi_memory.h",
 ];
 
-/// The example library's header, relative to `examples/base64_ffi/include`.
-const EXAMPLE_HEADER: &str = "base64/base64_ffi.h";
+/// The C++-only helpers of `include/vix/ffi/`.
+const VIX_CXX_HEADERS: [&str; 1] = ["vix_ffi.hpp"];
+
+/// The example libraries' C headers, relative to their `include` folders
+/// (`examples/base64_ffi/include`, `examples/base64_ffi_cpp/include`).
+const EXAMPLE_HEADERS: [&str; 2] = ["base64/base64_ffi.h", "base64_ffi_cpp.h"];
 
 /// Makes a translation unit that is never empty (ISO C forbids an empty one, which
 /// `-Wpedantic` reports for the macro-only headers).
 const ANCHOR: &str = "int vix_header_probe(void);\nint vix_header_probe(void) { return 0; }\n";
 
+/// Every C header, as an `#include` path.
 fn all_headers() -> Vec<String> {
     VIX_HEADERS
         .iter()
         .map(|h| format!("vix/ffi/{h}"))
-        .chain([EXAMPLE_HEADER.to_owned()])
+        .chain(EXAMPLE_HEADERS.iter().map(|h| (*h).to_owned()))
         .collect()
 }
 
@@ -50,10 +55,14 @@ fn the_list_of_headers_is_complete() {
     let mut on_disk: Vec<String> = std::fs::read_dir(include_dir().join("vix").join("ffi"))
         .expect("include/vix/ffi exists")
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".h"))
+        .filter(|name| name.ends_with(".h") || name.ends_with(".hpp"))
         .collect();
     on_disk.sort();
-    let mut listed: Vec<String> = VIX_HEADERS.iter().map(|h| (*h).to_owned()).collect();
+    let mut listed: Vec<String> = VIX_HEADERS
+        .iter()
+        .chain(&VIX_CXX_HEADERS)
+        .map(|h| (*h).to_owned())
+        .collect();
     listed.sort();
     assert_eq!(
         on_disk, listed,
@@ -80,10 +89,30 @@ fn every_header_compiles_alone_as_c_and_cxx() {
 }
 
 #[test]
+fn every_cxx_header_compiles_alone_as_cxx17() {
+    let dir = temp_dir();
+    let mut failures = Vec::new();
+    for (i, header) in VIX_CXX_HEADERS.iter().enumerate() {
+        let source = format!("#include <vix/ffi/{header}>\n#include <vix/ffi/{header}>\n{ANCHOR}");
+        let stem = format!("cxx{i}");
+        let obj = format!("{stem}.o");
+        if let Err(report) = compile(Std::Cxx17, dir.path(), &stem, &source, &["-c", "-o", &obj]) {
+            failures.push(format!("{header}: {report}"));
+        }
+    }
+    fail_with(failures);
+}
+
+#[test]
 fn headers_compile_in_any_order() {
     let dir = temp_dir();
     let mut failures = Vec::new();
-    let mut reversed = all_headers();
+    // The two example headers declare the same API (two implementations of one library),
+    // so only the first takes part.
+    let mut reversed: Vec<String> = all_headers()
+        .into_iter()
+        .filter(|h| h != EXAMPLE_HEADERS[1])
+        .collect();
     reversed.reverse();
     let source: String = reversed
         .iter()

@@ -28,6 +28,14 @@ pub fn example_include_dir() -> PathBuf {
         .join("include")
 }
 
+/// `examples/base64_ffi_cpp/include/`, the folder that holds `base64_ffi_cpp.h`.
+pub fn cpp_example_include_dir() -> PathBuf {
+    repo_root()
+        .join("examples")
+        .join("base64_ffi_cpp")
+        .join("include")
+}
+
 /// Warnings that every shipped header must pass, in both languages.
 const COMMON_WARNINGS: &[&str] = &[
     "-Wall",
@@ -140,6 +148,8 @@ pub fn compile(
         .arg(include_dir())
         .arg("-I")
         .arg(example_include_dir())
+        .arg("-I")
+        .arg(cpp_example_include_dir())
         .args(extra)
         .arg(&src)
         .current_dir(dir);
