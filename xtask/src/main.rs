@@ -3,7 +3,8 @@
 //! - `quickstart`: build the example in release mode, generate its Python package and call
 //!   it from Python, printing each command as it runs;
 //! - `test`: every test of the project (lints, Rust tests, header checks, the Python suites
-//!   against generated code), installing the Python tools it needs into `target/venv`.
+//!   against generated code), installing the Python tools it needs into `target/venv`;
+//! - `wheel`: the example's manylinux wheel, built into `dist/`.
 //!
 //! Everything is plain `std::process::Command`: no shell, so it behaves the same on any
 //! machine with cargo, a C compiler and Python 3.
@@ -12,6 +13,7 @@ mod quickstart;
 mod test;
 mod util;
 mod venv;
+mod wheel;
 
 use std::process::ExitCode;
 
@@ -30,6 +32,8 @@ enum Command {
     Quickstart,
     /// Run every test: lints, Rust tests, and the Python suites on generated packages.
     Test(test::Args),
+    /// Build the example's manylinux wheel into dist/ (gen-python, gen-package, python -m build).
+    Wheel(wheel::Args),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +41,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Quickstart => quickstart::run_quickstart(),
         Command::Test(args) => test::run_tests(&args),
+        Command::Wheel(args) => wheel::run_wheel(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
