@@ -14,6 +14,10 @@
 //!   boundary;
 //! - [`version`] implements `<pkg>_ffi_version`.
 //!
+//! Most libraries need none of that by hand: [`macro@export`] turns a safe function
+//! (`&[u8]`/`&str` in, `Vec<u8>`/`String` out, or a sized writer into [`Output`]) into the
+//! `extern "C"` symbol, built on the helpers above.
+//!
 //! Status messages built at run time are kept in thread-local storage, so the pointer
 //! handed to the caller stays valid until the next call on the same thread.
 #![deny(missing_docs)]
@@ -22,12 +26,17 @@ mod guard;
 mod memory;
 mod message;
 pub mod op;
+mod out;
+#[doc(hidden)]
+pub mod glue;
 mod status;
 mod types;
 
 pub use guard::guard;
 pub use memory::{VixAllocFn, VixAllocator, VixFreeFn};
 pub use op::RawCall;
+pub use out::Output;
+pub use vix_ffi_macros::export;
 pub use status::{Error, Result, StatusCode, VixStatus};
 pub use types::{VixBuf, VixMutBuf, VixStr};
 

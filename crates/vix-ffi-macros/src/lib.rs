@@ -1,0 +1,226 @@
+//! `#[vix_ffi::export]`: write a Vix FFI library as plain, safe Rust functions.
+//!
+//! Use the attribute through the ABI crate, as `#[vix_ffi::export(...)]`; this crate only
+//! holds the proc-macro. What the attribute accepts is decided by `vix-ffi-syntax`, which
+//! `vix-ffi from-rust` uses too, so the symbols a library exports and the manifest and C
+//! header generated from its source always agree.
+//!
+//! The expansion keeps the annotated item as written and adds one `extern "C"` function
+//! that gathers the raw arguments into a `vix_ffi::RawCall` and hands the item to a
+//! function of `vix_ffi::glue`: every rule of the ABI (argument checks, buffer sizing,
+//! status, panics) is implemented once, in the ABI crate, never in generated code.
+//!
+//! A library built this way can declare `#![forbid(unsafe_code)]`: rustc does not report
+//! lints such as `unsafe_code` inside the expansion of a macro from another crate, so the
+//! one unsafe block of each generated symbol (which forwards the caller's contract to
+//! `RawCall`) is accepted while any unsafe code the author writes is refused
+//! (pin-project relies on the same rule). For the same reason, nothing the author wrote is
+//! placed in the body of the unsafe symbol: the `size` expression becomes a nested safe
+//! function there. The symbol is declared with `#[unsafe(no_mangle)]`, the spelling
+//! edition 2024 requires, which needs Rust 1.82.
+//!
+//! syn 3, the current major version, parses the item: the workspace already builds it for
+//! clap, serde and thiserror, so syn 2 would only add a second copy to compile.
+
+use proc_macro::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream as TokenStream2};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use vix_ffi_syntax::{analyze, Args, Export, Input, Operation, Shape, Version};
+
+/// Exports a safe Rust function as an ABI v1 operation, or a `const` as the library's
+/// version string.
+///
+/// # Operations
+///
+/// ```
+/// /// Reverses the bytes of the input.
+/// #[vix_ffi::export(prefix = "mylib_")]
+/// pub fn reverse(data: &[u8]) -> vix_ffi::Result<Vec<u8>> {
+///     Ok(data.iter().rev().copied().collect())
+/// }
+/// ```
+///
+/// exports `int mylib_reverse(const uint8_t *in_ptr, size_t in_len, uint8_t *out_ptr,
+/// size_t out_cap, size_t *out_len, vix_status *out_status)`, also callable from Rust as
+/// `mylib_reverse` (an `unsafe extern "C" fn`). The input is `&[u8]` (any bytes) or
+/// `&str` (UTF-8, checked before the function runs); the output is `Vec<u8>` or `String`
+/// in a `Result` whose error converts into [`vix_ffi::Error`], which becomes the status
+/// code and message. A too-small buffer is answered with `BUFFER_TOO_SMALL` and the size
+/// needed once the output is built.
+///
+/// # Sized operations
+///
+/// When the exact output size follows from the input, give it as `size = <fn>` and write
+/// straight into the caller's buffer: a too-small buffer is then answered before any work
+/// and no intermediate `Vec` is built.
+///
+/// ```
+/// use vix_ffi::{Output, Result};
+///
+/// /// Upper-cases ASCII letters.
+/// #[vix_ffi::export(prefix = "mylib_", size = |text| Ok(text.len()), kind = "str_to_str")]
+/// pub fn upper(text: &str, out: &mut Output<'_>) -> Result<()> {
+///     out.push_str(&text.to_ascii_uppercase())
+/// }
+/// ```
+///
+/// `size` is any expression callable as `FnOnce(&[u8]) -> vix_ffi::Result<usize>` (`&str`
+/// for a text input), such as a function's name or a closure. The function receives an
+/// [`vix_ffi::Output`] of exactly that capacity; writing more is reported as an error,
+/// never done.
+///
+/// # Arguments
+///
+/// - `prefix = "mylib_"` (required): the package prefix; the symbol is the prefix followed
+///   by the function's name.
+/// - `size = <fn>`: see above.
+/// - `kind = "..."`: the `python.api` kind written by `vix-ffi from-rust`. By default it
+///   follows the types: `&[u8]`/`&str` in gives `bytes_`/`str_`, `String` out gives
+///   `_to_str`, `Vec<u8>` and sized outputs give `_to_bytes`. It may be set to a kind the
+///   types allow: a text (`str_`) input for a `&[u8]` function, a text (`_to_str`) output
+///   for a sized function whose output is UTF-8.
+///
+/// # Version string
+///
+/// ```
+/// /// The library's version.
+/// #[vix_ffi::export(prefix = "mylib_")]
+/// pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// ```
+///
+/// exports `vix_str mylib_ffi_version(vix_status *out_status)`.
+///
+/// # Errors
+///
+/// A missing or malformed prefix, an unsupported signature (generics, `async`, `unsafe`,
+/// other argument or return types, `self`) and an unknown or impossible `kind` are compile
+/// errors pointing at the offending part of the item.
+#[proc_macro_attribute]
+pub fn export(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let original = TokenStream2::from(item.clone());
+    let expansion = syn::parse::<syn::Item>(item).and_then(|parsed| {
+        let args = Args::parse(attr.into())?;
+        let export = analyze(&args, &parsed, Span::call_site())?;
+        Ok(expand(&parsed, &export))
+    });
+    // The item is kept even when it is refused, so that the only errors are ours, not
+    // "cannot find function" wherever it is used.
+    let added = expansion.unwrap_or_else(syn::Error::into_compile_error);
+    quote!(#original #added).into()
+}
+
+fn expand(item: &syn::Item, export: &Export) -> TokenStream2 {
+    let attrs = match item {
+        syn::Item::Fn(f) => &f.attrs,
+        syn::Item::Const(c) => &c.attrs,
+        _ => unreachable!("analyze accepts functions and consts only"),
+    };
+    let docs = attrs.iter().filter(|a| a.path().is_ident("doc"));
+    let ident = export.ident();
+    let symbol = format_ident!("{}", export.symbol(), span = ident.span());
+    let origin =
+        format!(" The `extern \"C\"` symbol of `{ident}`, generated by `#[vix_ffi::export]`.");
+    let (safety, signature_and_body) = match export {
+        Export::Operation(op) => (
+            " The operation-shape contract of Vix FFI v1, as for `vix_ffi::RawCall::sized`: \
+             each pointer is null or valid for its stated length for the whole call.",
+            operation(op, &symbol),
+        ),
+        Export::Version(v) => (
+            " `out_status` is null or valid for writing one `vix_status`.",
+            version(v, &symbol),
+        ),
+    };
+    quote! {
+        #(#docs)*
+        #[doc = ""]
+        #[doc = #origin]
+        #[doc = ""]
+        #[doc = " # Safety"]
+        #[doc = ""]
+        #[doc = #safety]
+        #[unsafe(no_mangle)]
+        #signature_and_body
+    }
+}
+
+/// A name of the generated code that user code can neither see nor shadow.
+fn hidden(name: &str) -> Ident {
+    Ident::new(name, Span::mixed_site())
+}
+
+fn operation(op: &Operation, symbol: &Ident) -> TokenStream2 {
+    let [in_ptr, in_len, out_ptr, out_cap, out_len, out_status, call] = [
+        "in_ptr",
+        "in_len",
+        "out_ptr",
+        "out_cap",
+        "out_len",
+        "out_status",
+        "call",
+    ]
+    .map(hidden);
+    let input = match op.input {
+        Input::Bytes => quote!([u8]),
+        Input::Str => quote!(str),
+    };
+    let function = &op.ident;
+    let size_fn = Ident::new("__vix_ffi_size", Span::mixed_site());
+    // The `size` expression is the author's code: it goes into a nested safe function, not
+    // into the body of the unsafe symbol, where a closure could call unsafe functions
+    // unnoticed. Its signature also types `|data| ...` without annotations.
+    let size = match (op.shape, &op.size) {
+        (Shape::Sized, Some(size)) => quote_spanned! {size.span()=>
+            fn #size_fn(input: &#input) -> ::vix_ffi::Result<usize> {
+                ::vix_ffi::glue::size::<#input, _>(#size, input)
+            }
+        },
+        _ => quote!(),
+    };
+    // Type errors about the function's result (an error type that does not convert into
+    // `vix_ffi::Error`, say) point at its return type.
+    let invoke = match op.shape {
+        Shape::Sized => quote_spanned! {op.output_span=>
+            ::vix_ffi::glue::sized::<#input, _>(#call, #size_fn, #function)
+        },
+        Shape::Vec | Shape::String => quote_spanned! {op.output_span=>
+            ::vix_ffi::glue::with_vec::<#input, _, _>(#call, #function)
+        },
+    };
+    quote! {
+        pub unsafe extern "C" fn #symbol(
+            #in_ptr: *const u8,
+            #in_len: usize,
+            #out_ptr: *mut u8,
+            #out_cap: usize,
+            #out_len: *mut usize,
+            #out_status: *mut ::vix_ffi::VixStatus,
+        ) -> ::std::os::raw::c_int {
+            #size
+            let #call = ::vix_ffi::RawCall {
+                in_ptr: #in_ptr,
+                in_len: #in_len,
+                out_ptr: #out_ptr,
+                out_cap: #out_cap,
+                out_len: #out_len,
+                out_status: #out_status,
+            };
+            // Forwarded from this function's contract (`# Safety` above).
+            unsafe { #invoke }
+        }
+    }
+}
+
+fn version(v: &Version, symbol: &Ident) -> TokenStream2 {
+    let out_status = hidden("out_status");
+    let constant = &v.ident;
+    quote! {
+        pub unsafe extern "C" fn #symbol(
+            #out_status: *mut ::vix_ffi::VixStatus,
+        ) -> ::vix_ffi::VixStr {
+            // Forwarded from this function's contract (`# Safety` above).
+            unsafe { ::vix_ffi::version(#out_status, #constant) }
+        }
+    }
+}

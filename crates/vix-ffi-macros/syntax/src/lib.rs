@@ -1,0 +1,780 @@
+//! The grammar of `#[vix_ffi::export]`, in one place.
+//!
+//! Two programs read the attribute: the proc-macro (`vix-ffi-macros`), which turns an
+//! annotated item into an ABI v1 symbol, and `vix-ffi from-rust` (`vix-ffi-gen`), which
+//! reads a crate's source and writes its manifest and C header. Both call [`analyze`], so
+//! an item that compiles is exactly an item that `from-rust` describes, with the same
+//! symbol, API kind and doc text, and every refusal has one wording.
+//!
+//! What is accepted:
+//!
+//! - a safe, non-generic, non-async function `fn name(input: &[u8] | &str) -> R` where `R`
+//!   is `Result<Vec<u8>>` or `Result<String>` (any type named `Result` whose error
+//!   converts into `vix_ffi::Error`, so `vix_ffi::Result<T>` and
+//!   `Result<T, vix_ffi::Error>` both work): the output is built, then copied into the
+//!   caller's buffer ([`Shape::Vec`]);
+//! - with `size = <expr>`, a function `fn name(input: &[u8] | &str, out: &mut
+//!   vix_ffi::Output<'_>) -> Result<()>` that writes straight into the caller's buffer;
+//!   `<expr>` is a function of the input returning the exact output size
+//!   ([`Shape::Sized`]);
+//! - a `const NAME: &str = ...;`: the library's version string, exported as
+//!   `<prefix>ffi_version`.
+//!
+//! Every item names the package prefix, `prefix = "mylib_"`: a C identifier ending in `_`.
+//! The API kind of `python.api` follows from the types (`&[u8]`/`&str` in,
+//! `Vec<u8>`/`String` out; a sized function's output is bytes) unless `kind = "..."` says
+//! otherwise, within what the types allow.
+//!
+//! This crate uses syn 3, the current major version: clap, serde and thiserror of this
+//! workspace already build it, so choosing syn 2 would compile a second copy of syn for
+//! nothing. It only needs syn's `full` feature and its parsing, never its printing of
+//! types, so a later major version should be a small change here.
+
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+use syn::parse::Parser;
+use syn::spanned::Spanned;
+use syn::{
+    Attribute, Expr, ExprLit, FnArg, GenericArgument, Item, ItemConst, ItemFn, Lit, LitStr,
+    PathArguments, ReturnType, Signature, Type,
+};
+
+/// The name of the writer type of sized functions, `vix_ffi::Output`.
+pub const OUTPUT_TYPE: &str = "Output";
+
+/// The symbol of a version string: `<prefix>` followed by this.
+pub const VERSION_SUFFIX: &str = "ffi_version";
+
+/// The Python name of the version function, in `functions` and in `python.api`.
+pub const VERSION_NAME: &str = "version";
+
+/// The arguments of one `#[vix_ffi::export(...)]`.
+#[derive(Clone, Default)]
+pub struct Args {
+    /// `prefix = "..."`.
+    pub prefix: Option<LitStr>,
+    /// `size = <expr>`.
+    pub size: Option<Expr>,
+    /// `kind = "..."`.
+    pub kind: Option<LitStr>,
+}
+
+impl Args {
+    /// Parses the tokens between the parentheses of the attribute.
+    pub fn parse(tokens: TokenStream) -> syn::Result<Args> {
+        let mut args = Args::default();
+        let parser = syn::meta::parser(|meta| {
+            let key = meta.path.to_token_stream().to_string();
+            let duplicate = || meta.error(format!("`{key}` is given twice"));
+            match key.as_str() {
+                "prefix" => {
+                    if args.prefix.is_some() {
+                        return Err(duplicate());
+                    }
+                    args.prefix = Some(meta.value()?.parse()?);
+                }
+                "size" => {
+                    if args.size.is_some() {
+                        return Err(duplicate());
+                    }
+                    args.size = Some(meta.value()?.parse()?);
+                }
+                "kind" => {
+                    if args.kind.is_some() {
+                        return Err(duplicate());
+                    }
+                    args.kind = Some(meta.value()?.parse()?);
+                }
+                _ => {
+                    return Err(meta.error(format!(
+                        "unknown argument `{key}`: `#[vix_ffi::export]` takes \
+                         `prefix = \"...\"`, `size = <fn>` and `kind = \"...\"`"
+                    )))
+                }
+            }
+            Ok(())
+        });
+        parser.parse2(tokens)?;
+        Ok(args)
+    }
+
+    /// Parses the arguments of an attribute as written in source (`#[path(...)]`, or a
+    /// bare `#[path]` without any).
+    pub fn from_attribute(attr: &Attribute) -> syn::Result<Args> {
+        match &attr.meta {
+            syn::Meta::Path(_) => Ok(Args::default()),
+            syn::Meta::List(list) => Args::parse(list.tokens.clone()),
+            syn::Meta::NameValue(nv) => Err(syn::Error::new(
+                nv.eq_token.span,
+                "expected `#[vix_ffi::export(prefix = \"...\")]`",
+            )),
+        }
+    }
+}
+
+/// What the input of an operation is, from its Rust type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// `&[u8]`: any bytes.
+    Bytes,
+    /// `&str`: UTF-8 text; other bytes are refused with `VIX_STATUS_INVALID_ARG` before
+    /// the function runs.
+    Str,
+}
+
+/// How an operation produces its output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Returns `Vec<u8>`, copied into the caller's buffer when it fits.
+    Vec,
+    /// Returns `String`, copied into the caller's buffer when it fits.
+    String,
+    /// Writes into `&mut vix_ffi::Output`, whose size `size = ...` computed first.
+    Sized,
+}
+
+/// The API kinds of `python.api` that an operation can have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `bytes_to_bytes`.
+    BytesToBytes,
+    /// `bytes_to_str`.
+    BytesToStr,
+    /// `str_to_bytes`.
+    StrToBytes,
+    /// `str_to_str`.
+    StrToStr,
+}
+
+impl Kind {
+    /// Every kind.
+    pub const ALL: [Kind; 4] = [
+        Kind::BytesToBytes,
+        Kind::BytesToStr,
+        Kind::StrToBytes,
+        Kind::StrToStr,
+    ];
+
+    /// The spelling in `bindings.json`.
+    pub const fn manifest_name(self) -> &'static str {
+        match self {
+            Kind::BytesToBytes => "bytes_to_bytes",
+            Kind::BytesToStr => "bytes_to_str",
+            Kind::StrToBytes => "str_to_bytes",
+            Kind::StrToStr => "str_to_str",
+        }
+    }
+
+    /// Whether Python passes text (encoded as UTF-8).
+    pub const fn takes_str(self) -> bool {
+        matches!(self, Kind::StrToBytes | Kind::StrToStr)
+    }
+
+    /// Whether Python decodes the output as UTF-8 text.
+    pub const fn returns_str(self) -> bool {
+        matches!(self, Kind::BytesToStr | Kind::StrToStr)
+    }
+
+    fn from_types(input: Input, shape: Shape) -> Kind {
+        match (input, shape == Shape::String) {
+            (Input::Bytes, false) => Kind::BytesToBytes,
+            (Input::Bytes, true) => Kind::BytesToStr,
+            (Input::Str, false) => Kind::StrToBytes,
+            (Input::Str, true) => Kind::StrToStr,
+        }
+    }
+}
+
+/// An operation-shaped export.
+#[derive(Clone)]
+pub struct Operation {
+    /// The package prefix, e.g. `base64_`.
+    pub prefix: String,
+    /// The Rust function.
+    pub ident: syn::Ident,
+    /// Its input type.
+    pub input: Input,
+    /// How it produces its output.
+    pub shape: Shape,
+    /// The API kind of its `python.api` entry.
+    pub kind: Kind,
+    /// `size = <expr>` of a [`Shape::Sized`] function.
+    pub size: Option<Expr>,
+    /// The return type, where type errors about the function's result should point.
+    pub output_span: Span,
+}
+
+/// The version string export.
+#[derive(Clone)]
+pub struct Version {
+    /// The package prefix, e.g. `base64_`.
+    pub prefix: String,
+    /// The Rust `const`.
+    pub ident: syn::Ident,
+}
+
+/// An analysed `#[vix_ffi::export]` item.
+#[derive(Clone)]
+pub enum Export {
+    /// A function of the operation shape.
+    Operation(Operation),
+    /// `<prefix>ffi_version`.
+    Version(Version),
+}
+
+impl Export {
+    /// The package prefix.
+    pub fn prefix(&self) -> &str {
+        match self {
+            Export::Operation(op) => &op.prefix,
+            Export::Version(v) => &v.prefix,
+        }
+    }
+
+    /// The name of the function in the manifest (and in Python): the Rust function's
+    /// name, or `version`.
+    pub fn name(&self) -> String {
+        match self {
+            Export::Operation(op) => unraw(&op.ident),
+            Export::Version(_) => VERSION_NAME.to_owned(),
+        }
+    }
+
+    /// The exported C symbol: the prefix and the Rust function's name, or
+    /// `<prefix>ffi_version`.
+    pub fn symbol(&self) -> String {
+        match self {
+            Export::Operation(op) => format!("{}{}", op.prefix, unraw(&op.ident)),
+            Export::Version(v) => format!("{}{VERSION_SUFFIX}", v.prefix),
+        }
+    }
+
+    /// The Rust item the export wraps.
+    pub fn ident(&self) -> &syn::Ident {
+        match self {
+            Export::Operation(op) => &op.ident,
+            Export::Version(v) => &v.ident,
+        }
+    }
+}
+
+/// The identifier without a raw `r#`.
+fn unraw(ident: &syn::Ident) -> String {
+    let s = ident.to_string();
+    s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
+}
+
+/// Collects every problem of an item before failing, so that one compile shows them all.
+#[derive(Default)]
+struct Problems(Option<syn::Error>);
+
+impl Problems {
+    fn push(&mut self, span: Span, message: impl std::fmt::Display) {
+        self.push_error(syn::Error::new(span, message));
+    }
+
+    fn push_spanned(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) {
+        self.push_error(syn::Error::new_spanned(tokens, message));
+    }
+
+    fn push_error(&mut self, err: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(err),
+            None => self.0 = Some(err),
+        }
+    }
+
+    fn finish<T>(self, value: impl FnOnce() -> T) -> syn::Result<T> {
+        match self.0 {
+            Some(err) => Err(err),
+            None => Ok(value()),
+        }
+    }
+}
+
+/// Checks an annotated item and its arguments; `attr_span` is where errors about the
+/// attribute as a whole point (a missing prefix).
+pub fn analyze(args: &Args, item: &Item, attr_span: Span) -> syn::Result<Export> {
+    let mut problems = Problems::default();
+    let prefix = check_prefix(args, attr_span, &mut problems);
+    match item {
+        Item::Fn(f) => analyze_fn(args, f, prefix, problems),
+        Item::Const(c) => analyze_const(args, c, prefix, problems),
+        other => {
+            problems.push(
+                item_span(other),
+                "`#[vix_ffi::export]` applies to a function (an operation) or to a `const` \
+                 of type `&str` (the version string)",
+            );
+            Err(problems.0.expect("a problem was pushed"))
+        }
+    }
+}
+
+/// The span of an item's keyword and name, to point at it without the whole body.
+fn item_span(item: &Item) -> Span {
+    match item {
+        Item::Enum(i) => i.ident.span(),
+        Item::Struct(i) => i.ident.span(),
+        Item::Static(i) => i.ident.span(),
+        Item::Mod(i) => i.ident.span(),
+        Item::Trait(i) => i.ident.span(),
+        Item::Type(i) => i.ident.span(),
+        Item::Union(i) => i.ident.span(),
+        other => other.span(),
+    }
+}
+
+fn check_prefix(args: &Args, attr_span: Span, problems: &mut Problems) -> String {
+    let Some(lit) = &args.prefix else {
+        problems.push(
+            attr_span,
+            "missing `prefix`: every exported symbol carries the package prefix, as in \
+             `#[vix_ffi::export(prefix = \"mylib_\")]`",
+        );
+        return String::new();
+    };
+    let prefix = lit.value();
+    let valid = prefix.len() >= 2
+        && prefix.ends_with('_')
+        && prefix.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        problems.push(
+            lit.span(),
+            format!(
+                "invalid prefix {prefix:?}: a prefix starts a C identifier and ends with `_`, \
+                 like \"mylib_\" (ASCII letters, digits and `_`, not starting with a digit)"
+            ),
+        );
+    }
+    prefix
+}
+
+fn analyze_const(
+    args: &Args,
+    item: &ItemConst,
+    prefix: String,
+    mut problems: Problems,
+) -> syn::Result<Export> {
+    if let Some(size) = &args.size {
+        problems.push_spanned(
+            size,
+            "`size` applies to operations, not to a version string",
+        );
+    }
+    if let Some(kind) = &args.kind {
+        problems.push(
+            kind.span(),
+            "`kind` applies to operations; a version string always has kind `version`",
+        );
+    }
+    if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
+        problems.push_spanned(&item.generics, "a version string `const` cannot be generic");
+    }
+    if !is_ref_to(&item.ty, "str", false) {
+        problems.push_spanned(
+            &item.ty,
+            format!(
+                "a version string is a `const` of type `&str` (a static string), not `{}`",
+                show(&item.ty)
+            ),
+        );
+    }
+    problems.finish(|| {
+        Export::Version(Version {
+            prefix,
+            ident: item.ident.clone(),
+        })
+    })
+}
+
+fn analyze_fn(
+    args: &Args,
+    item: &ItemFn,
+    prefix: String,
+    mut problems: Problems,
+) -> syn::Result<Export> {
+    let sig = &item.sig;
+    check_qualifiers(sig, &mut problems);
+    let mut inputs = sig.inputs.iter();
+    let input = match inputs.next() {
+        None => {
+            problems.push(
+                sig.paren_token.span.join(),
+                format!(
+                    "`{}` takes no input: an exported function takes `&[u8]` or `&str`",
+                    sig.ident
+                ),
+            );
+            None
+        }
+        Some(FnArg::Receiver(receiver)) => {
+            problems.push_spanned(
+                receiver,
+                "an exported function is a free function; it cannot take `self`",
+            );
+            None
+        }
+        Some(FnArg::Typed(arg)) => input_type(&arg.ty, &mut problems),
+    };
+    let writer = inputs.next().map(|arg| match arg {
+        FnArg::Typed(arg) if is_writer(&arg.ty) => true,
+        other => {
+            problems.push_spanned(
+                other,
+                "an exported function takes one input, `&[u8]` or `&str`, and, when it has \
+                 `size = ...`, the caller's buffer as `out: &mut vix_ffi::Output<'_>`",
+            );
+            false
+        }
+    });
+    for extra in inputs {
+        problems.push_spanned(
+            extra,
+            "too many arguments: an exported function takes `&[u8]` or `&str`, and \
+             `&mut vix_ffi::Output<'_>` when it has `size = ...`",
+        );
+    }
+    // With a second argument that is not the writer, the intended form is unclear: the
+    // output and `size` are not checked against either.
+    let shape = match writer {
+        Some(false) => None,
+        _ => output_shape(sig, writer.is_some(), &mut problems),
+    };
+    match (&args.size, writer) {
+        (Some(size), None) => problems.push_spanned(
+            size,
+            "with `size = ...` the function writes into the caller's buffer: its signature is \
+             `fn(&[u8], &mut vix_ffi::Output<'_>) -> vix_ffi::Result<()>`",
+        ),
+        (None, Some(true)) => problems.push(
+            sig.ident.span(),
+            "a function that writes into `&mut vix_ffi::Output` needs `size = <fn>`, the \
+             exact output size for an input, computed before the work",
+        ),
+        _ => {}
+    }
+    let kind = match (input, shape) {
+        (Some(input), Some(shape)) => check_kind(args, input, shape, &mut problems),
+        _ => None,
+    };
+    let output_span = match &sig.output {
+        ReturnType::Type(_, ty) => ty.span(),
+        ReturnType::Default => sig.ident.span(),
+    };
+    problems.finish(|| {
+        Export::Operation(Operation {
+            prefix,
+            ident: sig.ident.clone(),
+            input: input.expect("no problem means an input"),
+            shape: shape.expect("no problem means a shape"),
+            kind: kind.expect("no problem means a kind"),
+            size: args.size.clone(),
+            output_span,
+        })
+    })
+}
+
+fn check_qualifiers(sig: &Signature, problems: &mut Problems) {
+    if let Some(token) = &sig.asyncness {
+        problems.push(
+            token.span,
+            "an exported function cannot be `async`: ABI v1 calls are synchronous",
+        );
+    }
+    if let syn::Safety::Unsafe(token) = &sig.safety {
+        problems.push(
+            token.span,
+            "an exported function must be safe: the generated symbol is the only unsafe \
+             code, and it checks every pointer before calling it",
+        );
+    }
+    if let Some(abi) = &sig.abi {
+        problems.push_spanned(
+            abi,
+            "write a plain Rust function: `#[vix_ffi::export]` generates the `extern \"C\"` \
+             symbol",
+        );
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        problems.push_spanned(
+            &sig.generics,
+            "an exported function cannot be generic: a C symbol has one concrete signature",
+        );
+    }
+    if let Some(variadic) = &sig.variadic {
+        problems.push_spanned(variadic, "an exported function cannot be variadic");
+    }
+}
+
+/// A type as written, without the spaces of token printing: `Vec<u8>`, `&'a [u8]`.
+fn show(tokens: impl ToTokens) -> String {
+    let text = tokens.to_token_stream().to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let prev = out.chars().last();
+        let drop = c == ' '
+            && (matches!(prev, Some('<' | '&' | ':' | '(' | '[' | '\''))
+                || matches!(next, Some('<' | '>' | ':' | ',' | ')' | ']')));
+        if !drop {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Strips the invisible groups that macro_rules expansions wrap types in.
+fn ungroup(mut ty: &Type) -> &Type {
+    loop {
+        match ty {
+            Type::Group(g) => ty = &g.elem,
+            Type::Paren(p) => ty = &p.elem,
+            _ => return ty,
+        }
+    }
+}
+
+/// The last segment of a path type, with its generic arguments; `None` for `<T as X>::Y`.
+fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
+    match ungroup(ty) {
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last(),
+        _ => None,
+    }
+}
+
+fn is_plain(ty: &Type, name: &str) -> bool {
+    last_segment(ty).is_some_and(|s| s.ident == name && s.arguments.is_none())
+}
+
+/// `&T` (or `&mut T` when `mutable`), with any lifetime: a named one is refused as a
+/// generic parameter, `'static` by the compiler where it does not fit.
+fn is_ref_to(ty: &Type, name: &str, mutable: bool) -> bool {
+    match ungroup(ty) {
+        Type::Reference(r) => {
+            r.mutability.is_some() == mutable
+                && match name {
+                    "[u8]" => {
+                        matches!(ungroup(&r.elem), Type::Slice(s) if is_plain(&s.elem, "u8"))
+                    }
+                    _ => is_plain(&r.elem, name),
+                }
+        }
+        _ => false,
+    }
+}
+
+fn input_type(ty: &Type, problems: &mut Problems) -> Option<Input> {
+    if is_ref_to(ty, "[u8]", false) {
+        Some(Input::Bytes)
+    } else if is_ref_to(ty, "str", false) {
+        Some(Input::Str)
+    } else {
+        problems.push_spanned(
+            ty,
+            format!(
+                "unsupported input type `{}`: an exported function takes `&[u8]` (any bytes) \
+                 or `&str` (UTF-8 text)",
+                show(ty)
+            ),
+        );
+        None
+    }
+}
+
+/// `&mut Output` or `&mut Output<'_>`, under any path (`vix_ffi::Output`).
+fn is_writer(ty: &Type) -> bool {
+    match ungroup(ty) {
+        Type::Reference(r) if r.mutability.is_some() => last_segment(&r.elem).is_some_and(|s| {
+            s.ident == OUTPUT_TYPE
+                && match &s.arguments {
+                    PathArguments::None => true,
+                    PathArguments::AngleBracketed(a) => {
+                        a.args.len() == 1
+                            && matches!(&a.args[0], GenericArgument::Lifetime(l) if l.ident == "_")
+                    }
+                    PathArguments::Parenthesized(_) => false,
+                }
+        }),
+        _ => false,
+    }
+}
+
+/// The `T` of `Result<T>` or `Result<T, E>`.
+fn result_ok_type(ty: &Type) -> Option<&Type> {
+    let segment = last_segment(ty)?;
+    if segment.ident != "Result" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return None;
+    };
+    if !(1..=2).contains(&args.args.len()) {
+        return None;
+    }
+    match &args.args[0] {
+        GenericArgument::Type(t) => Some(t),
+        _ => None,
+    }
+}
+
+fn is_vec_u8(ty: &Type) -> bool {
+    last_segment(ty).is_some_and(|s| {
+        s.ident == "Vec"
+            && matches!(&s.arguments, PathArguments::AngleBracketed(a)
+                if a.args.len() == 1
+                    && matches!(&a.args[0], GenericArgument::Type(t) if is_plain(t, "u8")))
+    })
+}
+
+fn is_unit(ty: &Type) -> bool {
+    matches!(ungroup(ty), Type::Tuple(t) if t.elems.is_empty())
+}
+
+fn output_shape(sig: &Signature, sized: bool, problems: &mut Problems) -> Option<Shape> {
+    let expected = if sized {
+        "`vix_ffi::Result<()>` (the bytes written into `out` are the output)"
+    } else {
+        "`vix_ffi::Result<Vec<u8>>` or `vix_ffi::Result<String>`"
+    };
+    let ty = match &sig.output {
+        ReturnType::Default => {
+            problems.push(
+                sig.ident.span(),
+                format!(
+                    "`{}` returns nothing: an exported function returns {expected}",
+                    sig.ident
+                ),
+            );
+            return None;
+        }
+        ReturnType::Type(_, ty) => ty,
+    };
+    let Some(ok) = result_ok_type(ty) else {
+        problems.push_spanned(
+            ty,
+            format!(
+                "`{}` is not a `Result`: an exported function returns {expected}, so that a \
+                 failure reaches the caller as a status code and a message",
+                show(ty)
+            ),
+        );
+        return None;
+    };
+    let shape = if sized {
+        is_unit(ok).then_some(Shape::Sized)
+    } else if is_vec_u8(ok) {
+        Some(Shape::Vec)
+    } else if is_plain(ok, "String") {
+        Some(Shape::String)
+    } else {
+        None
+    };
+    if shape.is_none() {
+        problems.push_spanned(
+            ok,
+            format!(
+                "unsupported output type `{}`: an exported function returns {expected}",
+                show(ok)
+            ),
+        );
+    }
+    shape
+}
+
+fn check_kind(args: &Args, input: Input, shape: Shape, problems: &mut Problems) -> Option<Kind> {
+    let Some(lit) = &args.kind else {
+        return Some(Kind::from_types(input, shape));
+    };
+    let name = lit.value();
+    let Some(kind) = Kind::ALL.into_iter().find(|k| k.manifest_name() == name) else {
+        let known: Vec<&str> = Kind::ALL.iter().map(|k| k.manifest_name()).collect();
+        problems.push(
+            lit.span(),
+            format!(
+                "unknown kind {name:?}: an operation's kind is one of {}",
+                known.join(", ")
+            ),
+        );
+        return None;
+    };
+    if input == Input::Str && !kind.takes_str() {
+        problems.push(
+            lit.span(),
+            format!(
+                "kind {name:?} passes any bytes, but the function takes `&str`: use a kind that \
+                 passes text (`str_to_bytes`, `str_to_str`), or take `&[u8]`"
+            ),
+        );
+        return None;
+    }
+    if shape == Shape::Vec && kind.returns_str() {
+        problems.push(
+            lit.span(),
+            format!(
+                "kind {name:?} returns text, but the function returns `Vec<u8>`, which need \
+                 not be UTF-8: return `String`, or use a kind that returns bytes"
+            ),
+        );
+        return None;
+    }
+    Some(kind)
+}
+
+/// The text of an item's doc comments (`///`, `/** */`, `#[doc = "..."]`), as rustdoc
+/// reads it: the lines joined, their common indentation removed, leading and trailing
+/// blank lines dropped. `None` without doc comments. Errors on `#[doc = macro!(...)]`,
+/// whose text only the compiler knows.
+pub fn doc_text(attrs: &[Attribute]) -> syn::Result<Option<String>> {
+    let mut lines: Vec<String> = Vec::new();
+    for attr in attrs {
+        if !attr.path().is_ident("doc") {
+            continue;
+        }
+        match &attr.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                Expr::Lit(ExprLit {
+                    lit: Lit::Str(s), ..
+                }) => lines.extend(s.value().split('\n').map(str::to_owned)),
+                other => {
+                    return Err(syn::Error::new_spanned(
+                        other,
+                        "a doc comment must be a string literal to be carried into the \
+                         manifest and the header",
+                    ))
+                }
+            },
+            // `#[doc(hidden)]` and the like carry no text.
+            _ => continue,
+        }
+    }
+    let indent = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start_matches([' ', '\t']).len())
+        .min()
+        .unwrap_or(0);
+    let lines: Vec<&str> = lines
+        .iter()
+        .map(|l| {
+            if l.trim().is_empty() {
+                ""
+            } else {
+                l[indent..].trim_end()
+            }
+        })
+        .collect();
+    let start = lines.iter().position(|l| !l.is_empty());
+    let end = lines.iter().rposition(|l| !l.is_empty());
+    Ok(match (start, end) {
+        (Some(start), Some(end)) => Some(lines[start..=end].join("\n")),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,280 @@
+use super::*;
+
+fn analyze_src(attr: &str, item: &str) -> syn::Result<Export> {
+    let args = Args::parse(attr.parse().unwrap())?;
+    let item: Item = syn::parse_str(item).unwrap();
+    analyze(&args, &item, Span::call_site())
+}
+
+fn error_of(attr: &str, item: &str) -> String {
+    match analyze_src(attr, item) {
+        Ok(_) => panic!("accepted: #[export({attr})] {item}"),
+        Err(e) => e
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+fn operation(attr: &str, item: &str) -> Operation {
+    match analyze_src(attr, item) {
+        Ok(Export::Operation(op)) => op,
+        Ok(Export::Version(_)) => panic!("a version"),
+        Err(e) => panic!("refused: {e}"),
+    }
+}
+
+#[test]
+fn kinds_follow_the_types() {
+    let cases = [
+        ("fn f(x: &[u8]) -> Result<Vec<u8>> {}", Kind::BytesToBytes),
+        (
+            "fn f(x: &[u8]) -> vix_ffi::Result<String> {}",
+            Kind::BytesToStr,
+        ),
+        (
+            "fn f(x: &str) -> Result<std::vec::Vec<u8>, Error> {}",
+            Kind::StrToBytes,
+        ),
+        (
+            "fn f(x: &'_ str) -> Result<String, vix_ffi::Error> {}",
+            Kind::StrToStr,
+        ),
+    ];
+    for (item, kind) in cases {
+        let op = operation(r#"prefix = "p_""#, item);
+        assert_eq!(op.kind, kind, "{item}");
+        assert!(op.size.is_none());
+    }
+}
+
+#[test]
+fn sized_functions_take_the_writer_and_default_to_bytes() {
+    let op = operation(
+        r#"prefix = "p_", size = |x| Ok(x.len())"#,
+        "fn f(x: &[u8], out: &mut vix_ffi::Output<'_>) -> Result<()> {}",
+    );
+    assert_eq!((op.shape, op.kind), (Shape::Sized, Kind::BytesToBytes));
+    let op = operation(
+        r#"prefix = "p_", size = n, kind = "bytes_to_str""#,
+        "fn f(x: &[u8], out: &mut Output) -> Result<()> {}",
+    );
+    assert_eq!(op.kind, Kind::BytesToStr);
+}
+
+#[test]
+fn symbols_carry_the_prefix() {
+    let e = analyze_src(
+        r#"prefix = "base64_""#,
+        "fn encode(x: &[u8]) -> Result<String> {}",
+    )
+    .unwrap();
+    assert_eq!(
+        (e.name(), e.symbol()),
+        ("encode".into(), "base64_encode".into())
+    );
+    let e = analyze_src(
+        r#"prefix = "p_""#,
+        "fn r#match(x: &[u8]) -> Result<String> {}",
+    )
+    .unwrap();
+    assert_eq!((e.name(), e.symbol()), ("match".into(), "p_match".into()));
+    let v = analyze_src(r#"prefix = "base64_""#, r#"pub const VERSION: &str = "1";"#).unwrap();
+    assert_eq!(
+        (v.name(), v.symbol()),
+        ("version".into(), "base64_ffi_version".into())
+    );
+}
+
+#[test]
+fn misuse_is_explained() {
+    let p = r#"prefix = "p_""#;
+    let cases = [
+        (
+            "",
+            "fn f(x: &[u8]) -> Result<String> {}",
+            "missing `prefix`",
+        ),
+        (
+            r#"prefix = "p""#,
+            "fn f(x: &[u8]) -> Result<String> {}",
+            "ends with `_`",
+        ),
+        (
+            r#"prefix = "1p_""#,
+            "fn f(x: &[u8]) -> Result<String> {}",
+            "not starting with a digit",
+        ),
+        (
+            r#"prefix = "p_", prefix = "q_""#,
+            "fn f() {}",
+            "given twice",
+        ),
+        (
+            r#"prefix = "p_", colour = 1"#,
+            "fn f() {}",
+            "unknown argument `colour`",
+        ),
+        (p, "fn f(x: &[u8]) -> String {}", "is not a `Result`"),
+        (p, "fn f(x: &[u8]) {}", "returns nothing"),
+        (
+            p,
+            "fn f(x: &[u8]) -> Result<Vec<i32>> {}",
+            "unsupported output type `Vec<i32>`",
+        ),
+        (
+            p,
+            "fn f(x: &[i8]) -> Result<String> {}",
+            "unsupported input type",
+        ),
+        (
+            p,
+            "fn f(x: Vec<u8>) -> Result<String> {}",
+            "unsupported input type",
+        ),
+        (
+            p,
+            "fn f(x: &mut [u8]) -> Result<String> {}",
+            "unsupported input type",
+        ),
+        (p, "fn f() -> Result<String> {}", "takes no input"),
+        (
+            p,
+            "fn f(x: &[u8], y: &[u8]) -> Result<String> {}",
+            "takes one input",
+        ),
+        (
+            p,
+            "fn f<'a>(x: &'a [u8]) -> Result<String> {}",
+            "cannot be generic",
+        ),
+        (
+            p,
+            "fn f<T>(x: &[u8]) -> Result<String> {}",
+            "cannot be generic",
+        ),
+        (
+            p,
+            "async fn f(x: &[u8]) -> Result<String> {}",
+            "cannot be `async`",
+        ),
+        (
+            p,
+            "unsafe fn f(x: &[u8]) -> Result<String> {}",
+            "must be safe",
+        ),
+        (
+            p,
+            r#"extern "C" fn f(x: &[u8]) -> Result<String> {}"#,
+            "plain Rust function",
+        ),
+        (p, "fn f(&self) -> Result<String> {}", "cannot take `self`"),
+        (p, "struct S;", "applies to a function"),
+        (p, "const V: u32 = 1;", "of type `&str`"),
+        (
+            r#"prefix = "p_", size = n"#,
+            "const V: &str = \"1\";",
+            "`size` applies to operations",
+        ),
+        (
+            r#"prefix = "p_", size = n"#,
+            "fn f(x: &[u8]) -> Result<String> {}",
+            "writes into the caller's buffer",
+        ),
+        (
+            p,
+            "fn f(x: &[u8], out: &mut Output) -> Result<()> {}",
+            "needs `size = <fn>`",
+        ),
+        (
+            r#"prefix = "p_", size = n"#,
+            "fn f(x: &[u8], out: &mut Output) -> Result<usize> {}",
+            "unsupported output type `usize`",
+        ),
+        (
+            r#"prefix = "p_", kind = "bytes_to_text""#,
+            "fn f(x: &[u8]) -> Result<String> {}",
+            "unknown kind",
+        ),
+        (
+            r#"prefix = "p_", kind = "bytes_to_str""#,
+            "fn f(x: &str) -> Result<String> {}",
+            "takes `&str`",
+        ),
+        (
+            r#"prefix = "p_", kind = "str_to_str""#,
+            "fn f(x: &[u8]) -> Result<Vec<u8>> {}",
+            "need not be UTF-8",
+        ),
+    ];
+    for (attr, item, needle) in cases {
+        let message = error_of(attr, item);
+        assert!(
+            message.contains(needle),
+            "#[export({attr})] {item}\n  {message}"
+        );
+    }
+}
+
+#[test]
+fn types_are_shown_as_written() {
+    let message = error_of(
+        r#"prefix = "p_""#,
+        "fn f(x: &'a mut [u8]) -> Result<Vec<(u8, i8)>> {}",
+    );
+    assert!(message.contains("`&'a mut [u8]`"), "{message}");
+    assert!(message.contains("`Vec<(u8, i8)>`"), "{message}");
+    let message = error_of(
+        r#"prefix = "p_""#,
+        "fn f(x: &[u8]) -> std::option::Option<String> {}",
+    );
+    assert!(
+        message.contains("`std::option::Option<String>`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let message = error_of("", "async fn f<T>(x: u8) -> Vec<u8> {}");
+    for needle in [
+        "missing `prefix`",
+        "`async`",
+        "generic",
+        "input type",
+        "not a `Result`",
+    ] {
+        assert!(message.contains(needle), "{needle}: {message}");
+    }
+}
+
+#[test]
+fn a_text_input_may_have_a_bytes_signature_but_not_the_reverse() {
+    let op = operation(
+        r#"prefix = "p_", kind = "str_to_bytes""#,
+        "fn f(x: &[u8]) -> Result<Vec<u8>> {}",
+    );
+    assert_eq!((op.input, op.kind), (Input::Bytes, Kind::StrToBytes));
+    let op = operation(
+        r#"prefix = "p_", kind = "bytes_to_bytes""#,
+        "fn f(x: &[u8]) -> Result<String> {}",
+    );
+    assert_eq!(op.kind, Kind::BytesToBytes);
+}
+
+#[test]
+fn doc_text_is_read_as_rustdoc_does() {
+    let item: ItemFn = syn::parse_str(
+        "/// First line.\n///\n///     indented code\n/// Last `*/` line.  \n#[doc = \"\"]\nfn f() {}",
+    )
+    .unwrap();
+    assert_eq!(
+        doc_text(&item.attrs).unwrap().as_deref(),
+        Some("First line.\n\n    indented code\nLast `*/` line.")
+    );
+    let none: ItemFn = syn::parse_str("#[doc(hidden)]\nfn f() {}").unwrap();
+    assert_eq!(doc_text(&none.attrs).unwrap(), None);
+    let computed: ItemFn = syn::parse_str("#[doc = include_str!(\"x\")]\nfn f() {}").unwrap();
+    assert!(doc_text(&computed.attrs).is_err());
+}
