@@ -83,7 +83,7 @@ pub struct NativeLibrary {
     pub platform_tag: String,
     /// Whether a package index such as PyPI accepts a wheel with that tag.
     pub publishable: bool,
-    /// What was found, in words (`ELF shared library, x86_64, needs glibc 2.17 or later`).
+    /// What was found, in words (`ELF shared library for x86_64, needs glibc 2.17 or later`).
     pub summary: String,
     /// Why the tag is not publishable, when it is not.
     pub warnings: Vec<String>,
@@ -220,12 +220,10 @@ fn inspect_elf(data: &[u8]) -> Result<NativeLibrary, LibraryError> {
     let arch = manylinux::architecture(&info).map_err(LibraryError::NoPlatformTag)?;
     let tag = manylinux::linux_tag(&info, arch);
     let summary = match tag.glibc {
-        Some((major, minor)) => format!(
-            "ELF shared library, {arch}, needs glibc {major}.{minor} or later \
-             (manylinux policy {})",
-            tag.platform_tags[0]
-        ),
-        None => format!("ELF shared library, {arch}, not manylinux"),
+        Some((major, minor)) => {
+            format!("ELF shared library for {arch}, needs glibc {major}.{minor} or later")
+        }
+        None => format!("ELF shared library for {arch}"),
     };
     let publishable = tag.glibc.is_some();
     let warnings = if publishable {
@@ -268,7 +266,7 @@ fn inspect_macho(data: &[u8]) -> Result<NativeLibrary, LibraryError> {
     }
     let tag = macho::platform_tag(&info).map_err(LibraryError::NoPlatformTag)?;
     Ok(NativeLibrary {
-        summary: format!("Mach-O dylib, {}", info.archs.join(" + ")),
+        summary: format!("Mach-O dylib for {}", info.archs.join(" + ")),
         platform_tag: tag,
         publishable: true,
         warnings: Vec::new(),
@@ -286,7 +284,7 @@ fn inspect_pe(data: &[u8]) -> Result<NativeLibrary, LibraryError> {
     }
     let tag = pe::platform_tag(&info).map_err(LibraryError::NoPlatformTag)?;
     Ok(NativeLibrary {
-        summary: format!("Windows DLL, {tag}"),
+        summary: format!("Windows DLL for {tag}"),
         platform_tag: tag,
         publishable: true,
         warnings: Vec::new(),

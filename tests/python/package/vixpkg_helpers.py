@@ -1,0 +1,138 @@
+"""Helpers of the packaging suite: running commands in a clean environment, building
+and reading wheels, fresh virtual environments.
+
+Building goes through the test venv's ``build`` and pinned ``hatchling``
+(``--no-isolation``), except in the tests of isolated builds, which fetch hatchling from
+the package index as a user's ``pip wheel`` or ``python -m build`` does.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+EXAMPLE_SPEC = REPO_ROOT / "examples" / "base64_ffi" / "bindings.json"
+PACKAGE = "base64_ffi"
+LIBRARY_FILE = "libbase64_ffi.so"
+
+# Variables that could let an import succeed for the wrong reason.
+LEAKY_VARS = (
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "VIX_LIB_PATH",
+    "LD_LIBRARY_PATH",
+    "VIRTUAL_ENV",
+)
+
+
+def vix_ffi_bin() -> Path:
+    value = os.environ.get("VIX_FFI_BIN")
+    return Path(value) if value else REPO_ROOT / "target" / "release" / "vix-ffi"
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment of this process without the variables in ``LEAKY_VARS``, plus
+    ``extra``; pip's root-user and version-check notices are silenced."""
+    env = {k: v for k, v in os.environ.items() if k not in LEAKY_VARS}
+    env.update(PIP_ROOT_USER_ACTION="ignore", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    env.update(extra)
+    return env
+
+
+def run(
+    cmd: Sequence[object],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """Runs ``cmd``; with ``check``, fails the test with the full output on an error."""
+    args = [str(c) for c in cmd]
+    proc = subprocess.run(
+        args,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        env=dict(env) if env is not None else clean_env(),
+    )
+    if check and proc.returncode != 0:
+        pytest.fail(
+            f"{' '.join(args)} exited with {proc.returncode}\n"
+            f"--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
+        )
+    return proc
+
+
+def gen_package(
+    *args: object, env: Mapping[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Runs ``vix-ffi gen-package`` with ``args``."""
+    return run([vix_ffi_bin(), "gen-package", *args], env=env, check=check)
+
+
+def build_wheel(project: Path, out_dir: Path) -> Path:
+    """Builds ``project``'s wheel into ``out_dir`` with the pinned hatchling; returns it."""
+    run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            out_dir,
+            project,
+        ]
+    )
+    (wheel,) = sorted(out_dir.glob("*.whl"))
+    return wheel
+
+
+def wheel_names(wheel: Path) -> list[str]:
+    with zipfile.ZipFile(wheel) as zf:
+        return sorted(zf.namelist())
+
+
+def wheel_text(wheel: Path, suffix: str) -> str:
+    with zipfile.ZipFile(wheel) as zf:
+        (name,) = [n for n in zf.namelist() if n.endswith(suffix)]
+        return zf.read(name).decode()
+
+
+class Venv:
+    """A fresh virtual environment."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        run([sys.executable, "-m", "venv", path])
+        self.python = path / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+    def install(self, wheel: Path) -> None:
+        run(
+            [
+                self.python,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-index",
+                "--no-deps",
+                wheel,
+            ]
+        )
+
+    def run_code(
+        self, code: str, *, cwd: Path, check: bool = True, **env: str
+    ) -> subprocess.CompletedProcess[str]:
+        """Runs ``code`` with this venv's Python from ``cwd``, in a clean environment."""
+        return run(
+            [self.python, "-c", code], cwd=cwd, env=clean_env(**env), check=check
+        )
