@@ -1,0 +1,261 @@
+//! The child process: loads the library and applies one rule to one function.
+//!
+//! Everything that calls into the library runs here, never in the checker itself: a
+//! crash, an abort or a hang takes down this process only, and the parent reports the last
+//! step this process announced.
+
+mod ffi;
+mod memory;
+mod operation;
+mod version;
+
+use std::fs::File;
+use std::io::{Read as _, Write as _};
+use std::sync::{Mutex, OnceLock};
+
+use crate::corpus;
+use crate::protocol::{Done, Event, Finding, Job, Task};
+
+/// The protocol stream (a duplicate of the original standard output).
+static PROTOCOL: OnceLock<Mutex<File>> = OnceLock::new();
+
+/// Sends one event to the parent, at once (one `write` per line, so a crash right after
+/// loses nothing).
+pub(crate) fn emit(event: &Event) {
+    let line = event.to_line();
+    match PROTOCOL.get() {
+        Some(file) => {
+            let mut file = file.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = file.write_all(line.as_bytes());
+        }
+        None => {
+            let _ = std::io::stdout().write_all(line.as_bytes());
+        }
+    }
+}
+
+/// Announces the next risky step.
+pub(crate) fn step(what: impl Into<String>) {
+    emit(&Event::Step(what.into()));
+}
+
+/// Collects the violations of one rule: the first ones are sent, the rest counted.
+pub(crate) struct Findings {
+    sent: usize,
+}
+
+/// Findings beyond this many are counted, not sent.
+const MAX_FINDINGS: usize = 20;
+
+impl Findings {
+    pub(crate) fn new() -> Findings {
+        Findings { sent: 0 }
+    }
+
+    /// Reports one violation.
+    pub(crate) fn add(
+        &mut self,
+        input: impl Into<String>,
+        seen: impl Into<String>,
+        expected: impl Into<String>,
+    ) {
+        self.sent += 1;
+        if self.sent <= MAX_FINDINGS {
+            emit(&Event::Finding(Finding {
+                input: input.into(),
+                seen: seen.into(),
+                expected: expected.into(),
+            }));
+        }
+    }
+
+    /// How many violations were seen.
+    pub(crate) fn count(&self) -> usize {
+        self.sent
+    }
+}
+
+/// Entry point of the hidden child mode: reads a [`Job`] from standard input, runs it,
+/// and returns the process exit code.
+pub fn child_main() -> i32 {
+    isolate_stdout();
+    disable_core_dumps();
+    let mut text = String::new();
+    if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+        eprintln!("vix-ffi check child: cannot read the job: {e}");
+        return 3;
+    }
+    let job: Job = match serde_json::from_str(&text) {
+        Ok(job) => job,
+        Err(e) => {
+            eprintln!("vix-ffi check child: invalid job: {e}");
+            return 3;
+        }
+    };
+    let done = match job.task {
+        Task::Load {
+            candidates,
+            symbols,
+        } => {
+            load(&candidates, &symbols);
+            return 0;
+        }
+        Task::Version {
+            library,
+            function,
+            symbol,
+            rule,
+        } => {
+            let lib = match open(&library.to_string_lossy()) {
+                Ok(lib) => lib,
+                Err(e) => return load_error(e),
+            };
+            // SAFETY: the manifest declares `symbol` with the version shape.
+            match unsafe { lib.get::<ffi::VersionFn>(symbol.as_bytes()) } {
+                Ok(f) => version::run(rule, &function, *f),
+                Err(e) => return load_error(e.to_string()),
+            }
+        }
+        Task::Operation {
+            library,
+            function,
+            symbol,
+            rule,
+            seed,
+            iterations,
+            derived,
+        } => {
+            let lib = match open(&library.to_string_lossy()) {
+                Ok(lib) => lib,
+                Err(e) => return load_error(e),
+            };
+            // SAFETY: the manifest declares `symbol` with the operation shape.
+            let op = match unsafe { lib.get::<ffi::OpFn>(symbol.as_bytes()) } {
+                // SAFETY: as above.
+                Ok(f) => unsafe { ffi::Op::new(*f) },
+                Err(e) => return load_error(e.to_string()),
+            };
+            let mut inputs = corpus::base(seed, iterations);
+            inputs.extend(derived);
+            let ctx = operation::Ctx {
+                function,
+                inputs,
+                large: corpus::large(seed),
+                iterations,
+            };
+            operation::run(rule, &op, &ctx)
+        }
+    };
+    emit(&Event::Done(done));
+    0
+}
+
+fn load_error(message: String) -> i32 {
+    eprintln!("vix-ffi check child: {message}");
+    emit(&Event::Done(Done::Skipped {
+        reason: format!("the library could not be loaded in the child: {message}"),
+    }));
+    0
+}
+
+/// The library stays loaded until the process exits: unloading runs its destructors,
+/// which are not under test.
+fn open(path: &str) -> Result<&'static libloading::Library, String> {
+    #[cfg(unix)]
+    let lib = {
+        use libloading::os::unix::{Library, RTLD_LOCAL, RTLD_NOW};
+        // SAFETY: loading runs the library's initialisers; that is what this process is
+        // for. RTLD_NOW makes a missing dependency symbol an error here rather than a
+        // crash at the first call.
+        unsafe { Library::open(Some(path), RTLD_NOW | RTLD_LOCAL) }.map(libloading::Library::from)
+    };
+    #[cfg(not(unix))]
+    // SAFETY: as above.
+    let lib = unsafe { libloading::Library::new(path) };
+    lib.map(|lib| &*Box::leak(Box::new(lib)))
+        .map_err(|e| e.to_string())
+}
+
+fn load(candidates: &[String], symbols: &[String]) {
+    let mut errors = Vec::new();
+    for candidate in candidates {
+        let looks_like_path = candidate.contains(std::path::MAIN_SEPARATOR);
+        if looks_like_path && !std::path::Path::new(candidate).exists() {
+            errors.push((candidate.clone(), "no such file".to_owned()));
+            continue;
+        }
+        step(format!("loading {candidate} (running its initialisers)"));
+        match open(candidate) {
+            Ok(lib) => {
+                let missing = symbols
+                    .iter()
+                    .filter(|symbol| {
+                        // SAFETY: only looks the symbol up; it is never called through
+                        // this type.
+                        unsafe { lib.get::<unsafe extern "C" fn()>(symbol.as_bytes()) }.is_err()
+                    })
+                    .cloned()
+                    .collect();
+                emit(&Event::Loaded {
+                    path: loaded_path(candidate),
+                    missing,
+                });
+                return;
+            }
+            Err(e) => errors.push((candidate.clone(), e)),
+        }
+    }
+    emit(&Event::LoadFailed(errors));
+}
+
+/// The file the system loader picked for a bare name (read back from the process's
+/// mappings on Linux); the name itself elsewhere.
+fn loaded_path(candidate: &str) -> String {
+    if candidate.contains(std::path::MAIN_SEPARATOR) {
+        return candidate.to_owned();
+    }
+    #[cfg(target_os = "linux")]
+    if let Ok(maps) = std::fs::read_to_string("/proc/self/maps") {
+        let suffix = format!("/{candidate}");
+        if let Some(path) = maps
+            .lines()
+            .filter_map(|line| line.split_whitespace().nth(5))
+            .find(|path| path.ends_with(&suffix))
+        {
+            return path.to_owned();
+        }
+    }
+    candidate.to_owned()
+}
+
+/// Keeps the protocol stream for ourselves and sends the library's own standard output
+/// to standard error, so that its `printf` cannot break a protocol line.
+fn isolate_stdout() {
+    #[cfg(unix)]
+    {
+        use std::os::fd::FromRawFd as _;
+        // SAFETY: dup/dup2 on the standard descriptors, which are open.
+        let proto = unsafe { libc::dup(1) };
+        if proto < 0 {
+            return;
+        }
+        // SAFETY: as above.
+        unsafe { libc::dup2(2, 1) };
+        // SAFETY: `proto` is a fresh descriptor that nothing else owns.
+        let file = unsafe { File::from_raw_fd(proto) };
+        let _ = PROTOCOL.set(Mutex::new(file));
+    }
+}
+
+/// A crash of the library under test is expected here; it should not leave a core file.
+fn disable_core_dumps() {
+    #[cfg(unix)]
+    {
+        let limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: setrlimit with a valid, initialised struct.
+        unsafe { libc::setrlimit(libc::RLIMIT_CORE, &limit) };
+    }
+}

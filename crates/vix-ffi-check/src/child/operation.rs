@@ -1,0 +1,721 @@
+//! Rules for functions of the operation shape.
+//!
+//! ```c
+//! int pkg_op(const uint8_t *in_ptr, size_t in_len,
+//!            uint8_t *out_ptr, size_t out_cap, size_t *out_len,
+//!            vix_status *out_status);
+//! ```
+//!
+//! The sizing rules apply to the inputs the function accepts: a call with a generous buffer
+//! succeeds. Inputs it rejects (any other status) are fine, as long as the rest of the
+//! contract holds on them.
+
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+use vix_ffi::StatusCode;
+
+use super::ffi::{code_name, Args, Message, Obs, Op, Out, MAX_ALLOC, SENTINEL_CODE, SENTINEL_LEN};
+use super::memory::{churn_heap, Canary};
+use super::{emit, step, Findings};
+use crate::corpus::Input;
+use crate::protocol::{Done, Event};
+use crate::rules::Rule;
+
+/// What the rules run on.
+pub struct Ctx {
+    /// The function's manifest name.
+    pub function: String,
+    /// The edge cases, the random inputs, then the derived ones.
+    pub inputs: Vec<Input>,
+    /// The large inputs (robustness only).
+    pub large: Vec<Input>,
+    /// `--iterations`: scales repetition.
+    pub iterations: u32,
+}
+
+/// Outputs offered to other functions: how many, and how large at most.
+const MAX_OUTPUTS: usize = 12;
+const MAX_OUTPUT_LEN: usize = 4096;
+/// Threads of the `threads` rule.
+const THREADS: usize = 4;
+/// Capacity no-overflow uses when the size query gives nothing usable.
+const FALLBACK_CAP: usize = 64;
+/// Largest queried size no-overflow tests (buffers are mapped per call).
+const MAX_GUARDED: usize = 16 << 20;
+
+const INVALID_ARG: i32 = StatusCode::InvalidArg as i32;
+
+/// A size query and a call with a generous buffer.
+struct Probe {
+    query: Obs,
+    query_desc: String,
+    full: Obs,
+    full_cap: usize,
+}
+
+impl Probe {
+    /// The output size, when the input is accepted.
+    fn accepted(&self) -> Option<usize> {
+        if !self.full.ok() {
+            return None;
+        }
+        self.full.len().filter(|&m| m <= self.full_cap)
+    }
+
+    /// The size the query answered, when it said BUFFER_TOO_SMALL.
+    fn queried(&self) -> Option<usize> {
+        self.query.too_small().then(|| self.query.len()).flatten()
+    }
+
+    /// Everything a second run must reproduce.
+    fn key(
+        &self,
+    ) -> (
+        Option<i32>,
+        Option<usize>,
+        Option<i32>,
+        Option<usize>,
+        &[u8],
+    ) {
+        (
+            self.query.code,
+            self.query.out_len,
+            self.full.code,
+            self.full.out_len,
+            &self.full.output,
+        )
+    }
+}
+
+struct Runner<'a> {
+    op: &'a Op,
+    ctx: &'a Ctx,
+}
+
+impl Runner<'_> {
+    fn describe(&self, input: &Input, args: Args) -> String {
+        let mut s = format!(
+            "{}({}, {}",
+            self.ctx.function,
+            input.describe(),
+            args.out.show()
+        );
+        if args.null_in_ptr {
+            s.push_str(", in_ptr NULL");
+        }
+        if args.null_out_len {
+            s.push_str(", out_len NULL");
+        }
+        if args.null_status {
+            s.push_str(", out_status NULL");
+        }
+        s.push(')');
+        s
+    }
+
+    /// Announces the call, then makes it.
+    fn call(&self, input: &Input, args: Args) -> (String, Obs) {
+        let desc = self.describe(input, args);
+        step(format!("calling {desc}"));
+        let obs = self.op.call(input, args);
+        (desc, obs)
+    }
+
+    fn probe(&self, input: &Input, announce: bool) -> Probe {
+        let call = |args: Args| {
+            if announce {
+                self.call(input, args)
+            } else {
+                (String::new(), self.op.call(input, args))
+            }
+        };
+        let (query_desc, query) = call(Args::query());
+        let queried = if query.too_small() { query.len() } else { None };
+        let mut full_cap = queried
+            .unwrap_or(0)
+            .saturating_mul(2)
+            .saturating_add(4096)
+            .max(input.bytes.len().saturating_mul(4).saturating_add(4096))
+            .min(MAX_ALLOC);
+        let (_, mut full) = call(Args::cap(full_cap));
+        if let Some(need) = full.too_small().then(|| full.len()).flatten() {
+            if need > full_cap && need <= MAX_ALLOC {
+                full_cap = need;
+                full = call(Args::cap(full_cap)).1;
+            }
+        }
+        Probe {
+            query,
+            query_desc,
+            full,
+            full_cap,
+        }
+    }
+
+    /// The size query, a generous call and a one-short call: every call of the sizing
+    /// protocol. `visit` sees each right after it returns, before the next call.
+    fn contract_calls(&self, input: &Input, visit: &mut dyn FnMut(&str, &Obs)) {
+        let (desc, query) = self.call(input, Args::query());
+        visit(&desc, &query);
+        let queried = if query.too_small() { query.len() } else { None };
+        let cap = queried
+            .unwrap_or(0)
+            .saturating_mul(2)
+            .saturating_add(4096)
+            .max(input.bytes.len().saturating_mul(4).saturating_add(4096))
+            .min(MAX_ALLOC);
+        let (desc, full) = self.call(input, Args::cap(cap));
+        visit(&desc, &full);
+        if let Some(n) = queried.filter(|&n| n > 0 && n <= MAX_ALLOC) {
+            let (desc, short) = self.call(input, Args::cap(n - 1));
+            visit(&desc, &short);
+        }
+    }
+}
+
+/// Applies `rule` to the operation `op`.
+pub fn run(rule: Rule, op: &Op, ctx: &Ctx) -> Done {
+    let runner = Runner { op, ctx };
+    let mut findings = Findings::new();
+    let result = match rule {
+        Rule::SizeQuery => size_query(&runner, &mut findings),
+        Rule::OneShort => one_short(&runner, &mut findings),
+        Rule::ExactCapacity => exact_capacity(&runner, &mut findings),
+        Rule::NoOverflow => no_overflow(&runner, &mut findings),
+        Rule::RcStatus => rc_status(&runner, &mut findings),
+        Rule::StatusWritten => status_written(&runner, &mut findings),
+        Rule::NullArgs => null_args(&runner, &mut findings),
+        Rule::NullStatus => null_status(&runner, &mut findings),
+        Rule::Deterministic => deterministic(&runner, &mut findings),
+        Rule::MessageUtf8 => message_utf8(&runner, &mut findings),
+        Rule::MessageLifetime => message_lifetime(&runner, &mut findings),
+        Rule::Robustness => robustness(&runner),
+        Rule::Threads => threads(&runner, &mut findings),
+        other => Err(format!("{} does not apply to an operation", other.name())),
+    };
+    match result {
+        Ok(seen) => Done::Checked { seen },
+        Err(reason) => Done::Skipped { reason },
+    }
+}
+
+/// The accepted inputs, probed, with their output size; or why there are none.
+fn accepted<'a>(runner: &Runner<'a>) -> Result<Vec<(&'a Input, Probe, usize)>, String> {
+    let mut out = Vec::new();
+    let mut rejection = None;
+    for input in &runner.ctx.inputs {
+        let probe = runner.probe(input, true);
+        match probe.accepted() {
+            Some(m) => out.push((input, probe, m)),
+            None => {
+                rejection
+                    .get_or_insert_with(|| format!("{}: {}", input.describe(), probe.full.show()));
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(format!(
+            "no accepted input found: the function rejected all {} inputs (first: {})",
+            runner.ctx.inputs.len(),
+            rejection.unwrap_or_default()
+        ));
+    }
+    Ok(out)
+}
+
+fn size_query(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let accepted = accepted(runner)?;
+    for (_, probe, m) in &accepted {
+        let m = *m;
+        let good = if m > 0 {
+            probe.query.too_small() && probe.query.len() == Some(m)
+        } else {
+            probe.query.ok() && probe.query.len() == Some(0)
+        };
+        if !good {
+            let expected = if m > 0 {
+                format!(
+                    "VIX_STATUS_BUFFER_TOO_SMALL, out_len {m} (the size a call with out_cap {} \
+                     reported)",
+                    probe.full_cap
+                )
+            } else {
+                "VIX_STATUS_OK, out_len 0 (the output is empty)".to_owned()
+            };
+            findings.add(probe.query_desc.clone(), probe.query.show(), expected);
+        }
+    }
+    Ok(format!(
+        "size queries of {} accepted inputs (of {})",
+        accepted.len(),
+        runner.ctx.inputs.len()
+    ))
+}
+
+fn one_short(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let accepted = accepted(runner)?;
+    let mut tested = 0;
+    for (input, probe, m) in &accepted {
+        let n = probe.queried().unwrap_or(*m);
+        if n == 0 || n > MAX_ALLOC {
+            continue;
+        }
+        tested += 1;
+        let (desc, obs) = runner.call(input, Args::cap(n - 1));
+        if !(obs.too_small() && obs.len() == Some(n)) {
+            findings.add(
+                desc,
+                obs.show(),
+                format!("VIX_STATUS_BUFFER_TOO_SMALL, out_len {n} (the size query's answer)"),
+            );
+        }
+    }
+    if tested == 0 {
+        return Err(format!(
+            "every one of the {} accepted inputs has an empty output",
+            accepted.len()
+        ));
+    }
+    Ok(format!("out_cap one short for {tested} accepted inputs"))
+}
+
+fn exact_capacity(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let accepted = accepted(runner)?;
+    let mut tested = 0;
+    for (input, probe, m) in &accepted {
+        let n = probe.queried().unwrap_or(*m);
+        if n > MAX_ALLOC {
+            continue;
+        }
+        tested += 1;
+        let (desc, obs) = runner.call(input, Args::cap(n));
+        if !(obs.ok() && obs.len() == Some(n)) {
+            findings.add(
+                desc,
+                obs.show(),
+                format!("VIX_STATUS_OK, out_len {n} (the size query's answer)"),
+            );
+        }
+    }
+    Ok(format!(
+        "out_cap equal to the queried size for {tested} accepted inputs"
+    ))
+}
+
+fn no_overflow(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let mut calls = 0;
+    for input in &runner.ctx.inputs {
+        let (_, query) = runner.call(input, Args::query());
+        let n = if query.too_small() {
+            query
+                .len()
+                .filter(|&n| n <= MAX_GUARDED)
+                .unwrap_or(FALLBACK_CAP)
+        } else if query.ok() {
+            0
+        } else {
+            FALLBACK_CAP
+        };
+        let caps: BTreeSet<usize> = [0, 1, n / 2, n.saturating_sub(1), n]
+            .into_iter()
+            .filter(|&c| c <= n.max(1))
+            .collect();
+        for cap in caps {
+            let mut canary = Canary::new(cap);
+            let args = Args {
+                out: Out::Raw(canary.ptr(), cap),
+                ..Args::cap(cap)
+            };
+            let (desc, _) = runner.call(input, args);
+            calls += 1;
+            if let Some(damage) = canary.damage() {
+                findings.add(desc, damage, "no byte written outside out_ptr[0..out_cap]");
+            }
+            #[cfg(unix)]
+            if let Some(page) = super::memory::GuardPage::new(cap) {
+                let args = Args {
+                    out: Out::Raw(page.ptr(), cap),
+                    ..Args::cap(cap)
+                };
+                let desc = runner.describe(input, args);
+                step(format!(
+                    "calling {desc} with the buffer ending at an inaccessible page (a write \
+                     past out_cap faults)"
+                ));
+                runner.op.call(input, args);
+                calls += 1;
+            }
+        }
+    }
+    Ok(format!(
+        "{calls} calls on {} inputs with guard bytes around the buffer and a guard page after it",
+        runner.ctx.inputs.len()
+    ))
+}
+
+fn rc_status(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let mut checked = 0;
+    for input in &runner.ctx.inputs {
+        runner.contract_calls(input, &mut |desc, obs| {
+            let Some(code) = obs.code.filter(|&c| c != SENTINEL_CODE) else {
+                return;
+            };
+            checked += 1;
+            if (obs.rc == 0) != (code == StatusCode::Ok as i32) {
+                findings.add(
+                    desc,
+                    format!("return value {} with {}", obs.rc, code_name(code)),
+                    "return value 0 if and only if VIX_STATUS_OK",
+                );
+            }
+        });
+    }
+    Ok(format!("{checked} calls with a written status"))
+}
+
+fn status_written(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let mut checked = 0;
+    for input in &runner.ctx.inputs {
+        runner.contract_calls(input, &mut |desc, obs| {
+            checked += 1;
+            let code = obs.code.unwrap_or(SENTINEL_CODE);
+            let len_written = obs.out_len != Some(SENTINEL_LEN);
+            if code == SENTINEL_CODE {
+                findings.add(
+                    desc,
+                    format!(
+                        "the status not written (the pre-filled sentinel is still there), \
+                         return value {}",
+                        obs.rc
+                    ),
+                    "the status written on every call",
+                );
+            } else if code == StatusCode::Ok as i32 && !len_written {
+                findings.add(
+                    desc,
+                    "VIX_STATUS_OK but out_len not written",
+                    "out_len set on success",
+                );
+            } else if code == StatusCode::BufferTooSmall as i32 && !len_written {
+                findings.add(
+                    desc,
+                    "VIX_STATUS_BUFFER_TOO_SMALL but out_len not written",
+                    "out_len set to the size needed",
+                );
+            } else if code != StatusCode::Ok as i32 && obs.message == Some(Message::NotWritten) {
+                findings.add(
+                    desc,
+                    format!("{} but the message was not written", code_name(code)),
+                    "the whole status written, message included (an empty message is fine)",
+                );
+            }
+        });
+    }
+    Ok(format!(
+        "{checked} calls with a pre-filled status and out_len"
+    ))
+}
+
+fn message_utf8(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let mut messages = 0;
+    for input in &runner.ctx.inputs {
+        runner.contract_calls(input, &mut |desc, obs| {
+            let Some(message) = &obs.message else { return };
+            if matches!(message, Message::NotWritten | Message::Empty) {
+                return;
+            }
+            messages += 1;
+            if let Some(problem) = message.problem() {
+                findings.add(
+                    desc,
+                    format!("{} message: {problem}", code_name(obs.code.unwrap_or(0))),
+                    "valid UTF-8 of the stated length, no NUL",
+                );
+            }
+        });
+    }
+    if messages == 0 {
+        return Err("no call returned a non-empty status message".into());
+    }
+    Ok(format!("{messages} non-empty status messages"))
+}
+
+fn message_lifetime(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let mut messages = 0;
+    for input in &runner.ctx.inputs {
+        runner.contract_calls(input, &mut |desc, obs| {
+            let (Some(Message::Text(first)), Some((ptr, len))) = (&obs.message, obs.message_view)
+            else {
+                return;
+            };
+            if obs.ok() {
+                return;
+            }
+            messages += 1;
+            churn_heap();
+            step(format!(
+                "re-reading the status message of {desc} after other allocations"
+            ));
+            // SAFETY: the view the library wrote; the contract keeps it valid until the
+            // next call on this thread, and none was made. If it dangles, this read may
+            // fault, which the parent reports.
+            let again = unsafe { std::slice::from_raw_parts(ptr as *const u8, len) };
+            if again != first.as_slice() {
+                findings.add(
+                    desc,
+                    format!(
+                        "the message changed to {:?} before the next call",
+                        String::from_utf8_lossy(again)
+                    ),
+                    format!(
+                        "{:?} (as read right after the call) until the next call on this thread",
+                        String::from_utf8_lossy(first)
+                    ),
+                );
+            }
+        });
+    }
+    if messages == 0 {
+        return Err("no call returned a non-empty error message".into());
+    }
+    Ok(format!(
+        "{messages} error messages re-read after heap churn"
+    ))
+}
+
+fn null_args(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let mut chosen = None;
+    for input in runner.ctx.inputs.iter().filter(|i| !i.bytes.is_empty()) {
+        let probe = runner.probe(input, true);
+        if let Some(m) = probe.accepted().filter(|&m| m > 0) {
+            chosen = Some((input, probe.queried().unwrap_or(m)));
+            break;
+        }
+        chosen.get_or_insert((input, FALLBACK_CAP));
+    }
+    let Some((input, n)) = chosen else {
+        return Err("no non-empty input".into());
+    };
+    let n = n.clamp(1, MAX_GUARDED);
+    let cases = [
+        Args {
+            null_out_len: true,
+            ..Args::query()
+        },
+        Args {
+            null_out_len: true,
+            ..Args::cap(n)
+        },
+        Args {
+            null_in_ptr: true,
+            ..Args::cap(n)
+        },
+        Args {
+            out: Out::Null(n),
+            ..Args::cap(0)
+        },
+    ];
+    for args in cases {
+        let (desc, obs) = runner.call(input, args);
+        if obs.code != Some(INVALID_ARG) {
+            findings.add(desc, obs.show(), "VIX_STATUS_INVALID_ARG");
+        }
+    }
+    Ok(format!(
+        "out_len NULL (twice), in_ptr NULL, out_ptr NULL on {}",
+        input.describe()
+    ))
+}
+
+fn null_status(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let mut calls = 0;
+    for input in &runner.ctx.inputs {
+        let probe = runner.probe(input, true);
+        let cases = [
+            (Args::query(), &probe.query),
+            (Args::cap(probe.full_cap), &probe.full),
+        ];
+        for (args, with_status) in cases {
+            let args = Args {
+                null_status: true,
+                ..args
+            };
+            let (desc, obs) = runner.call(input, args);
+            calls += 1;
+            if obs.rc != with_status.rc || obs.out_len != with_status.out_len {
+                findings.add(
+                    desc,
+                    format!("return value {}, {}", obs.rc, show_len(obs.out_len)),
+                    format!(
+                        "return value {}, {} (what the same call with a status gave)",
+                        with_status.rc,
+                        show_len(with_status.out_len)
+                    ),
+                );
+            }
+        }
+    }
+    Ok(format!("{calls} calls with out_status NULL"))
+}
+
+fn show_len(len: Option<usize>) -> String {
+    match len {
+        Some(SENTINEL_LEN) | None => "out_len not written".into(),
+        Some(n) => format!("out_len {n}"),
+    }
+}
+
+fn show_probe(probe: &Probe) -> String {
+    let mut s = format!(
+        "size query: {}; call: {}",
+        probe.query.show(),
+        probe.full.show()
+    );
+    if probe.full.ok() {
+        let shown = &probe.full.output[..probe.full.output.len().min(24)];
+        s.push_str(&format!(", output b\"{}\"", shown.escape_ascii()));
+        if probe.full.output.len() > 24 {
+            s.push_str("...");
+        }
+    }
+    s
+}
+
+fn deterministic(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let first: Vec<Probe> = runner
+        .ctx
+        .inputs
+        .iter()
+        .map(|input| runner.probe(input, true))
+        .collect();
+    for (input, before) in runner.ctx.inputs.iter().zip(&first).rev() {
+        let again = runner.probe(input, true);
+        if again.key() != before.key() {
+            findings.add(
+                format!("{}: the second call", runner.describe(input, Args::query())),
+                show_probe(&again),
+                format!("{} (what the first call gave)", show_probe(before)),
+            );
+        }
+    }
+    Ok(format!(
+        "{} inputs, each twice with other calls in between",
+        first.len()
+    ))
+}
+
+fn robustness(runner: &Runner) -> Result<String, String> {
+    let mut outputs = 0;
+    let all = runner.ctx.inputs.iter().chain(&runner.ctx.large);
+    let mut count = 0;
+    for input in all {
+        count += 1;
+        let (_, query) = runner.call(input, Args::query());
+        let cap = match query.len() {
+            Some(n) if query.too_small() && n <= MAX_ALLOC => n,
+            _ if query.ok() => continue,
+            _ => input
+                .bytes
+                .len()
+                .saturating_mul(2)
+                .saturating_add(4096)
+                .min(MAX_ALLOC),
+        };
+        let (_, obs) = runner.call(input, Args::cap(cap));
+        let is_large = input.bytes.len() >= crate::corpus::LARGE_LEN;
+        if obs.ok()
+            && outputs < MAX_OUTPUTS
+            && !is_large
+            && !input.bytes.is_empty()
+            && !obs.output.is_empty()
+            && obs.output.len() <= MAX_OUTPUT_LEN
+        {
+            outputs += 1;
+            emit(&Event::Output(Input {
+                label: format!("output of {} on {}", runner.ctx.function, input.label),
+                bytes: obs.output.clone(),
+                null_ptr: false,
+            }));
+        }
+    }
+    Ok(format!(
+        "{count} inputs (edge cases, {} random, {} large of 1 MiB, others' outputs) without \
+         a crash or a hang",
+        runner.ctx.iterations,
+        runner.ctx.large.len()
+    ))
+}
+
+fn threads(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let inputs = &runner.ctx.inputs;
+    step(format!(
+        "calling {} on {} inputs, single-threaded",
+        runner.ctx.function,
+        inputs.len()
+    ));
+    let reference: Vec<(Probe, Option<Message>)> = inputs
+        .iter()
+        .map(|input| {
+            let probe = runner.probe(input, false);
+            let message = probe.full.message.clone();
+            (probe, message)
+        })
+        .collect();
+    let rounds = (runner.ctx.iterations as usize / 16).clamp(2, 8);
+    step(format!(
+        "{THREADS} threads calling {} on {} inputs at once, {rounds} rounds each",
+        runner.ctx.function,
+        inputs.len()
+    ));
+    let mismatches = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for t in 0..THREADS {
+            let (reference, mismatches) = (&reference, &mismatches);
+            scope.spawn(move || {
+                let n = inputs.len();
+                for round in 0..rounds {
+                    for k in 0..n {
+                        let i = (k + t * n / THREADS) % n;
+                        let probe = runner.probe(&inputs[i], false);
+                        let (want, want_message) = &reference[i];
+                        if probe.key() != want.key() || probe.full.message != *want_message {
+                            let mut m = mismatches.lock().unwrap_or_else(|e| e.into_inner());
+                            if m.len() < 20 {
+                                m.push((t, round, i, show_probe(&probe), probe.full.message));
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let mismatches = mismatches.into_inner().unwrap_or_else(|e| e.into_inner());
+    for (t, round, i, seen, message) in mismatches {
+        let (want, want_message) = &reference[i];
+        let mut seen = seen;
+        let mut expected = show_probe(want);
+        if message != *want_message {
+            seen.push_str(&format!(
+                ", {}",
+                message.map(|m| m.show()).unwrap_or_default()
+            ));
+            expected.push_str(&format!(
+                ", {}",
+                want_message.as_ref().map(|m| m.show()).unwrap_or_default()
+            ));
+        }
+        findings.add(
+            format!(
+                "thread {t}, round {round}: {}",
+                runner.describe(&inputs[i], Args::query())
+            ),
+            seen,
+            format!("{expected} (the single-threaded result)"),
+        );
+    }
+    Ok(format!(
+        "{THREADS} threads x {rounds} rounds over {} inputs",
+        inputs.len()
+    ))
+}

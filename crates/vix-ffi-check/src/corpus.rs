@@ -1,0 +1,215 @@
+//! The inputs fed to operations.
+//!
+//! The corpus is rebuilt identically from `(seed, iterations)` in the parent and in every
+//! child, so that only those two numbers (and the few derived inputs) cross the process
+//! boundary, and so that a reported input can be reproduced with `--seed`.
+
+use serde::{Deserialize, Serialize};
+
+/// Size of each "large" input.
+pub const LARGE_LEN: usize = 1 << 20;
+
+/// One input of an operation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Input {
+    /// How reports name it: `"hello, world"`, `random #3 (...)`, ...
+    pub label: String,
+    /// The bytes.
+    #[serde(with = "hex")]
+    pub bytes: Vec<u8>,
+    /// Pass `in_ptr = NULL` (only for an empty input).
+    #[serde(default)]
+    pub null_ptr: bool,
+}
+
+impl Input {
+    fn new(label: impl Into<String>, bytes: Vec<u8>) -> Input {
+        Input {
+            label: label.into(),
+            bytes,
+            null_ptr: false,
+        }
+    }
+
+    /// The label, with the bytes themselves when they are short enough to read.
+    pub fn describe(&self) -> String {
+        let len = self.bytes.len();
+        let unit = if len == 1 { "byte" } else { "bytes" };
+        if len == 0 || len > 32 || self.label.contains('"') {
+            return format!("{} ({len} {unit})", self.label);
+        }
+        format!(
+            "{} ({len} {unit}: b\"{}\")",
+            self.label,
+            self.bytes.escape_ascii()
+        )
+    }
+}
+
+/// A small, fast, seedable generator (SplitMix64): reproducible everywhere, no dependency.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator seeded with `seed`.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+
+    /// Fills `buf` with random bytes.
+    pub fn fill(&mut self, buf: &mut [u8]) {
+        for chunk in buf.chunks_mut(8) {
+            let bits = self.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&bits[..chunk.len()]);
+        }
+    }
+}
+
+const PRINTABLE: &[u8] =
+    b" !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// The fixed edge cases and `iterations` seeded random inputs, without the large ones.
+pub fn base(seed: u64, iterations: u32) -> Vec<Input> {
+    let mut inputs = vec![
+        Input {
+            label: "empty input, in_ptr NULL".into(),
+            bytes: Vec::new(),
+            null_ptr: true,
+        },
+        Input::new("empty input", Vec::new()),
+        Input::new("one byte 0x00", vec![0x00]),
+        Input::new("one byte 0x41", vec![0x41]),
+        Input::new("one byte 0xff", vec![0xff]),
+        Input::new("all 256 byte values", (0..=255u8).collect()),
+        Input::new("text", b"hello, world".to_vec()),
+        Input::new(
+            "UTF-8 text \"h\u{e9}llo w\u{f6}rld \u{2713} \u{65e5}\u{672c}\"",
+            "h\u{e9}llo w\u{f6}rld \u{2713} \u{65e5}\u{672c}"
+                .as_bytes()
+                .to_vec(),
+        ),
+    ];
+    let mut rng = Rng::new(seed);
+    for i in 0..iterations {
+        let len = match rng.below(10) {
+            0..=6 => rng.below(17),
+            7 | 8 => rng.below(257),
+            _ => rng.below(4097),
+        };
+        let (kind, bytes) = match i % 3 {
+            0 => {
+                let mut bytes = vec![0; len];
+                rng.fill(&mut bytes);
+                ("bytes", bytes)
+            }
+            1 => ("printable ASCII", pick(&mut rng, PRINTABLE, len)),
+            _ => ("alphanumeric", pick(&mut rng, ALNUM, len)),
+        };
+        inputs.push(Input::new(
+            format!("random #{i} ({kind}, seed {seed})"),
+            bytes,
+        ));
+    }
+    inputs
+}
+
+/// The large inputs (robustness only): random bytes and one repeated printable byte.
+pub fn large(seed: u64) -> Vec<Input> {
+    let mut random = vec![0; LARGE_LEN];
+    Rng::new(seed ^ 0x5eed_1a76_e000_0000).fill(&mut random);
+    vec![
+        Input::new(
+            format!("large input: 1 MiB of random bytes (seed {seed})"),
+            random,
+        ),
+        Input::new("large input: 1 MiB of 'A'", vec![b'A'; LARGE_LEN]),
+    ]
+}
+
+fn pick(rng: &mut Rng, alphabet: &[u8], len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|_| alphabet[rng.below(alphabet.len())])
+        .collect()
+}
+
+/// Bytes as lowercase hex inside JSON.
+pub mod hex {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::fmt::Write as _;
+
+    /// Serializes bytes as one hex string.
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&encode(bytes))
+    }
+
+    /// Deserializes bytes from one hex string.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        decode(&text).ok_or_else(|| serde::de::Error::custom("invalid hex string"))
+    }
+
+    /// Lowercase hex of `bytes`.
+    pub fn encode(bytes: &[u8]) -> String {
+        let mut out = String::with_capacity(bytes.len() * 2);
+        for b in bytes {
+            let _ = write!(out, "{b:02x}");
+        }
+        out
+    }
+
+    /// The bytes of a hex string, or `None` when it is not one.
+    pub fn decode(text: &str) -> Option<Vec<u8>> {
+        if text.len() % 2 != 0 {
+            return None;
+        }
+        (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_corpus_depends_only_on_seed_and_iterations() {
+        assert_eq!(base(7, 20), base(7, 20));
+        assert_ne!(base(7, 20), base(8, 20));
+        assert_eq!(base(7, 20).len(), 8 + 20);
+        assert_eq!(large(3), large(3));
+        assert!(large(3).iter().all(|i| i.bytes.len() == LARGE_LEN));
+    }
+
+    #[test]
+    fn hex_round_trips() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        assert_eq!(hex::decode(&hex::encode(&bytes)), Some(bytes));
+        assert_eq!(hex::decode("abc"), None);
+        assert_eq!(hex::decode("zz"), None);
+    }
+
+    #[test]
+    fn short_inputs_show_their_bytes() {
+        let input = Input::new("one byte 0x00", vec![0]);
+        assert_eq!(input.describe(), "one byte 0x00 (1 byte: b\"\\x00\")");
+        let input = Input::new("large", vec![0; 100]);
+        assert_eq!(input.describe(), "large (100 bytes)");
+    }
+}

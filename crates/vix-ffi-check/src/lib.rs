@@ -1,0 +1,638 @@
+//! `vix-ffi check`: proves at run time that a built library honours the Vix FFI v1
+//! contract for every function its manifest declares.
+//!
+//! The checker never calls the library itself. Every rule runs in a child process (the
+//! caller's own binary in child mode, see [`child_main`]), so that a library that crashes,
+//! aborts or hangs is reported, with the call that did it, instead of taking the checker
+//! down. The parent plans the jobs, runs them a few at a time with a time limit, and turns
+//! what the children said into one [`RuleResult`] per rule per function.
+//!
+//! Runs happen in two rounds: first `robustness` for every operation, which also collects
+//! outputs of accepted inputs; then every other rule, whose inputs include those outputs,
+//! so that a decoder gets real encodings to accept.
+
+mod child;
+mod corpus;
+mod locate;
+mod protocol;
+mod report;
+mod rules;
+mod supervise;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use vix_ffi_gen::manifest::{self, CType, Function, Manifest};
+
+pub use child::child_main;
+pub use report::{Outcome, Report, RuleResult};
+pub use rules::Rule;
+pub use supervise::ChildCommand;
+
+use corpus::Input;
+use protocol::{Done, Event, Finding, Job, Task};
+use supervise::{ChildRun, End};
+
+/// Default number of random inputs.
+pub const DEFAULT_ITERATIONS: u32 = 64;
+/// Default seed of the random inputs.
+pub const DEFAULT_SEED: u64 = 1;
+/// Default time limit of one child (one rule on one function).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Outputs of accepted inputs kept as inputs for every function.
+const MAX_DERIVED: usize = 36;
+
+/// What to check and how.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The manifest (`bindings.json`).
+    pub spec: PathBuf,
+    /// The library file (or a folder holding it); found like the generated loader does when
+    /// absent.
+    pub lib: Option<PathBuf>,
+    /// Seed of the random inputs.
+    pub seed: u64,
+    /// How many random inputs.
+    pub iterations: u32,
+    /// Time limit of each child.
+    pub timeout: Duration,
+    /// Children run at once.
+    pub jobs: usize,
+    /// How to start a child.
+    pub child: ChildCommand,
+}
+
+/// Why the check could not run at all (exit code 2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CheckError {
+    /// The manifest could not be read or is invalid.
+    Manifest(String),
+    /// The library could not be found or loaded.
+    Library(String),
+    /// A child process could not be started.
+    Internal(String),
+}
+
+impl CheckError {
+    /// `manifest`, `library` or `internal`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CheckError::Manifest(_) => "manifest",
+            CheckError::Library(_) => "library",
+            CheckError::Internal(_) => "internal",
+        }
+    }
+
+    /// The message, without the kind.
+    pub fn message(&self) -> &str {
+        match self {
+            CheckError::Manifest(m) | CheckError::Library(m) | CheckError::Internal(m) => m,
+        }
+    }
+}
+
+impl fmt::Display for CheckError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self {
+            CheckError::Manifest(_) => "bad manifest",
+            CheckError::Library(_) => "library not loadable",
+            CheckError::Internal(_) => "cannot run the checks",
+        };
+        write!(f, "{what}: {}", self.message())
+    }
+}
+
+impl std::error::Error for CheckError {}
+
+/// What the checker can do with a function, from its declared signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    Operation,
+    Version,
+    Other,
+}
+
+fn shape_of(f: &Function) -> Shape {
+    let types: Vec<CType> = f.args.iter().map(|a| a.ty).collect();
+    let pointer = |t: CType| matches!(t, CType::U8Ptr | CType::CharPtr | CType::VoidPtr);
+    match (f.restype, types.as_slice()) {
+        (CType::VixStr, [CType::VixStatusPtr]) => Shape::Version,
+        (
+            CType::Int | CType::Int32,
+            [in_ptr, CType::SizeT, out_ptr, CType::SizeT, CType::SizeTPtr, CType::VixStatusPtr],
+        ) if pointer(*in_ptr) && pointer(*out_ptr) => Shape::Operation,
+        _ => Shape::Other,
+    }
+}
+
+/// Runs every check.
+pub fn check(options: &Options) -> Result<Report, CheckError> {
+    let manifest = read_manifest(&options.spec)?;
+    let manifest_dir = options
+        .spec
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let env = std::env::var_os(&manifest.library.env_var);
+    let candidates = locate::candidates(
+        &manifest.library,
+        &manifest_dir,
+        options.lib.as_deref(),
+        env.as_deref(),
+    );
+    let symbols: Vec<String> = manifest
+        .functions
+        .iter()
+        .map(|f| f.symbol.clone())
+        .collect();
+    let (library, missing) = load(options, &manifest, candidates, symbols)?;
+    let missing: HashSet<String> = missing.into_iter().collect();
+
+    let present = |f: &&Function| !missing.contains(&f.symbol);
+    let operations: Vec<&Function> = manifest
+        .functions
+        .iter()
+        .filter(|f| shape_of(f) == Shape::Operation)
+        .filter(present)
+        .collect();
+    let versions: Vec<&Function> = manifest
+        .functions
+        .iter()
+        .filter(|f| shape_of(f) == Shape::Version)
+        .filter(present)
+        .collect();
+
+    let op_job = |f: &Function, rule: Rule, derived: &[Input]| Job {
+        task: Task::Operation {
+            library: library.clone(),
+            function: f.name.clone(),
+            symbol: f.symbol.clone(),
+            rule,
+            seed: options.seed,
+            iterations: options.iterations,
+            derived: derived.to_vec(),
+        },
+    };
+
+    // Round 1: robustness, which also offers outputs of accepted inputs.
+    let round1: Vec<Job> = operations
+        .iter()
+        .map(|f| op_job(f, Rule::Robustness, &[]))
+        .collect();
+    let runs1 = run_all(options, &round1)?;
+    let mut derived = Vec::new();
+    let mut seen_bytes = HashSet::new();
+    for run in &runs1 {
+        for event in &run.events {
+            if let Event::Output(input) = event {
+                if derived.len() < MAX_DERIVED && seen_bytes.insert(input.bytes.clone()) {
+                    derived.push(input.clone());
+                }
+            }
+        }
+    }
+
+    // Round 2: every other rule.
+    let mut keys = Vec::new();
+    let mut round2 = Vec::new();
+    for f in &operations {
+        for rule in Rule::OPERATION
+            .into_iter()
+            .filter(|r| *r != Rule::Robustness)
+        {
+            keys.push((f.symbol.clone(), rule));
+            round2.push(op_job(f, rule, &derived));
+        }
+    }
+    for f in &versions {
+        for rule in Rule::VERSION {
+            keys.push((f.symbol.clone(), rule));
+            round2.push(Job {
+                task: Task::Version {
+                    library: library.clone(),
+                    function: f.name.clone(),
+                    symbol: f.symbol.clone(),
+                    rule,
+                },
+            });
+        }
+    }
+    let runs2 = run_all(options, &round2)?;
+
+    let mut runs: Vec<((String, Rule), ChildRun)> = operations
+        .iter()
+        .map(|f| (f.symbol.clone(), Rule::Robustness))
+        .zip(runs1)
+        .chain(keys.into_iter().zip(runs2))
+        .collect();
+
+    let mut results = Vec::new();
+    for f in &manifest.functions {
+        let shape = shape_of(f);
+        let is_missing = missing.contains(&f.symbol);
+        results.push(symbol_result(f, is_missing));
+        let rules: &[Rule] = match shape {
+            Shape::Operation => &Rule::OPERATION,
+            Shape::Version => &Rule::VERSION,
+            Shape::Other => {
+                results.push(result(
+                    f,
+                    Rule::Shape,
+                    Outcome::Skip,
+                    None,
+                    format!(
+                        "{} {}(...) is neither the operation shape nor the version shape: \
+                         only its symbol is checked",
+                        f.restype.c_name(),
+                        f.symbol
+                    ),
+                    None,
+                ));
+                continue;
+            }
+        };
+        for &rule in rules {
+            if is_missing {
+                results.push(result(
+                    f,
+                    rule,
+                    Outcome::Skip,
+                    None,
+                    format!("not checked: the library does not export {}", f.symbol),
+                    None,
+                ));
+                continue;
+            }
+            let at = runs
+                .iter()
+                .position(|((symbol, r), _)| *symbol == f.symbol && *r == rule)
+                .expect("every rule of every present function was run");
+            let (_, run) = runs.swap_remove(at);
+            results.push(judge(f, rule, &run, options.timeout));
+        }
+    }
+    if !manifest
+        .functions
+        .iter()
+        .any(|f| shape_of(f) == Shape::Version)
+    {
+        let symbol = format!("{}ffi_version", manifest.symbol_prefix);
+        results.push(RuleResult {
+            function: "(version)".into(),
+            symbol: symbol.clone(),
+            rule: Rule::Symbol,
+            outcome: Outcome::Skip,
+            input: None,
+            seen: format!(
+                "the manifest declares no function of the version shape; ABI v1 asks every \
+                 module for `vix_str {symbol}(vix_status *)`: declare it to have it checked"
+            ),
+            expected: Rule::Symbol.expectation().into(),
+            detail: None,
+        });
+    }
+
+    Ok(Report {
+        manifest: options.spec.display().to_string(),
+        library: library.display().to_string(),
+        seed: options.seed,
+        iterations: options.iterations,
+        results,
+    })
+}
+
+fn read_manifest(spec: &Path) -> Result<Manifest, CheckError> {
+    let text = std::fs::read_to_string(spec)
+        .map_err(|e| CheckError::Manifest(format!("cannot read {}: {e}", spec.display())))?;
+    manifest::parse(&text).map_err(|diagnostics| {
+        CheckError::Manifest(format!(
+            "{} has {} error(s):\n{diagnostics}",
+            spec.display(),
+            diagnostics.len()
+        ))
+    })
+}
+
+fn run_all(options: &Options, jobs: &[Job]) -> Result<Vec<ChildRun>, CheckError> {
+    supervise::run_all(&options.child, jobs, options.timeout, options.jobs).map_err(|e| {
+        CheckError::Internal(format!(
+            "cannot start {}: {e}",
+            options.child.program.display()
+        ))
+    })
+}
+
+/// Loads the library in a child: the path that loaded and the missing symbols.
+fn load(
+    options: &Options,
+    manifest: &Manifest,
+    candidates: Vec<String>,
+    symbols: Vec<String>,
+) -> Result<(PathBuf, Vec<String>), CheckError> {
+    let job = Job {
+        task: Task::Load {
+            candidates: candidates.clone(),
+            symbols,
+        },
+    };
+    let runs = run_all(options, &[job])?;
+    let run = &runs[0];
+    for event in &run.events {
+        match event {
+            Event::Loaded { path, missing } => return Ok((PathBuf::from(path), missing.clone())),
+            Event::LoadFailed(errors) => {
+                let mut message = format!(
+                    "could not load {} ({}); tried:",
+                    locate::file_name(&manifest.library),
+                    if options.lib.is_some() {
+                        "given with --lib".to_owned()
+                    } else {
+                        format!(
+                            "searched in ${}, library.search_paths, then the system loader",
+                            manifest.library.env_var
+                        )
+                    }
+                );
+                for (path, error) in errors {
+                    message.push_str(&format!("\n  {path}: {error}"));
+                }
+                return Err(CheckError::Library(message));
+            }
+            _ => {}
+        }
+    }
+    let step = last_step(run).unwrap_or_else(|| "starting".into());
+    let how = match run.end {
+        End::Signaled(signal) => format!("was killed by {}", supervise::signal_name(signal)),
+        End::TimedOut => format!("did not finish within {:?}", options.timeout),
+        End::Exited(code) => format!("exited with code {code}"),
+    };
+    Err(CheckError::Library(format!(
+        "the child process {how} while {step}{}",
+        stderr_note(&run.stderr)
+    )))
+}
+
+fn last_step(run: &ChildRun) -> Option<String> {
+    run.events.iter().rev().find_map(|e| match e {
+        Event::Step(s) => Some(s.clone()),
+        _ => None,
+    })
+}
+
+fn stderr_note(stderr: &str) -> String {
+    let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
+    if tail.is_empty() {
+        return String::new();
+    }
+    let lines: Vec<&str> = tail.into_iter().rev().collect();
+    format!("\nits standard error ended with:\n  {}", lines.join("\n  "))
+}
+
+fn symbol_result(f: &Function, missing: bool) -> RuleResult {
+    if missing {
+        result(
+            f,
+            Rule::Symbol,
+            Outcome::Fail,
+            None,
+            format!("{} is not exported by the library", f.symbol),
+            None,
+        )
+    } else {
+        result(
+            f,
+            Rule::Symbol,
+            Outcome::Pass,
+            None,
+            format!("{} exported", f.symbol),
+            None,
+        )
+    }
+}
+
+fn result(
+    f: &Function,
+    rule: Rule,
+    outcome: Outcome,
+    input: Option<String>,
+    seen: String,
+    detail: Option<String>,
+) -> RuleResult {
+    RuleResult {
+        function: f.name.clone(),
+        symbol: f.symbol.clone(),
+        rule,
+        outcome,
+        input,
+        seen,
+        expected: rule.expectation().into(),
+        detail,
+    }
+}
+
+/// Turns what a child said, and how it ended, into the verdict of its rule.
+fn judge(f: &Function, rule: Rule, run: &ChildRun, timeout: Duration) -> RuleResult {
+    let findings: Vec<&Finding> = run
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Finding(finding) => Some(finding),
+            _ => None,
+        })
+        .collect();
+    let done = run.events.iter().rev().find_map(|e| match e {
+        Event::Done(done) => Some(done),
+        _ => None,
+    });
+    let more = |skip: usize| -> Option<String> {
+        let rest: Vec<String> = findings
+            .iter()
+            .skip(skip)
+            .take(5)
+            .map(|x| {
+                format!(
+                    "also: {}: seen {}; expected {}",
+                    x.input, x.seen, x.expected
+                )
+            })
+            .collect();
+        let extra = findings.len().saturating_sub(skip + rest.len());
+        let mut text = rest.join("\n");
+        if extra > 0 {
+            text.push_str(&format!("\n... and {extra} more"));
+        }
+        (!text.is_empty()).then_some(text)
+    };
+    let crash = match (&run.end, done) {
+        (End::Exited(0), Some(_)) => None,
+        (End::Signaled(signal), _) => Some(format!(
+            "the process killed by {}",
+            supervise::signal_name(*signal)
+        )),
+        (End::TimedOut, _) => Some(format!(
+            "no return within {} s (the process was killed)",
+            timeout.as_secs_f64()
+        )),
+        (End::Exited(code), _) => Some(format!(
+            "the process exited with code {code} before the rule finished (did the library \
+             call exit()?)"
+        )),
+    };
+    if let Some(seen) = crash {
+        let step = last_step(run).unwrap_or_else(|| "starting".into());
+        let mut detail = more(0).unwrap_or_default();
+        let note = stderr_note(&run.stderr);
+        if !note.is_empty() {
+            detail.push_str(note.trim_start_matches('\n'));
+        }
+        let expected = if run.end == End::TimedOut {
+            "every call returns".to_owned()
+        } else {
+            "no crash".to_owned()
+        };
+        return RuleResult {
+            expected,
+            ..result(
+                f,
+                rule,
+                Outcome::Fail,
+                Some(format!("while {step}")),
+                seen,
+                (!detail.is_empty()).then_some(detail),
+            )
+        };
+    }
+    if let Some(first) = findings.first() {
+        let mut r = result(
+            f,
+            rule,
+            Outcome::Fail,
+            Some(first.input.clone()),
+            first.seen.clone(),
+            more(1),
+        );
+        r.expected = first.expected.clone();
+        if findings.len() > 1 {
+            r.seen = format!("{} ({} violations in all)", first.seen, findings.len());
+        }
+        return r;
+    }
+    match done {
+        Some(Done::Skipped { reason }) => {
+            result(f, rule, Outcome::Skip, None, reason.clone(), None)
+        }
+        Some(Done::Checked { seen }) => result(f, rule, Outcome::Pass, None, seen.clone(), None),
+        None => unreachable!("a child that exited 0 with no Done is judged above"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vix_ffi_gen::manifest::Arg;
+
+    fn function(restype: CType, args: &[CType]) -> Function {
+        Function {
+            name: "f".into(),
+            symbol: "p_f".into(),
+            restype,
+            args: args
+                .iter()
+                .enumerate()
+                .map(|(i, &ty)| Arg {
+                    name: format!("a{i}"),
+                    ty,
+                })
+                .collect(),
+            doc: None,
+        }
+    }
+
+    #[test]
+    fn shapes_follow_the_declared_signature() {
+        use CType::*;
+        let op = [U8Ptr, SizeT, U8Ptr, SizeT, SizeTPtr, VixStatusPtr];
+        assert_eq!(shape_of(&function(Int, &op)), Shape::Operation);
+        assert_eq!(shape_of(&function(Int32, &op)), Shape::Operation);
+        let chars = [CharPtr, SizeT, VoidPtr, SizeT, SizeTPtr, VixStatusPtr];
+        assert_eq!(shape_of(&function(Int, &chars)), Shape::Operation);
+        let wrong = [U8Ptr, SizeT, U8Ptr, SizeT, SizeT, VixStatusPtr];
+        assert_eq!(shape_of(&function(Int, &wrong)), Shape::Other);
+        assert_eq!(shape_of(&function(VixStr, &[VixStatusPtr])), Shape::Version);
+        assert_eq!(shape_of(&function(Int, &[VixStatusPtr])), Shape::Other);
+    }
+
+    fn run(events: Vec<Event>, end: End) -> ChildRun {
+        ChildRun {
+            events,
+            end,
+            stderr: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_crash_names_the_last_step() {
+        let f = function(CType::Int, &[]);
+        let r = judge(
+            &f,
+            Rule::SizeQuery,
+            &run(
+                vec![Event::Step("calling f(x, out_ptr NULL, out_cap 0)".into())],
+                End::Signaled(11),
+            ),
+            DEFAULT_TIMEOUT,
+        );
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert_eq!(
+            r.input.as_deref(),
+            Some("while calling f(x, out_ptr NULL, out_cap 0)")
+        );
+        assert!(r.seen.contains("SIGSEGV"), "{}", r.seen);
+    }
+
+    #[test]
+    fn findings_fail_and_skips_stay_skips() {
+        let f = function(CType::Int, &[]);
+        let finding = Finding {
+            input: "i".into(),
+            seen: "s".into(),
+            expected: "e".into(),
+        };
+        let done = Event::Done(Done::Checked { seen: "ok".into() });
+        let r = judge(
+            &f,
+            Rule::OneShort,
+            &run(vec![Event::Finding(finding), done.clone()], End::Exited(0)),
+            DEFAULT_TIMEOUT,
+        );
+        assert_eq!((r.outcome, r.seen.as_str()), (Outcome::Fail, "s"));
+        let r = judge(
+            &f,
+            Rule::OneShort,
+            &run(vec![done], End::Exited(0)),
+            DEFAULT_TIMEOUT,
+        );
+        assert_eq!(r.outcome, Outcome::Pass);
+        let skip = Event::Done(Done::Skipped {
+            reason: "no accepted input found".into(),
+        });
+        let r = judge(
+            &f,
+            Rule::OneShort,
+            &run(vec![skip], End::Exited(0)),
+            DEFAULT_TIMEOUT,
+        );
+        assert_eq!(r.outcome, Outcome::Skip);
+        let r = judge(
+            &f,
+            Rule::OneShort,
+            &run(vec![], End::TimedOut),
+            DEFAULT_TIMEOUT,
+        );
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert!(r.seen.contains("no return"));
+    }
+}

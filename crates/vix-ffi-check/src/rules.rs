@@ -1,0 +1,195 @@
+//! The rules the checker applies, with the stable names reports and tests use.
+
+use serde::{Deserialize, Serialize};
+
+/// One rule of the Vix FFI v1 contract that the checker tests.
+///
+/// The kebab-case name ([`Rule::name`]) is part of the checker's interface: reports, the
+/// JSON output and tests refer to rules by it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// The declared symbol is exported by the library.
+    Symbol,
+    /// The function has a signature the checker knows how to call.
+    Shape,
+    /// Version function: the status is written and is `VIX_STATUS_OK`.
+    VersionStatus,
+    /// Version function: the string is valid UTF-8 of its stated length.
+    VersionUtf8,
+    /// Version function: the string is not empty.
+    VersionNonempty,
+    /// Version function: every call, from any thread, returns the same string, and an
+    /// earlier returned view still reads the same.
+    VersionStable,
+    /// `out_ptr = NULL, out_cap = 0` gives `BUFFER_TOO_SMALL` and the size a successful call
+    /// reports (or succeeds when the output is empty).
+    SizeQuery,
+    /// A capacity one short of the queried size gives `BUFFER_TOO_SMALL` with the same size.
+    OneShort,
+    /// The queried capacity succeeds and reports exactly that size.
+    ExactCapacity,
+    /// No byte is written outside `out_ptr[0..out_cap]` (guard bytes and a guard page).
+    NoOverflow,
+    /// The return value is 0 if and only if the status is `VIX_STATUS_OK`.
+    RcStatus,
+    /// The status is written on every call; `*out_len` on every success and every
+    /// `BUFFER_TOO_SMALL`; an error's message is written too.
+    StatusWritten,
+    /// `out_len == NULL`, `in_ptr == NULL` with `in_len > 0`, `out_ptr == NULL` with
+    /// `out_cap > 0` give `VIX_STATUS_INVALID_ARG`.
+    NullArgs,
+    /// `out_status == NULL` is accepted: no crash, the same return value.
+    NullStatus,
+    /// The same input gives the same result, also after other calls.
+    Deterministic,
+    /// Status messages are valid UTF-8 of their stated length (no NUL, non-null pointer).
+    MessageUtf8,
+    /// A status message still reads the same until the next call on the same thread.
+    MessageLifetime,
+    /// Empty, one-byte, all-byte-values, large and random inputs never crash or hang.
+    Robustness,
+    /// Several threads calling at once get what single-threaded calls get.
+    Threads,
+}
+
+impl Rule {
+    /// The rules applied to a function of the version shape, in report order.
+    pub const VERSION: [Rule; 5] = [
+        Rule::VersionStatus,
+        Rule::VersionUtf8,
+        Rule::VersionNonempty,
+        Rule::VersionStable,
+        Rule::NullStatus,
+    ];
+
+    /// The rules applied to a function of the operation shape, in report order.
+    pub const OPERATION: [Rule; 13] = [
+        Rule::SizeQuery,
+        Rule::OneShort,
+        Rule::ExactCapacity,
+        Rule::NoOverflow,
+        Rule::RcStatus,
+        Rule::StatusWritten,
+        Rule::NullArgs,
+        Rule::NullStatus,
+        Rule::Deterministic,
+        Rule::MessageUtf8,
+        Rule::MessageLifetime,
+        Rule::Robustness,
+        Rule::Threads,
+    ];
+
+    /// Every rule, in report order.
+    pub const ALL: [Rule; 19] = [
+        Rule::Symbol,
+        Rule::Shape,
+        Rule::VersionStatus,
+        Rule::VersionUtf8,
+        Rule::VersionNonempty,
+        Rule::VersionStable,
+        Rule::SizeQuery,
+        Rule::OneShort,
+        Rule::ExactCapacity,
+        Rule::NoOverflow,
+        Rule::RcStatus,
+        Rule::StatusWritten,
+        Rule::NullArgs,
+        Rule::NullStatus,
+        Rule::Deterministic,
+        Rule::MessageUtf8,
+        Rule::MessageLifetime,
+        Rule::Robustness,
+        Rule::Threads,
+    ];
+
+    /// The stable kebab-case name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Rule::Symbol => "symbol",
+            Rule::Shape => "shape",
+            Rule::VersionStatus => "version-status",
+            Rule::VersionUtf8 => "version-utf8",
+            Rule::VersionNonempty => "version-nonempty",
+            Rule::VersionStable => "version-stable",
+            Rule::SizeQuery => "size-query",
+            Rule::OneShort => "one-short",
+            Rule::ExactCapacity => "exact-capacity",
+            Rule::NoOverflow => "no-overflow",
+            Rule::RcStatus => "rc-status",
+            Rule::StatusWritten => "status-written",
+            Rule::NullArgs => "null-args",
+            Rule::NullStatus => "null-status",
+            Rule::Deterministic => "deterministic",
+            Rule::MessageUtf8 => "message-utf8",
+            Rule::MessageLifetime => "message-lifetime",
+            Rule::Robustness => "robustness",
+            Rule::Threads => "threads",
+        }
+    }
+
+    /// Parses a name given by [`Rule::name`].
+    pub fn from_name(name: &str) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|r| r.name() == name)
+    }
+
+    /// What the rule expects, in a few words (the "expected" of a passing line).
+    pub const fn expectation(self) -> &'static str {
+        match self {
+            Rule::Symbol => "the symbol is exported",
+            Rule::Shape => "the operation shape or the version shape",
+            Rule::VersionStatus => "the status written, VIX_STATUS_OK",
+            Rule::VersionUtf8 => "valid UTF-8 of the stated length, no NUL",
+            Rule::VersionNonempty => "a non-empty string",
+            Rule::VersionStable => "the same string on every call, from every thread",
+            Rule::SizeQuery => {
+                "out_ptr NULL, out_cap 0 gives VIX_STATUS_BUFFER_TOO_SMALL and the size a \
+                 successful call reports (VIX_STATUS_OK for an empty output)"
+            }
+            Rule::OneShort => {
+                "out_cap one short of the queried size gives VIX_STATUS_BUFFER_TOO_SMALL and \
+                 the same size"
+            }
+            Rule::ExactCapacity => {
+                "out_cap equal to the queried size gives VIX_STATUS_OK and out_len equal to it"
+            }
+            Rule::NoOverflow => "no byte written outside out_ptr[0..out_cap]",
+            Rule::RcStatus => "return value 0 if and only if VIX_STATUS_OK",
+            Rule::StatusWritten => {
+                "status written on every call; out_len on success and on \
+                 VIX_STATUS_BUFFER_TOO_SMALL; a message with every error"
+            }
+            Rule::NullArgs => {
+                "VIX_STATUS_INVALID_ARG for out_len NULL, in_ptr NULL with in_len > 0, out_ptr \
+                 NULL with out_cap > 0"
+            }
+            Rule::NullStatus => "out_status NULL accepted: no crash, the same return value",
+            Rule::Deterministic => "the same input gives the same result every time",
+            Rule::MessageUtf8 => "status messages valid UTF-8 of their stated length, no NUL",
+            Rule::MessageLifetime => "a status message unchanged until the next call",
+            Rule::Robustness => "no crash or hang on any input",
+            Rule::Threads => "concurrent calls give the single-threaded results",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Rule;
+
+    #[test]
+    fn names_round_trip_and_match_serde() {
+        for rule in Rule::ALL {
+            assert_eq!(Rule::from_name(rule.name()), Some(rule));
+            let json = serde_json::to_string(&rule).unwrap();
+            assert_eq!(json, format!("\"{}\"", rule.name()));
+        }
+    }
+
+    #[test]
+    fn shape_lists_are_in_all() {
+        for rule in Rule::VERSION.iter().chain(Rule::OPERATION.iter()) {
+            assert!(Rule::ALL.contains(rule));
+        }
+    }
+}
