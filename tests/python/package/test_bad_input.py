@@ -122,8 +122,9 @@ def arguments(extra: list[str], ws: dict[str, str]) -> list[str]:
         if flag in args:
             args[flag] = value
         else:
-            rest += [flag, value]
-    return [a for pair in args.items() for a in pair] + rest
+            rest.append(f"{flag}={value}")
+    # "--flag=value", so that a value starting with "-" stays a value.
+    return [f"{flag}={value}" for flag, value in args.items()] + rest
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

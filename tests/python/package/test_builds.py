@@ -44,16 +44,18 @@ def test_the_project_layout(platform_project: Path) -> None:
         for p in platform_project.rglob("*")
         if p.is_file()
     )
-    assert files == [
-        "README.md",
-        "hatch_build.py",
-        "pyproject.toml",
-        f"src/{PACKAGE}/__init__.py",
-        f"src/{PACKAGE}/_native.py",
-        f"src/{PACKAGE}/api.py",
-        f"src/{PACKAGE}/py.typed",
-        f"src/{PACKAGE}/{LIBRARY_FILE}",
-    ]
+    assert files == sorted(
+        [
+            "README.md",
+            "hatch_build.py",
+            "pyproject.toml",
+            f"src/{PACKAGE}/__init__.py",
+            f"src/{PACKAGE}/_native.py",
+            f"src/{PACKAGE}/api.py",
+            f"src/{PACKAGE}/py.typed",
+            f"src/{PACKAGE}/{LIBRARY_FILE}",
+        ]
+    )
     pyproject = (platform_project / "pyproject.toml").read_text()
     assert 'version = "1.2.3"' in pyproject
     # Every file the pyproject names exists: no LICENSE is referenced.
