@@ -97,7 +97,7 @@ pub fn read(src: &Path, package: &str) -> Result<SourcePackage, String> {
         files,
         env_var,
         library_name,
-        search_paths: Vec::new(),
+        search_paths: search_paths(&native),
         api_functions,
     })
 }
@@ -146,6 +146,48 @@ fn string_assignment(source: &str, name: &str) -> Option<String> {
     })
 }
 
+/// The entries of the `_VIX_SEARCH_PATHS` tuple of `_native.py`, one string literal a
+/// line (`()` when the manifest has none).
+fn search_paths(native: &str) -> Vec<String> {
+    let mut lines = native
+        .lines()
+        .skip_while(|l| !l.starts_with("_VIX_SEARCH_PATHS"));
+    let Some(first) = lines.next() else {
+        return Vec::new();
+    };
+    if !first.trim_end().ends_with('(') {
+        return Vec::new();
+    }
+    lines
+        .take_while(|l| !l.trim_start().starts_with(')'))
+        .filter_map(|l| python_string(l.trim().trim_end_matches(',')))
+        .collect()
+}
+
+/// The value of a one-line Python string literal with simple escapes.
+fn python_string(literal: &str) -> Option<String> {
+    let quote = literal.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let inner = literal.strip_prefix(quote)?.strip_suffix(quote)?;
+    let mut out = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            other @ ('\\' | '"' | '\'') => out.push(other),
+            other => {
+                out.push('\\');
+                out.push(other);
+            }
+        }
+    }
+    Some(out)
+}
+
 /// The `def` lines (without the colon) of the functions named in `__all__`.
 fn public_defs(api: &str) -> Vec<String> {
     let Some(all) = api.find("\n__all__") else {
@@ -189,6 +231,15 @@ mod tests {
         assert_eq!(string_assignment(src, "LIBRARY_NAME").as_deref(), Some("m"));
         assert_eq!(string_assignment(src, "LIBRARY_FILENAME"), None);
         assert_eq!(string_assignment(src, "ENV"), None);
+    }
+
+    #[test]
+    fn search_paths_of_native() {
+        let none = "x = 1\n_VIX_SEARCH_PATHS: tuple[str, ...] = ()\n";
+        assert!(search_paths(none).is_empty());
+        let some = "_VIX_SEARCH_PATHS: tuple[str, ...] = (\n    \"lib\",\n    \
+                    \"/opt/x \\\"y\\\"\",\n)\nafter = 1\n";
+        assert_eq!(search_paths(some), ["lib", "/opt/x \"y\""]);
     }
 
     #[test]
