@@ -16,32 +16,33 @@ There is deliberately no ``__init__.py`` in this folder (see ``../base64_ffi``).
 from __future__ import annotations
 
 import importlib
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Dict, List, Optional
 
 import pytest
 from cpp_support import (
     CPP_EXAMPLE,
     MIN_CMAKE,
     QuickStart,
+    apt_install,
     copy_cmake_tree,
     gen_python,
     import_with_lib_path,
     run_checked,
-    apt_install,
     version_of,
 )
 
 
 @pytest.fixture(scope="session")
-def build_tools() -> Dict[str, str]:
+def build_tools() -> dict[str, str]:
     """Paths of ``cmake`` and ``ninja``, installed from Debian's packages when missing."""
-    missing = [pkg for tool, pkg in (("cmake", "cmake"), ("ninja", "ninja-build")) if not shutil.which(tool)]
+    missing = [
+        pkg
+        for tool, pkg in (("cmake", "cmake"), ("ninja", "ninja-build"))
+        if not shutil.which(tool)
+    ]
     if missing:
         apt_install(missing)
     tools = {}
@@ -65,18 +66,31 @@ def cpp_root(work_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def quickstart(cpp_root: Path, build_tools: Dict[str, str]) -> QuickStart:
+def quickstart(cpp_root: Path, build_tools: dict[str, str]) -> QuickStart:
     """The quick start's four commands, then a reconfigure that adds the test hooks."""
     if not sys.platform.startswith("linux"):
-        pytest.fail("the C++ suite is written for Linux (ELF, nm, lib*.so)", pytrace=False)
+        pytest.fail(
+            "the C++ suite is written for Linux (ELF, nm, lib*.so)", pytrace=False
+        )
     src = cpp_root / "src"
     copy_cmake_tree(src)
     cmake = build_tools["cmake"]
-    logs: Dict[str, str] = {}
+    logs: dict[str, str] = {}
     steps = [
         ("preset-configure", [cmake, "--preset", "dev-ninja"]),
         ("preset-build", [cmake, "--build", "build-ninja"]),
-        ("example-configure", [cmake, "-S", "examples/base64_ffi_cpp", "-B", "build-base64-ffi-cpp", "-G", "Ninja"]),
+        (
+            "example-configure",
+            [
+                cmake,
+                "-S",
+                "examples/base64_ffi_cpp",
+                "-B",
+                "build-base64-ffi-cpp",
+                "-G",
+                "Ninja",
+            ],
+        ),
         ("example-build", [cmake, "--build", "build-base64-ffi-cpp"]),
     ]
     for name, cmd in steps:
@@ -84,7 +98,15 @@ def quickstart(cpp_root: Path, build_tools: Dict[str, str]) -> QuickStart:
         logs[name] = proc.stdout + proc.stderr
     # The shipped library is built; the test-only one is added to the same build tree.
     run_checked(
-        [cmake, "-S", "examples/base64_ffi_cpp", "-B", "build-base64-ffi-cpp", "-DBASE64_FFI_CPP_TEST_HOOKS=ON"], cwd=src
+        [
+            cmake,
+            "-S",
+            "examples/base64_ffi_cpp",
+            "-B",
+            "build-base64-ffi-cpp",
+            "-DBASE64_FFI_CPP_TEST_HOOKS=ON",
+        ],
+        cwd=src,
     )
     proc = run_checked([cmake, "--build", "build-base64-ffi-cpp"], cwd=src)
     logs["hooks-build"] = proc.stdout + proc.stderr
@@ -97,7 +119,9 @@ def cpp_pkg(quickstart: QuickStart, cpp_root: Path) -> ModuleType:
     python_dir = gen_python(CPP_EXAMPLE / "bindings.json", cpp_root / "gen-base64")
     pkg = import_with_lib_path(python_dir, "base64_ffi_cpp", quickstart.example_dir)
     native = importlib.import_module("base64_ffi_cpp._native")
-    assert Path(native.LOADED_FROM).resolve() == quickstart.library.resolve(), native.LOADED_FROM
+    assert Path(native.LOADED_FROM).resolve() == quickstart.library.resolve(), (
+        native.LOADED_FROM
+    )
     return pkg
 
 
@@ -114,10 +138,16 @@ def cpp_native(cpp_pkg: ModuleType) -> ModuleType:
 @pytest.fixture(scope="session")
 def hooks_pkg(quickstart: QuickStart, cpp_root: Path) -> ModuleType:
     """``base64_ffi_cpp_test_hooks``: the test-only library that throws on demand."""
-    python_dir = gen_python(CPP_EXAMPLE / "test_hooks" / "bindings.json", cpp_root / "gen-hooks")
-    pkg = import_with_lib_path(python_dir, "base64_ffi_cpp_test_hooks", quickstart.example_dir)
+    python_dir = gen_python(
+        CPP_EXAMPLE / "test_hooks" / "bindings.json", cpp_root / "gen-hooks"
+    )
+    pkg = import_with_lib_path(
+        python_dir, "base64_ffi_cpp_test_hooks", quickstart.example_dir
+    )
     native = importlib.import_module("base64_ffi_cpp_test_hooks._native")
-    assert Path(native.LOADED_FROM).resolve() == quickstart.hooks_library.resolve(), native.LOADED_FROM
+    assert Path(native.LOADED_FROM).resolve() == quickstart.hooks_library.resolve(), (
+        native.LOADED_FROM
+    )
     return pkg
 
 

@@ -9,9 +9,9 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Dict, List, Mapping, Optional, Sequence
 
 import pytest
 
@@ -20,7 +20,13 @@ CPP_EXAMPLE = REPO_ROOT / "examples" / "base64_ffi_cpp"
 HELPER_HEADER = REPO_ROOT / "include" / "vix" / "ffi" / "vix_ffi.hpp"
 
 # What the quick start copies: the CMake side of the repository and nothing else.
-CMAKE_TREE = ("CMakeLists.txt", "CMakePresets.json", "cmake", "include", "examples/base64_ffi_cpp")
+CMAKE_TREE = (
+    "CMakeLists.txt",
+    "CMakePresets.json",
+    "cmake",
+    "include",
+    "examples/base64_ffi_cpp",
+)
 
 API_SYMBOLS = {"base64_ffi_version", "base64_encode", "base64_decode"}
 HOOK_SYMBOLS = {"base64_cpp_test_run", "base64_cpp_test_guard"}
@@ -30,10 +36,10 @@ MIN_CMAKE = (3, 20)
 
 def run_checked(
     cmd: Sequence[str],
-    cwd: Optional[Path] = None,
-    env: Optional[Mapping[str, str]] = None,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
     timeout: float = 900,
-) -> "subprocess.CompletedProcess[str]":
+) -> subprocess.CompletedProcess[str]:
     """Runs ``cmd``; fails the test with the command and its whole output otherwise."""
     proc = subprocess.run(
         list(cmd),
@@ -53,16 +59,18 @@ def run_checked(
     return proc
 
 
-def version_of(tool: str) -> Optional[tuple[int, ...]]:
+def version_of(tool: str) -> tuple[int, ...] | None:
     path = shutil.which(tool)
     if path is None:
         return None
-    out = subprocess.run([path, "--version"], capture_output=True, text=True, check=False).stdout
+    out = subprocess.run(
+        [path, "--version"], capture_output=True, text=True, check=False
+    ).stdout
     match = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", out)
     return tuple(int(g) for g in match.groups() if g is not None) if match else None
 
 
-def apt_install(packages: List[str]) -> None:
+def apt_install(packages: list[str]) -> None:
     """``apt-get update`` then ``apt-get install``; fails the session with the reason."""
     if os.name != "posix" or not shutil.which("apt-get"):
         pytest.fail(
@@ -78,7 +86,9 @@ def apt_install(packages: List[str]) -> None:
         )
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     run_checked(["apt-get", "update"], env=env)
-    run_checked(["apt-get", "install", "-y", "--no-install-recommends", *packages], env=env)
+    run_checked(
+        ["apt-get", "install", "-y", "--no-install-recommends", *packages], env=env
+    )
 
 
 def copy_cmake_tree(dest: Path) -> None:
@@ -91,10 +101,11 @@ def copy_cmake_tree(dest: Path) -> None:
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / rel)
 
+
 class QuickStart:
     """The result of the CMake quick start run on a fresh copy of the sources."""
 
-    def __init__(self, root: Path, logs: Dict[str, str]) -> None:
+    def __init__(self, root: Path, logs: dict[str, str]) -> None:
         self.root = root
         self.logs = logs
         self.preset_dir = root / "build-ninja"
@@ -102,23 +113,30 @@ class QuickStart:
         self.library = self.example_dir / "libbase64_ffi_cpp.so"
         self.hooks_library = self.example_dir / "libbase64_ffi_cpp_test_hooks.so"
 
+
 def exported_symbols(library: Path, nm: str = "nm") -> set[str]:
     """The names ``nm -D --defined-only`` lists for ``library``."""
     out = run_checked([nm, "-D", "--defined-only", str(library)]).stdout
     return {line.split()[-1] for line in out.splitlines() if line.strip()}
 
+
 def vix_ffi_bin() -> Path:
     value = os.environ.get("VIX_FFI_BIN")
     return Path(value) if value else REPO_ROOT / "target" / "release" / "vix-ffi"
+
 
 def gen_python(spec: Path, out: Path) -> Path:
     """``vix-ffi gen-python --spec spec --out out``; returns the folder for ``sys.path``."""
     binary = vix_ffi_bin()
     if not binary.is_file():
-        pytest.fail(f"{binary} does not exist: run `cargo build --release -p vix-ffi-cli`", pytrace=False)
+        pytest.fail(
+            f"{binary} does not exist: run `cargo build --release -p vix-ffi-cli`",
+            pytrace=False,
+        )
     shutil.rmtree(out, ignore_errors=True)
     run_checked([str(binary), "gen-python", "--spec", str(spec), "--out", str(out)])
     return out / "python"
+
 
 def import_with_lib_path(python_dir: Path, package: str, lib_dir: Path) -> ModuleType:
     """Imports a generated package with ``VIX_LIB_PATH`` naming ``lib_dir`` during the

@@ -9,7 +9,6 @@ import re
 import subprocess
 import textwrap
 from pathlib import Path
-from typing import Dict
 
 import pytest
 from cpp_support import (
@@ -37,14 +36,18 @@ PRESETS_SCHEMA_SINCE = {
 
 
 def cmake_minimum(cmakelists: Path) -> tuple[int, int]:
-    match = re.search(r"cmake_minimum_required\(\s*VERSION\s+(\d+)\.(\d+)", cmakelists.read_text())
+    match = re.search(
+        r"cmake_minimum_required\(\s*VERSION\s+(\d+)\.(\d+)", cmakelists.read_text()
+    )
     assert match, f"no cmake_minimum_required in {cmakelists}"
     return int(match.group(1)), int(match.group(2))
 
 
 def test_quickstart_builds_without_any_warning(quickstart: QuickStart) -> None:
     for step, log in quickstart.logs.items():
-        assert not re.search(r"warning", log, re.IGNORECASE), f"{step} printed a warning:\n{log}"
+        assert not re.search(r"warning", log, re.IGNORECASE), (
+            f"{step} printed a warning:\n{log}"
+        )
 
 
 def test_the_example_is_release_unless_asked(quickstart: QuickStart) -> None:
@@ -55,20 +58,31 @@ def test_the_example_is_release_unless_asked(quickstart: QuickStart) -> None:
     assert "CMAKE_BUILD_TYPE:STRING=Debug\n" in preset_cache  # dev-ninja asks for Debug
 
 
-def test_shipped_library_exports_only_its_api(quickstart: QuickStart, build_tools: Dict[str, str]) -> None:
+def test_shipped_library_exports_only_its_api(
+    quickstart: QuickStart, build_tools: dict[str, str]
+) -> None:
     assert exported_symbols(quickstart.library, build_tools["nm"]) == API_SYMBOLS
 
 
-def test_test_hooks_live_in_their_own_library(quickstart: QuickStart, build_tools: Dict[str, str]) -> None:
+def test_test_hooks_live_in_their_own_library(
+    quickstart: QuickStart, build_tools: dict[str, str]
+) -> None:
     assert exported_symbols(quickstart.hooks_library, build_tools["nm"]) == HOOK_SYMBOLS
 
 
 def test_root_build_compiles_header_checks_and_the_example(
-    quickstart: QuickStart, build_tools: Dict[str, str]
+    quickstart: QuickStart, build_tools: dict[str, str]
 ) -> None:
-    in_tree = quickstart.preset_dir / "examples" / "base64_ffi_cpp" / "libbase64_ffi_cpp.so"
+    in_tree = (
+        quickstart.preset_dir / "examples" / "base64_ffi_cpp" / "libbase64_ffi_cpp.so"
+    )
     assert exported_symbols(in_tree, build_tools["nm"]) == API_SYMBOLS
-    checks = quickstart.preset_dir / "CMakeFiles" / "vix_ffi_header_checks.dir" / "header_checks"
+    checks = (
+        quickstart.preset_dir
+        / "CMakeFiles"
+        / "vix_ffi_header_checks.dir"
+        / "header_checks"
+    )
     objects = sorted(p.name for p in checks.glob("*.o"))
     headers = sorted(p.name for p in (REPO_ROOT / "include" / "vix" / "ffi").iterdir())
     for header in headers:
@@ -78,15 +92,32 @@ def test_root_build_compiles_header_checks_and_the_example(
             assert f"{stem}.c.o" in objects, (header, objects)
 
 
-def test_library_gets_the_vix_ffi_flags(quickstart: QuickStart, build_tools: Dict[str, str]) -> None:
+def test_library_gets_the_vix_ffi_flags(
+    quickstart: QuickStart, build_tools: dict[str, str]
+) -> None:
     commands = run_checked(
-        [build_tools["ninja"], "-C", str(quickstart.example_dir), "-t", "commands", "base64_ffi_cpp"]
+        [
+            build_tools["ninja"],
+            "-C",
+            str(quickstart.example_dir),
+            "-t",
+            "commands",
+            "base64_ffi_cpp",
+        ]
     ).stdout
     compiles = [c for c in commands.splitlines() if " -c " in c]
     links = [c for c in commands.splitlines() if " -shared " in c]
     assert compiles and len(links) == 1, commands
-    for flag in ("-fPIC", "-fvisibility=hidden", "-fvisibility-inlines-hidden", "-DVIX_FFI_BUILD_DLL",
-                 "-Wall", "-Wextra", "-Wpedantic", "-O3"):
+    for flag in (
+        "-fPIC",
+        "-fvisibility=hidden",
+        "-fvisibility-inlines-hidden",
+        "-DVIX_FFI_BUILD_DLL",
+        "-Wall",
+        "-Wextra",
+        "-Wpedantic",
+        "-O3",
+    ):
         for command in compiles:
             assert f" {flag} " in f" {command} ", (flag, command)
     assert "--no-undefined" in links[0] and "--version-script=" in links[0], links[0]
@@ -101,8 +132,14 @@ def test_presets_schema_matches_the_minimum_cmake() -> None:
     assert since <= minimum < newer, (presets["version"], minimum)
     declared = presets["cmakeMinimumRequired"]
     assert (declared["major"], declared["minor"]) == minimum
-    assert {p["name"] for p in presets["configurePresets"]} >= {"dev-ninja", "rel-ninja"}
-    assert cmake_minimum(REPO_ROOT / "examples" / "base64_ffi_cpp" / "CMakeLists.txt") == minimum
+    assert {p["name"] for p in presets["configurePresets"]} >= {
+        "dev-ninja",
+        "rel-ninja",
+    }
+    assert (
+        cmake_minimum(REPO_ROOT / "examples" / "base64_ffi_cpp" / "CMakeLists.txt")
+        == minimum
+    )
 
 
 CONSUMER_CPP = r"""
@@ -174,8 +211,14 @@ def check_consumer_library(library: Path, nm: str) -> None:
     assert lib.consumer_c_answer(None) == 42
     fn = lib.consumer_upper
     fn.restype = ctypes.c_int
-    fn.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t,
-                   ctypes.POINTER(ctypes.c_size_t), ctypes.c_void_p]
+    fn.argtypes = [
+        ctypes.c_char_p,
+        ctypes.c_size_t,
+        ctypes.c_char_p,
+        ctypes.c_size_t,
+        ctypes.POINTER(ctypes.c_size_t),
+        ctypes.c_void_p,
+    ]
     out = ctypes.create_string_buffer(8)
     n = ctypes.c_size_t(0)
     assert fn(b"vix", 3, out, 8, ctypes.byref(n), None) == 0
@@ -184,64 +227,128 @@ def check_consumer_library(library: Path, nm: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def install_prefix(quickstart: QuickStart, build_tools: Dict[str, str], cpp_root: Path) -> Path:
+def install_prefix(
+    quickstart: QuickStart, build_tools: dict[str, str], cpp_root: Path
+) -> Path:
     prefix = cpp_root / "prefix"
-    run_checked([build_tools["cmake"], "--install", str(quickstart.preset_dir), "--prefix", str(prefix)])
+    run_checked(
+        [
+            build_tools["cmake"],
+            "--install",
+            str(quickstart.preset_dir),
+            "--prefix",
+            str(prefix),
+        ]
+    )
     return prefix
 
 
-def test_install_tree_holds_headers_and_package_files_only(install_prefix: Path) -> None:
-    files = sorted(str(p.relative_to(install_prefix)) for p in install_prefix.rglob("*") if p.is_file())
-    headers = sorted(f"include/vix/ffi/{p.name}" for p in (REPO_ROOT / "include" / "vix" / "ffi").iterdir())
+def test_install_tree_holds_headers_and_package_files_only(
+    install_prefix: Path,
+) -> None:
+    files = sorted(
+        str(p.relative_to(install_prefix))
+        for p in install_prefix.rglob("*")
+        if p.is_file()
+    )
+    headers = sorted(
+        f"include/vix/ffi/{p.name}"
+        for p in (REPO_ROOT / "include" / "vix" / "ffi").iterdir()
+    )
     package = [
         f"share/cmake/vix_ffi/{name}"
-        for name in ("VixFfi.cmake", "vix_ffi-config-version.cmake", "vix_ffi-config.cmake", "vix_ffi-targets.cmake")
+        for name in (
+            "VixFfi.cmake",
+            "vix_ffi-config-version.cmake",
+            "vix_ffi-config.cmake",
+            "vix_ffi-targets.cmake",
+        )
     ]
     assert files == sorted(headers + package)
 
 
 def test_find_package_after_install(
-    install_prefix: Path, build_tools: Dict[str, str], cpp_root: Path
+    install_prefix: Path, build_tools: dict[str, str], cpp_root: Path
 ) -> None:
     src = cpp_root / "consumer-installed"
     write_consumer(src, "find_package(vix_ffi 1.0 CONFIG REQUIRED)")
     build = src / "build"
     cmake = build_tools["cmake"]
-    run_checked([cmake, "-S", str(src), "-B", str(build), "-G", "Ninja",
-                 f"-DCMAKE_PREFIX_PATH={install_prefix}", "-DCMAKE_COMPILE_WARNING_AS_ERROR=ON"])
+    run_checked(
+        [
+            cmake,
+            "-S",
+            str(src),
+            "-B",
+            str(build),
+            "-G",
+            "Ninja",
+            f"-DCMAKE_PREFIX_PATH={install_prefix}",
+            "-DCMAKE_COMPILE_WARNING_AS_ERROR=ON",
+        ]
+    )
     cache = (build / "CMakeCache.txt").read_text()
     assert f"vix_ffi_DIR:PATH={install_prefix}/share/cmake/vix_ffi\n" in cache
     assert "CMAKE_BUILD_TYPE:STRING=Release\n" in cache
     run_checked([cmake, "--build", str(build)])
-    commands = run_checked([build_tools["ninja"], "-C", str(build), "-t", "commands"]).stdout
-    assert f"-isystem {install_prefix}/include" in commands  # the installed headers, not the sources
+    commands = run_checked(
+        [build_tools["ninja"], "-C", str(build), "-t", "commands"]
+    ).stdout
+    assert (
+        f"-isystem {install_prefix}/include" in commands
+    )  # the installed headers, not the sources
     check_consumer_library(build / "libconsumer.so", build_tools["nm"])
 
 
 def test_find_package_refuses_another_major_version(
-    install_prefix: Path, build_tools: Dict[str, str], cpp_root: Path
+    install_prefix: Path, build_tools: dict[str, str], cpp_root: Path
 ) -> None:
     src = cpp_root / "consumer-v2"
     write_consumer(src, "find_package(vix_ffi 2.0 CONFIG REQUIRED)")
     proc = subprocess.run(
-        [build_tools["cmake"], "-S", str(src), "-B", str(src / "build"), "-G", "Ninja",
-         f"-DCMAKE_PREFIX_PATH={install_prefix}"],
-        capture_output=True, text=True, check=False,
+        [
+            build_tools["cmake"],
+            "-S",
+            str(src),
+            "-B",
+            str(src / "build"),
+            "-G",
+            "Ninja",
+            f"-DCMAKE_PREFIX_PATH={install_prefix}",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode != 0
     assert "1.0.0" in proc.stderr and "vix_ffi" in proc.stderr, proc.stderr
 
 
-def test_add_subdirectory(quickstart: QuickStart, build_tools: Dict[str, str], cpp_root: Path) -> None:
+def test_add_subdirectory(
+    quickstart: QuickStart, build_tools: dict[str, str], cpp_root: Path
+) -> None:
     src = cpp_root / "consumer-subdir"
     write_consumer(src, f'add_subdirectory("{quickstart.root}" vix_ffi)')
     build = src / "build"
     cmake = build_tools["cmake"]
-    run_checked([cmake, "-S", str(src), "-B", str(build), "-G", "Ninja", "-DCMAKE_COMPILE_WARNING_AS_ERROR=ON"])
+    run_checked(
+        [
+            cmake,
+            "-S",
+            str(src),
+            "-B",
+            str(build),
+            "-G",
+            "Ninja",
+            "-DCMAKE_COMPILE_WARNING_AS_ERROR=ON",
+        ]
+    )
     run_checked([cmake, "--build", str(build)])
     check_consumer_library(build / "libconsumer.so", build_tools["nm"])
     # As a subproject, vix_ffi adds no targets of its own and no install rules.
-    targets = run_checked([build_tools["ninja"], "-C", str(build), "-t", "targets", "all"]).stdout
+    targets = run_checked(
+        [build_tools["ninja"], "-C", str(build), "-t", "targets", "all"]
+    ).stdout
     assert "header_checks" not in targets and "base64_ffi_cpp" not in targets, targets
     prefix = src / "prefix"
     run_checked([cmake, "--install", str(build), "--prefix", str(prefix)])
@@ -249,13 +356,28 @@ def test_add_subdirectory(quickstart: QuickStart, build_tools: Dict[str, str], c
 
 
 def test_example_builds_from_the_source_tree_without_a_package(
-    quickstart: QuickStart, build_tools: Dict[str, str], cpp_root: Path
+    quickstart: QuickStart, build_tools: dict[str, str], cpp_root: Path
 ) -> None:
     """With no vix_ffi package to find, the example adds the repository root itself."""
     build = cpp_root / "example-from-source-tree"
     cmake = build_tools["cmake"]
-    proc = run_checked([cmake, "-S", str(quickstart.root / "examples" / "base64_ffi_cpp"), "-B", str(build),
-                        "-G", "Ninja", "-DCMAKE_DISABLE_FIND_PACKAGE_vix_ffi=ON"])
-    assert f"vix_ffi from the source tree {quickstart.root}\n" in proc.stdout, proc.stdout
+    proc = run_checked(
+        [
+            cmake,
+            "-S",
+            str(quickstart.root / "examples" / "base64_ffi_cpp"),
+            "-B",
+            str(build),
+            "-G",
+            "Ninja",
+            "-DCMAKE_DISABLE_FIND_PACKAGE_vix_ffi=ON",
+        ]
+    )
+    assert f"vix_ffi from the source tree {quickstart.root}\n" in proc.stdout, (
+        proc.stdout
+    )
     run_checked([cmake, "--build", str(build)])
-    assert exported_symbols(build / "libbase64_ffi_cpp.so", build_tools["nm"]) == API_SYMBOLS
+    assert (
+        exported_symbols(build / "libbase64_ffi_cpp.so", build_tools["nm"])
+        == API_SYMBOLS
+    )

@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import List
 
 import pytest
 from cpp_support import REPO_ROOT, run_checked
@@ -31,11 +30,15 @@ STRICT = [
 def cxx() -> str:
     compiler = os.environ.get("VIX_TEST_CXX") or "g++"
     if shutil.which(compiler) is None:
-        pytest.fail(f"C++ compiler {compiler!r} not found (set VIX_TEST_CXX)", pytrace=False)
+        pytest.fail(
+            f"C++ compiler {compiler!r} not found (set VIX_TEST_CXX)", pytrace=False
+        )
     return compiler
 
 
-def compile_only(source: str, flags: List[str], tmp_path: Path, suffix: str = ".cpp") -> "subprocess.CompletedProcess[str]":
+def compile_only(
+    source: str, flags: list[str], tmp_path: Path, suffix: str = ".cpp"
+) -> subprocess.CompletedProcess[str]:
     path = tmp_path / f"tu{suffix}"
     path.write_text(source)
     compiler = cxx() if suffix == ".cpp" else (os.environ.get("VIX_TEST_CC") or "gcc")
@@ -48,7 +51,9 @@ def compile_only(source: str, flags: List[str], tmp_path: Path, suffix: str = ".
 
 
 @pytest.mark.parametrize("std", ["c++17", "c++20"])
-def test_header_alone_compiles_with_every_warning_as_error(std: str, tmp_path: Path) -> None:
+def test_header_alone_compiles_with_every_warning_as_error(
+    std: str, tmp_path: Path
+) -> None:
     # Twice, to exercise the include guard; nothing else before it.
     source = "#include <vix/ffi/vix_ffi.hpp>\n#include <vix/ffi/vix_ffi.hpp>\n"
     proc = compile_only(source, [f"-std={std}", *STRICT], tmp_path)
@@ -62,7 +67,9 @@ def test_header_says_it_needs_cxx17(tmp_path: Path) -> None:
 
 
 def test_header_says_it_is_not_c(tmp_path: Path) -> None:
-    proc = compile_only("#include <vix/ffi/vix_ffi.hpp>\n", ["-std=c11"], tmp_path, suffix=".c")
+    proc = compile_only(
+        "#include <vix/ffi/vix_ffi.hpp>\n", ["-std=c11"], tmp_path, suffix=".c"
+    )
     assert proc.returncode != 0
     assert "vix_ffi.hpp is C++" in proc.stderr, proc.stderr
 
@@ -73,16 +80,33 @@ def test_header_says_it_is_not_c(tmp_path: Path) -> None:
         pytest.param("plain", ["-O2"], id="O2"),
         pytest.param(
             "sanitized",
-            ["-O1", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"],
+            [
+                "-O1",
+                "-g",
+                "-fsanitize=address,undefined",
+                "-fno-sanitize-recover=all",
+                "-fno-omit-frame-pointer",
+            ],
             id="asan-ubsan",
         ),
     ],
 )
-def test_helper_unit_checks(variant: str, flags: List[str], tmp_path: Path) -> None:
+def test_helper_unit_checks(variant: str, flags: list[str], tmp_path: Path) -> None:
     binary = tmp_path / f"helper_check_{variant}"
     run_checked(
-        [cxx(), "-std=c++17", *STRICT, *flags, f"-I{INCLUDE}", "-pthread",
-         str(HERE / "helper_check.cpp"), "-o", str(binary)]
+        [
+            cxx(),
+            "-std=c++17",
+            *STRICT,
+            *flags,
+            f"-I{INCLUDE}",
+            "-pthread",
+            str(HERE / "helper_check.cpp"),
+            "-o",
+            str(binary),
+        ]
     )
-    proc = run_checked([str(binary)], env=dict(os.environ, ASAN_OPTIONS="detect_leaks=1"))
+    proc = run_checked(
+        [str(binary)], env=dict(os.environ, ASAN_OPTIONS="detect_leaks=1")
+    )
     assert "all checks passed" in proc.stdout, proc.stdout
