@@ -23,7 +23,8 @@
 # - C++17 when C++ is enabled (vix_ffi.hpp needs it);
 # - warnings on (-Wall -Wextra -Wpedantic, or /W4); -DCMAKE_COMPILE_WARNING_AS_ERROR=ON
 #   (CMake 3.24+) turns them into errors;
-# - on Linux, undefined symbols are a link error rather than a failure at import time.
+# - on Linux, undefined symbols are a link error rather than a failure at import time
+#   (VIX_FFI_NO_UNDEFINED=OFF turns that off, e.g. for Clang sanitizer builds).
 #
 # Including this module also makes Release the build type when none is given (Debug
 # builds of codecs are often ten times slower): set VIX_FFI_DEFAULT_BUILD_TYPE to another
@@ -33,6 +34,8 @@ include_guard(GLOBAL)
 
 set(VIX_FFI_DEFAULT_BUILD_TYPE "Release" CACHE STRING
     "Build type used when CMAKE_BUILD_TYPE is empty (empty: leave it empty)")
+
+option(VIX_FFI_NO_UNDEFINED "vix_ffi_add_library: refuse undefined symbols when linking (Linux)" ON)
 
 get_property(_vix_ffi_multi_config GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
 if(NOT _vix_ffi_multi_config AND NOT CMAKE_BUILD_TYPE AND VIX_FFI_DEFAULT_BUILD_TYPE)
@@ -85,7 +88,7 @@ function(vix_ffi_add_library name)
         "$<${gnu_like}:-Wall;-Wextra;-Wpedantic>"
         "$<${msvc_like}:/W4>")
 
-    if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+    if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND VIX_FFI_NO_UNDEFINED)
         target_link_options(${name} PRIVATE "LINKER:--no-undefined")
     endif()
 
