@@ -130,3 +130,17 @@ def test_running_twice_replaces_and_says_what_changed(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project"], (
         "no temporary folder left"
     )
+
+
+def test_the_generated_build_hook_is_clean_python(
+    platform_project: Path, tmp_path: Path
+) -> None:
+    """hatch_build.py is Python code we generate: held to the generated package's bar."""
+    hook = platform_project / "hatch_build.py"
+    bin_dir = Path(sys.executable).parent
+    run(
+        [bin_dir / "mypy", "--strict", "--cache-dir", tmp_path / "mypy", hook],
+        cwd=tmp_path,
+    )
+    run([bin_dir / "ruff", "check", "--no-cache", hook], cwd=tmp_path)
+    run([bin_dir / "ruff", "format", "--check", "--no-cache", hook], cwd=tmp_path)
