@@ -58,8 +58,10 @@ pub fn run(args: Args) -> Result<()> {
     let plan = match package::plan(&opts) {
         Ok(plan) => plan,
         Err(errors) => {
+            // One line per problem, named by its option, as gen-python names manifest
+            // problems by their JSON path; main prints the summary as the error.
             for err in &errors {
-                eprintln!("error: {err}");
+                eprintln!("{err}");
             }
             bail!(
                 "{} problem{} with the options; nothing was written",
