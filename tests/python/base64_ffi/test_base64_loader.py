@@ -45,15 +45,15 @@ class Layout:
     """A private copy of the generated package plus folders to put libraries in."""
 
     def __init__(self, root: Path, generated: Path, lib_file: Path) -> None:
-        self.root = root
-        self.python = root / "python"
+        self.root = root.resolve()
+        self.python = self.root / "python"
         self.package = self.python / "base64_ffi"
         shutil.copytree(
             generated / "base64_ffi",
             self.package,
             ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.dylib", "*.dll"),
         )
-        self.cwd = root / "cwd"
+        self.cwd = self.root / "cwd"
         self.cwd.mkdir()
         self.lib_file = lib_file
 
