@@ -1,2 +1,35 @@
-//! The `vix-ffi` command.
-fn main() {}
+//! The `vix-ffi` command: a thin layer over `vix-ffi-gen`, one module per subcommand.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod gen_python;
+
+/// Vix FFI tools: Python bindings for native libraries that follow the Vix FFI v1 ABI.
+#[derive(Parser, Debug)]
+#[command(name = "vix-ffi", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Generate a typed ctypes package (DIR/python/<package>/) from a binding manifest.
+    GenPython(gen_python::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::GenPython(args) => gen_python::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -49,6 +49,11 @@ pub const RESERVED_MODULE_NAMES: &[&str] = &[
     "VIX_STATUS_BUFFER_TOO_SMALL",
     "VIX_STATUS_NOT_SUPPORTED",
     "api",
+    "Any",
+    "Callable",
+    "TypeVar",
+    "VixAllocFn",
+    "VixFreeFn",
 ];
 
 /// Python's hard keywords, the same from 3.8 to 3.13 (`keyword.kwlist`). The soft
