@@ -159,3 +159,21 @@ def patch_raw(
                 monkeypatch.setattr(api, attr, replacement)
 
     return patch
+
+
+@pytest.fixture(scope="session")
+def vix_ffi_bin() -> Path:
+    """The ``vix-ffi`` executable, found as ``tests/python/conftest.py`` finds it."""
+    value = os.environ.get("VIX_FFI_BIN")
+    repo = Path(__file__).resolve().parents[3]
+    return Path(value) if value else repo / "target" / "release" / "vix-ffi"
+
+
+@pytest.fixture(scope="session")
+def example_spec() -> Path:
+    return (
+        Path(__file__).resolve().parents[3]
+        / "examples"
+        / "base64_ffi"
+        / "bindings.json"
+    )

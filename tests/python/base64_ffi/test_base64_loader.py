@@ -10,8 +10,10 @@ into the child's memory (/proc/self/maps).
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -248,3 +250,75 @@ def test_library_without_the_symbols(
         s in result["msg"]
         for s in ("base64_ffi_version", "base64_encode", "base64_decode")
     ), result
+
+
+# --- manifest search paths -------------------------------------------------------------------
+
+
+@pytest.fixture
+def search_path_layout(
+    tmp_path: Path, vix_ffi_bin: Path, example_spec: Path, lib_file: Path
+) -> Layout:
+    """The example generated from a manifest with two search paths: ``../rel_libs``
+    (relative: against the package folder) and an absolute folder."""
+    root = tmp_path.resolve()
+    spec = json.loads(example_spec.read_text(encoding="utf-8"))
+    spec["library"]["search_paths"] = ["../rel_libs", str(root / "abs_libs")]
+    spec_path = root / "bindings.json"
+    spec_path.write_text(json.dumps(spec), encoding="utf-8")
+    proc = subprocess.run(
+        [
+            str(vix_ffi_bin),
+            "gen-python",
+            "--spec",
+            str(spec_path),
+            "--out",
+            str(root / "gen"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return Layout(root / "layout", root / "gen" / "python", lib_file)
+
+
+def test_search_paths_in_order_after_env_and_before_package(
+    search_path_layout: Layout,
+    run_py: Callable[..., Any],
+    child_json: Callable[[Any], Any],
+) -> None:
+    lay = search_path_layout
+    relative = lay.python / "rel_libs"  # ../rel_libs from the package folder
+    absolute = lay.root.parent / "abs_libs"
+
+    def load(env: dict[str, str | None]) -> dict[str, Any]:
+        result: dict[str, Any] = child_json(
+            run_py(SCRIPT, pythonpath=lay.python, env=env, cwd=lay.cwd)
+        )
+        return result
+
+    in_package = lay.put_lib(lay.package)
+    _assert_loaded(load({"VIX_LIB_PATH": None}), in_package)
+    in_absolute = lay.put_lib(absolute)
+    _assert_loaded(load({"VIX_LIB_PATH": None}), in_absolute)
+    in_relative = lay.put_lib(relative)
+    _assert_loaded(load({"VIX_LIB_PATH": None}), in_relative)
+    from_env = lay.put_lib(lay.root / "envlib")
+    _assert_loaded(load({"VIX_LIB_PATH": str(from_env.parent)}), from_env)
+
+
+def test_search_paths_are_named_when_nothing_is_found(
+    search_path_layout: Layout,
+    run_py: Callable[..., Any],
+    child_json: Callable[[Any], Any],
+) -> None:
+    lay = search_path_layout
+    result = child_json(
+        run_py(SCRIPT, pythonpath=lay.python, env={"VIX_LIB_PATH": None}, cwd=lay.cwd)
+    )
+    assert not result["ok"] and result["type"] == "LibraryNotFoundError", result
+    assert (
+        "rel_libs" in result["msg"]
+        and str(lay.root.parent / "abs_libs") in result["msg"]
+    )
