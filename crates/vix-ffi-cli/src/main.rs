@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod gen_package;
 mod gen_python;
 
 /// Vix FFI tools: Python bindings for native libraries that follow the Vix FFI v1 ABI.
@@ -18,12 +19,16 @@ struct Cli {
 enum Command {
     /// Generate a typed ctypes package (DIR/python/<package>/) from a binding manifest.
     GenPython(gen_python::Args),
+    /// Write a PEP 621 project around a generated package, optionally bundling the library
+    /// (a manylinux wheel on Linux).
+    GenPackage(gen_package::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::GenPython(args) => gen_python::run(args),
+        Command::GenPackage(args) => gen_package::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
