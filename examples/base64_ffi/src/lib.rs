@@ -1,85 +1,65 @@
-//! `base64_ffi`: the bundled example of a Vix FFI library.
+//! `base64_ffi`: the bundled example of a Vix FFI library, written as safe Rust.
 //!
-//! Exports three symbols over ABI v1:
+//! Three items carry `#[vix_ffi::export]`, which generates the C symbols of ABI v1 around
+//! them; `vix-ffi from-rust` reads the same items to write `bindings.json` and
+//! `include/base64/base64_ffi.h`, doc comments included:
 //!
-//! - `vix_str base64_ffi_version(vix_status *)`;
-//! - `int base64_encode(in_ptr, in_len, out_ptr, out_cap, out_len, out_status)`: standard
-//!   alphabet, `=` padding, no line breaks; output size `4 * ceil(n / 3)`;
-//! - `int base64_decode(...)`: strict decoding. A length that is not a multiple of 4, a
-//!   byte outside the alphabet, misplaced padding, whitespace and non-zero trailing bits
-//!   are `VIX_STATUS_INVALID_ARG`, with a message naming the offset.
+//! - [`VERSION`] becomes `vix_str base64_ffi_version(vix_status *)`;
+//! - [`encode`] becomes `int base64_encode(in_ptr, in_len, out_ptr, out_cap, out_len,
+//!   out_status)`: standard alphabet, `=` padding, no line breaks;
+//! - [`decode`] becomes `int base64_decode(...)`: strict decoding, whose refusals name the
+//!   offending offset.
 //!
-//! Both operations know their output size before doing any work, so a too-small buffer is
-//! answered at once, and the output is written straight into the caller's buffer. The
-//! codec is `base64-simd`, which picks AVX2/SSE4.1/NEON at run time.
+//! Both operations know their exact output size before doing any work (`size = ...`), so
+//! a too-small buffer is answered at once and the output is written straight into the
+//! caller's buffer. The codec is `base64-simd`, which picks AVX2/SSE4.1/NEON at run time.
+//! The crate contains no unsafe code of its own.
 
-use std::mem::MaybeUninit;
-use std::os::raw::c_int;
+#![forbid(unsafe_code)]
 
 use base64_simd::{Out, STANDARD};
-use vix_ffi::{Error, RawCall, Result, VixStatus, VixStr};
+use vix_ffi::{Error, Output, Result};
 
-/// The version string returned by `base64_ffi_version`.
+/// The library's version string.
+///
+/// It is the version of the `base64_ffi` crate.
+#[vix_ffi::export(prefix = "base64_")]
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// `vix_str base64_ffi_version(vix_status *out_status)`.
+/// Encode bytes as standard base64 with padding and no line breaks.
 ///
-/// # Safety
-/// `out_status` must be null or valid for writing one `vix_status`.
-#[no_mangle]
-pub unsafe extern "C" fn base64_ffi_version(out_status: *mut VixStatus) -> VixStr {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { vix_ffi::version(out_status, VERSION) }
+/// The alphabet is the standard one (`A-Z a-z 0-9 + /`) and `=` pads the text to a
+/// multiple of four characters. The result is exactly `4 * ceil(in_len / 3)` bytes of
+/// ASCII; an empty input gives an empty result. An input whose encoding would not fit in
+/// memory is `VIX_STATUS_INVALID_ARG`.
+#[vix_ffi::export(
+    prefix = "base64_",
+    size = |data| encoded_len(data.len()),
+    kind = "bytes_to_str"
+)]
+pub fn encode(data: &[u8], out: &mut Output<'_>) -> Result<()> {
+    out.fill_with(|buf| STANDARD.encode(data, Out::from_uninit_slice(buf)))
 }
 
-/// Encodes `in_ptr[..in_len]` as padded standard base64 into `out_ptr`.
+/// Decode strict standard base64: padded, no whitespace, canonical final bits.
 ///
-/// # Safety
-/// The operation-shape contract: see [`RawCall::sized`].
-#[no_mangle]
-pub unsafe extern "C" fn base64_encode(
-    in_ptr: *const u8,
-    in_len: usize,
-    out_ptr: *mut u8,
-    out_cap: usize,
-    out_len: *mut usize,
-    out_status: *mut VixStatus,
-) -> c_int {
-    let call = RawCall {
-        in_ptr,
-        in_len,
-        out_ptr,
-        out_cap,
-        out_len,
-        out_status,
-    };
-    // SAFETY: forwarded from this function's contract.
-    unsafe { call.sized(|input| encoded_len(input.len()), encode_into) }
-}
-
-/// Decodes strict padded standard base64 from `in_ptr[..in_len]` into `out_ptr`.
+/// The text must be padded standard base64: its length a multiple of 4, only characters
+/// of the alphabet, `=` only as the last one or two characters, no whitespace or line
+/// breaks, and the unused low bits of the last character before the padding set to zero.
+/// Anything else is `VIX_STATUS_INVALID_ARG` with a message naming the offending offset.
 ///
-/// # Safety
-/// The operation-shape contract: see [`RawCall::sized`].
-#[no_mangle]
-pub unsafe extern "C" fn base64_decode(
-    in_ptr: *const u8,
-    in_len: usize,
-    out_ptr: *mut u8,
-    out_cap: usize,
-    out_len: *mut usize,
-    out_status: *mut VixStatus,
-) -> c_int {
-    let call = RawCall {
-        in_ptr,
-        in_len,
-        out_ptr,
-        out_cap,
-        out_len,
-        out_status,
-    };
-    // SAFETY: forwarded from this function's contract.
-    unsafe { call.sized(decoded_len, decode_into) }
+/// The result is `3 * (in_len / 4)` bytes minus one per `=` of padding. That size comes
+/// from the length and the final `=` alone, so a buffer below it gives
+/// `VIX_STATUS_BUFFER_TOO_SMALL` before the characters are checked; only a wrong length
+/// is refused first. After `VIX_STATUS_INVALID_ARG` the contents of
+/// `out_ptr[0 .. out_cap)` are unspecified.
+#[vix_ffi::export(prefix = "base64_", size = decoded_len, kind = "str_to_bytes")]
+pub fn decode(text: &[u8], out: &mut Output<'_>) -> Result<()> {
+    out.try_fill_with(|buf| {
+        STANDARD
+            .decode(text, Out::from_uninit_slice(buf))
+            .map_err(|_| Error::invalid_arg(describe_invalid(text)))
+    })
 }
 
 /// `4 * ceil(n / 3)`, refusing inputs whose encoding would not fit in memory.
@@ -94,10 +74,6 @@ pub fn encoded_len(n: usize) -> Result<usize> {
                  largest possible buffer"
             ))
         })
-}
-
-fn encode_into(input: &[u8], out: &mut [MaybeUninit<u8>]) -> Result<usize> {
-    Ok(STANDARD.encode(input, Out::from_uninit_slice(out)).len())
 }
 
 /// The exact decoded size, from the length and the padding alone.
@@ -116,13 +92,6 @@ pub fn decoded_len(input: &[u8]) -> Result<usize> {
         _ => 0,
     };
     Ok(n / 4 * 3 - padding)
-}
-
-fn decode_into(input: &[u8], out: &mut [MaybeUninit<u8>]) -> Result<usize> {
-    match STANDARD.decode(input, Out::from_uninit_slice(out)) {
-        Ok(decoded) => Ok(decoded.len()),
-        Err(_) => Err(Error::invalid_arg(describe_invalid(input))),
-    }
 }
 
 /// Explains why `input` (whose length is a multiple of 4) is not strict base64, naming

@@ -199,7 +199,7 @@ pub struct Operation {
     /// The API kind of its `python.api` entry.
     pub kind: Kind,
     /// `size = <expr>` of a [`Shape::Sized`] function.
-    pub size: Option<Expr>,
+    pub size: Option<Box<Expr>>,
     /// The return type, where type errors about the function's result should point.
     pub output_span: Span,
 }
@@ -472,7 +472,7 @@ fn analyze_fn(
             input: input.expect("no problem means an input"),
             shape: shape.expect("no problem means a shape"),
             kind: kind.expect("no problem means a kind"),
-            size: args.size.clone(),
+            size: args.size.clone().map(Box::new),
             output_span,
         })
     })

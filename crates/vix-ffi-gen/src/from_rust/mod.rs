@@ -1,0 +1,179 @@
+//! `vix-ffi from-rust`: the manifest and the C header of a Rust crate written with
+//! `#[vix_ffi::export]`, read from its source.
+//!
+//! [`generate`] reads `Cargo.toml` ([`cargo`] says which keys), walks the crate's modules
+//! from its root ([`source`] says how), checks every exported item with the same code as
+//! the proc-macro (`vix-ffi-syntax`), and renders `bindings.json` and the header
+//! ([`render`]). The manifest is then parsed back with [`crate::manifest::parse`], so it is
+//! never written unless `gen-python` will accept it.
+//!
+//! What the crate must have: one `const` exported as the version string, and every
+//! export with the same prefix.
+
+pub mod cargo;
+mod error;
+pub mod render;
+pub mod source;
+
+use std::path::{Path, PathBuf};
+
+pub use error::{FromRustError, SourceProblem};
+pub use render::{Function, Library, What};
+
+use vix_ffi_syntax::Export;
+
+/// The manifest and header of a crate, rendered, with the paths they go to by default.
+#[derive(Clone, Debug)]
+pub struct Generated {
+    /// What was read.
+    pub library: Library,
+    /// `bindings.json`.
+    pub manifest: String,
+    /// The C header.
+    pub header: String,
+    /// `<crate>/bindings.json`.
+    pub manifest_path: PathBuf,
+    /// `<crate>/include/<prefix without _>/<library>.h`.
+    pub header_path: PathBuf,
+}
+
+/// Reads the crate in `crate_dir` and renders its manifest and header, or reports every
+/// problem found.
+pub fn generate(crate_dir: &Path) -> Result<Generated, FromRustError> {
+    let info = cargo::read(crate_dir)?;
+    let found = source::find_exports(&info.root)?;
+    let library = assemble(info, &found)?;
+    let manifest = library.manifest();
+    if let Err(raw) = crate::manifest::parse(&manifest) {
+        let diagnostics = raw
+            .iter()
+            .map(|d| match item_of(&d.path, &found) {
+                Some(item) => format!("{d} (from {item})"),
+                None => d.to_string(),
+            })
+            .collect();
+        return Err(FromRustError::Manifest {
+            crate_dir: crate_dir.to_owned(),
+            diagnostics,
+            raw,
+        });
+    }
+    let header = library.header();
+    let header_path = crate_dir
+        .join("include")
+        .join(library.header_dir())
+        .join(library.header_file());
+    Ok(Generated {
+        manifest,
+        header,
+        manifest_path: crate_dir.join("bindings.json"),
+        header_path,
+        library,
+    })
+}
+
+/// Checks that the exports fit together and gathers them with `Cargo.toml`'s facts.
+fn assemble(info: cargo::CrateInfo, found: &[source::Found]) -> Result<Library, FromRustError> {
+    let mut problems = Vec::new();
+    let problem = |f: &source::Found, message: String| SourceProblem {
+        file: f.file.clone(),
+        line: f.line,
+        column: f.column,
+        message,
+    };
+    let Some(first) = found.first() else {
+        return Err(FromRustError::Source(vec![SourceProblem {
+            file: info.root.clone(),
+            line: 1,
+            column: 1,
+            message: "no `#[vix_ffi::export]` item in the crate: nothing to describe".into(),
+        }]));
+    };
+    let prefix = first.export.prefix().to_owned();
+    for f in found {
+        if f.export.prefix() != prefix {
+            problems.push(problem(
+                f,
+                format!(
+                    "prefix {:?} differs from {prefix:?} of `{}` ({}): a library has one prefix",
+                    f.export.prefix(),
+                    first.export.ident(),
+                    first.location()
+                ),
+            ));
+        }
+    }
+    let versions: Vec<&source::Found> = found
+        .iter()
+        .filter(|f| matches!(f.export, Export::Version(_)))
+        .collect();
+    match versions.as_slice() {
+        [] => problems.push(SourceProblem {
+            file: info.root.clone(),
+            line: 1,
+            column: 1,
+            message: format!(
+                "no version string: ABI v1 requires every library to export \
+                 `{prefix}ffi_version`; add `#[vix_ffi::export(prefix = \"{prefix}\")] pub \
+                 const VERSION: &str = env!(\"CARGO_PKG_VERSION\");`"
+            ),
+        }),
+        [_] => {}
+        [first_version, more @ ..] => {
+            for f in more {
+                problems.push(problem(
+                    f,
+                    format!(
+                        "a second version string: `{}` ({}) is already exported as \
+                         `{prefix}ffi_version`",
+                        first_version.export.ident(),
+                        first_version.location()
+                    ),
+                ));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(FromRustError::Source(problems));
+    }
+    let functions = found
+        .iter()
+        .map(|f| Function {
+            name: f.export.name(),
+            symbol: f.export.symbol(),
+            what: match &f.export {
+                Export::Version(_) => What::Version,
+                Export::Operation(op) => What::Operation {
+                    input: op.input,
+                    shape: op.shape,
+                    kind: op.kind,
+                },
+            },
+            doc: f.doc.clone(),
+        })
+        .collect();
+    Ok(Library {
+        package: info.package,
+        description: info.description,
+        name: info.library,
+        env_var: info.env_var,
+        search_paths: info.search_paths,
+        prefix,
+        python_package: info.python_package,
+        functions,
+    })
+}
+
+/// The Rust item behind a diagnostic at `functions[i]…` or `python.api[i]…`: both list
+/// the exports in source order.
+fn item_of(path: &str, found: &[source::Found]) -> Option<String> {
+    let rest = path
+        .strip_prefix("functions[")
+        .or_else(|| path.strip_prefix("python.api["))?;
+    let index: usize = rest.split(']').next()?.parse().ok()?;
+    let f = found.get(index)?;
+    Some(format!("`{}` at {}", f.export.ident(), f.location()))
+}
+
+#[cfg(test)]
+mod tests;

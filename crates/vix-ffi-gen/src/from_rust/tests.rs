@@ -1,0 +1,276 @@
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::*;
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A crate in a temporary folder: `Cargo.toml` and the given files.
+fn crate_with(cargo_extra: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let cargo = format!(
+        "[package]\nname = \"demo-lib\"\nversion = \"0.1.0\"\ndescription = \"A demo\"\n\
+         {cargo_extra}"
+    );
+    std::fs::write(dir.path().join("Cargo.toml"), cargo).unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+const VERSION: &str = "/// Demo version.\n#[vix_ffi::export(prefix = \"demo_\")]\n\
+                       pub const VERSION: &str = \"1\";\n";
+
+fn errors(dir: &Path) -> String {
+    match generate(dir) {
+        Ok(g) => panic!("accepted:\n{}", g.manifest),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn the_base64_example_is_in_step_with_its_source() {
+    let dir = repo_root().join("examples/base64_ffi");
+    let generated = generate(&dir).unwrap_or_else(|e| panic!("{e}"));
+    for (path, text) in [
+        (&generated.manifest_path, &generated.manifest),
+        (&generated.header_path, &generated.header),
+    ] {
+        let committed = std::fs::read_to_string(path).unwrap();
+        assert!(
+            &committed == text,
+            "{} is not what `vix-ffi from-rust --crate examples/base64_ffi` writes; run it \
+             and commit the result. It writes:\n{text}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn modules_are_followed_as_rustc_does() {
+    let lib = format!(
+        "{VERSION}mod flat;\nmod nested;\n#[path = \"elsewhere/odd.rs\"]\nmod odd;\n\
+         mod inline {{\n    mod deeper;\n}}\n#[cfg(test)]\nmod tests;\n"
+    );
+    let op = |name: &str| {
+        format!(
+            "/// The {name} operation.\n#[vix_ffi::export(prefix = \"demo_\")]\n\
+             pub fn {name}(data: &[u8]) -> vix_ffi::Result<Vec<u8>> {{ Ok(data.to_vec()) }}\n"
+        )
+    };
+    let flat = format!("{}mod child;\n", op("flat_op"));
+    let aliased = "use vix_ffi::{export as ex, Result};\n/// Aliased.\n#[ex(prefix = \"demo_\")]\n\
+                   pub fn aliased(t: &str) -> Result<String> { Ok(t.into()) }\n\
+                   #[cfg(test)]\n#[vix_ffi::export(prefix = \"other_\")]\n\
+                   fn skipped(d: &[u8]) -> Result<Vec<u8>> { Ok(d.to_vec()) }\n";
+    let dir = crate_with(
+        "",
+        &[
+            ("src/lib.rs", &lib),
+            ("src/flat.rs", &flat),
+            ("src/flat/child.rs", &op("child_op")),
+            ("src/nested/mod.rs", aliased),
+            ("src/elsewhere/odd.rs", &op("odd_op")),
+            ("src/inline/deeper.rs", &op("deeper_op")),
+            ("src/tests.rs", "this is not even Rust"),
+            ("src/unreached.rs", &op("unreached_op")),
+        ],
+    );
+    let g = generate(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = g
+        .library
+        .functions
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "version",
+            "flat_op",
+            "child_op",
+            "aliased",
+            "odd_op",
+            "deeper_op"
+        ]
+    );
+    assert_eq!(g.library.name, "demo_lib");
+    assert_eq!(g.library.python_package, "demo_lib");
+    assert_eq!(
+        g.header_path,
+        dir.path().join("include").join("demo").join("demo_lib.h")
+    );
+    assert!(g
+        .manifest
+        .contains(r#"{ "name": "aliased", "calls": "aliased", "kind": "str_to_str" }"#));
+}
+
+#[test]
+fn docs_and_kinds_reach_the_manifest_and_the_header() {
+    let lib = format!(
+        "{VERSION}use vix_ffi::{{Output, Result}};\n\
+         /// Copies text.\n///\n/// Beware of `*/` and `/*` in comments.\n\
+         #[vix_ffi::export(prefix = \"demo_\", size = |t| Ok(t.len()), kind = \"str_to_str\")]\n\
+         pub fn copy(t: &str, out: &mut Output<'_>) -> Result<()> {{ out.push_str(t) }}\n\
+         #[vix_ffi::export(prefix = \"demo_\")]\n\
+         pub fn undocumented(t: &str) -> Result<Vec<u8>> {{ Ok(t.into()) }}\n"
+    );
+    let dir = crate_with("", &[("src/lib.rs", &lib)]);
+    let g = generate(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let manifest = crate::manifest::parse(&g.manifest).unwrap();
+    let kinds: Vec<&str> = manifest
+        .python
+        .api
+        .iter()
+        .map(|a| a.kind.manifest_name())
+        .collect();
+    assert_eq!(kinds, ["version", "str_to_str", "str_to_bytes"]);
+    let docs: Vec<Option<&str>> = manifest
+        .functions
+        .iter()
+        .map(|f| f.doc.as_deref())
+        .collect();
+    assert_eq!(docs, [Some("Demo version."), Some("Copies text."), None]);
+    assert!(
+        g.header
+            .contains(" * Copies text.\n *\n * Beware of `* /` and `/ *` in comments.\n"),
+        "{}",
+        g.header
+    );
+    assert!(g
+        .header
+        .contains("VIX_FFI_API int VIX_FFI_CALL demo_undocumented("));
+    assert!(g.header.contains(" * The input must be UTF-8 text"));
+    assert!(g.header.contains("#ifndef DEMO_DEMO_LIB_H\n"));
+}
+
+#[test]
+fn the_summary_is_the_first_paragraph_unwrapped() {
+    assert_eq!(render::summary("One\ntwo.\n\nMore."), "One two.");
+    assert_eq!(render::summary("Only."), "Only.");
+}
+
+#[test]
+fn metadata_names_the_python_side() {
+    let dir = crate_with(
+        "[lib]\nname = \"demo_core\"\npath = \"rust/root.rs\"\n\
+         [package.metadata.vix-ffi]\npython-package = \"demo_py\"\nenv-var = \"DEMO_PATH\"\n\
+         search-paths = [\"../lib\"]\n",
+        &[("rust/root.rs", VERSION)],
+    );
+    let g = generate(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(g.manifest.starts_with(
+        "{\n  \"library\": { \"name\": \"demo_core\", \"env_var\": \"DEMO_PATH\", \
+         \"search_paths\": [\"../lib\"] },\n"
+    ));
+    assert!(g.manifest.contains("\"package\": \"demo_py\""));
+    let bad = crate_with("[package.metadata.vix-ffi]\npython_package = \"x\"\n", &[]);
+    assert!(errors(bad.path()).contains("unknown key `python_package`"));
+}
+
+#[test]
+fn every_problem_is_reported_with_its_place() {
+    let lib = "/// V.\n#[vix_ffi::export(prefix = \"demo_\")]\npub const VERSION: &str = \"1\";\n\
+               #[vix_ffi::export(prefix = \"other_\")]\n\
+               pub fn ok(d: &[u8]) -> vix_ffi::Result<Vec<u8>> { Ok(d.to_vec()) }\n\
+               #[vix_ffi::export(prefix = \"demo_\")]\n\
+               pub fn bad(d: &[i8]) -> Vec<u8> { vec![] }\n\
+               #[vix_ffi::export(prefix = \"demo_\")]\npub const AGAIN: &str = \"2\";\n";
+    let dir = crate_with("", &[("src/lib.rs", lib)]);
+    let lib_rs = dir.path().join("src").join("lib.rs").display().to_string();
+    let message = errors(dir.path());
+    let expected = [
+        format!("{lib_rs}:7:15: unsupported input type `&[i8]`"),
+        format!("{lib_rs}:7:25: `Vec<u8>` is not a `Result`"),
+    ];
+    for needle in expected {
+        assert!(message.contains(&needle), "{needle}\n{message}");
+    }
+    // How the items fit together is checked once each of them is valid.
+    let fixed = lib.replace("&[i8]) -> Vec<u8>", "&[u8]) -> vix_ffi::Result<Vec<u8>>");
+    std::fs::write(dir.path().join("src/lib.rs"), fixed).unwrap();
+    let message = errors(dir.path());
+    let expected = [
+        format!("{lib_rs}:5:8: prefix \"other_\" differs from \"demo_\" of `VERSION` ({lib_rs}:3)"),
+        format!("{lib_rs}:9:11: a second version string: `VERSION` ({lib_rs}:3)"),
+    ];
+    for needle in expected {
+        assert!(message.contains(&needle), "{needle}\n{message}");
+    }
+}
+
+#[test]
+fn a_library_needs_exports_and_a_version() {
+    let none = crate_with("", &[("src/lib.rs", "pub fn f() {}\n")]);
+    assert!(errors(none.path()).contains("no `#[vix_ffi::export]` item"));
+    let op = "#[vix_ffi::export(prefix = \"demo_\")]\n\
+              pub fn f(d: &[u8]) -> vix_ffi::Result<Vec<u8>> { Ok(d.to_vec()) }\n";
+    let no_version = crate_with("", &[("src/lib.rs", op)]);
+    assert!(errors(no_version.path())
+        .contains("ABI v1 requires every library to export `demo_ffi_version`"));
+    let missing = crate_with("", &[("src/lib.rs", "mod gone;\n")]);
+    assert!(errors(missing.path()).contains("cannot read module file"));
+    let syntax = crate_with("", &[("src/lib.rs", "fn (\n")]);
+    assert!(errors(syntax.path()).contains("lib.rs:1:4: cannot parse Rust"));
+}
+
+#[test]
+fn names_python_refuses_point_at_the_rust_item() {
+    let lib = format!(
+        "{VERSION}/// Shadows a builtin.\n#[vix_ffi::export(prefix = \"demo_\")]\n\
+         pub fn len(d: &[u8]) -> vix_ffi::Result<Vec<u8>> {{ Ok(d.to_vec()) }}\n"
+    );
+    let dir = crate_with("", &[("src/lib.rs", &lib)]);
+    let message = errors(dir.path());
+    assert!(message.contains("the manifest generated from"), "{message}");
+    assert!(message.contains("(from `len` at "), "{message}");
+}
+
+/// The header of a crate with every kind of export compiles as C11 and C++17 with
+/// warnings as errors, against the shipped ABI headers.
+#[test]
+fn generated_headers_compile_as_c_and_cxx() {
+    let lib = format!(
+        "{VERSION}use vix_ffi::{{Output, Result}};\n\
+         /// Doc with a trigraph-looking ??/ and a backslash at the end \\\n\
+         #[vix_ffi::export(prefix = \"demo_\", size = |t| Ok(t.len()))]\n\
+         pub fn a(t: &[u8], out: &mut Output<'_>) -> Result<()> {{ out.extend_from_slice(t) }}\n\
+         /// Text, é and all.\n#[vix_ffi::export(prefix = \"demo_\")]\n\
+         pub fn b(t: &str) -> Result<String> {{ Ok(t.into()) }}\n"
+    );
+    let dir = crate_with("", &[("src/lib.rs", &lib)]);
+    let g = generate(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let header = dir.path().join("demo_lib.h");
+    std::fs::write(&header, &g.header).unwrap();
+    let include = repo_root().join("include");
+    for (compiler, std, ext) in [("cc", "-std=c11", "c"), ("c++", "-std=c++17", "cpp")] {
+        let source = dir.path().join(format!("use.{ext}"));
+        std::fs::write(
+            &source,
+            "#include \"demo_lib.h\"\n#include \"demo_lib.h\"\n\
+             typedef int (*op)(const uint8_t *, size_t, uint8_t *, size_t, size_t *, vix_status *);\n\
+             op demo_ops[2] = {demo_a, demo_b};\n\
+             vix_str (*demo_version)(vix_status *) = demo_ffi_version;\n",
+        )
+        .unwrap();
+        let out = Command::new(compiler)
+            .args([std, "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-c", "-o"])
+            .arg(dir.path().join(format!("use-{ext}.o")))
+            .arg("-I")
+            .arg(&include)
+            .arg(&source)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {compiler}: {e}"));
+        assert!(
+            out.status.success(),
+            "{compiler} {std}:\n{}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            g.header
+        );
+    }
+}
