@@ -85,6 +85,16 @@ impl CheckError {
         }
     }
 
+    /// `{"error": {"kind": ..., "message": ...}, "exit_code": 2}`: the `--json` output of
+    /// a run that could not happen.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({
+            "error": { "kind": self.kind(), "message": self.message() },
+            "exit_code": 2,
+        })
+        .to_string()
+    }
+
     /// The message, without the kind.
     pub fn message(&self) -> &str {
         match self {
@@ -391,6 +401,16 @@ fn stderr_note(stderr: &str) -> String {
     format!("\nits standard error ended with:\n  {}", lines.join("\n  "))
 }
 
+fn push_line(text: &mut String, line: &str) {
+    if line.is_empty() {
+        return;
+    }
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    text.push_str(line);
+}
+
 fn symbol_result(f: &Function, missing: bool) -> RuleResult {
     if missing {
         result(
@@ -447,6 +467,10 @@ fn judge(f: &Function, rule: Rule, run: &ChildRun, timeout: Duration) -> RuleRes
         Event::Done(done) => Some(done),
         _ => None,
     });
+    let total = match done {
+        Some(Done::Checked { violations, .. }) => (*violations).max(findings.len()),
+        _ => findings.len(),
+    };
     let more = |skip: usize| -> Option<String> {
         let rest: Vec<String> = findings
             .iter()
@@ -459,7 +483,7 @@ fn judge(f: &Function, rule: Rule, run: &ChildRun, timeout: Duration) -> RuleRes
                 )
             })
             .collect();
-        let extra = findings.len().saturating_sub(skip + rest.len());
+        let extra = total.saturating_sub(skip + rest.len());
         let mut text = rest.join("\n");
         if extra > 0 {
             text.push_str(&format!("\n... and {extra} more"));
@@ -481,51 +505,57 @@ fn judge(f: &Function, rule: Rule, run: &ChildRun, timeout: Duration) -> RuleRes
              call exit()?)"
         )),
     };
-    if let Some(seen) = crash {
-        let step = last_step(run).unwrap_or_else(|| "starting".into());
-        let mut detail = more(0).unwrap_or_default();
-        let note = stderr_note(&run.stderr);
-        if !note.is_empty() {
-            detail.push_str(note.trim_start_matches('\n'));
-        }
-        let expected = if run.end == End::TimedOut {
-            "every call returns".to_owned()
-        } else {
-            "no crash".to_owned()
-        };
-        return RuleResult {
-            expected,
-            ..result(
-                f,
-                rule,
-                Outcome::Fail,
-                Some(format!("while {step}")),
-                seen,
-                (!detail.is_empty()).then_some(detail),
-            )
-        };
-    }
+    let step = last_step(run).unwrap_or_else(|| "starting".into());
+    let note = stderr_note(&run.stderr);
     if let Some(first) = findings.first() {
+        // A violation seen before a crash says more than the crash (guard bytes changed,
+        // then the guard page faulted): it leads, the crash follows in the detail.
+        let mut detail = more(1).unwrap_or_default();
+        if let Some(crash) = &crash {
+            push_line(&mut detail, &format!("then, while {step}: {crash}"));
+            push_line(&mut detail, note.trim_start_matches('\n'));
+        }
         let mut r = result(
             f,
             rule,
             Outcome::Fail,
             Some(first.input.clone()),
             first.seen.clone(),
-            more(1),
+            (!detail.is_empty()).then_some(detail),
         );
         r.expected = first.expected.clone();
-        if findings.len() > 1 {
-            r.seen = format!("{} ({} violations in all)", first.seen, findings.len());
+        if total > 1 {
+            r.seen = format!("{} ({total} violations in all)", first.seen);
         }
         return r;
+    }
+    if let Some(seen) = crash {
+        let expected = if run.end == End::TimedOut {
+            "every call returns"
+        } else {
+            "no crash"
+        };
+        let detail = note.trim_start_matches('\n');
+        return RuleResult {
+            expected: expected.to_owned(),
+            ..result(
+                f,
+                rule,
+                Outcome::Fail,
+                Some(format!("while {step}")),
+                seen,
+                (!detail.is_empty()).then(|| detail.to_owned()),
+            )
+        };
     }
     match done {
         Some(Done::Skipped { reason }) => {
             result(f, rule, Outcome::Skip, None, reason.clone(), None)
         }
-        Some(Done::Checked { seen }) => result(f, rule, Outcome::Pass, None, seen.clone(), None),
-        None => unreachable!("a child that exited 0 with no Done is judged above"),
+        Some(Done::Checked { seen, .. }) => {
+            result(f, rule, Outcome::Pass, None, seen.clone(), None)
+        }
+        None => unreachable!("a child that exited 0 without Done is judged a crash above"),
     }
 }
 
@@ -601,7 +631,10 @@ mod tests {
             seen: "s".into(),
             expected: "e".into(),
         };
-        let done = Event::Done(Done::Checked { seen: "ok".into() });
+        let done = Event::Done(Done::Checked {
+            seen: "ok".into(),
+            violations: 1,
+        });
         let r = judge(
             &f,
             Rule::OneShort,

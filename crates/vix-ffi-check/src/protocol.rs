@@ -83,6 +83,9 @@ pub enum Done {
     Checked {
         /// What was tested, e.g. `12 accepted inputs`.
         seen: String,
+        /// Violations seen (only the first ones are sent as [`Event::Finding`]).
+        #[serde(default)]
+        violations: usize,
     },
     /// The rule could not be applied.
     Skipped {
@@ -141,6 +144,10 @@ mod tests {
                 expected: "z".into(),
             }),
             Event::Done(Done::Skipped { reason: "r".into() }),
+            Event::Done(Done::Checked {
+                seen: "s".into(),
+                violations: 3,
+            }),
             Event::LoadFailed(vec![("a".into(), "b".into())]),
         ];
         for event in events {

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod check;
 mod from_rust;
 mod gen_package;
 mod gen_python;
@@ -23,6 +24,9 @@ enum Command {
     /// Write a PEP 621 project around a generated package, optionally bundling the library
     /// (a manylinux wheel on Linux).
     GenPackage(gen_package::Args),
+    /// Check that a built library honours the Vix FFI v1 contract, rule by rule (exit 0: all
+    /// pass, 1: a violation, 2: could not run).
+    Check(check::Args),
     /// Write the manifest and C header of a Rust crate written with #[vix_ffi::export],
     /// from its source.
     FromRust(from_rust::Args),
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::GenPython(args) => gen_python::run(args),
         Command::GenPackage(args) => gen_package::run(args),
+        Command::Check(args) => check::run(args),
         Command::FromRust(args) => from_rust::run(args),
     };
     match result {

@@ -68,23 +68,25 @@ impl Probe {
         self.query.too_small().then(|| self.query.len()).flatten()
     }
 
-    /// Everything a second run must reproduce.
-    fn key(
-        &self,
-    ) -> (
-        Option<i32>,
-        Option<usize>,
-        Option<i32>,
-        Option<usize>,
-        &[u8],
-    ) {
-        (
-            self.query.code,
-            self.query.out_len,
-            self.full.code,
-            self.full.out_len,
-            &self.full.output,
-        )
+    /// What a second call of the size query must reproduce.
+    fn query_key(&self) -> (Option<i32>, Option<usize>) {
+        (self.query.code, self.query.out_len)
+    }
+
+    /// What a second call with a generous buffer must reproduce (the message too, when
+    /// `message`).
+    fn full_key(&self, message: bool) -> (Option<i32>, Option<usize>, &[u8], Option<&Message>) {
+        let m = if message {
+            self.full.message.as_ref()
+        } else {
+            None
+        };
+        (self.full.code, self.full.out_len, &self.full.output, m)
+    }
+
+    /// Whether `other` reproduces this probe.
+    fn same(&self, other: &Probe, message: bool) -> bool {
+        self.query_key() == other.query_key() && self.full_key(message) == other.full_key(message)
     }
 }
 
@@ -195,7 +197,10 @@ pub fn run(rule: Rule, op: &Op, ctx: &Ctx) -> Done {
         other => Err(format!("{} does not apply to an operation", other.name())),
     };
     match result {
-        Ok(seen) => Done::Checked { seen },
+        Ok(seen) => Done::Checked {
+            seen,
+            violations: findings.count(),
+        },
         Err(reason) => Done::Skipped { reason },
     }
 }
@@ -566,20 +571,35 @@ fn show_len(len: Option<usize>) -> String {
     }
 }
 
-fn show_probe(probe: &Probe) -> String {
-    let mut s = format!(
-        "size query: {}; call: {}",
-        probe.query.show(),
-        probe.full.show()
-    );
-    if probe.full.ok() {
-        let shown = &probe.full.output[..probe.full.output.len().min(24)];
+fn show_call(obs: &Obs) -> String {
+    let mut s = obs.show();
+    if obs.ok() {
+        let shown = &obs.output[..obs.output.len().min(24)];
         s.push_str(&format!(", output b\"{}\"", shown.escape_ascii()));
-        if probe.full.output.len() > 24 {
+        if obs.output.len() > 24 {
             s.push_str("...");
         }
     }
     s
+}
+
+/// `(seen, expected)`: the parts of two probes that differ.
+fn differences(seen: &Probe, expected: &Probe, message: bool) -> (String, String) {
+    let mut parts = (Vec::new(), Vec::new());
+    if seen.query_key() != expected.query_key() {
+        parts.0.push(format!("size query: {}", seen.query.show()));
+        parts
+            .1
+            .push(format!("size query: {}", expected.query.show()));
+    }
+    if seen.full_key(message) != expected.full_key(message) {
+        let cap = format!("out_cap {}", seen.full_cap);
+        parts.0.push(format!("{cap}: {}", show_call(&seen.full)));
+        parts
+            .1
+            .push(format!("{cap}: {}", show_call(&expected.full)));
+    }
+    (parts.0.join("; "), parts.1.join("; "))
 }
 
 fn deterministic(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
@@ -591,11 +611,16 @@ fn deterministic(runner: &Runner, findings: &mut Findings) -> Result<String, Str
         .collect();
     for (input, before) in runner.ctx.inputs.iter().zip(&first).rev() {
         let again = runner.probe(input, true);
-        if again.key() != before.key() {
+        if !again.same(before, false) {
+            let (seen, expected) = differences(&again, before, false);
             findings.add(
-                format!("{}: the second call", runner.describe(input, Args::query())),
-                show_probe(&again),
-                format!("{} (what the first call gave)", show_probe(before)),
+                format!(
+                    "{}({}), called again",
+                    runner.ctx.function,
+                    input.describe()
+                ),
+                seen,
+                format!("{expected} (what the first call gave)"),
             );
         }
     }
@@ -640,8 +665,7 @@ fn robustness(runner: &Runner) -> Result<String, String> {
         }
     }
     Ok(format!(
-        "{count} inputs (edge cases, {} random, {} large of 1 MiB, others' outputs) without \
-         a crash or a hang",
+        "{count} inputs (edge cases, {} random, {} large of 1 MiB) without a crash or a hang",
         runner.ctx.iterations,
         runner.ctx.large.len()
     ))
@@ -654,14 +678,7 @@ fn threads(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
         runner.ctx.function,
         inputs.len()
     ));
-    let reference: Vec<(Probe, Option<Message>)> = inputs
-        .iter()
-        .map(|input| {
-            let probe = runner.probe(input, false);
-            let message = probe.full.message.clone();
-            (probe, message)
-        })
-        .collect();
+    let reference: Vec<Probe> = inputs.iter().map(|i| runner.probe(i, false)).collect();
     let rounds = (runner.ctx.iterations as usize / 16).clamp(2, 8);
     step(format!(
         "{THREADS} threads calling {} on {} inputs at once, {rounds} rounds each",
@@ -678,11 +695,10 @@ fn threads(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
                     for k in 0..n {
                         let i = (k + t * n / THREADS) % n;
                         let probe = runner.probe(&inputs[i], false);
-                        let (want, want_message) = &reference[i];
-                        if probe.key() != want.key() || probe.full.message != *want_message {
+                        if !probe.same(&reference[i], true) {
                             let mut m = mismatches.lock().unwrap_or_else(|e| e.into_inner());
                             if m.len() < 20 {
-                                m.push((t, round, i, show_probe(&probe), probe.full.message));
+                                m.push((t, round, i, probe));
                             }
                         }
                     }
@@ -691,24 +707,13 @@ fn threads(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
         }
     });
     let mismatches = mismatches.into_inner().unwrap_or_else(|e| e.into_inner());
-    for (t, round, i, seen, message) in mismatches {
-        let (want, want_message) = &reference[i];
-        let mut seen = seen;
-        let mut expected = show_probe(want);
-        if message != *want_message {
-            seen.push_str(&format!(
-                ", {}",
-                message.map(|m| m.show()).unwrap_or_default()
-            ));
-            expected.push_str(&format!(
-                ", {}",
-                want_message.as_ref().map(|m| m.show()).unwrap_or_default()
-            ));
-        }
+    for (t, round, i, probe) in mismatches {
+        let (seen, expected) = differences(&probe, &reference[i], true);
         findings.add(
             format!(
-                "thread {t}, round {round}: {}",
-                runner.describe(&inputs[i], Args::query())
+                "thread {t} of {THREADS}, round {round}: {}({})",
+                runner.ctx.function,
+                inputs[i].describe()
             ),
             seen,
             format!("{expected} (the single-threaded result)"),

@@ -116,8 +116,10 @@ pub fn run(rule: Rule, function: &str, f: VersionFn) -> Done {
             }
         }
     };
-    let _ = findings.count();
-    Done::Checked { seen }
+    Done::Checked {
+        seen,
+        violations: findings.count(),
+    }
 }
 
 fn stable(f: VersionFn, call_desc: &str, findings: &mut Findings) -> String {
