@@ -1,0 +1,113 @@
+"""Helpers of the ``vix-ffi check`` suite: paths, fixture builds, running the binary.
+
+(A module of its own rather than ``conftest``, which every suite has: ``from conftest
+import`` would pick whichever suite's conftest came first.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+FIXTURE_DIR = REPO_ROOT / "tests" / "fixtures" / "check"
+FIXTURE_SPEC = FIXTURE_DIR / "bindings.json"
+EXAMPLE_SPEC = REPO_ROOT / "examples" / "base64_ffi" / "bindings.json"
+
+# Every build of fixlib.c: NONE is the correct library, the others break one rule each.
+BUGS = [
+    "NONE",
+    "OVERFLOW",
+    "QUERY_SIZE",
+    "RC",
+    "NO_STATUS",
+    "NULL_OUT_LEN",
+    "NONDETERMINISTIC",
+    "BAD_UTF8",
+    "DANGLING_MESSAGE",
+    "SEGV_QUERY",
+    "HANG",
+    "SHARED_BUFFER",
+    "MISSING_SYMBOL",
+    "VERSION_EMPTY",
+    "VERSION_UTF8",
+]
+
+C_FLAGS = [
+    "-std=c11",
+    "-Wall",
+    "-Wextra",
+    "-Wpedantic",
+    "-Werror",
+    "-Wconversion",
+    "-Wsign-conversion",
+    "-O2",
+    "-shared",
+    "-fPIC",
+    "-fvisibility=hidden",
+    "-DVIX_FFI_BUILD_DLL",
+]
+
+
+def vix_ffi_bin() -> Path:
+    value = os.environ.get("VIX_FFI_BIN")
+    return Path(value) if value else REPO_ROOT / "target" / "release" / "vix-ffi"
+
+
+def c_compiler() -> str:
+    return os.environ.get("VIX_TEST_CC") or "gcc"
+
+
+@dataclass
+class CheckRun:
+    """One ``vix-ffi check`` run: exit code, output, and the JSON report if any."""
+
+    code: int
+    stdout: str
+    stderr: str
+    report: dict[str, Any] | None
+
+    def results(self) -> list[dict[str, Any]]:
+        assert self.report is not None, self.describe()
+        results: list[dict[str, Any]] = self.report["results"]
+        return results
+
+    def outcome(self, function: str, rule: str) -> dict[str, Any]:
+        """The verdict of ``rule`` on ``function`` (fails the test when absent)."""
+        for r in self.results():
+            if r["function"] == function and r["rule"] == rule:
+                return r
+        raise AssertionError(f"no result for {function} {rule}:\n{self.describe()}")
+
+    def failed(self) -> set[tuple[str, str]]:
+        return {
+            (r["function"], r["rule"]) for r in self.results() if r["outcome"] == "fail"
+        }
+
+    def describe(self) -> str:
+        return f"exit {self.code}\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
+
+
+def run_check(
+    *args: str, env: dict[str, str] | None = None, json_output: bool = True
+) -> CheckRun:
+    """Runs ``vix-ffi check ARGS`` (with ``--json`` unless told otherwise)."""
+    binary = vix_ffi_bin()
+    if not binary.exists():
+        pytest.fail(f"{binary} does not exist: build it with `cargo build --release`")
+    cmd = [str(binary), "check", *args]
+    if json_output:
+        cmd.append("--json")
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, check=False, env=env, timeout=300
+    )
+    report = None
+    if json_output and proc.stdout.strip():
+        report = json.loads(proc.stdout)
+    return CheckRun(proc.returncode, proc.stdout, proc.stderr, report)

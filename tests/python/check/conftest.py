@@ -1,0 +1,52 @@
+"""Fixtures for the ``vix-ffi check`` suite.
+
+``tests/fixtures/check/fixlib.c`` is a small hex codec written in C against the ABI
+headers; each ``-DBUG_<NAME>`` build breaks exactly one rule of the contract. These
+fixtures compile every build once per session into the ``work_dir`` folder of the parent
+conftest and run the ``vix-ffi`` binary (``VIX_FFI_BIN``) on them and on the example
+library (``VIX_TEST_LIB_DIR``). The compiler is ``gcc`` unless ``VIX_TEST_CC`` names
+another one taking GCC-style flags.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from check_helpers import BUGS, C_FLAGS, FIXTURE_DIR, REPO_ROOT, c_compiler
+
+
+@pytest.fixture(scope="session")
+def fixture_libs(work_dir: Path) -> dict[str, Path]:
+    """Every build of fixlib.c, by bug: ``work_dir/check/fixlib/<BUG>/libfixlib.so``."""
+    root = work_dir / "check" / "fixlib"
+    shutil.rmtree(root, ignore_errors=True)
+    libs = {}
+    for bug in BUGS:
+        out_dir = root / bug
+        out_dir.mkdir(parents=True)
+        out = out_dir / "libfixlib.so"
+        cmd = [
+            c_compiler(),
+            *C_FLAGS,
+            f"-I{REPO_ROOT / 'include'}",
+            f"-DBUG_{bug}",
+            str(FIXTURE_DIR / "fixlib.c"),
+            "-o",
+            str(out),
+        ]
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            pytest.fail(f"{' '.join(cmd)} failed:\n{proc.stderr}", pytrace=False)
+        libs[bug] = out
+    return libs
+
+
+@pytest.fixture(scope="session")
+def example_lib(lib_dir: Path) -> Path:
+    lib = lib_dir / "libbase64_ffi.so"
+    if not lib.exists():
+        pytest.fail(f"{lib} does not exist: build it with `cargo build --release`")
+    return lib

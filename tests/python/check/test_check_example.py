@@ -1,0 +1,185 @@
+"""``vix-ffi check`` on libraries that honour the contract, and runs that cannot run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from check_helpers import EXAMPLE_SPEC, REPO_ROOT, run_check
+
+OPERATION_RULES = [
+    "symbol",
+    "size-query",
+    "one-short",
+    "exact-capacity",
+    "no-overflow",
+    "rc-status",
+    "status-written",
+    "null-args",
+    "null-status",
+    "deterministic",
+    "message-utf8",
+    "message-lifetime",
+    "robustness",
+    "threads",
+]
+VERSION_RULES = [
+    "symbol",
+    "version-status",
+    "version-utf8",
+    "version-nonempty",
+    "version-stable",
+    "null-status",
+]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment without any library search path, plus ``extra``."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("VIX_LIB_PATH", "LD_LIBRARY_PATH", "TEXTLIB_LIB_PATH")
+    }
+    env.update(extra)
+    return env
+
+
+def test_the_example_passes_every_rule(example_lib: Path) -> None:
+    run = run_check("--spec", str(EXAMPLE_SPEC), "--lib", str(example_lib))
+    assert run.code == 0, run.describe()
+    got = [(r["function"], r["rule"], r["outcome"]) for r in run.results()]
+    want = (
+        [("version", rule, "pass") for rule in VERSION_RULES]
+        + [("encode", rule, "pass") for rule in OPERATION_RULES]
+        + [("decode", rule, "pass") for rule in OPERATION_RULES]
+    )
+    assert got == want, run.describe()
+    assert run.report is not None
+    assert run.report["summary"] == {"pass": len(want), "fail": 0, "skip": 0}
+    assert run.report["exit_code"] == 0
+    # The decoder got real encodings to accept: the sizing rules did not run on nothing.
+    seen = run.outcome("decode", "size-query")["seen"]
+    assert "accepted inputs" in seen and not seen.startswith("size queries of 0"), seen
+
+
+def test_text_output_is_one_line_per_rule_per_function(example_lib: Path) -> None:
+    run = run_check(
+        "--spec", str(EXAMPLE_SPEC), "--lib", str(example_lib), json_output=False
+    )
+    assert run.code == 0, run.describe()
+    lines = run.stdout.splitlines()
+    rule_lines = [line for line in lines if line.startswith(("PASS", "FAIL", "SKIP"))]
+    count = len(VERSION_RULES) + 2 * len(OPERATION_RULES)
+    assert len(rule_lines) == count, run.stdout
+    assert all(line.startswith("PASS  ") for line in rule_lines), run.stdout
+    assert any(line.split()[1:3] == ["encode", "no-overflow"] for line in rule_lines)
+    assert all("seen " in line and "expected " in line for line in rule_lines)
+    assert lines[-1] == f"{count} passed, 0 failed, 0 skipped"
+
+
+def test_the_library_is_found_through_the_manifest_env_var(
+    example_lib: Path, lib_dir: Path
+) -> None:
+    env = clean_env(VIX_LIB_PATH=os.pathsep.join(["", "/nonexistent", str(lib_dir)]))
+    run = run_check("--spec", str(EXAMPLE_SPEC), env=env)
+    assert run.code == 0, run.describe()
+    assert run.report is not None
+    assert Path(run.report["library"]).resolve() == example_lib.resolve()
+
+
+def test_lib_may_name_the_folder(lib_dir: Path) -> None:
+    run = run_check(
+        "--spec", str(EXAMPLE_SPEC), "--lib", str(lib_dir), "--iterations", "4"
+    )
+    assert run.code == 0, run.describe()
+
+
+def test_search_paths_are_relative_to_the_manifest(
+    tmp_path: Path, example_lib: Path
+) -> None:
+    text = EXAMPLE_SPEC.read_text()
+    spec = tmp_path / "bindings.json"
+    spec.write_text(text.replace('"search_paths": []', '"search_paths": ["libs"]'))
+    (tmp_path / "libs").mkdir()
+    shutil.copy(example_lib, tmp_path / "libs" / example_lib.name)
+    run = run_check("--spec", str(spec), "--iterations", "4", env=clean_env())
+    assert run.code == 0, run.describe()
+    assert run.report is not None
+    assert Path(run.report["library"]) == tmp_path / "libs" / example_lib.name
+
+
+def test_a_library_that_cannot_be_found_exits_2(tmp_path: Path) -> None:
+    env = clean_env(VIX_LIB_PATH=str(tmp_path))
+    run = run_check("--spec", str(EXAMPLE_SPEC), env=env)
+    assert run.code == 2, run.describe()
+    assert "library not loadable" in run.stderr
+    assert str(tmp_path / "libbase64_ffi.so") in run.stderr
+    assert run.report is not None
+    assert run.report["error"]["kind"] == "library"
+    assert run.report["exit_code"] == 2
+
+
+def test_a_file_that_is_not_a_library_exits_2(tmp_path: Path) -> None:
+    fake = tmp_path / "libbase64_ffi.so"
+    fake.write_text("not an ELF file\n")
+    run = run_check("--spec", str(EXAMPLE_SPEC), "--lib", str(fake), json_output=False)
+    assert run.code == 2, run.describe()
+    assert "library not loadable" in run.stderr
+    assert str(fake) in run.stderr
+
+
+def test_a_bad_manifest_exits_2_naming_the_problem(
+    tmp_path: Path, example_lib: Path
+) -> None:
+    spec = tmp_path / "bindings.json"
+    text = EXAMPLE_SPEC.read_text().replace('"size_t_ptr"', '"size_t"', 1)
+    spec.write_text(text)
+    run = run_check("--spec", str(spec), "--lib", str(example_lib))
+    assert run.code == 2, run.describe()
+    assert "bad manifest" in run.stderr
+    assert "functions[1].args[4].type" in run.stderr
+    assert run.report is not None
+    assert run.report["error"]["kind"] == "manifest"
+
+    missing = run_check("--spec", str(tmp_path / "nope.json"), json_output=False)
+    assert missing.code == 2
+    assert "nope.json" in missing.stderr
+
+
+def test_the_c_textlib_fixture_passes(work_dir: Path) -> None:
+    """A library written in plain C by "somebody else" (tests/fixtures/c_textlib)."""
+    out = work_dir / "check" / "textlib"
+    out.mkdir(parents=True, exist_ok=True)
+    lib = out / "libtextlib.so"
+    src = REPO_ROOT / "tests" / "fixtures" / "c_textlib"
+    subprocess.run(
+        [
+            os.environ.get("VIX_TEST_CC") or "gcc",
+            "-std=c11",
+            "-O2",
+            "-shared",
+            "-fPIC",
+            "-fvisibility=hidden",
+            "-DVIX_FFI_BUILD_DLL",
+            f"-I{REPO_ROOT / 'include'}",
+            str(src / "textlib.c"),
+            "-o",
+            str(lib),
+        ],
+        check=True,
+    )
+    run = run_check("--spec", str(src / "bindings.json"), "--lib", str(lib))
+    assert run.code == 0, run.describe()
+    assert {r["outcome"] for r in run.results()} == {"pass"}, run.describe()
+
+
+@pytest.mark.parametrize("seed", ["3", "12345"])
+def test_the_same_seed_gives_the_same_report(example_lib: Path, seed: str) -> None:
+    args = ("--spec", str(EXAMPLE_SPEC), "--lib", str(example_lib), "--seed", seed)
+    first, second = run_check(*args), run_check(*args)
+    assert first.code == second.code == 0
+    assert first.report == second.report
+    assert first.report is not None and first.report["seed"] == int(seed)
