@@ -16,9 +16,9 @@ import importlib
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Iterator
 
 import pytest
 
@@ -27,7 +27,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 def _env_path(name: str, default: Path) -> Path:
     value = os.environ.get(name)
-    return Path(value) if value else default
+    return (Path(value) if value else default).resolve()
 
 
 VIX_FFI_BIN = _env_path("VIX_FFI_BIN", REPO_ROOT / "target" / "release" / "vix-ffi")
@@ -80,13 +80,38 @@ def work_dir() -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def base64_python_dir(work_dir: Path) -> Path:
-    """The example's generated package folder (generated once per session)."""
-    return generate(REPO_ROOT / "examples" / "base64_ffi" / "bindings.json", work_dir / "base64_ffi")
+def vix_ffi() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``run_vix_ffi`` as a fixture, for sub-suites that cannot import this module."""
+    return run_vix_ffi
 
 
 @pytest.fixture(scope="session")
-def base64_pkg(base64_python_dir: Path, lib_dir: Path) -> ModuleType:
-    """The example's generated package, imported with ``VIX_LIB_PATH`` set."""
+def gen_python() -> Callable[[Path, Path], Path]:
+    """``generate`` as a fixture: runs ``vix-ffi gen-python``, returns the python dir."""
+    return generate
+
+
+@pytest.fixture(scope="session")
+def base64_python_dir(work_dir: Path) -> Path:
+    """The example's generated package folder (generated once per session)."""
+    spec = REPO_ROOT / "examples" / "base64_ffi" / "bindings.json"
+    return generate(spec, work_dir / "base64_ffi")
+
+
+@pytest.fixture(scope="session")
+def base64_pkg(base64_python_dir: Path, lib_dir: Path) -> Iterator[ModuleType]:
+    """The example's generated package, imported with ``VIX_LIB_PATH`` set.
+
+    The variable is only needed while the package loads its library; it is restored
+    afterwards so that child processes of other tests see the caller's environment.
+    """
+    saved = os.environ.get("VIX_LIB_PATH")
     os.environ["VIX_LIB_PATH"] = str(lib_dir)
-    return import_generated(base64_python_dir, "base64_ffi")
+    try:
+        package = import_generated(base64_python_dir, "base64_ffi")
+    finally:
+        if saved is None:
+            del os.environ["VIX_LIB_PATH"]
+        else:
+            os.environ["VIX_LIB_PATH"] = saved
+    yield package
