@@ -246,3 +246,25 @@ fn foreign_folders_are_never_replaced() {
     opts.out = tmp.path().join("gen");
     assert!(errors(&opts)[0].contains("would delete the input"));
 }
+
+/// gen-package reads `ENV_VAR`, `LIBRARY_NAME` and `_VIX_SEARCH_PATHS` from the
+/// `_native.py` that gen-python writes: this fails when the two drift apart.
+#[test]
+fn the_facts_of_a_real_generated_package_are_read() {
+    let example = include_str!("../../../../examples/base64_ffi/bindings.json");
+    let mut json: serde_json::Value = serde_json::from_str(example).unwrap();
+    json["library"]["env_var"] = "B64_LIB_DIR".into();
+    json["library"]["search_paths"] = serde_json::json!(["../lib", "/opt/b64 \"x\""]);
+    let manifest = crate::manifest::parse(&json.to_string())
+        .unwrap_or_else(|_| panic!("the example manifest, edited, is valid"));
+    let tmp = tempfile::tempdir().unwrap();
+    crate::python::generate(&manifest, "bindings.json")
+        .unwrap()
+        .write(tmp.path())
+        .unwrap();
+    let src = source::read(tmp.path(), "base64_ffi").unwrap();
+    assert_eq!(src.env_var, "B64_LIB_DIR");
+    assert_eq!(src.library_name, "base64_ffi");
+    assert_eq!(src.search_paths, ["../lib", "/opt/b64 \"x\""]);
+    assert_eq!(src.api_functions.len(), 3, "{:?}", src.api_functions);
+}
