@@ -71,16 +71,19 @@ pub enum CheckError {
     Manifest(String),
     /// The library could not be found or loaded.
     Library(String),
+    /// The options make no sense (a timeout of zero, ...).
+    Usage(String),
     /// A child process could not be started.
     Internal(String),
 }
 
 impl CheckError {
-    /// `manifest`, `library` or `internal`.
+    /// `manifest`, `library`, `usage` or `internal`.
     pub fn kind(&self) -> &'static str {
         match self {
             CheckError::Manifest(_) => "manifest",
             CheckError::Library(_) => "library",
+            CheckError::Usage(_) => "usage",
             CheckError::Internal(_) => "internal",
         }
     }
@@ -98,7 +101,10 @@ impl CheckError {
     /// The message, without the kind.
     pub fn message(&self) -> &str {
         match self {
-            CheckError::Manifest(m) | CheckError::Library(m) | CheckError::Internal(m) => m,
+            CheckError::Manifest(m)
+            | CheckError::Library(m)
+            | CheckError::Usage(m)
+            | CheckError::Internal(m) => m,
         }
     }
 }
@@ -108,6 +114,7 @@ impl fmt::Display for CheckError {
         let what = match self {
             CheckError::Manifest(_) => "bad manifest",
             CheckError::Library(_) => "library not loadable",
+            CheckError::Usage(_) => "bad arguments",
             CheckError::Internal(_) => "cannot run the checks",
         };
         write!(f, "{what}: {}", self.message())

@@ -68,10 +68,13 @@ fn check(args: Args) -> i32 {
             return could_not_run(args.json, &e);
         }
     };
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        let e = CheckError::Internal("--timeout must be a positive number of seconds".into());
-        return could_not_run(args.json, &e);
-    }
+    let timeout = match Duration::try_from_secs_f64(args.timeout) {
+        Ok(timeout) if !timeout.is_zero() => timeout,
+        _ => {
+            let e = CheckError::Usage("--timeout must be a positive number of seconds".into());
+            return could_not_run(args.json, &e);
+        }
+    };
     let jobs = args.jobs.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())
@@ -83,7 +86,7 @@ fn check(args: Args) -> i32 {
         lib: args.lib,
         seed: args.seed,
         iterations: args.iterations,
-        timeout: Duration::from_secs_f64(args.timeout),
+        timeout,
         jobs,
         child: ChildCommand {
             program,
