@@ -1,0 +1,101 @@
+"""Helpers of the ``from_rust`` suite: Rust crates built in temporary folders.
+
+(A module of its own rather than a ``conftest.py``: the suites share no package, and the
+root ``conftest`` module is not importable by name from here.)
+
+Every crate built here shares one cargo target folder under the pytest work folder
+(``target`` in the crate is a symlink to it) and starts from the workspace's
+``Cargo.lock``, so dependencies are compiled once and resolved to the versions the
+workspace already uses.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value) if value else default
+
+
+# As in tests/python/conftest.py.
+VIX_FFI_BIN = _env_path("VIX_FFI_BIN", REPO_ROOT / "target" / "release" / "vix-ffi")
+WORK_DIR = _env_path("VIX_TEST_WORK", REPO_ROOT / "target" / "pytest-work")
+
+README = REPO_ROOT / "README.md"
+SECTION = "## Write a Vix FFI library in Rust"
+SHARED_TARGET = WORK_DIR / "from_rust" / "cargo-target"
+
+
+@dataclass(frozen=True)
+class Block:
+    """A fenced code block of the README."""
+
+    lang: str
+    text: str
+
+
+def readme_section() -> tuple[list[Block], list[Block]]:
+    """The code blocks of the README's Rust walk-through: the steps (before the first
+    ``###`` heading of the section) and the reference examples (after it)."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index(SECTION + "\n") + len(SECTION)
+    end = text.find("\n## ", start)
+    body = text[start : end if end != -1 else len(text)]
+    steps, _, reference = body.partition("\n### ")
+
+    def blocks(part: str) -> list[Block]:
+        return [
+            Block(m.group(1), m.group(2))
+            for m in re.finditer(r"^```(\w*)\n(.*?)^```$", part, re.M | re.S)
+        ]
+
+    return blocks(steps), blocks(reference)
+
+
+def crate_env() -> dict[str, str]:
+    """The environment of commands run in a temporary crate: ``vix-ffi`` and this
+    Python first on ``PATH``, no target folder or library path inherited."""
+    env = dict(os.environ)
+    for name in (
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET_DIR",
+        "VIX_LIB_PATH",
+        "PYTHONPATH",
+    ):
+        env.pop(name, None)
+    env["PATH"] = os.pathsep.join(
+        [str(VIX_FFI_BIN.parent), str(Path(sys.executable).parent), env.get("PATH", "")]
+    )
+    env["VIX_FFI"] = str(REPO_ROOT)
+    return env
+
+
+def prepare_crate(crate: Path) -> None:
+    """Points ``crate/target`` at the shared target folder and seeds its lock file."""
+    SHARED_TARGET.mkdir(parents=True, exist_ok=True)
+    if not (crate / "target").exists():
+        (crate / "target").symlink_to(SHARED_TARGET, target_is_directory=True)
+    shutil.copyfile(REPO_ROOT / "Cargo.lock", crate / "Cargo.lock")
+
+
+def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Runs a command in a crate, failing the test with its output if it fails."""
+    proc = subprocess.run(
+        args, cwd=cwd, env=crate_env(), capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        command = " ".join(args)
+        raise AssertionError(
+            f"{command} failed with {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
+        )
+    return proc

@@ -1,0 +1,190 @@
+"""The README's "Write a Vix FFI library in Rust", run as written.
+
+The steps are read from the README itself: ``sh`` blocks are run line by line in one
+shell, the ``toml`` block is appended to ``Cargo.toml``, the ``rust`` block replaces
+``src/lib.rs``, and the ``text`` block is what the last command prints. Only two things
+are added between the lines, for speed: once the crate exists, its ``target`` folder
+becomes a link to a target folder shared by the suite, and it gets the workspace's
+``Cargo.lock``. The reference examples after the steps are built and called too.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from from_rust_helpers import (
+    REPO_ROOT,
+    SHARED_TARGET,
+    crate_env,
+    prepare_crate,
+    readme_section,
+    run,
+)
+
+
+def test_the_walkthrough_has_the_expected_shape() -> None:
+    steps, reference = readme_section()
+    assert [b.lang for b in steps] == ["sh", "toml", "rust", "sh", "text"]
+    assert [b.lang for b in reference] == ["rust", "rust"]
+
+
+@pytest.fixture(scope="module")
+def walkthrough(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Runs the README's steps; returns the crate folder and what the script printed."""
+    steps, _ = readme_section()
+    root = tmp_path_factory.mktemp("walkthrough")
+    script = [
+        "set -euo pipefail",
+        # Once `cargo new` has made the crate, share the suite's target folder and lock.
+        "_vix_hook() { if [ -f Cargo.toml ] && [ ! -e target ]; then "
+        f"ln -s {shlex.quote(str(SHARED_TARGET))} target; "
+        f"cp {shlex.quote(str(REPO_ROOT / 'Cargo.lock'))} Cargo.lock; fi; }}",
+    ]
+    expected = None
+    for block in steps:
+        if block.lang == "sh":
+            for line in block.text.splitlines():
+                if line.strip():
+                    script += ["_vix_hook", line]
+        elif block.lang == "toml":
+            script.append("printf '\\n' >> Cargo.toml")
+            script.append(f"cat >> Cargo.toml <<'VIX_EOF'\n{block.text}VIX_EOF")
+        elif block.lang == "rust":
+            script.append(f"cat > src/lib.rs <<'VIX_EOF'\n{block.text}VIX_EOF")
+        elif block.lang == "text":
+            expected = block.text
+    SHARED_TARGET.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(
+        ["bash", "-c", "\n".join(script)],
+        cwd=root,
+        env=crate_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, (
+        f"the walk-through failed:\n{proc.stdout}\n{proc.stderr}"
+    )
+    assert expected is not None
+    assert proc.stdout.endswith(expected), proc.stdout
+    return root / "greet", proc.stdout
+
+
+def test_the_library_exports_only_its_api(walkthrough: tuple[Path, str]) -> None:
+    crate, _ = walkthrough
+    library = crate / "target" / "release" / "libgreet.so"
+    if sys.platform != "linux" or shutil.which("nm") is None:
+        pytest.skip("needs a Linux shared library and nm")
+    symbols = subprocess.run(
+        ["nm", "-D", "--defined-only", str(library)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    functions = sorted(
+        line.split()[-1] for line in symbols.splitlines() if line.split()[1:2] == ["T"]
+    )
+    assert functions == ["greet_ffi_version", "greet_hello"]
+
+
+def test_the_manifest_and_header_describe_the_source(
+    walkthrough: tuple[Path, str],
+) -> None:
+    crate, _ = walkthrough
+    manifest = json.loads((crate / "bindings.json").read_text())
+    assert manifest["library"] == {
+        "name": "greet",
+        "env_var": "VIX_LIB_PATH",
+        "search_paths": [],
+    }
+    assert manifest["symbol_prefix"] == "greet_"
+    assert manifest["python"]["api"] == [
+        {"name": "version", "calls": "version", "kind": "version"},
+        {"name": "hello", "calls": "hello", "kind": "str_to_str"},
+    ]
+    header = (crate / "include" / "greet" / "greet.h").read_text()
+    assert " * Greet someone by name.\n" in header
+    assert "VIX_FFI_API int VIX_FFI_CALL greet_hello(const uint8_t *in_ptr" in header
+    assert (
+        "VIX_FFI_API vix_str VIX_FFI_CALL greet_ffi_version(vix_status *out_status);"
+        in header
+    )
+    run(["vix-ffi", "from-rust", "--crate", ".", "--check"], crate)
+
+
+def test_python_gets_docstrings_and_exceptions(
+    walkthrough: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crate, _ = walkthrough
+    code = (
+        "from greet import api\n"
+        "assert api.version() == '0.1.0', api.version()\n"
+        "assert api.hello.__doc__ is not None\n"
+        "doc = api.hello.__doc__\n"
+        "assert doc.startswith('Greet someone by name.'), doc\n"
+        "assert api.hello('wörld') == 'Hello, wörld!'\n"
+        "try:\n"
+        "    api.hello('')\n"
+        "except api.InvalidArgumentError as e:\n"
+        "    assert e.message == 'the name is empty', e.message\n"
+        "else:\n"
+        "    raise AssertionError('no exception')\n"
+        "print('ok')\n"
+    )
+    env = crate_env()
+    env["VIX_LIB_PATH"] = str(crate / "target" / "release")
+    env["PYTHONPATH"] = str(crate / "py" / "python")
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.stdout == "ok\n", proc.stderr
+
+
+def test_the_reference_examples_build_and_work(tmp_path: Path) -> None:
+    """The sized `upper` and the `RawCall` example of the README, in one crate."""
+    _, reference = readme_section()
+    sized, raw = (b.text for b in reference)
+    crate = tmp_path / "mylib"
+    (crate / "src").mkdir(parents=True)
+    (crate / "Cargo.toml").write_text(
+        '[package]\nname = "mylib"\nversion = "0.1.0"\nedition = "2024"\n\n'
+        "[dependencies]\n"
+        f'vix-ffi = {{ path = "{REPO_ROOT / "crates" / "vix-ffi"}" }}\n\n'
+        '[lib]\ncrate-type = ["cdylib"]\n'
+    )
+    (crate / "src" / "lib.rs").write_text(
+        '/// The version.\n#[vix_ffi::export(prefix = "mylib_")]\n'
+        'pub const VERSION: &str = "1.0.0";\n\n'
+        f"mod sized {{\n{sized}}}\n\nmod raw {{\n{raw}}}\n"
+    )
+    prepare_crate(crate)
+    run(["cargo", "build", "--release", "--quiet"], crate)
+    run(["vix-ffi", "from-rust", "--crate", "."], crate)
+    manifest = json.loads((crate / "bindings.json").read_text())
+    assert [f["name"] for f in manifest["functions"]] == ["version", "upper"]
+    run(["vix-ffi", "gen-python", "--spec", "bindings.json", "--out", "py"], crate)
+    env = crate_env()
+    env["VIX_LIB_PATH"] = str(crate / "target" / "release")
+    env["PYTHONPATH"] = str(crate / "py" / "python")
+    proc = subprocess.run(
+        [sys.executable, "-c", "from mylib import api; print(api.upper('abc'))"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.stdout == "ABC\n", proc.stderr
+    library = ctypes.CDLL(str(crate / "target" / "release" / "libmylib.so"))
+    assert library.mylib_lower is not None
