@@ -80,6 +80,7 @@ impl Findings {
 pub fn child_main() -> i32 {
     isolate_stdout();
     disable_core_dumps();
+    die_with_parent();
     let mut text = String::new();
     if let Err(e) = std::io::stdin().read_to_string(&mut text) {
         eprintln!("vix-ffi check child: cannot read the job: {e}");
@@ -244,6 +245,17 @@ fn isolate_stdout() {
         // SAFETY: `proto` is a fresh descriptor that nothing else owns.
         let file = unsafe { File::from_raw_fd(proto) };
         let _ = PROTOCOL.set(Mutex::new(file));
+    }
+}
+
+/// The child runs in its own process group (so a timeout can kill all of it), which also
+/// keeps it out of the terminal's Ctrl-C: make sure a hung child does not outlive an
+/// interrupted checker.
+fn die_with_parent() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl(PR_SET_PDEATHSIG) takes a signal number and has no other effect.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
     }
 }
 
