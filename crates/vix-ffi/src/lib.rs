@@ -22,13 +22,13 @@
 //! handed to the caller stays valid until the next call on the same thread.
 #![deny(missing_docs)]
 
+#[doc(hidden)]
+pub mod glue;
 mod guard;
 mod memory;
 mod message;
 pub mod op;
 mod out;
-#[doc(hidden)]
-pub mod glue;
 mod status;
 mod types;
 
@@ -36,9 +36,9 @@ pub use guard::guard;
 pub use memory::{VixAllocFn, VixAllocator, VixFreeFn};
 pub use op::RawCall;
 pub use out::Output;
-pub use vix_ffi_macros::export;
 pub use status::{Error, Result, StatusCode, VixStatus};
 pub use types::{VixBuf, VixMutBuf, VixStr};
+pub use vix_ffi_macros::export;
 
 /// `VIX_FFI_ABI_VERSION_MAJOR` of `vix_ffi_config.h`.
 pub const ABI_VERSION_MAJOR: u32 = 1;
