@@ -144,8 +144,8 @@ pub struct ApiFunctionModel {
 pub struct InitModel {
     pub header: String,
     pub module_doc: String,
-    /// Submodules to import, in manifest order.
-    pub exports: Vec<&'static str>,
+    /// The submodules to import, as isort orders them: `_native, api` (empty for none).
+    pub exports: String,
     /// Exceptions re-exported from `_native`, sorted.
     pub exceptions: Vec<&'static str>,
     /// Literals, sorted.
@@ -271,15 +271,19 @@ pub fn native(manifest: &Manifest, header: &str) -> NativeModel {
     let lib = &manifest.library;
     let package = &manifest.python.package;
     let module_doc = docstring(
-        &format!(
-            "Loader and raw ctypes bindings of the native library {name} ({package} \
-             package).\n\n\
-             The library file is looked for, in this order: in each non-empty entry of the\n\
-             environment variable {env} (separated by os.pathsep), in the manifest's\n\
-             search paths, in this package's folder, then by the system loader. The raw\n\
-             bindings below take and return C types; the typed functions are in api.",
-            name = lib.name,
-            env = lib.env_var,
+        &wrap(
+            &format!(
+                "Loader and raw ctypes bindings of the native library {name}, for the \
+                 {package} package.\n\n\
+                 The library file is looked for, in this order: in each non-empty entry of \
+                 the environment variable {env} (separated by os.pathsep), in the \
+                 manifest's search paths, in this package's folder, then by the system \
+                 loader. The raw bindings below take and return C types; the typed \
+                 functions are in api.",
+                name = lib.name,
+                env = lib.env_var,
+            ),
+            DOC_WIDTH,
         ),
         "",
     );
@@ -316,6 +320,40 @@ pub fn native(manifest: &Manifest, header: &str) -> NativeModel {
     }
 }
 
+/// Generated prose is wrapped to this width (docstring lines of top-level code).
+const DOC_WIDTH: usize = 88;
+
+/// Greedy word wrap of generated prose, paragraph by paragraph (`\n\n`); the first line
+/// is `first_taken` characters shorter (for the opening quotes and indentation).
+fn wrap_with(text: &str, width: usize, first_taken: usize) -> String {
+    let mut out = String::new();
+    for (p, paragraph) in text.split("\n\n").enumerate() {
+        if p > 0 {
+            out.push_str("\n\n");
+        }
+        let mut line_len = if p == 0 { first_taken } else { 0 };
+        let mut first_word = true;
+        for word in paragraph.split_whitespace() {
+            if !first_word && line_len + 1 + word.len() > width {
+                out.push('\n');
+                line_len = 0;
+            } else if !first_word {
+                out.push(' ');
+                line_len += 1;
+            }
+            out.push_str(word);
+            line_len += word.len();
+            first_word = false;
+        }
+    }
+    out
+}
+
+/// [`wrap_with`] for a module docstring (the first line starts after `"""`).
+fn wrap(text: &str, width: usize) -> String {
+    wrap_with(text, width, 3)
+}
+
 /// The docstring text of an api function: its own `doc`, else the called function's,
 /// else a sentence naming the symbol. Blank docs count as absent.
 pub fn api_doc_text(api: &ApiFunction, called: &Function) -> String {
@@ -326,7 +364,7 @@ pub fn api_doc_text(api: &ApiFunction, called: &Function) -> String {
         return doc.to_owned();
     }
     let symbol = &called.symbol;
-    match api.kind {
+    let sentence = match api.kind {
         ApiKind::Version => format!("The version string returned by the native {symbol}."),
         kind => format!(
             "The output of the native {symbol} for {}, as {}.",
@@ -341,7 +379,9 @@ pub fn api_doc_text(api: &ApiFunction, called: &Function) -> String {
                 "bytes"
             }
         ),
-    }
+    };
+    // Continuation lines are indented by four spaces in the function body.
+    wrap_with(&sentence, DOC_WIDTH - 4, 3)
 }
 
 /// Builds the model of one api function.
@@ -395,12 +435,15 @@ fn api_function(api: &ApiFunction, called: &Function) -> ApiFunctionModel {
 pub fn api(manifest: &Manifest, header: &str) -> ApiModel {
     let package = &manifest.python.package;
     let module_doc = docstring(
-        &format!(
-            "The typed functions of the {package} package.\n\n\
-             Inputs are handed to the library without a copy; outputs have no size limit \
-             (a\ntoo-small buffer is retried with the size the library reports); a failed \
-             call raises\nthe VixError subclass of its status code, with the library's \
-             message."
+        &wrap(
+            &format!(
+                "The typed functions of the {package} package.\n\n\
+                 Inputs are handed to the library without a copy; outputs have no size \
+                 limit (a too-small buffer is retried with the size the library reports); \
+                 a failed call raises the VixError subclass of its status code, with the \
+                 library's message."
+            ),
+            DOC_WIDTH,
         ),
         "",
     );
@@ -422,7 +465,6 @@ pub fn api(manifest: &Manifest, header: &str) -> ApiModel {
 
 /// Builds the model of `__init__.py`.
 pub fn init(manifest: &Manifest, header: &str) -> InitModel {
-    let package = &manifest.python.package;
     let mut exports: Vec<&'static str> = Vec::new();
     for export in &manifest.python.exports {
         if !exports.contains(&export.module()) {
@@ -430,12 +472,18 @@ pub fn init(manifest: &Manifest, header: &str) -> InitModel {
         }
     }
     let module_doc = docstring(
-        &format!(
-            "{package}: Python bindings of the native library {}, generated by vix-ffi.",
-            manifest.library.name
+        &wrap(
+            &format!(
+                "Python bindings of the native library {}, generated by vix-ffi.\n\n\
+                 The typed functions are in api; the loader and the raw ctypes bindings \
+                 in _native.",
+                manifest.library.name
+            ),
+            DOC_WIDTH,
         ),
         "",
     );
+    exports.sort_unstable();
     let mut exceptions = EXCEPTIONS.to_vec();
     exceptions.sort_unstable();
     let mut public: Vec<String> = EXCEPTIONS.iter().map(|s| (*s).to_owned()).collect();
@@ -443,7 +491,7 @@ pub fn init(manifest: &Manifest, header: &str) -> InitModel {
     InitModel {
         header: header.to_owned(),
         module_doc,
-        exports,
+        exports: exports.join(", "),
         exceptions,
         all: literals(public),
     }
