@@ -120,6 +120,16 @@ def test_the_manifest_and_header_describe_the_source(
     run(["vix-ffi", "from-rust", "--crate", ".", "--check"], crate)
 
 
+def test_the_library_passes_the_abi_checker(walkthrough: tuple[Path, str]) -> None:
+    crate, _ = walkthrough
+    proc = run(
+        ["vix-ffi", "check", "--spec", "bindings.json", "--lib", "target/release"],
+        crate,
+    )
+    assert proc.stdout.rstrip().endswith("failed, 0 skipped"), proc.stdout
+    assert " 0 failed," in proc.stdout, proc.stdout
+
+
 def test_python_gets_docstrings_and_exceptions(
     walkthrough: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -186,5 +196,10 @@ def test_the_reference_examples_build_and_work(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.stdout == "ABC\n", proc.stderr
+    checked = run(
+        ["vix-ffi", "check", "--spec", "bindings.json", "--lib", "target/release"],
+        crate,
+    )
+    assert " 0 failed, 0 skipped" in checked.stdout, checked.stdout
     library = ctypes.CDLL(str(crate / "target" / "release" / "libmylib.so"))
     assert library.mylib_lower is not None
