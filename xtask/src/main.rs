@@ -4,11 +4,14 @@
 //!   it from Python, printing each command as it runs;
 //! - `test`: every test of the project (lints, Rust tests, header checks, the Python suites
 //!   against generated code), installing the Python tools it needs into `target/venv`;
-//! - `wheel`: the example's manylinux wheel, built into `dist/`.
+//! - `wheel`: the example's manylinux wheel, built into `dist/`;
+//! - `bench`: the example's generated package against ctypes, cffi, the standard library
+//!   and pybase64, with a verdict per performance target (into `target/bench-venv`).
 //!
 //! Everything is plain `std::process::Command`: no shell, so it behaves the same on any
 //! machine with cargo, a C compiler and Python 3.
 
+mod bench;
 mod quickstart;
 mod test;
 mod util;
@@ -34,6 +37,9 @@ enum Command {
     Test(test::Args),
     /// Build the example's manylinux wheel into dist/ (gen-python, gen-package, python -m build).
     Wheel(wheel::Args),
+    /// Benchmark the example's generated package against ctypes, cffi, the standard
+    /// library and pybase64, and print each performance target as MET or NOT MET.
+    Bench(bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +48,7 @@ fn main() -> ExitCode {
         Command::Quickstart => quickstart::run_quickstart(),
         Command::Test(args) => test::run_tests(&args),
         Command::Wheel(args) => wheel::run_wheel(&args),
+        Command::Bench(args) => bench::run_bench(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

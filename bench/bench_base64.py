@@ -1,0 +1,635 @@
+"""Benchmarks of the generated base64_ffi package against its own raw bindings, cffi,
+the standard library and pybase64, with a verdict for each target of issue 7.
+
+Run by `cargo xtask bench` (which builds the release library, generates the package and
+sets PYTHONPATH and VIX_LIB_PATH); by hand:
+
+    PYTHONPATH=target/bench/python VIX_LIB_PATH=target/release \
+        target/bench-venv/bin/python bench/bench_base64.py [--quick]
+
+Every contender runs in this one process. Contenders of a group are measured in turns,
+round after round, in a rotating order, so that a burst of load from another process
+hits all of them alike; a ratio is the median of the per-round ratios. Memory and import
+time are measured in child processes. Nothing here is a test: it prints figures and
+verdicts and exits 0 whatever they are, unless --strict is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import ctypes
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import timeit
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+KIB = 1 << 10
+MIB = 1 << 20
+
+# ---- measuring --------------------------------------------------------------------------
+
+
+class Contender:
+    """One thing to time: a statement run `number` times by timeit, per round."""
+
+    def __init__(self, name: str, stmt: str, env: Dict[str, Any]) -> None:
+        self.name = name
+        self.timer = timeit.Timer(stmt, globals=env)
+        self.number = 0
+        self.times: List[float] = []  # seconds per call, one per round
+
+    def calibrate(self, batch: float) -> None:
+        number = 1
+        while True:
+            elapsed = self.timer.timeit(number)
+            if elapsed >= batch / 4 or number >= 1 << 22:
+                break
+            number *= 2
+        self.number = max(1, int(number * batch / max(elapsed, 1e-9)))
+
+
+def measure(contenders: Sequence[Contender], rounds: int, batch: float) -> None:
+    """Interleaved rounds: every contender once per round, in a rotating order."""
+    for c in contenders:
+        c.calibrate(batch)
+    for r in range(rounds):
+        for i in range(len(contenders)):
+            c = contenders[(i + r) % len(contenders)]
+            c.times.append(c.timer.timeit(c.number) / c.number)
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def paired_ratio(a: Contender, b: Contender) -> float:
+    """Median over rounds of a's time divided by b's time in the same round."""
+    return median([x / y for x, y in zip(a.times, b.times)])
+
+
+def fmt_time(seconds: float) -> str:
+    if seconds < 1e-6:
+        return f"{seconds * 1e9:.0f} ns"
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.1f} µs"
+    return f"{seconds * 1e3:.2f} ms"
+
+
+def fmt_rate(nbytes: int, seconds: float) -> str:
+    return f"{nbytes / seconds / 1e9:.2f} GB/s"
+
+
+def fmt_size(n: int) -> str:
+    if n >= MIB and n % MIB == 0:
+        return f"{n // MIB} MiB"
+    if n >= KIB and n % KIB == 0:
+        return f"{n // KIB} KiB"
+    return f"{n} B"
+
+
+# ---- report -----------------------------------------------------------------------------
+
+
+class Report:
+    def __init__(self) -> None:
+        self.verdicts: List[Tuple[str, str, str, bool]] = []
+
+    def table(self, title: str, rows: List[Tuple[str, ...]], head: Tuple[str, ...]) -> None:
+        print(f"\n### {title}\n")
+        print("| " + " | ".join(head) + " |")
+        print("|" + "|".join("---" for _ in head) + "|")
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+        sys.stdout.flush()
+
+    def target(self, name: str, measured: str, goal: str, met: bool) -> None:
+        self.verdicts.append((name, measured, goal, met))
+
+    def summary(self) -> bool:
+        rows = [
+            (name, measured, goal, "MET" if met else "NOT MET")
+            for name, measured, goal, met in self.verdicts
+        ]
+        self.table("Targets", rows, ("target", "measured", "goal", "verdict"))
+        met = sum(1 for v in self.verdicts if v[3])
+        print(f"\n{met} of {len(self.verdicts)} targets met")
+        return met == len(self.verdicts)
+
+
+def group_rows(
+    contenders: Sequence[Contender], nbytes: Optional[int], base: Optional[Contender]
+) -> List[Tuple[str, ...]]:
+    rows = []
+    for c in contenders:
+        row = [c.name, fmt_time(median(c.times)), fmt_time(min(c.times))]
+        if nbytes is not None:
+            row.append(fmt_rate(nbytes, median(c.times)))
+        if base is not None:
+            row.append("1.00x" if c is base else f"{paired_ratio(c, base):.2f}x")
+        rows.append(tuple(row))
+    return rows
+
+
+# ---- contenders -------------------------------------------------------------------------
+
+
+def setup() -> Dict[str, Any]:
+    import pybase64
+    from base64_ffi import _native, api
+
+    env: Dict[str, Any] = {
+        "api": api,
+        "native": _native,
+        "base64": base64,
+        "pybase64": pybase64,
+        "ctypes": ctypes,
+    }
+    try:
+        import cffi
+    except ImportError:
+        env["cffi_lib"] = None
+    else:
+        ffi = cffi.FFI()
+        ffi.cdef(
+            "int base64_encode(const char *, size_t, char *, size_t, size_t *, void *);"
+            "int base64_decode(const char *, size_t, char *, size_t, size_t *, void *);"
+        )
+        env["ffi"] = ffi
+        env["cffi_lib"] = ffi.dlopen(_native.LOADED_FROM)
+    return env
+
+
+def raw_env(env: Dict[str, Any], data: bytes, cap: int) -> Dict[str, Any]:
+    """A bare call's arguments, all prepared beforehand: input, sizes, output buffer,
+    out_len and status pointers."""
+    native = env["native"]
+    out_len = ctypes.c_size_t()
+    status = native.VixStatus()
+    e = dict(env)
+    e.update(
+        d=data,
+        n=len(data),
+        out=ctypes.create_string_buffer(cap),
+        cap=cap,
+        olp=ctypes.byref(out_len),
+        stp=ctypes.byref(status),
+        enc=native.encode,
+        dec=native.decode,
+    )
+    # The same symbols without argtypes: ctypes converts nothing but what it is given.
+    enc_bare = native.library["base64_encode"]
+    dec_bare = native.library["base64_decode"]
+    for f in (enc_bare, dec_bare):
+        f.restype = ctypes.c_int
+    e.update(
+        enc_bare=enc_bare,
+        dec_bare=dec_bare,
+        n_c=ctypes.c_size_t(len(data)),
+        cap_c=ctypes.c_size_t(cap),
+    )
+    if env.get("cffi_lib") is not None:
+        ffi = env["ffi"]
+        e.update(
+            cout=ffi.new("char[]", cap),
+            colp=ffi.new("size_t *"),
+            cstp=ffi.new("char[24]"),
+        )
+    return e
+
+
+def check_raw(e: Dict[str, Any], fn: str, expected: bytes) -> None:
+    """The raw call really does the work (rc 0, the expected output)."""
+    rc = e[fn](e["d"], e["n"], e["out"], e["cap"], e["olp"], e["stp"])
+    size = e["olp"]._obj.value
+    if rc != 0 or e["out"].raw[:size] != expected:
+        raise SystemExit(f"bench: raw {fn} call failed (rc {rc})")
+
+
+def encode_contenders(env: Dict[str, Any], data: bytes, per_call: bool) -> List[Contender]:
+    encoded = base64.b64encode(data)
+    e = raw_env(env, data, len(encoded) + 64)
+    check_raw(e, "enc", encoded)
+    assert env["api"].encode(data) == encoded.decode("ascii")
+    cs = [
+        Contender("api.encode (generated)", "api.encode(d)", e),
+        Contender("bare ctypes call, argtypes, args prepared", "enc(d, n, out, cap, olp, stp)", e),
+    ]
+    if per_call:
+        cs.append(
+            Contender(
+                "bare ctypes call, no argtypes, args prepared",
+                "enc_bare(d, n_c, out, cap_c, olp, stp)",
+                e,
+            )
+        )
+        if env.get("cffi_lib") is not None:
+            cs.append(
+                Contender(
+                    "cffi ABI mode call, args prepared",
+                    "cffi_lib.base64_encode(d, n, cout, cap, colp, cstp)",
+                    e,
+                )
+            )
+    cs += [
+        Contender("stdlib base64.b64encode", "base64.b64encode(d)", e),
+        Contender("pybase64.b64encode", "pybase64.b64encode(d)", e),
+    ]
+    if not per_call:
+        cs.append(
+            Contender("pybase64.b64encode_as_string (str)", "pybase64.b64encode_as_string(d)", e)
+        )
+    return cs
+
+
+def decode_contenders(env: Dict[str, Any], data: bytes, per_call: bool) -> List[Contender]:
+    encoded = base64.b64encode(data)
+    e = raw_env(env, encoded, len(data) + 64)
+    e["s"] = encoded.decode("ascii")
+    check_raw(e, "dec", data)
+    assert env["api"].decode(encoded) == data
+    cs = [
+        Contender("api.decode (generated, bytes in)", "api.decode(d)", e),
+        Contender("bare ctypes call, argtypes, args prepared", "dec(d, n, out, cap, olp, stp)", e),
+        Contender("api.decode (generated, str in)", "api.decode(s)", e),
+    ]
+    if per_call and env.get("cffi_lib") is not None:
+        cs.append(
+            Contender(
+                "cffi ABI mode call, args prepared",
+                "cffi_lib.base64_decode(d, n, cout, cap, colp, cstp)",
+                e,
+            )
+        )
+    cs += [
+        Contender(
+            "stdlib base64.b64decode(validate=True)", "base64.b64decode(d, validate=True)", e
+        ),
+        Contender("pybase64.b64decode(validate=True)", "pybase64.b64decode(d, validate=True)", e),
+    ]
+    return cs
+
+
+def find(cs: Sequence[Contender], prefix: str) -> Contender:
+    return next(c for c in cs if c.name.startswith(prefix))
+
+
+# ---- sections ---------------------------------------------------------------------------
+
+
+def per_call(env: Dict[str, Any], report: Report, rounds: int, batch: float) -> None:
+    for size in (3, 64, 1 * KIB):
+        data = os.urandom(size)
+        for kind, make in (("encode", encode_contenders), ("decode", decode_contenders)):
+            cs = make(env, data, True)
+            measure(cs, rounds, batch)
+            base = find(cs, "bare ctypes call, argtypes")
+            report.table(
+                f"Per call: {kind} of {fmt_size(size)} (decoded size)",
+                group_rows(cs, None, base),
+                ("contender", "median", "min", "vs bare ctypes"),
+            )
+            if size == 64:
+                api_c = cs[0]
+                r = paired_ratio(api_c, base)
+                report.target(
+                    f"1. per call, {kind} 64 B: generated / bare ctypes call",
+                    f"{r:.2f}x ({fmt_time(median(api_c.times))} / {fmt_time(median(base.times))})",
+                    "≤ 1.00x" if kind == "encode" else "≤ 1.00x (reported)",
+                    r <= 1.0,
+                )
+
+
+def throughput(
+    env: Dict[str, Any], report: Report, sizes: Sequence[int], rounds: int, batch: float
+) -> None:
+    for size in sizes:
+        data = os.urandom(size)
+        for kind, make in (("encode", encode_contenders), ("decode", decode_contenders)):
+            cs = make(env, data, False)
+            n_rounds = rounds if size <= 4 * MIB else max(3, rounds // 3)
+            measure(cs, n_rounds, batch)
+            pyb = find(cs, f"pybase64.b64{kind}")
+            report.table(
+                f"Throughput: {kind} of {fmt_size(size)} (GB/s of decoded bytes)",
+                group_rows(cs, size, pyb),
+                ("contender", "median", "min", "throughput", "time vs pybase64"),
+            )
+            api_c = cs[0]
+            speed = paired_ratio(pyb, api_c)
+            report.target(
+                f"2. throughput, {kind} {fmt_size(size)}: generated / pybase64 speed",
+                f"{speed:.2f}x ({fmt_rate(size, median(api_c.times))} / "
+                f"{fmt_rate(size, median(pyb.times))})",
+                "≥ 1.00x",
+                speed >= 1.0,
+            )
+            if size == MIB:
+                raw = find(cs, "bare ctypes call, argtypes")
+                cost = paired_ratio(api_c, raw)
+                report.target(
+                    f"3. wrapper cost, {kind} 1 MiB: generated / raw call into a "
+                    f"preallocated buffer",
+                    f"{cost:.2f}x ({fmt_time(median(api_c.times))} / "
+                    f"{fmt_time(median(raw.times))})",
+                    "≤ 1.10x",
+                    cost <= 1.10,
+                )
+            del cs
+            gc.collect()
+
+
+def threads(env: Dict[str, Any], report: Report, rounds: int, calls: int) -> None:
+    """Two threads each encoding `calls` inputs of 4 MiB, against one thread doing the
+    same `calls` alone: 2 * T(one) / T(two) is the throughput gain."""
+    api = env["api"]
+    data = os.urandom(4 * MIB)
+    encoded_len = len(base64.b64encode(data))
+
+    def raw_worker() -> Callable[[], None]:
+        e = raw_env(env, data, encoded_len + 64)
+        enc = e["enc"]
+        args = (e["d"], e["n"], e["out"], e["cap"], e["olp"], e["stp"])
+        return lambda: enc(*args)
+
+    contenders: Dict[str, Callable[[], Callable[[], None]]] = {
+        "api.encode (generated)": lambda: lambda: api.encode(data),
+        "bare ctypes call, preallocated output": raw_worker,
+        "pybase64.b64encode": lambda: lambda: env["pybase64"].b64encode(data),
+    }
+
+    def run(nthreads: int, make: Callable[[], Callable[[], None]]) -> float:
+        barrier = threading.Barrier(nthreads + 1)
+        fns = [make() for _ in range(nthreads)]
+
+        def work(fn: Callable[[], None]) -> None:
+            barrier.wait()
+            for _ in range(calls):
+                fn()
+
+        ts = [threading.Thread(target=work, args=(fn,)) for fn in fns]
+        for t in ts:
+            t.start()
+        barrier.wait()
+        t0 = time.perf_counter()
+        for t in ts:
+            t.join()
+        return time.perf_counter() - t0
+
+    gains: Dict[str, List[float]] = {name: [] for name in contenders}
+    singles: Dict[str, List[float]] = {name: [] for name in contenders}
+    names = list(contenders)
+    for r in range(rounds):
+        for i in range(len(names)):
+            name = names[(i + r) % len(names)]
+            one = run(1, contenders[name])
+            two = run(2, contenders[name])
+            singles[name].append(one)
+            gains[name].append(2 * one / two)
+    rows = []
+    for name in names:
+        one = median(singles[name]) / calls
+        rows.append(
+            (
+                name,
+                fmt_rate(4 * MIB, one),
+                f"{median(gains[name]):.2f}x",
+                f"{max(gains[name]):.2f}x",
+            )
+        )
+    report.table(
+        f"Threads: encode of 4 MiB inputs, {calls} calls per thread",
+        rows,
+        ("contender", "one thread", "two threads / one (median)", "best round"),
+    )
+    g = median(gains[names[0]])
+    ceiling = median(gains[names[1]])
+    report.target(
+        "4. threads: two threads' encode throughput / one thread's (4 MiB inputs)",
+        f"{g:.2f}x (raw native calls: {ceiling:.2f}x)",
+        "≥ 1.70x",
+        g >= 1.7,
+    )
+
+
+def cycles(env: Dict[str, Any], report: Report) -> None:
+    """Objects left to the cycle collector by 1,000 calls of each kind."""
+    api = env["api"]
+    from base64_ffi import VixError
+
+    data = os.urandom(1000)
+    text = base64.b64encode(data)
+
+    def failing() -> None:
+        try:
+            api.decode("abc!")
+        except VixError:
+            pass
+
+    cases = [
+        ("api.encode(1000 B)", lambda: api.encode(data)),
+        ("api.encode(100 KiB)", lambda: api.encode(data * 100)),
+        ("api.decode(bytes)", lambda: api.decode(text)),
+        ("api.decode(str)", lambda: api.decode(text.decode())),
+        ("api.decode(bytearray)", lambda: api.decode(bytearray(text))),
+        ("api.decode raising InvalidArgumentError", failing),
+        ("api.version()", lambda: api.version()),
+    ]
+    rows = []
+    total = 0
+    gc.collect()
+    gc.disable()
+    try:
+        for name, fn in cases:
+            gc.collect()
+            for _ in range(1000):
+                fn()
+            found = gc.collect()
+            total += found
+            rows.append((name, str(found)))
+    finally:
+        gc.enable()
+    report.table(
+        "Memory: unreachable objects found by gc.collect() after 1,000 calls",
+        rows,
+        ("calls", "objects"),
+    )
+    report.target(
+        "5. memory: reference cycles left per call", f"{total / 7000:.2f} objects", "0", total == 0
+    )
+
+
+CHILD_RSS = r"""
+import base64, json, os, resource, sys
+from base64_ffi import api
+kind, calls = sys.argv[1], int(sys.argv[2])
+data = os.urandom(1 << 20)
+arg = data if kind == "encode" else base64.b64encode(data)
+fn = api.encode if kind == "encode" else api.decode
+out_size = len(fn(arg))
+def rss():
+    # The current RSS (Linux); elsewhere the peak so far, which can only understate
+    # the growth.
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+base = rss()
+for _ in range(calls):
+    fn(arg)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"growth": max(0, peak - base), "out": out_size}))
+"""
+
+CHILD_IMPORT = r"""
+import json, sys, time
+t0 = time.perf_counter()
+import ctypes
+t1 = time.perf_counter()
+import base64_ffi.api
+t2 = time.perf_counter()
+print(json.dumps({"ctypes": t1 - t0, "package": t2 - t1}))
+"""
+
+
+def child(code: str, *args: str) -> Dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True
+    ).stdout
+    result: Dict[str, Any] = json.loads(out)
+    return result
+
+
+def memory(report: Report, calls: int) -> None:
+    rows = []
+    largest = 0
+    worst = 0
+    for kind in ("encode", "decode"):
+        r = child(CHILD_RSS, kind, str(calls))
+        largest = max(largest, r["out"])
+        worst = max(worst, r["growth"])
+        rows.append(
+            (
+                f"api.{kind}, 1 MiB",
+                f"{r['out'] / MIB:.2f} MiB",
+                f"{r['growth'] / MIB:.2f} MiB",
+                f"{r['growth'] / r['out']:.2f}x",
+            )
+        )
+    report.table(
+        f"Memory: peak RSS growth over {calls} calls of 1 MiB, in a child process "
+        f"(ru_maxrss minus the RSS before the calls)",
+        rows,
+        ("calls", "output", "peak RSS growth", "growth / output"),
+    )
+    report.target(
+        f"5. memory: peak RSS growth over {calls} calls of 1 MiB",
+        f"{worst / MIB:.2f} MiB (largest output {largest / MIB:.2f} MiB)",
+        "< 2x largest output",
+        worst < 2 * largest,
+    )
+
+
+def import_time(report: Report, runs: int) -> None:
+    rs = [child(CHILD_IMPORT) for _ in range(runs)]
+    pkg = median([r["package"] for r in rs])
+    ct = median([r["ctypes"] for r in rs])
+    report.table(
+        f"Import time, fresh interpreter (median of {runs})",
+        [
+            ("import ctypes", fmt_time(ct)),
+            ("import base64_ffi.api (after ctypes; loads the library)", fmt_time(pkg)),
+        ],
+        ("step", "time"),
+    )
+    report.target(
+        "5. import time of the generated package (ctypes already imported)",
+        fmt_time(pkg),
+        "reported",
+        True,
+    )
+
+
+# ---- main -------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}"
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="few rounds and no 64 MiB case: checks that it runs"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=15, help="interleaved rounds per group (default 15)"
+    )
+    parser.add_argument(
+        "--only",
+        choices=["call", "throughput", "threads", "memory"],
+        action="append",
+        help="run only these sections",
+    )
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is not met")
+    args = parser.parse_args(argv)
+    rounds = 3 if args.quick else args.rounds
+    batch = 0.005 if args.quick else 0.02
+    only = set(args.only or ["call", "throughput", "threads", "memory"])
+
+    env = setup()
+    import pybase64
+
+    native = env["native"]
+    print("## base64_ffi benchmark\n")
+    print(f"- machine: {machine()}")
+    print(
+        f"- Python {platform.python_version()} ({platform.python_implementation()}), "
+        f"pybase64 {pybase64.get_version()}, library {native.LOADED_FROM}"
+    )
+    print(f"- load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"- {rounds} interleaved rounds per group; times are per call; "
+        f"ratios are medians of per-round ratios"
+    )
+    sys.stdout.flush()
+    report = Report()
+    started = time.perf_counter()
+    if "call" in only:
+        per_call(env, report, rounds, batch)
+    if "throughput" in only:
+        sizes = [MIB] if args.quick else [MIB, 64 * MIB]
+        throughput(env, report, sizes, rounds, batch)
+    if "threads" in only:
+        threads(env, report, 3 if args.quick else 7, 4 if args.quick else 12)
+    if "memory" in only:
+        cycles(env, report)
+        memory(report, 100 if args.quick else 1000)
+        import_time(report, 3 if args.quick else 9)
+    all_met = report.summary()
+    print(
+        f"\nload average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+    return 1 if args.strict and not all_met else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
