@@ -45,7 +45,7 @@ use vix_ffi_syntax::{analyze, Args, Export, Input, Operation, Shape, Version};
 /// size_t out_cap, size_t *out_len, vix_status *out_status)`, also callable from Rust as
 /// `mylib_reverse` (an `unsafe extern "C" fn`). The input is `&[u8]` (any bytes) or
 /// `&str` (UTF-8, checked before the function runs); the output is `Vec<u8>` or `String`
-/// in a `Result` whose error converts into [`vix_ffi::Error`], which becomes the status
+/// in a `Result` whose error converts into `vix_ffi::Error`, which becomes the status
 /// code and message. A too-small buffer is answered with `BUFFER_TOO_SMALL` and the size
 /// needed once the output is built.
 ///
@@ -67,7 +67,7 @@ use vix_ffi_syntax::{analyze, Args, Export, Input, Operation, Shape, Version};
 ///
 /// `size` is any expression callable as `FnOnce(&[u8]) -> vix_ffi::Result<usize>` (`&str`
 /// for a text input), such as a function's name or a closure. The function receives an
-/// [`vix_ffi::Output`] of exactly that capacity; writing more is reported as an error,
+/// `vix_ffi::Output` of exactly that capacity; writing more is reported as an error,
 /// never done.
 ///
 /// # Arguments
