@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from conftest import STUB_VERSION, Case
+from generator_support import STUB_VERSION, Case
 
 CHILD = r"""
 import gc, importlib, inspect, json, sys
