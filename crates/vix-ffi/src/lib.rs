@@ -6,7 +6,7 @@
 //! [`VixMutBuf`], [`VixStatus`], [`VixAllocator`], [`StatusCode`]) and offers helpers
 //! that make a correct ABI function short to write:
 //!
-//! - [`op::sized`] and [`op::vec`] implement the operation shape
+//! - [`RawCall::sized`] and [`RawCall::with_vec`] implement the operation shape
 //!   (`in_ptr, in_len, out_ptr, out_cap, out_len, out_status`) with every rule of the
 //!   contract: argument checks, the `BUFFER_TOO_SMALL` sizing protocol, the status always
 //!   written, nothing written past `out_cap`;

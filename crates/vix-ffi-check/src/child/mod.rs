@@ -75,7 +75,7 @@ impl Findings {
     }
 }
 
-/// Entry point of the hidden child mode: reads a [`Job`] from standard input, runs it,
+/// Entry point of the hidden child mode: reads a `Job` from standard input, runs it,
 /// and returns the process exit code.
 pub fn child_main() -> i32 {
     isolate_stdout();

@@ -12,7 +12,7 @@
 //!
 //! Work happens in three steps, so that bad input never leaves anything behind:
 //! [`plan`] checks every option and reads every input into memory (all problems are
-//! reported at once), [`render`] builds every file in memory, and [`write`] writes them
+//! reported at once), [`render`] builds every file in memory, and [`write()`] writes them
 //! into a temporary folder beside `--out` and renames it into place, replacing a project
 //! it generated there before and saying what changed.
 //!

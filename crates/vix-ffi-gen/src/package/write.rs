@@ -18,7 +18,7 @@ const GENERATED: &[&str] = &["pyproject.toml", "README.md", "hatch_build.py", "s
 /// Top-level entries that building the project creates, removed with it.
 const BUILD_OUTPUTS: &[&str] = &["dist", "build", "__pycache__"];
 
-/// What [`write`] did.
+/// What [`write()`] did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WriteReport {
     /// The project folder.

@@ -41,7 +41,7 @@ fn push_escape(out: &mut String, c: char) {
 /// A double-quoted Python `str` literal whose value is `text`.
 ///
 /// Backslashes and double quotes are escaped, and so is every character of
-/// [`must_escape`]; everything else (including non-ASCII letters) is written as itself in
+/// `must_escape`; everything else (including non-ASCII letters) is written as itself in
 /// the UTF-8 source.
 pub fn str_literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
@@ -63,7 +63,7 @@ pub fn str_literal(text: &str) -> String {
 /// The text is tidied as a docstring is: leading and trailing blank lines and trailing
 /// whitespace of each line are dropped. Continuation lines are indented by `indent` (so
 /// that `inspect.cleandoc`, which `help()` uses, gives the text back); backslashes are
-/// doubled; characters of [`must_escape`] other than the line break are escaped, a tab
+/// doubled; characters of `must_escape` other than the line break are escaped, a tab
 /// too; and a `"` is escaped when another `"` follows it or when it ends the text, so no
 /// run of three quotes, and no quote before the closing ones, is left.
 pub fn docstring(text: &str, indent: &str) -> String {
