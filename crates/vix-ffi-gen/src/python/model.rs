@@ -135,8 +135,8 @@ pub struct ApiFunctionModel {
     pub accepts_str: bool,
     /// Literal: the start of the `TypeError` message for a wrong argument.
     pub expected: String,
-    /// The helper that turns the output buffer into the result.
-    pub convert: &'static str,
+    /// `True` when the output is returned as `str` (UTF-8), `False` for `bytes`.
+    pub text: &'static str,
 }
 
 /// `__init__.py`.
@@ -389,11 +389,7 @@ fn api_function(api: &ApiFunction, called: &Function) -> ApiFunctionModel {
     let kind = api.kind;
     let docstring = docstring(&api_doc_text(api, called), "    ");
     let returns = if kind.returns_str() { "str" } else { "bytes" };
-    let convert = if kind.returns_str() {
-        "_vix_str_out"
-    } else {
-        "_vix_bytes_out"
-    };
+    let text = if kind.returns_str() { "True" } else { "False" };
     let (param, annotation, expected_type) = if !kind.is_operation() {
         ("", "", "")
     } else if kind.takes_str() {
@@ -427,7 +423,7 @@ fn api_function(api: &ApiFunction, called: &Function) -> ApiFunctionModel {
             "{}() argument '{param}' must be {expected_type}",
             api.name
         )),
-        convert,
+        text,
     }
 }
 
