@@ -1,0 +1,268 @@
+//! AVX2 kernels for the bulk of both operations; `base64-simd` does the rest.
+//!
+//! `base64-simd` dispatches to AVX2 too, but measured on a 2-core AMD EPYC (Zen) it
+//! encodes at about 3 GB/s and decodes at 2.5 GB/s, where the kernels of aklomp/base64
+//! (pybase64) reach 7 and 4-5 GB/s. These are those kernels (Wojciech Muła's
+//! algorithms): 24 input bytes become 32 characters per step, and 32 characters 24
+//! bytes. They stop short of the end of the input, so that the last bytes, the padding
+//! and the strict checks of the final quantum stay with `base64-simd`; a character
+//! outside the alphabet (`=` included) in a block makes the decode fail, as
+//! `base64-simd` would on the same input.
+//!
+//! The only unsafe code of the crate is here: the intrinsics, and unaligned loads and
+//! stores whose bounds each loop condition checks.
+
+use std::mem::MaybeUninit;
+
+/// Encodes a prefix of `src` (a multiple of 3 bytes) into the start of `dst`; returns
+/// (bytes read, characters written), `(0, 0)` without AVX2.
+pub fn encode_prefix(src: &[u8], dst: &mut [MaybeUninit<u8>]) -> (usize, usize) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 is available; the kernel reads and writes only inside `src` and
+        // `dst`, whose lengths it is given.
+        return unsafe { x86::encode(src, dst) };
+    }
+    let _ = (src, dst);
+    (0, 0)
+}
+
+/// Decodes a prefix of `src` (a multiple of 4 characters, none of them padding) into
+/// the start of `dst`; returns (characters read, bytes written), `(0, 0)` without AVX2,
+/// or `Err(())` when a block holds a character outside the alphabet.
+pub fn decode_prefix(src: &[u8], dst: &mut [MaybeUninit<u8>]) -> Result<(usize, usize), ()> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: as in `encode_prefix`.
+        return unsafe { x86::decode(src, dst) };
+    }
+    let _ = (src, dst);
+    Ok((0, 0))
+}
+
+/// The first `len` bytes of `buf`, which the caller has initialised.
+///
+/// # Safety
+/// `buf[..len]` must be initialised and `len <= buf.len()`.
+pub unsafe fn assume_init(buf: &mut [MaybeUninit<u8>], len: usize) -> &mut [u8] {
+    debug_assert!(len <= buf.len());
+    // SAFETY: the caller guarantees that these `len` bytes exist and are initialised;
+    // `MaybeUninit<u8>` has the layout of `u8`.
+    unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), len) }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use std::arch::x86_64::*;
+    use std::mem::MaybeUninit;
+
+    /// # Safety
+    /// AVX2 must be available.
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn encode(src: &[u8], dst: &mut [MaybeUninit<u8>]) -> (usize, usize) {
+        // SAFETY: the caller guarantees AVX2; the only memory accesses are the loads and
+        // the store of the loop, within `src` and `dst` by its condition (i + 28 <=
+        // src.len(), o + 32 <= dst.len()).
+        unsafe {
+            let (mut i, mut o) = (0usize, 0usize);
+            let (sp, dp) = (src.as_ptr(), dst.as_mut_ptr().cast::<u8>());
+            // Each lane holds 12 input bytes; this makes (b, a, c, b) of every 3 of them.
+            let shuffle = _mm256_setr_epi8(
+                1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10, 1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8,
+                7, 10, 9, 11, 10,
+            );
+            let mask_ac = _mm256_set1_epi32(0x0fc0fc00);
+            let mul_ac = _mm256_set1_epi32(0x04000040);
+            let mask_bd = _mm256_set1_epi32(0x003f03f0);
+            let mul_bd = _mm256_set1_epi32(0x01000010);
+            let c51 = _mm256_set1_epi8(51);
+            let c26 = _mm256_set1_epi8(26);
+            let c13 = _mm256_set1_epi8(13);
+            let (a, d) = ((b'a' as i8).wrapping_sub(26), (b'0' as i8).wrapping_sub(52));
+            let (p, s, u) = (
+                (b'+' as i8).wrapping_sub(62),
+                (b'/' as i8).wrapping_sub(63),
+                b'A' as i8,
+            );
+            let offsets = _mm256_setr_epi8(
+                a, d, d, d, d, d, d, d, d, d, d, p, s, u, 0, 0, a, d, d, d, d, d, d, d, d, d, d, p,
+                s, u, 0, 0,
+            );
+            // 28 bytes are read (two 16-byte loads at +0 and +12), 32 written.
+            while i + 28 <= src.len() && o + 32 <= dst.len() {
+                {
+                    let lo = _mm_loadu_si128(sp.add(i).cast());
+                    let hi = _mm_loadu_si128(sp.add(i + 12).cast());
+                    let v = _mm256_inserti128_si256::<1>(_mm256_castsi128_si256(lo), hi);
+                    let v = _mm256_shuffle_epi8(v, shuffle);
+                    // vpmulhuw written out: stdarch expresses _mm256_mulhi_epu16 as a
+                    // widening multiply, which LLVM lowers to zero-extensions, two
+                    // multiplies, a pack and a permute: half the speed on AMD Zen.
+                    let ac_in = _mm256_and_si256(v, mask_ac);
+                    let ac: __m256i;
+                    std::arch::asm!(
+                        "vpmulhuw {out}, {a}, {b}",
+                        a = in(ymm_reg) ac_in,
+                        b = in(ymm_reg) mul_ac,
+                        out = lateout(ymm_reg) ac,
+                        options(pure, nomem, nostack, preserves_flags),
+                    );
+                    let bd_in = _mm256_and_si256(v, mask_bd);
+                    let bd: __m256i;
+                    std::arch::asm!(
+                        "vpmullw {out}, {a}, {b}",
+                        a = in(ymm_reg) bd_in,
+                        b = in(ymm_reg) mul_bd,
+                        out = lateout(ymm_reg) bd,
+                        options(pure, nomem, nostack, preserves_flags),
+                    );
+                    let sextets = _mm256_or_si256(ac, bd);
+                    // The offset that turns each 6-bit value into its character.
+                    let mut idx = _mm256_subs_epu8(sextets, c51);
+                    let upper = _mm256_cmpgt_epi8(c26, sextets);
+                    idx = _mm256_or_si256(idx, _mm256_and_si256(upper, c13));
+                    let chars = _mm256_add_epi8(sextets, _mm256_shuffle_epi8(offsets, idx));
+                    _mm256_storeu_si256(dp.add(o).cast(), chars);
+                }
+                i += 24;
+                o += 32;
+            }
+            (i, o)
+        }
+    }
+
+    /// # Safety
+    /// AVX2 must be available.
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn decode(src: &[u8], dst: &mut [MaybeUninit<u8>]) -> Result<(usize, usize), ()> {
+        // SAFETY: the caller guarantees AVX2; the only memory accesses are the load and
+        // the store of the loop, within `src` and `dst` by its condition (i + 36 <=
+        // src.len(), o + 32 <= dst.len()).
+        unsafe {
+            let (mut i, mut o) = (0usize, 0usize);
+            let (sp, dp) = (src.as_ptr(), dst.as_mut_ptr().cast::<u8>());
+            let lut_lo = _mm256_setr_epi8(
+                0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1a, 0x1b, 0x1b,
+                0x1b, 0x1a, 0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1a,
+                0x1b, 0x1b, 0x1b, 0x1a,
+            );
+            let lut_hi = _mm256_setr_epi8(
+                0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10,
+                0x10, 0x10, 0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10,
+                0x10, 0x10, 0x10, 0x10,
+            );
+            let lut_roll = _mm256_setr_epi8(
+                0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 19, 4, -65, -65,
+                -71, -71, 0, 0, 0, 0, 0, 0, 0, 0,
+            );
+            let mask_2f = _mm256_set1_epi8(0x2f);
+            let merge_ab = _mm256_set1_epi32(0x01400140);
+            let merge_abcd = _mm256_set1_epi32(0x00011000);
+            let pack = _mm256_setr_epi8(
+                2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1, 2, 1, 0, 6, 5, 4, 10, 9, 8,
+                14, 13, 12, -1, -1, -1, -1,
+            );
+            let gather = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, -1, -1);
+            // 32 characters read, 32 bytes written of which 24 count; the last quantum (the
+            // only one that may hold padding) is always left to the caller.
+            while i + 36 <= src.len() && o + 32 <= dst.len() {
+                {
+                    let v = _mm256_loadu_si256(sp.add(i).cast());
+                    let hi_nibbles = _mm256_and_si256(_mm256_srli_epi32::<4>(v), mask_2f);
+                    let lo_nibbles = _mm256_and_si256(v, mask_2f);
+                    let lo = _mm256_shuffle_epi8(lut_lo, lo_nibbles);
+                    let hi = _mm256_shuffle_epi8(lut_hi, hi_nibbles);
+                    if _mm256_testz_si256(lo, hi) == 0 {
+                        return Err(());
+                    }
+                    let eq_2f = _mm256_cmpeq_epi8(v, mask_2f);
+                    let roll = _mm256_shuffle_epi8(lut_roll, _mm256_add_epi8(eq_2f, hi_nibbles));
+                    let sextets = _mm256_add_epi8(v, roll);
+                    let pairs = _mm256_maddubs_epi16(sextets, merge_ab);
+                    let words = _mm256_madd_epi16(pairs, merge_abcd);
+                    let bytes = _mm256_shuffle_epi8(words, pack);
+                    let bytes = _mm256_permutevar8x32_epi32(bytes, gather);
+                    _mm256_storeu_si256(dp.add(o).cast(), bytes);
+                }
+                i += 32;
+                o += 24;
+            }
+            Ok((i, o))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The kernels against `base64-simd` alone, on every length around the block sizes
+    //! and every single-character corruption of a decode input.
+
+    use std::mem::MaybeUninit;
+
+    use base64_simd::STANDARD;
+
+    fn bytes(n: usize, seed: u64) -> Vec<u8> {
+        let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect()
+    }
+
+    fn encode(data: &[u8]) -> Vec<u8> {
+        let mut buf = vec![MaybeUninit::uninit(); data.len().div_ceil(3) * 4];
+        crate::encode_into(data, &mut buf).to_vec()
+    }
+
+    fn decode(text: &[u8]) -> Option<Vec<u8>> {
+        let size = crate::decoded_len(text).ok()?;
+        let mut buf = vec![MaybeUninit::uninit(); size];
+        crate::decode_into(text, &mut buf).map(|b| b.to_vec())
+    }
+
+    #[test]
+    fn encode_and_decode_agree_with_base64_simd_at_every_length() {
+        for n in (0..400).chain([4095, 4096, 4097, 65_536, 1 << 20, (1 << 20) + 1]) {
+            let data = bytes(n, n as u64);
+            let text = encode(&data);
+            assert_eq!(
+                text,
+                STANDARD.encode_to_string(&data).into_bytes(),
+                "length {n}"
+            );
+            assert_eq!(decode(&text).as_deref(), Some(&data[..]), "length {n}");
+        }
+    }
+
+    #[test]
+    fn every_corruption_is_refused_as_base64_simd_refuses_it() {
+        let bad = [
+            b'=', b'!', b'-', b'_', b' ', b'\n', 0x00, 0x7f, 0x80, 0xc3, 0xff,
+        ];
+        for n in [48usize, 60, 72, 96, 99, 200] {
+            let text = encode(&bytes(n, 7 + n as u64));
+            for at in 0..text.len() {
+                for &c in &bad {
+                    let mut t = text.clone();
+                    t[at] = c;
+                    let reference = STANDARD.decode_to_vec(&t).ok();
+                    assert_eq!(decode(&t), reference, "length {n}, {c:#x} at {at}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn non_canonical_final_bits_are_refused() {
+        for n in [49usize, 50, 97, 98] {
+            let mut text = encode(&bytes(n, 3));
+            let last = text.iter().rposition(|&c| c != b'=').unwrap();
+            text[last] = if text[last] == b'B' { b'C' } else { b'B' };
+            assert_eq!(decode(&text), None, "length {n}");
+        }
+    }
+}
