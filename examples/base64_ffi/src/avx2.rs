@@ -61,8 +61,9 @@ mod x86 {
     #[target_feature(enable = "avx2")]
     pub unsafe fn encode(src: &[u8], dst: &mut [MaybeUninit<u8>]) -> (usize, usize) {
         // SAFETY: the caller guarantees AVX2; the only memory accesses are the loads and
-        // the store of the loop, within `src` and `dst` by its condition (i + 28 <=
-        // src.len(), o + 32 <= dst.len()).
+        // stores of the steps, within `src` and `dst` by the conditions before each:
+        // src[i - 4 .. i + 28) (src[0 .. 28) for the first, i >= 24 after it) and
+        // dst[o .. o + 32).
         unsafe {
             let (mut i, mut o) = (0usize, 0usize);
             let (sp, dp) = (src.as_ptr(), dst.as_mut_ptr().cast::<u8>());
@@ -70,6 +71,10 @@ mod x86 {
             let shuffle = _mm256_setr_epi8(
                 1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10, 1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8,
                 7, 10, 9, 11, 10,
+            );
+            let shuffle_shifted = _mm256_setr_epi8(
+                5, 4, 6, 5, 8, 7, 9, 8, 11, 10, 12, 11, 14, 13, 15, 14, 1, 0, 2, 1, 4, 3, 5, 4, 7,
+                6, 8, 7, 10, 9, 11, 10,
             );
             let mask_ac = _mm256_set1_epi32(0x0fc0fc00);
             let mul_ac = _mm256_set1_epi32(0x04000040);
@@ -88,13 +93,11 @@ mod x86 {
                 a, d, d, d, d, d, d, d, d, d, d, p, s, u, 0, 0, a, d, d, d, d, d, d, d, d, d, d, p,
                 s, u, 0, 0,
             );
-            // 28 bytes are read (two 16-byte loads at +0 and +12), 32 written.
-            while i + 28 <= src.len() && o + 32 <= dst.len() {
-                {
-                    let lo = _mm_loadu_si128(sp.add(i).cast());
-                    let hi = _mm_loadu_si128(sp.add(i + 12).cast());
-                    let v = _mm256_inserti128_si256::<1>(_mm256_castsi128_si256(lo), hi);
-                    let v = _mm256_shuffle_epi8(v, shuffle);
+            // One step: 24 input bytes, 12 in each lane of `v` where `shuffle` finds them,
+            // become 32 characters at `o`.
+            macro_rules! step {
+                ($v:expr, $shuffle:expr, $o:expr) => {{
+                    let v = _mm256_shuffle_epi8($v, $shuffle);
                     // vpmulhuw written out: stdarch expresses _mm256_mulhi_epu16 as a
                     // widening multiply, which LLVM lowers to zero-extensions, two
                     // multiplies, a pack and a permute: half the speed on AMD Zen.
@@ -122,8 +125,22 @@ mod x86 {
                     let upper = _mm256_cmpgt_epi8(c26, sextets);
                     idx = _mm256_or_si256(idx, _mm256_and_si256(upper, c13));
                     let chars = _mm256_add_epi8(sextets, _mm256_shuffle_epi8(offsets, idx));
-                    _mm256_storeu_si256(dp.add(o).cast(), chars);
-                }
+                    _mm256_storeu_si256(dp.add($o).cast(), chars);
+                }};
+            }
+            // The first 24 bytes are read as two 16-byte halves (at +0 and +12); every
+            // later step reads 32 bytes from 4 bytes before its input, so that each lane
+            // holds its 12 bytes without a cross-lane insert.
+            if i + 28 <= src.len() && o + 32 <= dst.len() {
+                let lo = _mm_loadu_si128(sp.cast());
+                let hi = _mm_loadu_si128(sp.add(12).cast());
+                let v = _mm256_inserti128_si256::<1>(_mm256_castsi128_si256(lo), hi);
+                step!(v, shuffle, o);
+                i += 24;
+                o += 32;
+            }
+            while i + 28 <= src.len() && o + 32 <= dst.len() {
+                step!(_mm256_loadu_si256(sp.add(i - 4).cast()), shuffle_shifted, o);
                 i += 24;
                 o += 32;
             }
