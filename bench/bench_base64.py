@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import ctypes
 import gc
 import json
@@ -26,10 +27,11 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import timeit
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Sequence
 
 KIB = 1 << 10
 MIB = 1 << 20
@@ -40,11 +42,11 @@ MIB = 1 << 20
 class Contender:
     """One thing to time: a statement run `number` times by timeit, per round."""
 
-    def __init__(self, name: str, stmt: str, env: Dict[str, Any]) -> None:
+    def __init__(self, name: str, stmt: str, env: dict[str, Any]) -> None:
         self.name = name
         self.timer = timeit.Timer(stmt, globals=env)
         self.number = 0
-        self.times: List[float] = []  # seconds per call, one per round
+        self.times: list[float] = []  # seconds per call, one per round
 
     def calibrate(self, batch: float) -> None:
         number = 1
@@ -100,9 +102,9 @@ def fmt_size(n: int) -> str:
 
 class Report:
     def __init__(self) -> None:
-        self.verdicts: List[Tuple[str, str, str, bool]] = []
+        self.verdicts: list[tuple[str, str, str, bool]] = []
 
-    def table(self, title: str, rows: List[Tuple[str, ...]], head: Tuple[str, ...]) -> None:
+    def table(self, title: str, rows: Sequence[tuple[str, ...]], head: tuple[str, ...]) -> None:
         print(f"\n### {title}\n")
         print("| " + " | ".join(head) + " |")
         print("|" + "|".join("---" for _ in head) + "|")
@@ -125,8 +127,8 @@ class Report:
 
 
 def group_rows(
-    contenders: Sequence[Contender], nbytes: Optional[int], base: Optional[Contender]
-) -> List[Tuple[str, ...]]:
+    contenders: Sequence[Contender], nbytes: int | None, base: Contender | None
+) -> list[tuple[str, ...]]:
     rows = []
     for c in contenders:
         row = [c.name, fmt_time(median(c.times)), fmt_time(min(c.times))]
@@ -141,11 +143,11 @@ def group_rows(
 # ---- contenders -------------------------------------------------------------------------
 
 
-def setup() -> Dict[str, Any]:
+def setup() -> dict[str, Any]:
     import pybase64
     from base64_ffi import _native, api
 
-    env: Dict[str, Any] = {
+    env: dict[str, Any] = {
         "api": api,
         "native": _native,
         "base64": base64,
@@ -167,7 +169,7 @@ def setup() -> Dict[str, Any]:
     return env
 
 
-def raw_env(env: Dict[str, Any], data: bytes, cap: int) -> Dict[str, Any]:
+def raw_env(env: dict[str, Any], data: bytes, cap: int) -> dict[str, Any]:
     """A bare call's arguments, all prepared beforehand: input, sizes, output buffer,
     out_len and status pointers."""
     native = env["native"]
@@ -205,7 +207,7 @@ def raw_env(env: Dict[str, Any], data: bytes, cap: int) -> Dict[str, Any]:
     return e
 
 
-def check_raw(e: Dict[str, Any], fn: str, expected: bytes) -> None:
+def check_raw(e: dict[str, Any], fn: str, expected: bytes) -> None:
     """The raw call really does the work (rc 0, the expected output)."""
     rc = e[fn](e["d"], e["n"], e["out"], e["cap"], e["olp"], e["stp"])
     size = e["olp"]._obj.value
@@ -213,7 +215,7 @@ def check_raw(e: Dict[str, Any], fn: str, expected: bytes) -> None:
         raise SystemExit(f"bench: raw {fn} call failed (rc {rc})")
 
 
-def encode_contenders(env: Dict[str, Any], data: bytes, per_call: bool) -> List[Contender]:
+def encode_contenders(env: dict[str, Any], data: bytes, per_call: bool) -> list[Contender]:
     encoded = base64.b64encode(data)
     e = raw_env(env, data, len(encoded) + 64)
     check_raw(e, "enc", encoded)
@@ -249,7 +251,7 @@ def encode_contenders(env: Dict[str, Any], data: bytes, per_call: bool) -> List[
     return cs
 
 
-def decode_contenders(env: Dict[str, Any], data: bytes, per_call: bool) -> List[Contender]:
+def decode_contenders(env: dict[str, Any], data: bytes, per_call: bool) -> list[Contender]:
     encoded = base64.b64encode(data)
     e = raw_env(env, encoded, len(data) + 64)
     e["s"] = encoded.decode("ascii")
@@ -284,7 +286,7 @@ def find(cs: Sequence[Contender], prefix: str) -> Contender:
 # ---- sections ---------------------------------------------------------------------------
 
 
-def per_call(env: Dict[str, Any], report: Report, rounds: int, batch: float) -> None:
+def per_call(env: dict[str, Any], report: Report, rounds: int, batch: float) -> None:
     for size in (3, 64, 1 * KIB):
         data = os.urandom(size)
         for kind, make in (("encode", encode_contenders), ("decode", decode_contenders)):
@@ -308,7 +310,7 @@ def per_call(env: Dict[str, Any], report: Report, rounds: int, batch: float) -> 
 
 
 def throughput(
-    env: Dict[str, Any], report: Report, sizes: Sequence[int], rounds: int, batch: float
+    env: dict[str, Any], report: Report, sizes: Sequence[int], rounds: int, batch: float
 ) -> None:
     for size in sizes:
         data = os.urandom(size)
@@ -346,7 +348,7 @@ def throughput(
             gc.collect()
 
 
-def threads(env: Dict[str, Any], report: Report, rounds: int, calls: int) -> None:
+def threads(env: dict[str, Any], report: Report, rounds: int, calls: int) -> None:
     """Two threads each encoding `calls` inputs of 4 MiB, against one thread doing the
     same `calls` alone: 2 * T(one) / T(two) is the throughput gain."""
     api = env["api"]
@@ -359,7 +361,7 @@ def threads(env: Dict[str, Any], report: Report, rounds: int, calls: int) -> Non
         args = (e["d"], e["n"], e["out"], e["cap"], e["olp"], e["stp"])
         return lambda: enc(*args)
 
-    contenders: Dict[str, Callable[[], Callable[[], None]]] = {
+    contenders: dict[str, Callable[[], Callable[[], None]]] = {
         "api.encode (generated)": lambda: lambda: api.encode(data),
         "bare ctypes call, preallocated output": raw_worker,
         "pybase64.b64encode": lambda: lambda: env["pybase64"].b64encode(data),
@@ -383,8 +385,8 @@ def threads(env: Dict[str, Any], report: Report, rounds: int, calls: int) -> Non
             t.join()
         return time.perf_counter() - t0
 
-    gains: Dict[str, List[float]] = {name: [] for name in contenders}
-    singles: Dict[str, List[float]] = {name: [] for name in contenders}
+    gains: dict[str, list[float]] = {name: [] for name in contenders}
+    singles: dict[str, list[float]] = {name: [] for name in contenders}
     names = list(contenders)
     for r in range(rounds):
         for i in range(len(names)):
@@ -419,7 +421,7 @@ def threads(env: Dict[str, Any], report: Report, rounds: int, calls: int) -> Non
     )
 
 
-def cycles(env: Dict[str, Any], report: Report) -> None:
+def cycles(env: dict[str, Any], report: Report) -> None:
     """Objects left to the cycle collector by 1,000 calls of each kind."""
     api = env["api"]
     from base64_ffi import VixError
@@ -428,12 +430,10 @@ def cycles(env: Dict[str, Any], report: Report) -> None:
     text = base64.b64encode(data)
 
     def failing() -> None:
-        try:
+        with contextlib.suppress(VixError):
             api.decode("abc!")
-        except VixError:
-            pass
 
-    cases = [
+    cases: list[tuple[str, Callable[[], object]]] = [
         ("api.encode(1000 B)", lambda: api.encode(data)),
         ("api.encode(100 KiB)", lambda: api.encode(data * 100)),
         ("api.decode(bytes)", lambda: api.decode(text)),
@@ -513,11 +513,19 @@ print(json.dumps({"ctypes": t1 - t0, "package": t2 - t1}))
 """
 
 
-def child(code: str, *args: str) -> Dict[str, Any]:
+def child(code: str, *args: str, bytecode: bool = False, **extra_env: str) -> dict[str, Any]:
+    env = dict(os.environ, **extra_env)
+    if bytecode:
+        # As an installed package is imported: from its cached bytecode.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     out = subprocess.run(
-        [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True
+        [sys.executable, "-c", code, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
     ).stdout
-    result: Dict[str, Any] = json.loads(out)
+    result: dict[str, Any] = json.loads(out)
     return result
 
 
@@ -552,14 +560,26 @@ def memory(report: Report, calls: int) -> None:
 
 
 def import_time(report: Report, runs: int) -> None:
-    rs = [child(CHILD_IMPORT) for _ in range(runs)]
+    child(CHILD_IMPORT, bytecode=True)  # writes the bytecode cache
+    rs = [child(CHILD_IMPORT, bytecode=True) for _ in range(runs)]
     pkg = median([r["package"] for r in rs])
     ct = median([r["ctypes"] for r in rs])
+    with tempfile.TemporaryDirectory() as empty:
+        # No bytecode to read (an empty cache folder) nor written: compiled every time.
+        compiling = median(
+            [
+                child(CHILD_IMPORT, PYTHONPYCACHEPREFIX=empty, PYTHONDONTWRITEBYTECODE="1")[
+                    "package"
+                ]
+                for _ in range(runs)
+            ]
+        )
     report.table(
         f"Import time, fresh interpreter (median of {runs})",
         [
             ("import ctypes", fmt_time(ct)),
             ("import base64_ffi.api (after ctypes; loads the library)", fmt_time(pkg)),
+            ("the same without a bytecode cache (compiles the package)", fmt_time(compiling)),
         ],
         ("step", "time"),
     )
@@ -587,7 +607,7 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}"
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--quick", action="store_true", help="few rounds and no 64 MiB case: checks that it runs"
