@@ -12,19 +12,13 @@
 //!
 //! Both operations know their exact output size before doing any work (`size = ...`), so
 //! a too-small buffer is answered at once and the output is written straight into the
-//! caller's buffer. The codec is `base64-simd`, which picks AVX2/SSE4.1/NEON at run time,
-//! with the bulk of long inputs done by the AVX2 kernels of the private `avx2` module
-//! when the CPU has AVX2 (twice as fast on AMD Zen); that module holds the crate's only
-//! unsafe code.
+//! caller's buffer. The codec lives in the `base64_ffi_codec` crate beside this one
+//! (`codec/`): AVX2 kernels for the bulk of long inputs, `base64-simd` for the rest. Its
+//! unsafe code stays there; this crate has none.
 
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
-#[allow(unsafe_code)]
-mod avx2;
-
-use std::mem::MaybeUninit;
-
-use base64_simd::{Out, STANDARD};
+use base64_ffi_codec::{decode_into, encode_into};
 use vix_ffi::{Error, Output, Result};
 
 /// The library's version string.
@@ -65,36 +59,6 @@ pub fn decode(text: &[u8], out: &mut Output<'_>) -> Result<()> {
     out.try_fill_with(|buf| {
         decode_into(text, buf).ok_or_else(|| Error::invalid_arg(describe_invalid(text)))
     })
-}
-
-/// Encodes `data` into the start of `buf` (at least `encoded_len` bytes): the AVX2 bulk,
-/// then `base64-simd` for the rest.
-fn encode_into<'b>(data: &[u8], buf: &'b mut [MaybeUninit<u8>]) -> &'b mut [u8] {
-    let (read, written) = avx2::encode_prefix(data, buf);
-    let tail = STANDARD
-        .encode(&data[read..], Out::from_uninit_slice(&mut buf[written..]))
-        .len();
-    #[allow(unsafe_code)]
-    // SAFETY: the kernel initialised buf[..written], base64-simd the `tail` bytes that
-    // follow (it writes from the start of the slice it is given).
-    unsafe {
-        avx2::assume_init(buf, written + tail)
-    }
-}
-
-/// Strictly decodes `text` into the start of `buf` (at least `decoded_len` bytes); `None`
-/// when it is not strict base64.
-fn decode_into<'b>(text: &[u8], buf: &'b mut [MaybeUninit<u8>]) -> Option<&'b mut [u8]> {
-    let (read, written) = avx2::decode_prefix(text, buf).ok()?;
-    let tail = STANDARD
-        .decode(&text[read..], Out::from_uninit_slice(&mut buf[written..]))
-        .ok()?
-        .len();
-    #[allow(unsafe_code)]
-    // SAFETY: as in `encode_into`.
-    unsafe {
-        Some(avx2::assume_init(buf, written + tail))
-    }
 }
 
 /// `4 * ceil(n / 3)`, refusing inputs whose encoding would not fit in memory.
