@@ -42,6 +42,7 @@ def scripted(answers):
     def fake(in_ptr, in_len, out_ptr, out_cap, out_len, status):
         code, size, payload = answers[min(len(caps), len(answers) - 1)]
         caps.append(out_cap)
+        inputs.append((in_ptr, in_len))
         if payload is not None:
             assert out_ptr and len(payload) <= out_cap
             ctypes.memmove(out_ptr, payload, len(payload))
@@ -70,6 +71,7 @@ def run(name, data, answers):
         setattr(_native, name, saved)
 
 
+inputs = []
 BIG = b"x" * 50000
 N = 80000
 ascii_out = b"A" * N
@@ -101,6 +103,15 @@ if mode == "copy":
     api._VIX_STR_DATA = None
     api._VIX_BYTES_DATA = None
 results = {name: run(*s) for name, s in scenarios.items()}
+
+# str inputs: a large ASCII one is passed as its own data, others as UTF-8 bytes.
+one_call = [(OK, 3, b"abc")]
+for text in ("A" * 50000, "\u00e9" * 30000, "short"):
+    del inputs[:]
+    run("decode", text, one_call)
+    (address, size), = inputs
+    own = api._VIX_STR_DATA is not None and address == id(text) + api._VIX_STR_DATA
+    results["str in " + text[:1]] = {"size": size, "own data": own}
 
 # Nothing is left behind: neither cycles nor objects that lost their last reference.
 gc.collect()
@@ -171,6 +182,9 @@ def check(result: dict[str, Any], mode: str) -> None:
     ok("bytes", latin1, [*first, N], "bytes")
     ok("bytes fewer than asked", "\x00" * 9, [*first, N], "bytes")
     ok("bytes grows", "\x80" * (N + 3), [*first, N, N + 3], "bytes")
+    assert result["str in A"] == {"size": 50000, "own data": mode == "direct"}
+    assert result["str in \u00e9"] == {"size": 60000, "own data": False}
+    assert result["str in s"] == {"size": 5, "own data": False}
     assert result["garbage"] == 0
     # 30 rounds of every scenario allocate over 20 MB; what stays is noise.
     assert result["growth"] < 200_000, result["growth"]
