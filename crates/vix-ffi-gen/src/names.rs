@@ -354,17 +354,7 @@ impl std::error::Error for NameError {}
 /// `len`, `bytes`, `memoryview`… and must not find them shadowed), names starting with
 /// `_` (the generated helpers' namespace) and [`RESERVED_MODULE_NAMES`].
 pub fn check_binding_name(name: &str) -> Result<(), NameError> {
-    if name.is_empty() {
-        return Err(NameError::Empty {
-            expected: "a Python identifier",
-        });
-    }
-    if !is_python_identifier(name) {
-        return Err(NameError::NotPythonIdentifier(name.to_owned()));
-    }
-    if is_python_keyword(name) {
-        return Err(NameError::PythonKeyword(name.to_owned()));
-    }
+    check_python_name(name)?;
     if name.starts_with('_') {
         return Err(NameError::Private(name.to_owned()));
     }
@@ -377,12 +367,8 @@ pub fn check_binding_name(name: &str) -> Result<(), NameError> {
     Ok(())
 }
 
-/// Checks `python.package`, the top-level import name of the generated package.
-///
-/// Refuses anything but ASCII identifiers, keywords, builtins, dunder names, and names
-/// of standard-library modules, compared case-insensitively because Windows and macOS
-/// file systems are (the original's package `base64` shadowed the standard library's).
-pub fn check_package_name(name: &str) -> Result<(), NameError> {
+/// The checks every Python name starts with: not empty, an ASCII identifier, no keyword.
+fn check_python_name(name: &str) -> Result<(), NameError> {
     if name.is_empty() {
         return Err(NameError::Empty {
             expected: "a Python identifier",
@@ -394,6 +380,16 @@ pub fn check_package_name(name: &str) -> Result<(), NameError> {
     if is_python_keyword(name) {
         return Err(NameError::PythonKeyword(name.to_owned()));
     }
+    Ok(())
+}
+
+/// Checks `python.package`, the top-level import name of the generated package.
+///
+/// Refuses anything but ASCII identifiers, keywords, builtins, dunder names, and names
+/// of standard-library modules, compared case-insensitively because Windows and macOS
+/// file systems are (the original's package `base64` shadowed the standard library's).
+pub fn check_package_name(name: &str) -> Result<(), NameError> {
+    check_python_name(name)?;
     if let Some(module) = stdlib_module_shadowed_by(name) {
         return Err(NameError::StdlibModule {
             name: name.to_owned(),
