@@ -22,6 +22,8 @@ from types import ModuleType
 
 import pytest
 
+from vix_test_env import vix_ffi_bin
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -30,7 +32,7 @@ def _env_path(name: str, default: Path) -> Path:
     return (Path(value) if value else default).resolve()
 
 
-VIX_FFI_BIN = _env_path("VIX_FFI_BIN", REPO_ROOT / "target" / "release" / "vix-ffi")
+VIX_FFI_BIN = vix_ffi_bin()
 LIB_DIR = _env_path("VIX_TEST_LIB_DIR", REPO_ROOT / "target" / "release")
 WORK_DIR = _env_path("VIX_TEST_WORK", REPO_ROOT / "target" / "pytest-work")
 

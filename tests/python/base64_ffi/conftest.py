@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+import vix_test_env
+
 LIBRARY_FILENAME = "libbase64_ffi.so" if sys.platform.startswith("linux") else None
 
 # Environment variables that could make a child process find the library or the package
@@ -164,9 +166,7 @@ def patch_raw(
 @pytest.fixture(scope="session")
 def vix_ffi_bin() -> Path:
     """The ``vix-ffi`` executable, found as ``tests/python/conftest.py`` finds it."""
-    value = os.environ.get("VIX_FFI_BIN")
-    repo = Path(__file__).resolve().parents[3]
-    return Path(value) if value else repo / "target" / "release" / "vix-ffi"
+    return vix_test_env.vix_ffi_bin()
 
 
 @pytest.fixture(scope="session")

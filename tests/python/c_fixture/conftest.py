@@ -22,6 +22,8 @@ from types import ModuleType
 
 import pytest
 
+from vix_test_env import c_compiler, vix_ffi_bin
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 INCLUDE_DIR = REPO_ROOT / "include"
 TEXTLIB_DIR = REPO_ROOT / "tests" / "fixtures" / "c_textlib"
@@ -37,15 +39,6 @@ STRICT_C_FLAGS = [
     "-Wconversion",
     "-Wsign-conversion",
 ]
-
-
-def vix_ffi_bin() -> Path:
-    value = os.environ.get("VIX_FFI_BIN")
-    return Path(value) if value else REPO_ROOT / "target" / "release" / "vix-ffi"
-
-
-def c_compiler() -> str:
-    return os.environ.get("VIX_TEST_CC") or "gcc"
 
 
 def run_checked(

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from vix_test_env import c_compiler
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CLIENT = Path(__file__).resolve().parent / "base64_client.c"
 
 COMPILERS = {
-    "c11": [os.environ.get("VIX_TEST_CC") or "gcc", "-std=c11", "-x", "c"],
+    "c11": [c_compiler(), "-std=c11", "-x", "c"],
     "c++17": [os.environ.get("VIX_TEST_CXX") or "g++", "-std=c++17", "-x", "c++"],
 }
 

@@ -7,13 +7,14 @@ import`` would pick whichever suite's conftest came first.)
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from vix_test_env import vix_ffi_bin
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 FIXTURE_DIR = REPO_ROOT / "tests" / "fixtures" / "check"
@@ -53,15 +54,6 @@ C_FLAGS = [
     "-fvisibility=hidden",
     "-DVIX_FFI_BUILD_DLL",
 ]
-
-
-def vix_ffi_bin() -> Path:
-    value = os.environ.get("VIX_FFI_BIN")
-    return Path(value) if value else REPO_ROOT / "target" / "release" / "vix-ffi"
-
-
-def c_compiler() -> str:
-    return os.environ.get("VIX_TEST_CC") or "gcc"
 
 
 @dataclass

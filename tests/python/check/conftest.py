@@ -15,7 +15,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from check_helpers import BUGS, C_FLAGS, FIXTURE_DIR, REPO_ROOT, c_compiler
+from check_helpers import BUGS, C_FLAGS, FIXTURE_DIR, REPO_ROOT
+
+from vix_test_env import c_compiler
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from check_helpers import EXAMPLE_SPEC, REPO_ROOT, run_check
 
+from vix_test_env import c_compiler
+
 OPERATION_RULES = [
     "symbol",
     "size-query",
@@ -157,7 +159,7 @@ def test_the_c_textlib_fixture_passes(work_dir: Path) -> None:
     src = REPO_ROOT / "tests" / "fixtures" / "c_textlib"
     subprocess.run(
         [
-            os.environ.get("VIX_TEST_CC") or "gcc",
+            c_compiler(),
             "-std=c11",
             "-O2",
             "-shared",

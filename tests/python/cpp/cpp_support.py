@@ -15,6 +15,8 @@ from types import ModuleType
 
 import pytest
 
+from vix_test_env import vix_ffi_bin
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CPP_EXAMPLE = REPO_ROOT / "examples" / "base64_ffi_cpp"
 HELPER_HEADER = REPO_ROOT / "include" / "vix" / "ffi" / "vix_ffi.hpp"
@@ -118,11 +120,6 @@ def exported_symbols(library: Path, nm: str = "nm") -> set[str]:
     """The names ``nm -D --defined-only`` lists for ``library``."""
     out = run_checked([nm, "-D", "--defined-only", str(library)]).stdout
     return {line.split()[-1] for line in out.splitlines() if line.strip()}
-
-
-def vix_ffi_bin() -> Path:
-    value = os.environ.get("VIX_FFI_BIN")
-    return Path(value) if value else REPO_ROOT / "target" / "release" / "vix-ffi"
 
 
 def gen_python(spec: Path, out: Path) -> Path:

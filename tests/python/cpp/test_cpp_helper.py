@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from cpp_support import REPO_ROOT, run_checked
 
+from vix_test_env import c_compiler
+
 HERE = Path(__file__).resolve().parent
 INCLUDE = REPO_ROOT / "include"
 
@@ -41,7 +43,7 @@ def compile_only(
 ) -> subprocess.CompletedProcess[str]:
     path = tmp_path / f"tu{suffix}"
     path.write_text(source)
-    compiler = cxx() if suffix == ".cpp" else (os.environ.get("VIX_TEST_CC") or "gcc")
+    compiler = cxx() if suffix == ".cpp" else c_compiler()
     return subprocess.run(
         [compiler, *flags, f"-I{INCLUDE}", "-fsyntax-only", str(path)],
         capture_output=True,

@@ -19,16 +19,18 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from vix_test_env import vix_ffi_bin
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 def _env_path(name: str, default: Path) -> Path:
     value = os.environ.get(name)
-    return Path(value) if value else default
+    return (Path(value) if value else default).resolve()
 
 
 # As in tests/python/conftest.py.
-VIX_FFI_BIN = _env_path("VIX_FFI_BIN", REPO_ROOT / "target" / "release" / "vix-ffi")
+VIX_FFI_BIN = vix_ffi_bin()
 WORK_DIR = _env_path("VIX_TEST_WORK", REPO_ROOT / "target" / "pytest-work")
 
 README = REPO_ROOT / "README.md"

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from vix_test_env import vix_ffi_bin
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE_SPEC = REPO_ROOT / "examples" / "base64_ffi" / "bindings.json"
 PACKAGE = "base64_ffi"
@@ -30,11 +32,6 @@ LEAKY_VARS = (
     "LD_LIBRARY_PATH",
     "VIRTUAL_ENV",
 )
-
-
-def vix_ffi_bin() -> Path:
-    value = os.environ.get("VIX_FFI_BIN")
-    return Path(value) if value else REPO_ROOT / "target" / "release" / "vix-ffi"
 
 
 def clean_env(**extra: str) -> dict[str, str]:

@@ -1,0 +1,25 @@
+"""Where every test suite finds the tools it runs: one place instead of one per suite.
+
+Importable from any suite: pytest puts ``tests/python`` (the folder of the root
+``conftest.py``) on ``sys.path`` before it loads the suites.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def vix_ffi_bin() -> Path:
+    """The ``vix-ffi`` executable: ``$VIX_FFI_BIN``, else ``target/release/vix-ffi``."""
+    value = os.environ.get("VIX_FFI_BIN")
+    return (
+        Path(value) if value else REPO_ROOT / "target" / "release" / "vix-ffi"
+    ).resolve()
+
+
+def c_compiler() -> str:
+    """The C compiler: ``$VIX_TEST_CC`` (GCC-style flags), else ``gcc``."""
+    return os.environ.get("VIX_TEST_CC") or "gcc"
