@@ -78,7 +78,7 @@ pub fn encoded_len(n: usize) -> Result<usize> {
 /// The exact decoded size, from the length and the padding alone.
 pub fn decoded_len(input: &[u8]) -> Result<usize> {
     let n = input.len();
-    if n % 4 != 0 {
+    if !n.is_multiple_of(4) {
         return Err(Error::invalid_arg(format!(
             "invalid base64 length {n}: padded base64 is a multiple of 4 characters \
              (the last quantum starting at offset {} is incomplete)",
