@@ -209,6 +209,10 @@ pub struct ApiFunction {
     pub calls: usize,
     /// What it converts.
     pub kind: ApiKind,
+    /// `ascii` (default `false`): the library promises that every output of this function
+    /// is ASCII, so backends may build the `str` without checking it. Only `true` for
+    /// kinds that return `str` from the operation shape ([`ApiKind::takes_ascii_promise`]).
+    pub ascii: bool,
     /// `doc`: free text, optional; backends must escape it. When absent, backends may fall
     /// back to the called function's `doc`.
     pub doc: Option<String>,
@@ -263,6 +267,12 @@ impl ApiKind {
     /// Whether the input is text (`str`, encoded as UTF-8).
     pub const fn takes_str(self) -> bool {
         matches!(self, ApiKind::StrToBytes | ApiKind::StrToStr)
+    }
+
+    /// Whether an entry of this kind may promise ASCII output (`"ascii": true`): the
+    /// operation kinds that return `str`.
+    pub const fn takes_ascii_promise(self) -> bool {
+        matches!(self, ApiKind::BytesToStr | ApiKind::StrToStr)
     }
 
     /// Whether the output is text (`str`, decoded as UTF-8).

@@ -25,7 +25,7 @@ const LIBRARY_KEYS: &[&str] = &["name", "env_var", "search_paths"];
 const FUNCTION_KEYS: &[&str] = &["name", "symbol", "restype", "args", "doc"];
 const ARG_KEYS: &[&str] = &["name", "type"];
 const PYTHON_KEYS: &[&str] = &["package", "exports", "api"];
-const API_KEYS: &[&str] = &["name", "calls", "kind", "doc"];
+const API_KEYS: &[&str] = &["name", "calls", "kind", "ascii", "doc"];
 
 /// Parses and validates a `bindings.json`.
 ///
@@ -187,6 +187,7 @@ struct ApiDraft {
     name: Option<String>,
     calls: Option<usize>,
     kind: Option<ApiKind>,
+    ascii: bool,
     doc: Option<String>,
     doc_bad: bool,
 }
@@ -253,6 +254,7 @@ impl ApiDraft {
             name: self.name?,
             calls: self.calls?,
             kind: self.kind?,
+            ascii: self.ascii,
             doc: self.doc,
         })
     }
@@ -957,6 +959,33 @@ impl Checker<'_> {
                         ),
                     );
                 }
+            }
+        }
+        if let Some(v) = map.get("ascii") {
+            let ascii_path = child_key(path, "ascii");
+            match v.as_bool() {
+                None => self.error(
+                    &ascii_path,
+                    format!("expected true or false, found {}", describe(v)),
+                ),
+                Some(true) => match entry.kind {
+                    Some(kind) if !kind.takes_ascii_promise() => self.error(
+                        &ascii_path,
+                        format!(
+                            "\"ascii\" promises ASCII output, which only kinds that return str \
+                             from an output buffer have ({}), not kind {:?}",
+                            quoted_list(
+                                ApiKind::ALL
+                                    .into_iter()
+                                    .filter(|k| k.takes_ascii_promise())
+                                    .map(ApiKind::manifest_name)
+                            ),
+                            kind.manifest_name(),
+                        ),
+                    ),
+                    _ => entry.ascii = true,
+                },
+                Some(false) => {}
             }
         }
         (entry.doc, entry.doc_bad) = self.doc(path, map);
