@@ -80,6 +80,27 @@ use vix_ffi_syntax::{analyze, Args, Export, Input, Operation, Shape, Version};
 ///   `_to_str`, `Vec<u8>` and sized outputs give `_to_bytes`. It may be set to a kind the
 ///   types allow: a text (`str_`) input for a `&[u8]` function, a text (`_to_str`) output
 ///   for a sized function whose output is UTF-8.
+/// - `ascii` (a flag, no value): promises that every successful output is ASCII, for an
+///   operation whose kind returns text (`bytes_to_str`, `str_to_str`). `vix-ffi from-rust`
+///   writes `"ascii": true` in its `python.api` entry, and the generated Python then builds
+///   the `str` without scanning it; a broken promise would give corrupt strings. In debug
+///   builds of the library (`debug_assertions`, decided in the library's crate) the
+///   symbol checks the output and answers a non-ASCII byte with `VIX_STATUS_ERROR`
+///   ("internal error: ... promised ASCII output ...", naming the byte and its offset)
+///   and `*out_len` 0; release builds do not check and pay nothing.
+///
+/// ```
+/// use vix_ffi::{Output, Result};
+///
+/// /// Lower-case hexadecimal digits of the input.
+/// #[vix_ffi::export(prefix = "mylib_", size = |d| Ok(d.len() * 2), kind = "bytes_to_str", ascii)]
+/// pub fn hex(data: &[u8], out: &mut Output<'_>) -> Result<()> {
+///     for b in data {
+///         out.push_str(&format!("{b:02x}"))?;
+///     }
+///     Ok(())
+/// }
+/// ```
 ///
 /// # Version string
 ///
@@ -94,8 +115,9 @@ use vix_ffi_syntax::{analyze, Args, Export, Input, Operation, Shape, Version};
 /// # Errors
 ///
 /// A missing or malformed prefix, an unsupported signature (generics, `async`, `unsafe`,
-/// other argument or return types, `self`) and an unknown or impossible `kind` are compile
-/// errors pointing at the offending part of the item.
+/// other argument or return types, `self`), an unknown or impossible `kind`, and `ascii`
+/// where the output is not text (bytes kinds, the version string) are compile errors
+/// pointing at the offending part of the item.
 #[proc_macro_attribute]
 pub fn export(attr: TokenStream, item: TokenStream) -> TokenStream {
     let original = TokenStream2::from(item.clone());
@@ -178,14 +200,22 @@ fn operation(op: &Operation, symbol: &Ident) -> TokenStream2 {
         },
         _ => quote!(),
     };
+    // The `ascii` promise is checked in debug builds of the library's crate: the `cfg!` is
+    // part of the expansion, so it is evaluated where the symbol is compiled, with that
+    // crate's settings. In release builds the glue gets the constant `false`.
+    let check_ascii = if op.ascii {
+        quote!({ ::core::cfg!(debug_assertions) })
+    } else {
+        quote!(false)
+    };
     // Type errors about the function's result (an error type that does not convert into
     // `vix_ffi::Error`, say) point at its return type.
     let invoke = match op.shape {
         Shape::Sized => quote_spanned! {op.output_span=>
-            ::vix_ffi::glue::sized::<#input, _>(#call, #size_fn, #function)
+            ::vix_ffi::glue::sized::<#input, _, #check_ascii>(#call, #size_fn, #function)
         },
         Shape::Vec | Shape::String => quote_spanned! {op.output_span=>
-            ::vix_ffi::glue::with_vec::<#input, _, _>(#call, #function)
+            ::vix_ffi::glue::with_vec::<#input, _, _, #check_ascii>(#call, #function)
         },
     };
     quote! {

@@ -66,6 +66,27 @@ pub fn copy(data: &[u8], out: &mut Output<'_>) -> Result<()> {
     out.extend_from_slice(data)
 }
 
+/// Hexadecimal digits, promised ASCII.
+#[vix_ffi::export(prefix = "t_", size = |data| Ok(data.len() * 2), kind = "bytes_to_str", ascii)]
+pub fn hex(data: &[u8], out: &mut Output<'_>) -> Result<()> {
+    for b in data {
+        out.push_str(&format!("{b:02x}"))?;
+    }
+    Ok(())
+}
+
+/// Promises ASCII but echoes its text, which may not be: sized.
+#[vix_ffi::export(prefix = "t_", size = |text| Ok(text.len()), kind = "str_to_str", ascii)]
+pub fn false_promise_sized(text: &str, out: &mut Output<'_>) -> Result<()> {
+    out.push_str(text)
+}
+
+/// Promises ASCII but echoes its text, which may not be: built, then copied.
+#[vix_ffi::export(prefix = "t_", ascii)]
+pub fn false_promise(text: &str) -> Result<String> {
+    Ok(text.to_owned())
+}
+
 /// The test library's version.
 #[vix_ffi::export(prefix = "t_")]
 pub const VERSION: &str = "1.2.3";
@@ -236,6 +257,41 @@ fn size_errors_and_panics_become_statuses() {
     assert_eq!((code, message.as_str()), (1, "panic: size exploded"));
     let (code, message) = run(t_copy, b"?").unwrap_err();
     assert_eq!((code, message.as_str()), (1, "panic: copy exploded"));
+}
+
+#[test]
+fn a_kept_ascii_promise_changes_nothing() {
+    assert_eq!(run(t_hex, b"\x00\xff").unwrap(), b"00ff");
+    assert_eq!(run(t_false_promise, b"plain").unwrap(), b"plain");
+    assert_eq!(run(t_false_promise_sized, b"plain").unwrap(), b"plain");
+    let q = call(t_hex, b"abc", 0);
+    assert_eq!((q.code, q.out_len), (TOO_SMALL, 6));
+}
+
+/// Debug builds of the library check the promise; release builds trust it (run with
+/// `cargo test --release` to see that side).
+#[test]
+fn a_broken_ascii_promise_is_an_error_in_debug_builds() {
+    let text = "ab\u{e9}c".as_bytes();
+    for op in [t_false_promise_sized as c::Op, t_false_promise] {
+        let seen = call(op, text, 16);
+        if cfg!(debug_assertions) {
+            assert_eq!(
+                (seen.rc, seen.code, seen.out_len),
+                (StatusCode::Error as i32, StatusCode::Error as i32, 0)
+            );
+            assert!(
+                seen.message.starts_with("internal error: ")
+                    && seen.message.contains("promised ASCII output")
+                    && seen.message.contains("byte 0xc3 at offset 2"),
+                "{}",
+                seen.message
+            );
+        } else {
+            assert_eq!((seen.rc, seen.code, seen.out_len), (0, 0, text.len()));
+            assert_eq!(&seen.out[..text.len()], text);
+        }
+    }
 }
 
 #[test]

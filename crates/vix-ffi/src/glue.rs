@@ -3,6 +3,22 @@
 //! Each function pairs a safe Rust function with [`RawCall`]: it turns the input bytes
 //! into the function's input type and its result into bytes, nothing more. Every rule of
 //! the contract (argument checks, sizing, status, panics) stays in [`crate::op`].
+//!
+//! # The `ascii` promise
+//!
+//! `#[vix_ffi::export(..., ascii)]` promises that every successful output of a text
+//! operation is ASCII; the generated Python trusts it and builds the `str` without
+//! scanning it, so a broken promise gives corrupt strings, not an error. [`with_vec`] and
+//! [`sized`] take a const parameter `CHECK_ASCII`: when it is `true`, the output is
+//! verified with [`check_ascii_promise`] after the function returns and a non-ASCII byte
+//! turns the call into `VIX_STATUS_ERROR` with `*out_len` 0 (nothing counts as output;
+//! a sized operation's bytes are already in the caller's buffer, as after any error).
+//!
+//! The expansion passes `{ ::core::cfg!(debug_assertions) }` for an operation with
+//! `ascii`, and `false` otherwise. The `cfg!` sits in the generated tokens, so it is the
+//! setting of the library's crate that decides, not the one `vix-ffi` was compiled with
+//! (a profile may set `debug-assertions` per package). In a release build the parameter
+//! is the constant `false` of a monomorphised function: no check, no branch.
 
 use std::cell::Cell;
 use std::os::raw::c_int;
@@ -77,11 +93,43 @@ where
     size(input)
 }
 
-/// `fn(&I) -> Result<O, E>` over [`RawCall::with_vec`].
+/// Checks the promise of `#[vix_ffi::export(..., ascii)]` on an output: `Ok` when every
+/// byte is ASCII, else the `VIX_STATUS_ERROR` to report, naming the first byte that is
+/// not and its offset.
+///
+/// ```
+/// # use vix_ffi::glue::check_ascii_promise;
+/// assert!(check_ascii_promise(b"QUJD").is_ok());
+/// let err = check_ascii_promise("AB\u{e9}".as_bytes()).unwrap_err();
+/// assert_eq!(err.code(), vix_ffi::StatusCode::Error);
+/// assert!(err.message().contains("byte 0xc3 at offset 2"));
+/// ```
+pub fn check_ascii_promise(output: &[u8]) -> Result<()> {
+    if output.is_ascii() {
+        return Ok(());
+    }
+    let offset = output
+        .iter()
+        .position(|b| !b.is_ascii())
+        .expect("a non-ASCII byte");
+    Err(Error::other(format!(
+        "internal error: the operation promised ASCII output (`ascii` in its \
+         `#[vix_ffi::export]`), but byte 0x{:02x} at offset {offset} of its {} bytes of output \
+         is not ASCII; the output was discarded (this check runs in debug builds only)",
+        output[offset],
+        output.len()
+    )))
+}
+
+/// `fn(&I) -> Result<O, E>` over [`RawCall::with_vec`]; with `CHECK_ASCII`, an output that
+/// is not ASCII is an error and is not copied (see the module's docs).
 ///
 /// # Safety
 /// As for [`RawCall::with_vec`].
-pub unsafe fn with_vec<I, O, E>(call: RawCall, f: impl FnOnce(&I) -> Result<O, E>) -> c_int
+pub unsafe fn with_vec<I, O, E, const CHECK_ASCII: bool>(
+    call: RawCall,
+    f: impl FnOnce(&I) -> Result<O, E>,
+) -> c_int
 where
     I: Input + ?Sized,
     O: IntoBytes,
@@ -91,16 +139,22 @@ where
     unsafe {
         call.with_vec(|bytes| {
             let input = I::from_bytes(bytes)?;
-            f(input).map(IntoBytes::into_bytes).map_err(Into::into)
+            let output = f(input).map(IntoBytes::into_bytes).map_err(Into::into)?;
+            if CHECK_ASCII {
+                check_ascii_promise(&output)?;
+            }
+            Ok(output)
         })
     }
 }
 
-/// `size(&I)` and `write(&I, &mut Output)` over [`RawCall::sized`].
+/// `size(&I)` and `write(&I, &mut Output)` over [`RawCall::sized`]; with `CHECK_ASCII`,
+/// output that is not ASCII is an error and counts as nothing written (see the module's
+/// docs).
 ///
 /// # Safety
 /// As for [`RawCall::sized`].
-pub unsafe fn sized<I, E>(
+pub unsafe fn sized<I, E, const CHECK_ASCII: bool>(
     call: RawCall,
     size: impl FnOnce(&I) -> Result<usize>,
     write: impl FnOnce(&I, &mut Output<'_>) -> Result<(), E>,
@@ -127,8 +181,126 @@ where
         };
         let mut out = Output::new(buf);
         write(input, &mut out).map_err(Into::into)?;
+        if CHECK_ASCII {
+            check_ascii_promise(out.as_bytes())?;
+        }
         Ok(out.len())
     };
     // SAFETY: forwarded from this function's contract.
     unsafe { call.sized(size, write) }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ptr::null_mut;
+
+    use super::*;
+    use crate::status::{StatusCode, VixStatus};
+
+    /// Calls `op` on `input` with a buffer of `cap` bytes: the status code, its message,
+    /// `*out_len` and the buffer.
+    fn call(input: &[u8], cap: usize, op: impl FnOnce(RawCall) -> c_int) -> (i32, String, usize) {
+        let mut buf = vec![0u8; cap];
+        let mut out_len = usize::MAX;
+        let mut status = VixStatus::ok();
+        let rc = op(RawCall {
+            in_ptr: input.as_ptr(),
+            in_len: input.len(),
+            out_ptr: if cap == 0 {
+                null_mut()
+            } else {
+                buf.as_mut_ptr()
+            },
+            out_cap: cap,
+            out_len: &mut out_len,
+            out_status: &mut status,
+        });
+        assert_eq!(rc, status.code);
+        // SAFETY: valid until the next call on this thread.
+        let message = String::from_utf8(unsafe { status.message.as_bytes() }.to_vec()).unwrap();
+        (status.code, message, out_len)
+    }
+
+    fn echo(text: &str) -> Result<String> {
+        Ok(text.to_owned())
+    }
+
+    fn echo_into(text: &str, out: &mut Output<'_>) -> Result<()> {
+        out.push_str(text)
+    }
+
+    fn text_len(text: &str) -> Result<usize> {
+        Ok(text.len())
+    }
+
+    /// `echo` as the expansion calls it, checked or not.
+    fn vec_op<const CHECK_ASCII: bool>(call: RawCall) -> c_int {
+        // SAFETY: `call` (from `call` above) holds valid pointers.
+        unsafe { with_vec::<str, _, _, CHECK_ASCII>(call, echo) }
+    }
+
+    /// `echo_into` as the expansion calls it, checked or not.
+    fn sized_op<const CHECK_ASCII: bool>(call: RawCall) -> c_int {
+        // SAFETY: `call` (from `call` above) holds valid pointers.
+        unsafe { sized::<str, _, CHECK_ASCII>(call, text_len, echo_into) }
+    }
+
+    const ERROR: i32 = StatusCode::Error as i32;
+
+    #[test]
+    fn the_ascii_check_names_the_first_offending_byte() {
+        assert!(check_ascii_promise(b"").is_ok());
+        assert!(check_ascii_promise(&[0, b'A', 0x7f]).is_ok());
+        let err = check_ascii_promise(b"abc\x80\xff").unwrap_err();
+        assert_eq!(err.code(), StatusCode::Error);
+        assert!(
+            err.message().starts_with("internal error: "),
+            "{}",
+            err.message()
+        );
+        assert!(
+            err.message().contains(
+                "promised ASCII output (`ascii` in its `#[vix_ffi::export]`), but \
+                           byte 0x80 at offset 3 of its 5 bytes of output is not ASCII"
+            ),
+            "{}",
+            err.message()
+        );
+    }
+
+    #[test]
+    fn a_broken_promise_is_an_error_with_nothing_written() {
+        let run_vec = vec_op::<true>;
+        assert_eq!(call(b"plain", 8, run_vec), (0, String::new(), 5));
+        let (code, message, out_len) = call("caf\u{e9}".as_bytes(), 8, run_vec);
+        assert_eq!((code, out_len), (ERROR, 0));
+        assert!(message.contains("byte 0xc3 at offset 3"), "{message}");
+
+        let run_sized = sized_op::<true>;
+        assert_eq!(call(b"plain", 8, run_sized), (0, String::new(), 5));
+        let (code, message, out_len) = call("\u{e9}t\u{e9}".as_bytes(), 8, run_sized);
+        assert_eq!((code, out_len), (ERROR, 0));
+        assert!(message.contains("byte 0xc3 at offset 0"), "{message}");
+    }
+
+    #[test]
+    fn without_the_check_text_passes_as_it_is() {
+        let run_vec = vec_op::<false>;
+        assert_eq!(
+            call("caf\u{e9}".as_bytes(), 8, run_vec),
+            (0, String::new(), 5)
+        );
+        let run_sized = sized_op::<false>;
+        assert_eq!(
+            call("caf\u{e9}".as_bytes(), 8, run_sized),
+            (0, String::new(), 5)
+        );
+    }
+
+    #[test]
+    fn a_too_small_buffer_is_answered_before_the_check() {
+        let run_sized = sized_op::<true>;
+        let (code, _, out_len) = call("\u{e9}".as_bytes(), 0, run_sized);
+        assert_eq!((code, out_len), (StatusCode::BufferTooSmall as i32, 2));
+    }
 }

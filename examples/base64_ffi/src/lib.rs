@@ -12,9 +12,11 @@
 //!
 //! Both operations know their exact output size before doing any work (`size = ...`), so
 //! a too-small buffer is answered at once and the output is written straight into the
-//! caller's buffer. The codec lives in the `base64_ffi_codec` crate beside this one
-//! (`codec/`): AVX2 kernels for the bulk of long inputs, `base64-simd` for the rest. Its
-//! unsafe code stays there; this crate has none.
+//! caller's buffer. `encode` promises ASCII output (`ascii`: base64 text is ASCII), so the
+//! generated Python builds its `str` without scanning it; debug builds check the promise.
+//! The codec lives in the `base64_ffi_codec` crate beside this one (`codec/`): AVX2
+//! kernels for the bulk of long inputs, `base64-simd` for the rest. Its unsafe code stays
+//! there; this crate has none.
 
 #![forbid(unsafe_code)]
 
@@ -36,7 +38,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 #[vix_ffi::export(
     prefix = "base64_",
     size = |data| encoded_len(data.len()),
-    kind = "bytes_to_str"
+    kind = "bytes_to_str",
+    ascii
 )]
 pub fn encode(data: &[u8], out: &mut Output<'_>) -> Result<()> {
     out.fill_with(|buf| encode_into(data, buf))

@@ -3,6 +3,7 @@ options, and on a crate it must refuse."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 from types import ModuleType
@@ -22,6 +23,23 @@ def test_the_example_is_what_from_rust_writes() -> None:
     proc = vix_ffi("from-rust", "--crate", str(EXAMPLE), "--check")
     assert proc.returncode == 0, proc.stderr
     assert "up to date (version, encode, decode)" in proc.stdout
+
+
+def test_the_ascii_flag_reaches_the_manifest_and_the_header() -> None:
+    """`encode` carries `ascii` in the source; only its entry promises ASCII."""
+    assert (
+        '    kind = "bytes_to_str",\n    ascii\n)]\npub fn encode('
+        in (EXAMPLE / "src" / "lib.rs").read_text()
+    )
+    manifest = json.loads((EXAMPLE / "bindings.json").read_text())
+    promised = {a["name"]: a.get("ascii", False) for a in manifest["python"]["api"]}
+    assert promised == {"version": False, "encode": True, "decode": False}
+    header = (EXAMPLE / "include" / "base64" / "base64_ffi.h").read_text()
+    encode = header[: header.index(" base64_encode(")]
+    encode = " ".join(
+        line.lstrip(" *") for line in encode[encode.rindex("/*") :].splitlines()
+    )
+    assert "The result is ASCII text (every byte below 0x80)" in encode, encode
 
 
 def test_output_paths_can_be_chosen(tmp_path: Path) -> None:

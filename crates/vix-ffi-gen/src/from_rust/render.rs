@@ -3,7 +3,8 @@
 //! Doc comments go to both: the first paragraph (the summary) becomes the manifest's
 //! `doc`, which `gen-python` turns into the docstring; the whole comment heads the
 //! function's declaration in the header, followed by what the signature implies (text
-//! input or output, when a too-small buffer is answered).
+//! input or output, ASCII output when the attribute promises it, when a too-small buffer
+//! is answered).
 //!
 //! The manifest is written by hand rather than through serde, in the layout of the
 //! project's hand-written manifests (one argument per line, short objects on one line),
@@ -70,6 +71,8 @@ pub enum What {
         shape: Shape,
         /// The `python.api` kind.
         kind: Kind,
+        /// `ascii`: every successful output is ASCII (`"ascii": true` in `python.api`).
+        ascii: bool,
     },
 }
 
@@ -119,8 +122,13 @@ impl Library {
             .functions
             .iter()
             .map(|f| {
+                // Written only when promised, so that other manifests stay as they were.
+                let ascii = match f.what {
+                    What::Operation { ascii: true, .. } => ", \"ascii\": true",
+                    _ => "",
+                };
                 format!(
-                    "      {{ \"name\": {name}, \"calls\": {name}, \"kind\": {} }}",
+                    "      {{ \"name\": {name}, \"calls\": {name}, \"kind\": {}{ascii} }}",
                     json(f.what.kind_name()),
                     name = json(&f.name)
                 )
@@ -240,11 +248,18 @@ fn header_function(f: &Function) -> HeaderFunction {
                 f.symbol
             )
         }
-        What::Operation { input, shape, kind } => {
+        What::Operation {
+            input,
+            shape,
+            kind,
+            ascii,
+        } => {
             if input == Input::Str {
                 notes.push("The input must be UTF-8 text: other bytes are VIX_STATUS_INVALID_ARG.");
             }
-            if kind.returns_str() {
+            if ascii {
+                notes.push("The result is ASCII text (every byte below 0x80), not NUL-terminated.");
+            } else if kind.returns_str() {
                 notes.push("The result is UTF-8 text, not NUL-terminated.");
             }
             notes.push(match shape {

@@ -150,6 +150,64 @@ fn docs_and_kinds_reach_the_manifest_and_the_header() {
 }
 
 #[test]
+fn the_ascii_promise_reaches_the_manifest_and_the_header() {
+    let lib = format!(
+        "{VERSION}use vix_ffi::{{Output, Result}};\n\
+         /// Hex digits.\n\
+         #[vix_ffi::export(prefix = \"demo_\", size = |d| Ok(d.len() * 2), kind = \"bytes_to_str\", ascii)]\n\
+         pub fn hexlify(d: &[u8], out: &mut Output<'_>) -> Result<()> {{ Ok(()) }}\n\
+         /// Shouts.\n\
+         #[vix_ffi::export(prefix = \"demo_\", ascii)]\n\
+         pub fn shout(t: &str) -> Result<String> {{ Ok(t.to_ascii_uppercase()) }}\n\
+         /// Echoes.\n\
+         #[vix_ffi::export(prefix = \"demo_\")]\n\
+         pub fn echo(t: &str) -> Result<String> {{ Ok(t.into()) }}\n"
+    );
+    let dir = crate_with("", &[("src/lib.rs", &lib)]);
+    let g = generate(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let api_lines: Vec<&str> = g
+        .manifest
+        .lines()
+        .filter(|l| l.contains("\"calls\""))
+        .collect();
+    assert_eq!(
+        api_lines,
+        [
+            r#"      { "name": "version", "calls": "version", "kind": "version" },"#,
+            r#"      { "name": "hexlify", "calls": "hexlify", "kind": "bytes_to_str", "ascii": true },"#,
+            r#"      { "name": "shout", "calls": "shout", "kind": "str_to_str", "ascii": true },"#,
+            r#"      { "name": "echo", "calls": "echo", "kind": "str_to_str" }"#,
+        ]
+    );
+    let manifest = crate::manifest::parse(&g.manifest).unwrap();
+    let ascii: Vec<bool> = manifest.python.api.iter().map(|a| a.ascii).collect();
+    assert_eq!(ascii, [false, true, true, false]);
+    // The comment of a declaration, its lines unwrapped.
+    let comment = |symbol: &str| {
+        let end = g.header.find(&format!(" {symbol}(")).unwrap();
+        let start = g.header[..end].rfind("/*").unwrap();
+        let end = start + g.header[start..].find("*/").unwrap();
+        g.header[start + 2..end]
+            .lines()
+            .map(|l| l.trim_start_matches(" *").trim())
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let ascii_note = "The result is ASCII text (every byte below 0x80), not NUL-terminated.";
+    for symbol in ["demo_hexlify", "demo_shout"] {
+        let text = comment(symbol);
+        assert!(text.contains(ascii_note), "{text}");
+        assert!(!text.contains("UTF-8 text, not"), "{text}");
+    }
+    let echo = comment("demo_echo");
+    assert!(
+        echo.contains("The result is UTF-8 text, not NUL-terminated.") && !echo.contains("ASCII"),
+        "{echo}"
+    );
+}
+
+#[test]
 fn the_summary_is_the_first_paragraph_unwrapped() {
     assert_eq!(render::summary("One\ntwo.\n\nMore."), "One two.");
     assert_eq!(render::summary("Only."), "Only.");

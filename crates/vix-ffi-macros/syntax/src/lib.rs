@@ -23,7 +23,10 @@
 //! Every item names the package prefix, `prefix = "mylib_"`: a C identifier ending in `_`.
 //! The API kind of `python.api` follows from the types (`&[u8]`/`&str` in,
 //! `Vec<u8>`/`String` out; a sized function's output is bytes) unless `kind = "..."` says
-//! otherwise, within what the types allow.
+//! otherwise, within what the types allow. The flag `ascii` promises that every successful
+//! output of an operation returning text is ASCII (`"ascii": true` in `python.api`, which
+//! lets Python build the `str` without scanning it); it is refused where the kind returns
+//! bytes, and on a version string.
 //!
 //! This crate uses syn 3, the current major version: clap, serde and thiserror of this
 //! workspace already build it, so choosing syn 2 would compile a second copy of syn for
@@ -57,6 +60,9 @@ pub struct Args {
     pub size: Option<Expr>,
     /// `kind = "..."`.
     pub kind: Option<LitStr>,
+    /// `ascii`: where the flag is written. A bare flag, not `ascii = true`: one spelling,
+    /// and nothing to write for "not ASCII", which is the default.
+    pub ascii: Option<Span>,
 }
 
 impl Args {
@@ -85,10 +91,23 @@ impl Args {
                     }
                     args.kind = Some(meta.value()?.parse()?);
                 }
+                "ascii" => {
+                    if args.ascii.is_some() {
+                        return Err(duplicate());
+                    }
+                    if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                        return Err(meta.error(
+                            "`ascii` is a flag: write `ascii` alone (as in `kind = \"bytes_to_str\", \
+                             ascii`), not `ascii = true`; without it the output is not promised \
+                             to be ASCII",
+                        ));
+                    }
+                    args.ascii = Some(meta.path.span());
+                }
                 _ => {
                     return Err(meta.error(format!(
                         "unknown argument `{key}`: `#[vix_ffi::export]` takes \
-                         `prefix = \"...\"`, `size = <fn>` and `kind = \"...\"`"
+                         `prefix = \"...\"`, `size = <fn>`, `kind = \"...\"` and `ascii`"
                     )))
                 }
             }
@@ -200,6 +219,9 @@ pub struct Operation {
     pub kind: Kind,
     /// `size = <expr>` of a [`Shape::Sized`] function.
     pub size: Option<Box<Expr>>,
+    /// `ascii`: the library promises that every successful output is ASCII (only for a
+    /// kind that [returns text](Kind::returns_str)).
+    pub ascii: bool,
     /// The return type, where type errors about the function's result should point.
     pub output_span: Span,
 }
@@ -371,6 +393,13 @@ fn analyze_const(
             "`kind` applies to operations; a version string always has kind `version`",
         );
     }
+    if let Some(ascii) = args.ascii {
+        problems.push(
+            ascii,
+            "`ascii` applies to operations that return text into the caller's buffer, not to \
+             a version string",
+        );
+    }
     if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
         problems.push_spanned(&item.generics, "a version string `const` cannot be generic");
     }
@@ -461,6 +490,9 @@ fn analyze_fn(
         (Some(input), Some(shape)) => check_kind(args, input, shape, &mut problems),
         _ => None,
     };
+    if let (Some(ascii), Some(input), Some(shape), Some(kind)) = (args.ascii, input, shape, kind) {
+        check_ascii(args, ascii, (input, shape, kind), &mut problems);
+    }
     let output_span = match &sig.output {
         ReturnType::Type(_, ty) => ty.span(),
         ReturnType::Default => sig.ident.span(),
@@ -473,6 +505,7 @@ fn analyze_fn(
             shape: shape.expect("no problem means a shape"),
             kind: kind.expect("no problem means a kind"),
             size: args.size.clone().map(Box::new),
+            ascii: args.ascii.is_some(),
             output_span,
         })
     })
@@ -723,6 +756,43 @@ fn check_kind(args: &Args, input: Input, shape: Shape, problems: &mut Problems) 
         return None;
     }
     Some(kind)
+}
+
+/// `ascii` promises ASCII text, which only kinds that return text have.
+fn check_ascii(
+    args: &Args,
+    ascii: Span,
+    (input, shape, kind): (Input, Shape, Kind),
+    problems: &mut Problems,
+) {
+    if kind.returns_str() {
+        return;
+    }
+    let text_kinds: Vec<String> = Kind::ALL
+        .iter()
+        .filter(|k| k.returns_str())
+        .map(|k| format!("`{}`", k.manifest_name()))
+        .collect();
+    let why_and_how = match (shape, &args.kind) {
+        (Shape::Vec, _) => {
+            " of a function returning `Vec<u8>`: return `String`, or drop `ascii`".to_owned()
+        }
+        (Shape::Sized, None) => format!(
+            ", which a sized function has unless `kind` says otherwise: add `kind = {:?}`, or \
+             drop `ascii`",
+            Kind::from_types(input, Shape::String).manifest_name()
+        ),
+        _ => ": use a kind that returns text, or drop `ascii`".to_owned(),
+    };
+    problems.push(
+        ascii,
+        format!(
+            "`ascii` promises ASCII output, which only kinds that return text have ({}), not \
+             kind {:?}{why_and_how}",
+            text_kinds.join(", "),
+            kind.manifest_name()
+        ),
+    );
 }
 
 /// The text of an item's doc comments (`///`, `/** */`, `#[doc = "..."]`), as rustdoc

@@ -116,6 +116,11 @@ fn misuse_is_explained() {
             "fn f() {}",
             "unknown argument `colour`",
         ),
+        (
+            r#"prefix = "p_", colour"#,
+            "fn f() {}",
+            "`kind = \"...\"` and `ascii`",
+        ),
         (p, "fn f(x: &[u8]) -> String {}", "is not a `Result`"),
         (p, "fn f(x: &[u8]) {}", "returns nothing"),
         (
@@ -261,6 +266,110 @@ fn a_text_input_may_have_a_bytes_signature_but_not_the_reverse() {
         "fn f(x: &[u8]) -> Result<String> {}",
     );
     assert_eq!(op.kind, Kind::BytesToBytes);
+}
+
+#[test]
+fn ascii_is_a_flag_of_operations_that_return_text() {
+    let cases = [
+        (
+            "ascii",
+            "fn f(x: &[u8]) -> Result<String> {}",
+            Kind::BytesToStr,
+        ),
+        (
+            r#"kind = "str_to_str", ascii"#,
+            "fn f(x: &[u8]) -> Result<String> {}",
+            Kind::StrToStr,
+        ),
+        (
+            r#"size = n, kind = "bytes_to_str", ascii"#,
+            "fn f(x: &[u8], out: &mut Output) -> Result<()> {}",
+            Kind::BytesToStr,
+        ),
+        (
+            "ascii, size = |t| Ok(t.len()), kind = \"str_to_str\"",
+            "fn f(x: &str, out: &mut Output) -> Result<()> {}",
+            Kind::StrToStr,
+        ),
+    ];
+    for (attr, item, kind) in cases {
+        let op = operation(&format!(r#"prefix = "p_", {attr}"#), item);
+        assert!(op.ascii, "{attr}");
+        assert_eq!(op.kind, kind, "{attr}");
+    }
+    let op = operation(r#"prefix = "p_""#, "fn f(x: &[u8]) -> Result<String> {}");
+    assert!(!op.ascii);
+}
+
+#[test]
+fn ascii_is_refused_where_nothing_returns_text() {
+    let cases = [
+        (
+            r#"prefix = "p_", ascii"#,
+            "const V: &str = \"1\";",
+            "`ascii` applies to operations that return text into the caller's buffer, not to \
+             a version string",
+        ),
+        (
+            r#"prefix = "p_", ascii"#,
+            "fn f(x: &[u8]) -> Result<Vec<u8>> {}",
+            "not kind \"bytes_to_bytes\" of a function returning `Vec<u8>`: return `String`, \
+             or drop `ascii`",
+        ),
+        (
+            r#"prefix = "p_", ascii"#,
+            "fn f(x: &str) -> Result<Vec<u8>> {}",
+            "not kind \"str_to_bytes\"",
+        ),
+        (
+            r#"prefix = "p_", size = n, ascii"#,
+            "fn f(x: &[u8], out: &mut Output) -> Result<()> {}",
+            "not kind \"bytes_to_bytes\", which a sized function has unless `kind` says \
+             otherwise: add `kind = \"bytes_to_str\"`, or drop `ascii`",
+        ),
+        (
+            r#"prefix = "p_", size = n, ascii"#,
+            "fn f(x: &str, out: &mut Output) -> Result<()> {}",
+            "add `kind = \"str_to_str\"`",
+        ),
+        (
+            r#"prefix = "p_", size = n, kind = "str_to_bytes", ascii"#,
+            "fn f(x: &[u8], out: &mut Output) -> Result<()> {}",
+            "`ascii` promises ASCII output, which only kinds that return text have \
+             (`bytes_to_str`, `str_to_str`), not kind \"str_to_bytes\": use a kind that \
+             returns text, or drop `ascii`",
+        ),
+        (
+            r#"prefix = "p_", kind = "bytes_to_bytes", ascii"#,
+            "fn f(x: &[u8]) -> Result<String> {}",
+            "use a kind that returns text",
+        ),
+        (
+            r#"prefix = "p_", ascii, ascii"#,
+            "fn f(x: &[u8]) -> Result<String> {}",
+            "`ascii` is given twice",
+        ),
+        (
+            r#"prefix = "p_", ascii = true"#,
+            "fn f(x: &[u8]) -> Result<String> {}",
+            "`ascii` is a flag: write `ascii` alone",
+        ),
+        (
+            r#"prefix = "p_", ascii(yes)"#,
+            "fn f(x: &[u8]) -> Result<String> {}",
+            "`ascii` is a flag",
+        ),
+    ];
+    for (attr, item, needle) in cases {
+        let message = error_of(attr, item);
+        assert!(
+            message.contains(needle),
+            "#[export({attr})] {item}\n  {message}"
+        );
+    }
+    // An operation whose kind cannot be known gets no word about `ascii`.
+    let message = error_of(r#"prefix = "p_", ascii"#, "fn f(x: &[u8]) -> Vec<u8> {}");
+    assert!(!message.contains("ascii"), "{message}");
 }
 
 #[test]

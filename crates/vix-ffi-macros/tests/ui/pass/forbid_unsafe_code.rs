@@ -47,6 +47,21 @@ pub fn copy(text: &[u8], out: &mut Output<'_>) -> Result<()> {
     out.extend_from_slice(text)
 }
 
+/// Bytes to text promised ASCII, checked in debug builds.
+#[vix_ffi::export(prefix = "ok_", ascii)]
+pub fn hex_ascii(data: &[u8]) -> Result<String> {
+    Ok(data.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Sized text promised ASCII, the flag first.
+#[vix_ffi::export(ascii, prefix = "ok_", size = exact, kind = "bytes_to_str")]
+pub fn digits(data: &[u8], out: &mut Output<'_>) -> Result<()> {
+    for b in data {
+        out.push(b'0' + b % 10)?;
+    }
+    Ok(())
+}
+
 /// Sized, with a closure over text.
 #[vix_ffi::export(prefix = "ok_", size = |text| Ok(text.len()))]
 pub fn lower(text: &str, out: &mut vix_ffi::Output) -> Result<()> {
@@ -67,6 +82,15 @@ type Op = unsafe extern "C" fn(
 ) -> std::os::raw::c_int;
 
 fn main() {
-    let _: [Op; 6] = [ok_reverse, ok_hex, ok_type, ok_shout, ok_copy, ok_lower];
+    let _: [Op; 8] = [
+        ok_reverse,
+        ok_hex,
+        ok_type,
+        ok_shout,
+        ok_copy,
+        ok_lower,
+        ok_hex_ascii,
+        ok_digits,
+    ];
     let _: unsafe extern "C" fn(*mut vix_ffi::VixStatus) -> vix_ffi::VixStr = ok_ffi_version;
 }
