@@ -141,6 +141,63 @@ pub fn large(seed: u64) -> Vec<Input> {
     ]
 }
 
+/// Valid UTF-8 text (for `ascii-output` only, which the base corpus gives few of): fixed
+/// cases at the ends of every encoded length, then `iterations / 2` (rounded up) seeded
+/// random texts mixing 1-, 2-, 3- and 4-byte characters. A `str` argument of the
+/// generated Python always arrives as such text, so an operation taking `str` sees these.
+pub fn text(seed: u64, iterations: u32) -> Vec<Input> {
+    let fixed: [(&str, &str); 5] = [
+        (
+            "UTF-8 text: U+0080, the first non-ASCII code point",
+            "\u{80}",
+        ),
+        (
+            "UTF-8 text: U+07FF U+0800 U+FFFF U+10000 U+10FFFF, the ends of each encoded length",
+            "\u{7ff}\u{800}\u{ffff}\u{10000}\u{10ffff}",
+        ),
+        (
+            "UTF-8 text: 1- to 4-byte characters",
+            "na\u{ef}ve caf\u{e9} \u{2014} \u{65e5}\u{672c} \u{1f600}!",
+        ),
+        (
+            "UTF-8 text: e and a combining acute accent U+0301",
+            "e\u{301}",
+        ),
+        ("UTF-8 text: a byte-order mark U+FEFF first", "\u{feff}text"),
+    ];
+    let mut inputs: Vec<Input> = fixed
+        .iter()
+        .map(|(label, text)| Input::new(*label, text.as_bytes().to_vec()))
+        .collect();
+    let mut rng = Rng::new(seed ^ 0x7e47_0000_0000_0000);
+    for i in 0..iterations.div_ceil(2) {
+        let chars = match rng.below(10) {
+            0..=6 => rng.below(17),
+            7 | 8 => rng.below(129),
+            _ => rng.below(1025),
+        };
+        let text: String = (0..chars).map(|_| random_char(&mut rng)).collect();
+        inputs.push(Input::new(
+            format!("random UTF-8 text #{i} (seed {seed})"),
+            text.into_bytes(),
+        ));
+    }
+    inputs
+}
+
+/// A character that encodes to 1 byte (4 times in 10), 2, 3 or 4 bytes (2 in 10 each).
+fn random_char(rng: &mut Rng) -> char {
+    let (low, high): (u32, u32) = match rng.below(10) {
+        0..=3 => (0x20, 0x7e),
+        4 | 5 => (0x80, 0x7ff),
+        6 | 7 => (0x800, 0xffff),
+        _ => (0x1_0000, 0x10_ffff),
+    };
+    let code = low + (rng.next_u64() % u64::from(high - low + 1)) as u32;
+    // A surrogate (U+D800..=U+DFFF) is no character: take U+FFFD, also 3 bytes, instead.
+    char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER)
+}
+
 fn pick(rng: &mut Rng, alphabet: &[u8], len: usize) -> Vec<u8> {
     (0..len)
         .map(|_| alphabet[rng.below(alphabet.len())])
@@ -195,6 +252,31 @@ mod tests {
         assert_eq!(base(7, 20).len(), 8 + 20);
         assert_eq!(large(3), large(3));
         assert!(large(3).iter().all(|i| i.bytes.len() == LARGE_LEN));
+    }
+
+    #[test]
+    fn text_inputs_are_valid_utf8_with_every_encoded_length() {
+        let inputs = text(5, 64);
+        assert_eq!(inputs, text(5, 64));
+        assert_ne!(inputs, text(6, 64));
+        assert_eq!(inputs.len(), 5 + 32);
+        assert_eq!(text(5, 3).len(), 5 + 2);
+        let mut lengths = [false; 5];
+        for input in &inputs {
+            let s = std::str::from_utf8(&input.bytes).unwrap_or_else(|e| panic!("{e}"));
+            for c in s.chars() {
+                lengths[c.len_utf8()] = true;
+            }
+        }
+        assert_eq!(lengths, [false, true, true, true, true]);
+        let random = inputs.iter().skip(5);
+        assert!(random
+            .clone()
+            .any(|i| std::str::from_utf8(&i.bytes)
+                .is_ok_and(|s| s.chars().any(|c| c.len_utf8() == 4))));
+        assert!(random
+            .clone()
+            .all(|i| i.label.starts_with("random UTF-8 text #")));
     }
 
     #[test]

@@ -167,6 +167,8 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
     let (library, missing) = load(options, &manifest, candidates, symbols)?;
     let missing: HashSet<String> = missing.into_iter().collect();
 
+    let ascii = ascii_promised(&manifest);
+
     let present = |f: &&Function| !missing.contains(&f.symbol);
     let operations: Vec<&Function> = manifest
         .functions
@@ -215,7 +217,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
     let mut keys = Vec::new();
     let mut round2 = Vec::new();
     for f in &operations {
-        for rule in Rule::OPERATION
+        for rule in operation_rules(f, &ascii)
             .into_iter()
             .filter(|r| *r != Rule::Robustness)
         {
@@ -250,9 +252,9 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         let shape = shape_of(f);
         let is_missing = missing.contains(&f.symbol);
         results.push(symbol_result(f, is_missing));
-        let rules: &[Rule] = match shape {
-            Shape::Operation => &Rule::OPERATION,
-            Shape::Version => &Rule::VERSION,
+        let rules: Vec<Rule> = match shape {
+            Shape::Operation => operation_rules(f, &ascii),
+            Shape::Version => Rule::VERSION.to_vec(),
             Shape::Other => {
                 results.push(result(
                     f,
@@ -270,7 +272,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
                 continue;
             }
         };
-        for &rule in rules {
+        for rule in rules {
             if is_missing {
                 results.push(result(
                     f,
@@ -318,6 +320,29 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         iterations: options.iterations,
         results,
     })
+}
+
+/// The symbols of the functions that at least one `python.api` entry calls with
+/// `"ascii": true`: the library's promise that their every successful output is ASCII.
+fn ascii_promised(manifest: &Manifest) -> HashSet<String> {
+    manifest
+        .python
+        .api
+        .iter()
+        .filter(|api| api.ascii && api.kind.takes_ascii_promise())
+        .filter_map(|api| manifest.functions.get(api.calls))
+        .map(|f| f.symbol.clone())
+        .collect()
+}
+
+/// The rules applied to `f`, a function of the operation shape, in report order: every
+/// one of [`Rule::OPERATION`], then `ascii-output` when its output is promised ASCII.
+fn operation_rules(f: &Function, ascii: &HashSet<String>) -> Vec<Rule> {
+    let mut rules = Rule::OPERATION.to_vec();
+    if ascii.contains(&f.symbol) {
+        rules.push(Rule::AsciiOutput);
+    }
+    rules
 }
 
 fn read_manifest(spec: &Path) -> Result<Manifest, CheckError> {
@@ -600,6 +625,48 @@ mod tests {
         assert_eq!(shape_of(&function(Int, &wrong)), Shape::Other);
         assert_eq!(shape_of(&function(VixStr, &[VixStatusPtr])), Shape::Version);
         assert_eq!(shape_of(&function(Int, &[VixStatusPtr])), Shape::Other);
+    }
+
+    #[test]
+    fn only_functions_promised_ascii_get_ascii_output() {
+        let op = |name: &str| {
+            format!(
+                r#"{{"name": "{name}", "args": [
+                    {{"name": "in_ptr", "type": "u8_ptr"}}, {{"name": "in_len", "type": "size_t"}},
+                    {{"name": "out_ptr", "type": "u8_ptr"}}, {{"name": "out_cap", "type": "size_t"}},
+                    {{"name": "out_len", "type": "size_t_ptr"}},
+                    {{"name": "out_status", "type": "vix_status_ptr"}}]}}"#
+            )
+        };
+        let text = format!(
+            r#"{{
+              "library": {{"name": "demo", "env_var": "DEMO_LIB_PATH", "search_paths": []}},
+              "symbol_prefix": "demo_",
+              "functions": [{}, {}, {}, {}],
+              "python": {{"package": "demo", "exports": ["api"], "api": [
+                {{"name": "encode", "calls": "encode", "kind": "bytes_to_str", "ascii": true}},
+                {{"name": "encode_text", "calls": "encode", "kind": "bytes_to_str"}},
+                {{"name": "escape", "calls": "escape", "kind": "str_to_str", "ascii": true}},
+                {{"name": "upper", "calls": "upper", "kind": "str_to_str", "ascii": false}},
+                {{"name": "decode", "calls": "decode", "kind": "str_to_bytes"}}
+              ]}}
+            }}"#,
+            op("encode"),
+            op("escape"),
+            op("upper"),
+            op("decode")
+        );
+        let manifest = manifest::parse(&text).unwrap_or_else(|d| panic!("{d}"));
+        let ascii = ascii_promised(&manifest);
+        let expected: HashSet<String> = ["demo_encode".into(), "demo_escape".into()].into();
+        assert_eq!(ascii, expected);
+        for f in &manifest.functions {
+            let rules = operation_rules(f, &ascii);
+            assert_eq!(&rules[..Rule::OPERATION.len()], &Rule::OPERATION[..]);
+            let promised = f.name == "encode" || f.name == "escape";
+            let tail: &[Rule] = if promised { &[Rule::AsciiOutput] } else { &[] };
+            assert_eq!(&rules[Rule::OPERATION.len()..], tail, "{}", f.name);
+        }
     }
 
     fn run(events: Vec<Event>, end: End) -> ChildRun {

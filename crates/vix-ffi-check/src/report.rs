@@ -210,6 +210,33 @@ mod tests {
     }
 
     #[test]
+    fn ascii_output_is_named_in_text_and_json() {
+        let failed = RuleResult {
+            rule: Rule::AsciiOutput,
+            input: Some("encode(one byte 0xff (1 byte: b\"\\xff\"), out_cap 4100)".into()),
+            seen: "byte 0xc3 at offset 0 of the 2-byte output is not ASCII".into(),
+            expected: Rule::AsciiOutput.expectation().into(),
+            ..result(Outcome::Fail)
+        };
+        let r = report(vec![result(Outcome::Pass), failed]);
+        let text = r.to_text();
+        let line = text
+            .lines()
+            .find(|line| line.starts_with("FAIL"))
+            .unwrap_or_default();
+        assert!(
+            line.starts_with("FAIL  encode  ascii-output  encode(one byte 0xff"),
+            "{text}"
+        );
+        assert!(line.contains("seen byte 0xc3 at offset 0"), "{line}");
+        let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        assert_eq!(json["results"][1]["rule"], "ascii-output");
+        assert_eq!(json["results"][1]["outcome"], "fail");
+        assert_eq!(json["summary"]["pass"], 1);
+        assert_eq!(json["summary"]["fail"], 1);
+    }
+
+    #[test]
     fn json_has_rule_names_and_a_summary() {
         let json: serde_json::Value =
             serde_json::from_str(&report(vec![result(Outcome::Fail)]).to_json()).unwrap();

@@ -51,6 +51,10 @@ pub enum Rule {
     Robustness,
     /// Several threads calling at once get what single-threaded calls get.
     Threads,
+    /// Every successful output is ASCII (bytes `0x00..=0x7f`): checked only for an operation
+    /// that a `python.api` entry calls with `"ascii": true`, the promise that lets the
+    /// generated Python build its `str` without scanning it.
+    AsciiOutput,
 }
 
 impl Rule {
@@ -80,8 +84,13 @@ impl Rule {
         Rule::Threads,
     ];
 
+    /// The rules applied to a function of the operation shape only when the manifest makes
+    /// the promise they check (`"ascii": true` for [`Rule::AsciiOutput`]), after
+    /// [`Rule::OPERATION`] in report order. Functions without the promise do not list them.
+    pub const PROMISES: [Rule; 1] = [Rule::AsciiOutput];
+
     /// Every rule, in report order.
-    pub const ALL: [Rule; 19] = [
+    pub const ALL: [Rule; 20] = [
         Rule::Symbol,
         Rule::Shape,
         Rule::VersionStatus,
@@ -101,6 +110,7 @@ impl Rule {
         Rule::MessageLifetime,
         Rule::Robustness,
         Rule::Threads,
+        Rule::AsciiOutput,
     ];
 
     /// The stable kebab-case name.
@@ -125,6 +135,7 @@ impl Rule {
             Rule::MessageLifetime => "message-lifetime",
             Rule::Robustness => "robustness",
             Rule::Threads => "threads",
+            Rule::AsciiOutput => "ascii-output",
         }
     }
 
@@ -169,6 +180,10 @@ impl Rule {
             Rule::MessageLifetime => "a status message unchanged until the next call",
             Rule::Robustness => "no crash or hang on any input",
             Rule::Threads => "concurrent calls give the single-threaded results",
+            Rule::AsciiOutput => {
+                "every successful output all ASCII (bytes 0x00..=0x7f), as \"ascii\": true \
+                 promises"
+            }
         }
     }
 }
@@ -188,8 +203,22 @@ mod tests {
 
     #[test]
     fn shape_lists_are_in_all() {
-        for rule in Rule::VERSION.iter().chain(Rule::OPERATION.iter()) {
-            assert!(Rule::ALL.contains(rule));
+        let lists = [
+            &Rule::VERSION[..],
+            &Rule::OPERATION[..],
+            &Rule::PROMISES[..],
+        ];
+        for rule in lists.concat() {
+            assert!(Rule::ALL.contains(&rule));
         }
+    }
+
+    #[test]
+    fn promise_rules_are_not_always_on() {
+        for rule in Rule::PROMISES {
+            assert!(!Rule::OPERATION.contains(&rule));
+            assert!(!Rule::VERSION.contains(&rule));
+        }
+        assert_eq!(Rule::AsciiOutput.name(), "ascii-output");
     }
 }

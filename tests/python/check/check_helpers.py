@@ -38,6 +38,8 @@ BUGS = [
     "MISSING_SYMBOL",
     "VERSION_EMPTY",
     "VERSION_UTF8",
+    "NON_ASCII",
+    "ASTRAL",
 ]
 
 C_FLAGS = [
@@ -54,6 +56,17 @@ C_FLAGS = [
     "-fvisibility=hidden",
     "-DVIX_FFI_BUILD_DLL",
 ]
+
+
+def ascii_promised(spec: Path) -> set[str]:
+    """The functions of ``spec`` that a ``python.api`` entry calls with ``"ascii": true``:
+    the ones ``vix-ffi check`` applies ``ascii-output`` to."""
+    manifest = json.loads(spec.read_text())
+    return {
+        api["calls"]
+        for api in manifest["python"]["api"]
+        if api.get("ascii") is True and api["kind"] in ("bytes_to_str", "str_to_str")
+    }
 
 
 @dataclass

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from check_helpers import EXAMPLE_SPEC, REPO_ROOT, run_check
+from check_helpers import EXAMPLE_SPEC, REPO_ROOT, ascii_promised, run_check
 
 from vix_test_env import c_compiler
 
@@ -38,6 +39,13 @@ VERSION_RULES = [
 ]
 
 
+def operation_rules(spec: Path, function: str) -> list[str]:
+    """The rules of an operation in report order: ``ascii-output`` last, and only when
+    the manifest promises the function's output ASCII."""
+    extra = ["ascii-output"] if function in ascii_promised(spec) else []
+    return OPERATION_RULES + extra
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment without any library search path, plus ``extra``."""
     env = {
@@ -55,8 +63,8 @@ def test_the_example_passes_every_rule(example_lib: Path) -> None:
     got = [(r["function"], r["rule"], r["outcome"]) for r in run.results()]
     want = (
         [("version", rule, "pass") for rule in VERSION_RULES]
-        + [("encode", rule, "pass") for rule in OPERATION_RULES]
-        + [("decode", rule, "pass") for rule in OPERATION_RULES]
+        + [("encode", rule, "pass") for rule in operation_rules(EXAMPLE_SPEC, "encode")]
+        + [("decode", rule, "pass") for rule in operation_rules(EXAMPLE_SPEC, "decode")]
     )
     assert got == want, run.describe()
     assert run.report is not None
@@ -74,12 +82,39 @@ def test_text_output_is_one_line_per_rule_per_function(example_lib: Path) -> Non
     assert run.code == 0, run.describe()
     lines = run.stdout.splitlines()
     rule_lines = [line for line in lines if line.startswith(("PASS", "FAIL", "SKIP"))]
-    count = len(VERSION_RULES) + 2 * len(OPERATION_RULES)
+    count = len(VERSION_RULES) + sum(
+        len(operation_rules(EXAMPLE_SPEC, f)) for f in ("encode", "decode")
+    )
     assert len(rule_lines) == count, run.stdout
     assert all(line.startswith("PASS  ") for line in rule_lines), run.stdout
     assert any(line.split()[1:3] == ["encode", "no-overflow"] for line in rule_lines)
     assert all("seen " in line and "expected " in line for line in rule_lines)
     assert lines[-1] == f"{count} passed, 0 failed, 0 skipped"
+
+
+def test_the_example_keeps_an_ascii_promise_on_encode(
+    tmp_path: Path, example_lib: Path
+) -> None:
+    """Base64 is ASCII: with ``"ascii": true`` on encode (whether or not the example's
+    manifest says it yet), ascii-output passes for encode and is not listed for decode,
+    whose output is bytes."""
+    manifest = json.loads(EXAMPLE_SPEC.read_text())
+    for api in manifest["python"]["api"]:
+        if api["calls"] == "encode":
+            api["ascii"] = True
+    spec = tmp_path / "bindings.json"
+    spec.write_text(json.dumps(manifest, indent=2))
+    run = run_check("--spec", str(spec), "--lib", str(example_lib))
+    assert run.code == 0, run.describe()
+    result = run.outcome("encode", "ascii-output")
+    assert result["outcome"] == "pass", result
+    assert result["seen"].endswith("all ASCII"), result
+    assert not result["seen"].startswith("0 successful"), result
+    rules = [r["rule"] for r in run.results() if r["function"] == "encode"]
+    assert rules == operation_rules(spec, "encode") and rules[-1] == "ascii-output"
+    assert "ascii-output" not in {
+        r["rule"] for r in run.results() if r["function"] == "decode"
+    }
 
 
 def test_the_library_is_found_through_the_manifest_env_var(

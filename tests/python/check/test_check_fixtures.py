@@ -10,21 +10,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from check_helpers import FIXTURE_SPEC, run_check
+from check_helpers import FIXTURE_SPEC, ascii_promised, run_check
 
-OPS = ("hex_encode", "hex_decode")
+OPS = ("hex_encode", "hex_decode", "ascii_escape")
+# The operations the fixture manifest promises ASCII output for ("ascii": true).
+ASCII = ("hex_encode", "ascii_escape")
 SIZING = ("size-query", "one-short", "exact-capacity")
 
 # bug: (failures that must be reported, other failures the same bug may cause)
 EXPECTED: dict[str, tuple[set[tuple[str, str]], set[tuple[str, str]]]] = {
     "OVERFLOW": ({("hex_encode", "no-overflow")}, set()),
     "QUERY_SIZE": (
-        {("hex_encode", "size-query"), ("hex_decode", "size-query")},
+        {(f, "size-query") for f in OPS},
         {(f, r) for f in OPS for r in SIZING},
     ),
     "RC": ({("hex_decode", "rc-status")}, set()),
     "NO_STATUS": ({("hex_decode", "status-written")}, set()),
-    "NULL_OUT_LEN": ({("hex_encode", "null-args"), ("hex_decode", "null-args")}, set()),
+    "NULL_OUT_LEN": ({(f, "null-args") for f in OPS}, set()),
     "NONDETERMINISTIC": (
         {("hex_encode", "deterministic")},
         {("hex_encode", "threads")},
@@ -38,6 +40,8 @@ EXPECTED: dict[str, tuple[set[tuple[str, str]], set[tuple[str, str]]]] = {
     "MISSING_SYMBOL": ({("hex_decode", "symbol")}, set()),
     "VERSION_EMPTY": ({("version", "version-nonempty")}, set()),
     "VERSION_UTF8": ({("version", "version-utf8")}, set()),
+    "NON_ASCII": ({("hex_encode", "ascii-output")}, set()),
+    "ASTRAL": ({("ascii_escape", "ascii-output")}, set()),
 }
 
 
@@ -61,6 +65,59 @@ def test_the_correct_build_passes_every_rule(fixture_libs: dict[str, Path]) -> N
     run = run_check("--spec", str(FIXTURE_SPEC), "--lib", str(fixture_libs["NONE"]))
     assert run.code == 0, run.describe()
     assert {r["outcome"] for r in run.results()} == {"pass"}, run.describe()
+    # ascii-output is applied, and passes, exactly where the manifest promises ASCII.
+    assert ascii_promised(FIXTURE_SPEC) == set(ASCII)
+    with_rule = {r["function"] for r in run.results() if r["rule"] == "ascii-output"}
+    assert with_rule == set(ASCII), run.describe()
+    for function in ASCII:
+        seen = run.outcome(function, "ascii-output")["seen"]
+        assert seen.endswith("all ASCII") and "valid UTF-8 texts" in seen, seen
+
+
+def test_a_broken_ascii_promise_names_the_input_byte_and_offset(
+    fixture_libs: dict[str, Path],
+) -> None:
+    run = run_check(
+        "--spec", str(FIXTURE_SPEC), "--lib", str(fixture_libs["NON_ASCII"])
+    )
+    assert run.code == 1, run.describe()
+    result = run.outcome("hex_encode", "ascii-output")
+    assert result["outcome"] == "fail", result
+    # The first input of the corpus that has a 0xff byte, which encodes to c3 bf.
+    assert result["input"].startswith('hex_encode(one byte 0xff (1 byte: b"\\xff")')
+    assert result["seen"].startswith(
+        "byte 0xc3 at offset 0 of the 2-byte output is not ASCII"
+    ), result
+    assert '"ascii": true' in result["expected"], result
+    assert "offset 510 of the 512-byte output" in result["detail"], result
+
+    text = run_check(
+        "--spec",
+        str(FIXTURE_SPEC),
+        "--lib",
+        str(fixture_libs["NON_ASCII"]),
+        json_output=False,
+    )
+    assert text.code == 1, text.describe()
+    line = next(
+        line for line in text.stdout.splitlines() if line.startswith("FAIL  hex_encode")
+    )
+    assert line.split()[2] == "ascii-output", line
+    assert "byte 0xc3 at offset 0" in line, line
+
+
+def test_a_str_to_str_promise_is_fed_valid_utf8_text(
+    fixture_libs: dict[str, Path],
+) -> None:
+    """The escaper copies 4-byte characters through: no input of the base corpus has
+    one, so only the valid UTF-8 texts that ascii-output adds can show it."""
+    run = run_check("--spec", str(FIXTURE_SPEC), "--lib", str(fixture_libs["ASTRAL"]))
+    assert run.code == 1, run.describe()
+    assert run.failed() == {("ascii_escape", "ascii-output")}, run.describe()
+    result = run.outcome("ascii_escape", "ascii-output")
+    assert result["input"].startswith("ascii_escape(UTF-8 text: "), result
+    assert "is not ASCII" in result["seen"], result
+    assert "byte 0xf0 at offset" in result["seen"], result
 
 
 def test_a_crash_on_the_size_query_is_reported_not_fatal(
@@ -90,10 +147,13 @@ def test_a_hang_is_cut_by_the_timeout(fixture_libs: dict[str, Path]) -> None:
         "2",
     )
     assert run.code == 1, run.describe()
-    assert run.failed() == {("hex_encode", "robustness")}, run.describe()
-    result = run.outcome("hex_encode", "robustness")
-    assert "no return within 2 s" in result["seen"], result
-    assert "large input" in result["input"], result
+    # ascii-output feeds the large inputs too, so it hangs on them as well.
+    hung = {("hex_encode", "robustness"), ("hex_encode", "ascii-output")}
+    assert run.failed() == hung, run.describe()
+    for _, rule in hung:
+        result = run.outcome("hex_encode", rule)
+        assert "no return within 2 s" in result["seen"], result
+        assert "large input" in result["input"], result
 
 
 def test_a_write_past_out_cap_names_the_byte(fixture_libs: dict[str, Path]) -> None:

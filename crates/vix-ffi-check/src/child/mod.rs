@@ -142,6 +142,7 @@ pub fn child_main() -> i32 {
                 function,
                 inputs,
                 large: corpus::large(seed),
+                text: corpus::text(seed, iterations),
                 iterations,
             };
             operation::run(rule, &op, &ctx)

@@ -28,8 +28,10 @@ pub struct Ctx {
     pub function: String,
     /// The edge cases, the random inputs, then the derived ones.
     pub inputs: Vec<Input>,
-    /// The large inputs (robustness only).
+    /// The large inputs (robustness and ascii-output only).
     pub large: Vec<Input>,
+    /// Valid UTF-8 texts (ascii-output only).
+    pub text: Vec<Input>,
     /// `--iterations`: scales repetition.
     pub iterations: u32,
 }
@@ -194,6 +196,7 @@ pub fn run(rule: Rule, op: &Op, ctx: &Ctx) -> Done {
         Rule::MessageLifetime => message_lifetime(&runner, &mut findings),
         Rule::Robustness => robustness(&runner),
         Rule::Threads => threads(&runner, &mut findings),
+        Rule::AsciiOutput => ascii_output(&runner, &mut findings),
         other => Err(format!("{} does not apply to an operation", other.name())),
     };
     match result {
@@ -723,4 +726,86 @@ fn threads(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
         "{THREADS} threads x {rounds} rounds over {} inputs",
         inputs.len()
     ))
+}
+
+/// Every successful output of the whole corpus (the inputs, the UTF-8 texts, the large
+/// inputs) is ASCII: what `"ascii": true` promises the generated Python, which then builds
+/// its `str` without looking at the bytes.
+fn ascii_output(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let ctx = runner.ctx;
+    let all = ctx.inputs.iter().chain(&ctx.text).chain(&ctx.large);
+    let (mut total, mut outputs, mut bytes) = (0, 0, 0);
+    let mut rejection = None;
+    for input in all {
+        total += 1;
+        let probe = runner.probe(input, true);
+        if probe.accepted().is_none() {
+            rejection.get_or_insert_with(|| format!("{}: {}", input.describe(), probe.full.show()));
+            continue;
+        }
+        outputs += 1;
+        let output = &probe.full.output;
+        bytes += output.len();
+        if let Some(problem) = non_ascii(output) {
+            findings.add(
+                runner.describe(input, Args::cap(probe.full_cap)),
+                problem,
+                "every output byte in 0x00..=0x7f, as \"ascii\": true promises (the generated \
+                 Python builds its str without checking)",
+            );
+        }
+    }
+    if outputs == 0 {
+        return Err(format!(
+            "no accepted input found: the function rejected all {total} inputs (first: {})",
+            rejection.unwrap_or_default()
+        ));
+    }
+    Ok(format!(
+        "{outputs} successful outputs ({bytes} bytes) of {total} inputs ({} valid UTF-8 \
+         texts and {} of 1 MiB among them), all ASCII",
+        ctx.text.len(),
+        ctx.large.len()
+    ))
+}
+
+/// The first byte of `output` above 0x7f, its offset and the bytes around it; `None` when
+/// every byte is ASCII.
+fn non_ascii(output: &[u8]) -> Option<String> {
+    let at = output.iter().position(|b| !b.is_ascii())?;
+    let start = at.saturating_sub(8);
+    let end = at.saturating_add(8).min(output.len());
+    Some(format!(
+        "byte 0x{:02x} at offset {at} of the {}-byte output is not ASCII (output[{start}..{end}] \
+         = b\"{}\")",
+        output[at],
+        output.len(),
+        output[start..end].escape_ascii()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::non_ascii;
+
+    #[test]
+    fn non_ascii_names_the_first_offending_byte_and_its_offset() {
+        assert_eq!(non_ascii(b""), None);
+        assert_eq!(non_ascii(b"\x00plain\x7f"), None);
+        assert_eq!(
+            non_ascii(b"ab\xc3\xbf"),
+            Some(
+                "byte 0xc3 at offset 2 of the 4-byte output is not ASCII (output[0..4] = \
+                 b\"ab\\xc3\\xbf\")"
+                    .into()
+            )
+        );
+        let long = [b"0123456789abcdef".as_slice(), &[0x80], b"0123456789"].concat();
+        let seen = non_ascii(&long).unwrap_or_default();
+        assert!(
+            seen.starts_with("byte 0x80 at offset 16 of the 27-byte output"),
+            "{seen}"
+        );
+        assert!(seen.contains("output[8..24] = b\"89abcdef\\x80"), "{seen}");
+    }
 }
