@@ -1,20 +1,24 @@
 """How the generated api sizes, fills and hands back outputs, against scripted native
 functions: the size query and exact allocation of large outputs, retries, errors at each
-step, str outputs that are not ASCII or not UTF-8, the copying fallback used where
-CPython's object layout is not known, and that none of it leaks an object.
+step, str outputs that are not ASCII or not UTF-8, the ASCII promise ("ascii": true,
+which the example makes for encode) that skips the check, the copying fallback used
+where CPython's object layout is not known, and that none of it leaks an object.
 
 Each scenario runs in a child process (the fallback is switched on by changing module
-state), on this interpreter and on a Python 3.8 one when there is one.
+state), on this interpreter and on a Python 3.8 one when there is one: against the
+example's package as shipped, and against one generated from its manifest without the
+promise.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -79,8 +83,6 @@ utf8_out = ("\u00e9" * (N // 2)).encode("utf-8")
 bad_out = b"A" * (N - 1) + b"\xff"
 scenarios = {
     "str ascii": ("encode", BIG, [(TOO_SMALL, N, None), (OK, N, ascii_out)]),
-    "str utf8": ("encode", BIG, [(TOO_SMALL, N, None), (OK, N, utf8_out)]),
-    "str invalid utf8": ("encode", BIG, [(TOO_SMALL, N, None), (OK, N, bad_out)]),
     "str empty": ("encode", BIG, [(OK, 0, None)]),
     "str query refused": ("encode", BIG, [(INVALID, 0, None)]),
     "str grows": ("encode", BIG, [(TOO_SMALL, N, None), (TOO_SMALL, N + 5, None),
@@ -98,11 +100,33 @@ scenarios = {
                                                (TOO_SMALL, N + 3, None),
                                                (OK, N + 3, b"\x80" * (N + 3))]),
 }
-mode = sys.argv[1]
+mode, promise = sys.argv[1], sys.argv[2]
+if promise == "checked":
+    # Without the promise, outputs that are not ASCII are decoded as UTF-8; with it,
+    # they are the library's bug, and not looked at.
+    scenarios["str utf8"] = ("encode", BIG, [(TOO_SMALL, N, None), (OK, N, utf8_out)])
+    scenarios["str invalid utf8"] = ("encode", BIG, [(TOO_SMALL, N, None),
+                                                     (OK, N, bad_out)])
+
 if mode == "copy":
     api._VIX_STR_DATA = None
     api._VIX_BYTES_DATA = None
+
+# Every ASCII check of a large str output goes through this module global.
+checks = []
+decode_ascii = api._vix_decode_ascii
+
+
+def counted(*args):
+    checks.append(args[1])
+    return decode_ascii(*args)
+
+
+api._vix_decode_ascii = counted
+run(*scenarios["str ascii"])
+checked_bytes = sum(checks)
 results = {name: run(*s) for name, s in scenarios.items()}
+results["checked bytes"] = checked_bytes
 
 # str inputs: a large ASCII one is passed as its own data, others as UTF-8 bytes.
 one_call = [(OK, 3, b"abc")]
@@ -131,7 +155,26 @@ N = 80000  # above the first capacity of the copying fallback (75064)
 SMALL = 16384
 
 
-def run_child(python: str, case: Case, lib_dir: Path, mode: str) -> dict[str, Any]:
+@pytest.fixture(scope="session")
+def unpromised(
+    cases: dict[str, Case], work_dir: Path, gen_python: Callable[[Path, Path], Path]
+) -> Case:
+    """The example's package generated from its manifest without any ASCII promise."""
+    case = cases["base64_ffi"]
+    manifest = json.loads(json.dumps(case.manifest))
+    promised = [e for e in manifest["python"]["api"] if e.pop("ascii", False)]
+    assert [e["name"] for e in promised] == ["encode"]
+    folder = work_dir / "generator" / "base64_ffi_unpromised"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    spec = folder / "bindings.json"
+    spec.write_text(json.dumps(manifest), encoding="utf-8")
+    return Case(case.name, manifest, gen_python(spec, folder / "out"))
+
+
+def run_child(
+    python: str, case: Case, lib_dir: Path, mode: str, promise: str
+) -> dict[str, Any]:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -140,7 +183,7 @@ def run_child(python: str, case: Case, lib_dir: Path, mode: str) -> dict[str, An
     env["PYTHONPATH"] = str(case.python_dir)
     env[case.env_var] = str(lib_dir)
     proc = subprocess.run(
-        [python, "-c", CHILD, mode],
+        [python, "-c", CHILD, mode, promise],
         capture_output=True,
         text=True,
         check=False,
@@ -151,7 +194,7 @@ def run_child(python: str, case: Case, lib_dir: Path, mode: str) -> dict[str, An
     return result
 
 
-def check(result: dict[str, Any], mode: str) -> None:
+def check(result: dict[str, Any], mode: str, promise: str) -> None:
     # Direct writes ask for the size first (capacity 0); the copying fallback starts
     # from the first capacity, 1.5 times the input plus 64 bytes.
     first = [0] if mode == "direct" else [50000 + 25000 + 64]
@@ -164,8 +207,15 @@ def check(result: dict[str, Any], mode: str) -> None:
             assert r["refs"] == 2, name  # the caller's and getrefcount's own
 
     ok("str ascii", "A" * N, [*first, N])
-    ok("str utf8", "\u00e9" * (N // 2), [*first, N])
-    assert result["str invalid utf8"]["error"] == "UnicodeDecodeError"
+    if promise == "checked":
+        ok("str utf8", "\u00e9" * (N // 2), [*first, N])
+        assert result["str invalid utf8"]["error"] == "UnicodeDecodeError"
+    else:
+        assert "str utf8" not in result
+    # A promised output is returned unchecked; an unpromised one is checked in full
+    # (the copying fallback decodes it instead).
+    expected_checks = N if (mode, promise) == ("direct", "checked") else 0
+    assert result["checked bytes"] == expected_checks
     ok("str empty", "", first)
     assert result["str query refused"] == {
         "error": "InvalidArgumentError",
@@ -190,20 +240,36 @@ def check(result: dict[str, Any], mode: str) -> None:
     assert result["growth"] < 200_000, result["growth"]
 
 
+def case_for(promise: str, cases: dict[str, Case], unpromised: Case) -> Case:
+    return cases["base64_ffi"] if promise == "promised" else unpromised
+
+
+@pytest.mark.parametrize("promise", ["promised", "checked"])
 @pytest.mark.parametrize("mode", ["direct", "copy"])
 def test_outputs(
-    cases: dict[str, Case], stub_lib_dirs: dict[str, Path], mode: str
+    cases: dict[str, Case],
+    unpromised: Case,
+    stub_lib_dirs: dict[str, Path],
+    mode: str,
+    promise: str,
 ) -> None:
-    case = cases["base64_ffi"]
-    check(run_child(sys.executable, case, stub_lib_dirs[case.name], mode), mode)
+    case = case_for(promise, cases, unpromised)
+    lib_dir = stub_lib_dirs["base64_ffi"]
+    check(run_child(sys.executable, case, lib_dir, mode, promise), mode, promise)
 
 
+@pytest.mark.parametrize("promise", ["promised", "checked"])
 @pytest.mark.parametrize("mode", ["direct", "copy"])
 def test_outputs_on_python_3_8(
-    cases: dict[str, Case], stub_lib_dirs: dict[str, Path], mode: str
+    cases: dict[str, Case],
+    unpromised: Case,
+    stub_lib_dirs: dict[str, Path],
+    mode: str,
+    promise: str,
 ) -> None:
     python = python38()
     if python is None:
         pytest.skip("no Python 3.8 interpreter (set VIX_TEST_PYTHON38 to one)")
-    case = cases["base64_ffi"]
-    check(run_child(python, case, stub_lib_dirs[case.name], mode), mode)
+    case = case_for(promise, cases, unpromised)
+    lib_dir = stub_lib_dirs["base64_ffi"]
+    check(run_child(python, case, lib_dir, mode, promise), mode, promise)

@@ -135,8 +135,9 @@ pub struct ApiFunctionModel {
     pub accepts_str: bool,
     /// Literal: the start of the `TypeError` message for a wrong argument.
     pub expected: String,
-    /// `True` when the output is returned as `str` (UTF-8), `False` for `bytes`.
-    pub text: &'static str,
+    /// The output mode the helpers take: `_VIX_BYTES`, `_VIX_UTF8` (a `str` decoded as
+    /// UTF-8) or `_VIX_ASCII` (a `str` the library promises is ASCII).
+    pub output: &'static str,
 }
 
 /// `__init__.py`.
@@ -373,10 +374,10 @@ pub fn api_doc_text(api: &ApiFunction, called: &Function) -> String {
             } else {
                 "bytes"
             },
-            if kind.returns_str() {
-                "str (decoded as UTF-8)"
-            } else {
-                "bytes"
+            match (kind.returns_str(), api.ascii) {
+                (false, _) => "bytes",
+                (true, false) => "str (decoded as UTF-8)",
+                (true, true) => "str (ASCII, as the library promises)",
             }
         ),
     };
@@ -389,7 +390,11 @@ fn api_function(api: &ApiFunction, called: &Function) -> ApiFunctionModel {
     let kind = api.kind;
     let docstring = docstring(&api_doc_text(api, called), "    ");
     let returns = if kind.returns_str() { "str" } else { "bytes" };
-    let text = if kind.returns_str() { "True" } else { "False" };
+    let output = match (kind.returns_str(), api.ascii) {
+        (false, _) => "_VIX_BYTES",
+        (true, false) => "_VIX_UTF8",
+        (true, true) => "_VIX_ASCII",
+    };
     let (param, annotation, expected_type) = if !kind.is_operation() {
         ("", "", "")
     } else if kind.takes_str() {
@@ -423,7 +428,7 @@ fn api_function(api: &ApiFunction, called: &Function) -> ApiFunctionModel {
             "{}() argument '{param}' must be {expected_type}",
             api.name
         )),
-        text,
+        output,
     }
 }
 
