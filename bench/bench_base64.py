@@ -651,7 +651,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sizes = [MIB] if args.quick else [MIB, 64 * MIB]
         throughput(env, report, sizes, rounds, batch)
     if "threads" in only:
-        threads(env, report, 3 if args.quick else 7, 4 if args.quick else 12)
+        threads(env, report, 3 if args.quick else rounds, 4 if args.quick else 48)
     if "memory" in only:
         cycles(env, report)
         memory(report, 100 if args.quick else 1000)

@@ -128,22 +128,39 @@ mod x86 {
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
     pub unsafe fn encode(src: &[u8], dst: &mut [MaybeUninit<u8>]) -> (usize, usize) {
         // SAFETY: the caller guarantees the features; the only memory accesses are the
-        // load src[i .. i + 64) and the store dst[o .. o + 64) of each step, inside both
-        // slices by the loop condition.
+        // load src[i + 48k .. i + 48k + 64) and the store dst[o + 64k .. o + 64k + 64) of
+        // each step k, inside both slices by the condition of the loop that runs it.
         unsafe {
             let spread = vector(&SPREAD);
             let shifts = _mm512_set1_epi64(SHIFTS);
             let alphabet = vector(ALPHABET);
             let (sp, dp) = (src.as_ptr(), dst.as_mut_ptr().cast::<u8>());
             let (mut i, mut o) = (0usize, 0usize);
+            // One step: the 48 bytes at src[i + 48k ..] become the 64 characters at
+            // dst[o + 64k ..].
+            macro_rules! step {
+                ($k:expr) => {{
+                    let v = _mm512_loadu_si512(sp.add(i + 48 * $k).cast());
+                    let v = _mm512_permutexvar_epi8(spread, v);
+                    let sextets = _mm512_multishift_epi64_epi8(shifts, v);
+                    // vpermb reads the low 6 bits of each index: the 2 bits above the
+                    // sextet that multishift brought along are ignored.
+                    let chars = _mm512_permutexvar_epi8(sextets, alphabet);
+                    _mm512_storeu_si512(dp.add(o + 64 * $k).cast(), chars);
+                }};
+            }
+            // Four steps per iteration while they fit (a few percent faster on long
+            // inputs), then one at a time.
+            while i + 3 * 48 + 64 <= src.len() && o + 4 * 64 <= dst.len() {
+                step!(0);
+                step!(1);
+                step!(2);
+                step!(3);
+                i += 4 * 48;
+                o += 4 * 64;
+            }
             while i + 64 <= src.len() && o + 64 <= dst.len() {
-                let v = _mm512_loadu_si512(sp.add(i).cast());
-                let v = _mm512_permutexvar_epi8(spread, v);
-                let sextets = _mm512_multishift_epi64_epi8(shifts, v);
-                // vpermb reads the low 6 bits of each index: the 2 bits above the sextet
-                // that multishift brought along are ignored.
-                let chars = _mm512_permutexvar_epi8(sextets, alphabet);
-                _mm512_storeu_si512(dp.add(o).cast(), chars);
+                step!(0);
                 i += 48;
                 o += 64;
             }
