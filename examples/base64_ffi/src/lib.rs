@@ -14,9 +14,9 @@
 //! a too-small buffer is answered at once and the output is written straight into the
 //! caller's buffer. `encode` promises ASCII output (`ascii`: base64 text is ASCII), so the
 //! generated Python builds its `str` without scanning it; debug builds check the promise.
-//! The codec lives in the `base64_ffi_codec` crate beside this one (`codec/`): AVX2
-//! kernels for the bulk of long inputs, `base64-simd` for the rest. Its unsafe code stays
-//! there; this crate has none.
+//! The codec lives in the `base64_ffi_codec` crate beside this one (`codec/`): AVX-512
+//! VBMI and AVX2 kernels for the bulk of long inputs, `base64-simd` for the rest. Its
+//! unsafe code stays there; this crate has none.
 
 #![forbid(unsafe_code)]
 
