@@ -192,33 +192,16 @@ where
 
 #[cfg(test)]
 mod tests {
-    use std::ptr::null_mut;
-
     use super::*;
-    use crate::status::{StatusCode, VixStatus};
+    use crate::status::StatusCode;
+    use crate::test_support::call_with;
 
-    /// Calls `op` on `input` with a buffer of `cap` bytes: the status code, its message,
-    /// `*out_len` and the buffer.
-    fn call(input: &[u8], cap: usize, op: impl FnOnce(RawCall) -> c_int) -> (i32, String, usize) {
-        let mut buf = vec![0u8; cap];
-        let mut out_len = usize::MAX;
-        let mut status = VixStatus::ok();
-        let rc = op(RawCall {
-            in_ptr: input.as_ptr(),
-            in_len: input.len(),
-            out_ptr: if cap == 0 {
-                null_mut()
-            } else {
-                buf.as_mut_ptr()
-            },
-            out_cap: cap,
-            out_len: &mut out_len,
-            out_status: &mut status,
-        });
-        assert_eq!(rc, status.code);
-        // SAFETY: valid until the next call on this thread.
-        let message = String::from_utf8(unsafe { status.message.as_bytes() }.to_vec()).unwrap();
-        (status.code, message, out_len)
+    /// Calls `op` on `input` with a buffer of `cap` bytes: the status code, its message
+    /// and `*out_len`.
+    fn call(input: &[u8], cap: usize, op: fn(RawCall) -> c_int) -> (i32, String, usize) {
+        let seen = call_with(input, cap, op);
+        assert_eq!(seen.rc, seen.code);
+        (seen.code, seen.message, seen.out_len)
     }
 
     fn echo(text: &str) -> Result<String> {

@@ -34,6 +34,8 @@ mod message;
 pub mod op;
 mod out;
 mod status;
+#[cfg(test)]
+mod test_support;
 mod types;
 
 pub use guard::guard;

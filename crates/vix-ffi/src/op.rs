@@ -221,28 +221,8 @@ fn ranges_overlap(a: *const u8, a_len: usize, b: *const u8, b_len: usize) -> boo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::VixStr;
+    use crate::test_support::{call_with, status_sentinel, GUARD};
     use std::ptr::{null, null_mut};
-
-    const SENTINEL: i32 = -12345;
-    const GUARD: u8 = 0xA5;
-
-    /// What a call left behind.
-    #[derive(Debug)]
-    struct Seen {
-        rc: c_int,
-        code: i32,
-        message: String,
-        out_len: usize,
-        out: Vec<u8>,
-    }
-
-    fn status_sentinel() -> VixStatus {
-        VixStatus {
-            code: SENTINEL,
-            message: VixStr::EMPTY,
-        }
-    }
 
     /// Doubles every byte; the size is known up front.
     fn doubler(call: RawCall) -> c_int {
@@ -258,44 +238,6 @@ mod tests {
                     Ok(input.len() * 2)
                 },
             )
-        }
-    }
-
-    fn call_with(input: &[u8], cap: usize, op: fn(RawCall) -> c_int) -> Seen {
-        // Guard bytes after `cap` show any write past the capacity.
-        let mut buf = vec![GUARD; cap + 16];
-        let mut out_len = usize::MAX;
-        let mut st = status_sentinel();
-        let rc = op(RawCall {
-            in_ptr: if input.is_empty() {
-                null()
-            } else {
-                input.as_ptr()
-            },
-            in_len: input.len(),
-            out_ptr: if cap == 0 {
-                null_mut()
-            } else {
-                buf.as_mut_ptr()
-            },
-            out_cap: cap,
-            out_len: &mut out_len,
-            out_status: &mut st,
-        });
-        assert!(
-            buf[cap..].iter().all(|&b| b == GUARD),
-            "wrote past out_cap: {:?}",
-            &buf[cap..]
-        );
-        // SAFETY: valid until the next call on this thread.
-        let message = String::from_utf8(unsafe { st.message.as_bytes() }.to_vec()).unwrap();
-        buf.truncate(cap);
-        Seen {
-            rc,
-            code: st.code,
-            message,
-            out_len,
-            out: buf,
         }
     }
 
