@@ -15,6 +15,8 @@ use base64_simd::{Out, STANDARD};
 
 mod avx2;
 mod avx512;
+#[cfg(target_arch = "x86_64")]
+mod prefetch;
 
 /// The kernels a call may use: the widest ones the CPU has, then narrower ones for what
 /// they leave, then `base64-simd`.
@@ -244,6 +246,24 @@ mod tests {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn a_bad_character_is_found_in_long_inputs_too() {
+        // Past the lengths above, the AVX-512 loops prefetch ahead: a bad character
+        // where they do, where they stopped and in the tail must still be found.
+        let n = 12_000;
+        let text = encode(Kernels::best(), &bytes(n, 11));
+        let ats = (0..text.len())
+            .step_by(61)
+            .chain(text.len() - 80..text.len());
+        for kernels in kernel_sets() {
+            for at in ats.clone() {
+                let mut t = text.clone();
+                t[at] = b'*';
+                assert_eq!(decode(kernels, &t), None, "{kernels:?}, '*' at {at}");
             }
         }
     }
