@@ -213,9 +213,35 @@ pub struct ApiFunction {
     /// is ASCII, so backends may build the `str` without checking it. Only `true` for
     /// kinds that return `str` from the operation shape ([`ApiKind::takes_ascii_promise`]).
     pub ascii: bool,
+    /// `output_blocks` (optional, operation kinds only): the library declares the exact
+    /// size of every successful output, so that backends may allocate it without a size
+    /// query. See [`OutputBlocks`].
+    pub output_blocks: Option<OutputBlocks>,
     /// `doc`: free text, optional; backends must escape it. When absent, backends may fall
     /// back to the called function's `doc`.
     pub doc: Option<String>,
+}
+
+/// `"output_blocks": {"in": a, "out": b}`: every block of `a` input bytes (the last one
+/// possibly shorter) becomes exactly `b` output bytes, so a successful output of an input
+/// of `n` bytes is `b * ceil(n / a)` bytes. Base64 with padding is `{"in": 3, "out": 4}`,
+/// hex encoding `{"in": 1, "out": 2}`. A declaration, not a check: `vix-ffi check`
+/// compares it with the library, and generated code stays correct (only slower) when the
+/// library writes another size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct OutputBlocks {
+    /// `in`: input bytes per block, at least 1.
+    pub input: u32,
+    /// `out`: output bytes per block, at least 1.
+    pub output: u32,
+}
+
+impl OutputBlocks {
+    /// The declared output size for an input of `n` bytes; `None` past `u64`.
+    pub fn size(self, n: u64) -> Option<u64> {
+        n.div_ceil(u64::from(self.input))
+            .checked_mul(u64::from(self.output))
+    }
 }
 
 /// The high-level call patterns.

@@ -12,7 +12,9 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Map, Value};
 
 use super::diagnostic::{Diagnostic, Diagnostics};
-use super::model::{ApiFunction, ApiKind, Arg, CType, Export, Function, Library, Manifest, Python};
+use super::model::{
+    ApiFunction, ApiKind, Arg, CType, Export, Function, Library, Manifest, OutputBlocks, Python,
+};
 use super::spans::{child_index, child_key, Pos, Spans};
 use super::suggest::did_you_mean;
 use crate::names;
@@ -25,7 +27,8 @@ const LIBRARY_KEYS: &[&str] = &["name", "env_var", "search_paths"];
 const FUNCTION_KEYS: &[&str] = &["name", "symbol", "restype", "args", "doc"];
 const ARG_KEYS: &[&str] = &["name", "type"];
 const PYTHON_KEYS: &[&str] = &["package", "exports", "api"];
-const API_KEYS: &[&str] = &["name", "calls", "kind", "ascii", "doc"];
+const API_KEYS: &[&str] = &["name", "calls", "kind", "ascii", "output_blocks", "doc"];
+const BLOCKS_KEYS: &[&str] = &["in", "out"];
 
 /// Parses and validates a `bindings.json`.
 ///
@@ -188,6 +191,8 @@ struct ApiDraft {
     calls: Option<usize>,
     kind: Option<ApiKind>,
     ascii: bool,
+    output_blocks: Option<OutputBlocks>,
+    blocks_bad: bool,
     doc: Option<String>,
     doc_bad: bool,
 }
@@ -247,7 +252,7 @@ impl FunctionDraft {
 
 impl ApiDraft {
     fn build(self) -> Option<ApiFunction> {
-        if self.doc_bad {
+        if self.doc_bad || self.blocks_bad {
             return None;
         }
         Some(ApiFunction {
@@ -255,6 +260,7 @@ impl ApiDraft {
             calls: self.calls?,
             kind: self.kind?,
             ascii: self.ascii,
+            output_blocks: self.output_blocks,
             doc: self.doc,
         })
     }
@@ -988,8 +994,57 @@ impl Checker<'_> {
                 Some(false) => {}
             }
         }
+        if let Some(v) = map.get("output_blocks") {
+            let blocks_path = child_key(path, "output_blocks");
+            entry.output_blocks = self.output_blocks(&blocks_path, v);
+            entry.blocks_bad = entry.output_blocks.is_none();
+            if let Some(kind) = entry.kind.filter(|k| !k.is_operation()) {
+                self.error(
+                    &blocks_path,
+                    format!(
+                        "\"output_blocks\" declares the size of an operation's output, which \
+                         kind {:?} has not: only {} do",
+                        kind.manifest_name(),
+                        quoted_list(
+                            ApiKind::ALL
+                                .into_iter()
+                                .filter(|k| k.is_operation())
+                                .map(ApiKind::manifest_name)
+                        ),
+                    ),
+                );
+                entry.blocks_bad = true;
+            }
+        }
         (entry.doc, entry.doc_bad) = self.doc(path, map);
         entry
+    }
+
+    /// `{"in": a, "out": b}`, both whole numbers from 1 to 2^32 - 1.
+    fn output_blocks(&mut self, path: &str, value: &Value) -> Option<OutputBlocks> {
+        let map = self.object(path, value, BLOCKS_KEYS, BLOCKS_KEYS)?;
+        let mut field = |key: &str, what: &str| {
+            let v = map.get(key)?;
+            let n = v.as_u64().filter(|&n| n >= 1).and_then(|n| u32::try_from(n).ok());
+            if n.is_none() {
+                self.error(
+                    &child_key(path, key),
+                    format!(
+                        "expected the number of {what} bytes per block, a whole number from 1 \
+                         to {}, found {}",
+                        u32::MAX,
+                        describe(v)
+                    ),
+                );
+            }
+            n
+        };
+        let input = field("in", "input");
+        let output = field("out", "output");
+        Some(OutputBlocks {
+            input: input?,
+            output: output?,
+        })
     }
 
     /// Checks each called function against the shape its API kind needs, reporting at

@@ -59,6 +59,7 @@ fn manifest() -> Manifest {
                     calls: 0,
                     kind: ApiKind::Version,
                     ascii: false,
+                    output_blocks: None,
                     doc: None,
                 },
                 ApiFunction {
@@ -66,6 +67,7 @@ fn manifest() -> Manifest {
                     calls: 1,
                     kind: ApiKind::StrToStr,
                     ascii: false,
+                    output_blocks: None,
                     doc: None,
                 },
                 ApiFunction {
@@ -73,6 +75,7 @@ fn manifest() -> Manifest {
                     calls: 2,
                     kind: ApiKind::StrToBytes,
                     ascii: false,
+                    output_blocks: None,
                     doc: Some("  \n ".to_owned()),
                 },
             ],
