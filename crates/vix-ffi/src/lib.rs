@@ -17,10 +17,12 @@
 //! Most libraries need none of that by hand: [`macro@export`] turns a safe function
 //! (`&[u8]`/`&str` in, `Vec<u8>`/`String` out, or a sized writer into [`Output`]) into the
 //! `extern "C"` symbol, built on the helpers above. Its options are `prefix = "..."`,
-//! `size = <fn>`, `kind = "..."` and the flag `ascii`, which promises that a text
-//! operation's output is always ASCII (the generated Python then builds the `str` without
-//! scanning it); debug builds of the library check that promise on every call and answer
-//! a broken one with `VIX_STATUS_ERROR`, release builds trust it. See [`macro@export`].
+//! `size = <fn>` or `output_blocks = (in, out)` (an output of `out` bytes per started
+//! block of `in` input bytes, which the manifest then declares), `kind = "..."` and the
+//! flag `ascii`, which promises that a text operation's output is always ASCII (the
+//! generated Python then builds the `str` without scanning it); debug builds of the
+//! library check that promise on every call and answer a broken one with
+//! `VIX_STATUS_ERROR`, release builds trust it. See [`macro@export`].
 //!
 //! Status messages built at run time are kept in thread-local storage, so the pointer
 //! handed to the caller stays valid until the next call on the same thread.
