@@ -19,7 +19,7 @@ mod report;
 mod rules;
 mod supervise;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -32,7 +32,7 @@ pub use rules::Rule;
 pub use supervise::ChildCommand;
 
 use corpus::Input;
-use protocol::{Done, Event, Finding, Job, Task};
+use protocol::{DeclaredBlocks, Done, Event, Finding, Job, Task};
 use supervise::{ChildRun, End};
 
 /// Default number of random inputs.
@@ -168,6 +168,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
     let missing: HashSet<String> = missing.into_iter().collect();
 
     let ascii = ascii_promised(&manifest);
+    let blocks = blocks_declared(&manifest);
 
     let present = |f: &&Function| !missing.contains(&f.symbol);
     let operations: Vec<&Function> = manifest
@@ -192,6 +193,11 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
             seed: options.seed,
             iterations: options.iterations,
             derived: derived.to_vec(),
+            blocks: if rule == Rule::OutputBlocks {
+                blocks.get(&f.symbol).cloned().unwrap_or_default()
+            } else {
+                Vec::new()
+            },
         },
     };
 
@@ -217,7 +223,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
     let mut keys = Vec::new();
     let mut round2 = Vec::new();
     for f in &operations {
-        for rule in operation_rules(f, &ascii)
+        for rule in operation_rules(f, &ascii, &blocks)
             .into_iter()
             .filter(|r| *r != Rule::Robustness)
         {
@@ -253,7 +259,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         let is_missing = missing.contains(&f.symbol);
         results.push(symbol_result(f, is_missing));
         let rules: Vec<Rule> = match shape {
-            Shape::Operation => operation_rules(f, &ascii),
+            Shape::Operation => operation_rules(f, &ascii, &blocks),
             Shape::Version => Rule::VERSION.to_vec(),
             Shape::Other => {
                 results.push(result(
@@ -335,12 +341,51 @@ fn ascii_promised(manifest: &Manifest) -> HashSet<String> {
         .collect()
 }
 
+/// The `output_blocks` declarations of every function that at least one `python.api`
+/// entry calls with one, by symbol: each distinct `{"in": a, "out": b}` once, in manifest
+/// order, with the names of the entries that declare it. Two entries that declare
+/// different sizes for one function are both checked (`output-blocks` reports each
+/// declaration the library does not keep), rather than refused as a conflict: the manifest
+/// parser accepts them, and the report then says which entry is wrong.
+fn blocks_declared(manifest: &Manifest) -> HashMap<String, Vec<DeclaredBlocks>> {
+    let mut declared: HashMap<String, Vec<DeclaredBlocks>> = HashMap::new();
+    for api in &manifest.python.api {
+        let (Some(blocks), Some(f)) = (api.output_blocks, manifest.functions.get(api.calls)) else {
+            continue;
+        };
+        if !api.kind.is_operation() {
+            continue;
+        }
+        let list = declared.entry(f.symbol.clone()).or_default();
+        match list
+            .iter_mut()
+            .find(|d| (d.input, d.output) == (blocks.input, blocks.output))
+        {
+            Some(same) => same.entries.push(api.name.clone()),
+            None => list.push(DeclaredBlocks {
+                input: blocks.input,
+                output: blocks.output,
+                entries: vec![api.name.clone()],
+            }),
+        }
+    }
+    declared
+}
+
 /// The rules applied to `f`, a function of the operation shape, in report order: every
-/// one of [`Rule::OPERATION`], then `ascii-output` when its output is promised ASCII.
-fn operation_rules(f: &Function, ascii: &HashSet<String>) -> Vec<Rule> {
+/// one of [`Rule::OPERATION`], then `ascii-output` when its output is promised ASCII, then
+/// `output-blocks` when its output size is declared.
+fn operation_rules(
+    f: &Function,
+    ascii: &HashSet<String>,
+    blocks: &HashMap<String, Vec<DeclaredBlocks>>,
+) -> Vec<Rule> {
     let mut rules = Rule::OPERATION.to_vec();
     if ascii.contains(&f.symbol) {
         rules.push(Rule::AsciiOutput);
+    }
+    if blocks.contains_key(&f.symbol) {
+        rules.push(Rule::OutputBlocks);
     }
     rules
 }
@@ -660,11 +705,80 @@ mod tests {
         let ascii = ascii_promised(&manifest);
         let expected: HashSet<String> = ["demo_encode".into(), "demo_escape".into()].into();
         assert_eq!(ascii, expected);
+        let blocks = blocks_declared(&manifest);
+        assert!(blocks.is_empty(), "{blocks:?}");
         for f in &manifest.functions {
-            let rules = operation_rules(f, &ascii);
+            let rules = operation_rules(f, &ascii, &blocks);
             assert_eq!(&rules[..Rule::OPERATION.len()], &Rule::OPERATION[..]);
             let promised = f.name == "encode" || f.name == "escape";
             let tail: &[Rule] = if promised { &[Rule::AsciiOutput] } else { &[] };
+            assert_eq!(&rules[Rule::OPERATION.len()..], tail, "{}", f.name);
+        }
+    }
+
+    #[test]
+    fn only_functions_declaring_output_blocks_get_output_blocks() {
+        let op = |name: &str| {
+            format!(
+                r#"{{"name": "{name}", "args": [
+                    {{"name": "in_ptr", "type": "u8_ptr"}}, {{"name": "in_len", "type": "size_t"}},
+                    {{"name": "out_ptr", "type": "u8_ptr"}}, {{"name": "out_cap", "type": "size_t"}},
+                    {{"name": "out_len", "type": "size_t_ptr"}},
+                    {{"name": "out_status", "type": "vix_status_ptr"}}]}}"#
+            )
+        };
+        let text = format!(
+            r#"{{
+              "library": {{"name": "demo", "env_var": "DEMO_LIB_PATH", "search_paths": []}},
+              "symbol_prefix": "demo_",
+              "functions": [{}, {}, {}],
+              "python": {{"package": "demo", "exports": ["api"], "api": [
+                {{"name": "encode", "calls": "encode", "kind": "bytes_to_str", "ascii": true,
+                  "output_blocks": {{"in": 3, "out": 4}}}},
+                {{"name": "encode_bytes", "calls": "encode", "kind": "bytes_to_bytes",
+                  "output_blocks": {{"in": 3, "out": 4}}}},
+                {{"name": "encode_wide", "calls": "encode", "kind": "bytes_to_bytes",
+                  "output_blocks": {{"in": 6, "out": 8}}}},
+                {{"name": "decode", "calls": "decode", "kind": "str_to_bytes"}},
+                {{"name": "hexlify", "calls": "hexlify", "kind": "bytes_to_bytes",
+                  "output_blocks": {{"in": 1, "out": 2}}}}
+              ]}}
+            }}"#,
+            op("encode"),
+            op("decode"),
+            op("hexlify")
+        );
+        let manifest = manifest::parse(&text).unwrap_or_else(|d| panic!("{d}"));
+        let blocks = blocks_declared(&manifest);
+        let declared = |input, output, entries: &[&str]| DeclaredBlocks {
+            input,
+            output,
+            entries: entries.iter().map(|e| e.to_string()).collect(),
+        };
+        let mut expected = HashMap::new();
+        // The same declaration from two entries is one, naming both; a different one on the
+        // same function is kept too, and checked on its own.
+        expected.insert(
+            "demo_encode".to_owned(),
+            vec![
+                declared(3, 4, &["encode", "encode_bytes"]),
+                declared(6, 8, &["encode_wide"]),
+            ],
+        );
+        expected.insert(
+            "demo_hexlify".to_owned(),
+            vec![declared(1, 2, &["hexlify"])],
+        );
+        assert_eq!(blocks, expected);
+        let ascii = ascii_promised(&manifest);
+        for f in &manifest.functions {
+            let rules = operation_rules(f, &ascii, &blocks);
+            assert_eq!(&rules[..Rule::OPERATION.len()], &Rule::OPERATION[..]);
+            let tail: &[Rule] = match f.name.as_str() {
+                "encode" => &[Rule::AsciiOutput, Rule::OutputBlocks],
+                "hexlify" => &[Rule::OutputBlocks],
+                _ => &[],
+            };
             assert_eq!(&rules[Rule::OPERATION.len()..], tail, "{}", f.name);
         }
     }

@@ -61,7 +61,51 @@ pub enum Task {
         iterations: u32,
         /// Inputs made from other functions' outputs.
         derived: Vec<Input>,
+        /// The output sizes the manifest declares for the function (`output-blocks` only;
+        /// empty for the other rules).
+        #[serde(default)]
+        blocks: Vec<DeclaredBlocks>,
     },
+}
+
+/// One `"output_blocks": {"in": a, "out": b}` the manifest declares for a function, with
+/// the `python.api` entries that declare it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclaredBlocks {
+    /// `in`: input bytes per block (at least 1).
+    pub input: u32,
+    /// `out`: output bytes per block (at least 1).
+    pub output: u32,
+    /// The names of the `python.api` entries that declare it, in manifest order.
+    pub entries: Vec<String>,
+}
+
+impl DeclaredBlocks {
+    /// The declared output size for an input of `n` bytes: `out * ceil(n / in)`; `None`
+    /// past `u64` (or for an `in` of 0, which the manifest parser refuses).
+    pub fn size(&self, n: u64) -> Option<u64> {
+        if self.input == 0 {
+            return None;
+        }
+        vix_ffi_gen::manifest::OutputBlocks {
+            input: self.input,
+            output: self.output,
+        }
+        .size(n)
+    }
+
+    /// For reports: `"output_blocks": {"in": 3, "out": 4} of python.api "encode"`.
+    pub fn show(&self) -> String {
+        let quoted: Vec<String> = self.entries.iter().map(|e| format!("{e:?}")).collect();
+        let (noun, names) = match quoted.as_slice() {
+            [one] => ("entry", one.clone()),
+            _ => ("entries", quoted.join(", ")),
+        };
+        format!(
+            "\"output_blocks\": {{\"in\": {}, \"out\": {}}} of python.api {noun} {names}",
+            self.input, self.output
+        )
+    }
 }
 
 /// A violation seen by a child.
@@ -156,5 +200,46 @@ mod tests {
             assert_eq!(Event::from_line(line.trim_end()), Some(event));
         }
         assert_eq!(Event::from_line("library noise"), None);
+    }
+
+    #[test]
+    fn declared_blocks_give_the_size_and_name_their_entries() {
+        let base64 = DeclaredBlocks {
+            input: 3,
+            output: 4,
+            entries: vec!["encode".into()],
+        };
+        let sizes: Vec<Option<u64>> = [0, 1, 2, 3, 4, 6, 7].map(|n| base64.size(n)).into();
+        let want = [0, 4, 4, 4, 8, 8, 12].map(Some);
+        assert_eq!(sizes, want);
+        assert_eq!(
+            base64.show(),
+            r#""output_blocks": {"in": 3, "out": 4} of python.api entry "encode""#
+        );
+        let wide = DeclaredBlocks {
+            input: 1,
+            output: u32::MAX,
+            entries: vec!["a".into(), "b".into()],
+        };
+        assert_eq!(wide.size(u64::MAX), None);
+        assert_eq!(wide.size(2), Some(2 * u64::from(u32::MAX)));
+        assert!(wide.show().ends_with(r#"of python.api entries "a", "b""#));
+        let broken = DeclaredBlocks {
+            input: 0,
+            output: 1,
+            entries: Vec::new(),
+        };
+        assert_eq!(broken.size(5), None);
+    }
+
+    #[test]
+    fn an_operation_job_without_blocks_still_parses() {
+        let json = r#"{"task": {"operation": {"library": "l", "function": "f", "symbol": "s",
+            "rule": "size-query", "seed": 1, "iterations": 2, "derived": []}}}"#;
+        let job: Job = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}"));
+        match job.task {
+            Task::Operation { blocks, .. } => assert!(blocks.is_empty()),
+            other => panic!("{other:?}"),
+        }
     }
 }

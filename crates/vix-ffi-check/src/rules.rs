@@ -55,6 +55,12 @@ pub enum Rule {
     /// that a `python.api` entry calls with `"ascii": true`, the promise that lets the
     /// generated Python build its `str` without scanning it.
     AsciiOutput,
+    /// Every successful output of an input of `n` bytes is exactly `b * ceil(n / a)` bytes,
+    /// both as the size query answers it and as the call writes it: checked only for an
+    /// operation that a `python.api` entry calls with `"output_blocks": {"in": a, "out": b}`,
+    /// the declaration that lets the generated Python allocate the result without a size
+    /// query.
+    OutputBlocks,
 }
 
 impl Rule {
@@ -85,12 +91,13 @@ impl Rule {
     ];
 
     /// The rules applied to a function of the operation shape only when the manifest makes
-    /// the promise they check (`"ascii": true` for [`Rule::AsciiOutput`]), after
-    /// [`Rule::OPERATION`] in report order. Functions without the promise do not list them.
-    pub const PROMISES: [Rule; 1] = [Rule::AsciiOutput];
+    /// the promise they check (`"ascii": true` for [`Rule::AsciiOutput`], `"output_blocks"`
+    /// for [`Rule::OutputBlocks`]), after [`Rule::OPERATION`] in report order. Functions
+    /// without the promise do not list them.
+    pub const PROMISES: [Rule; 2] = [Rule::AsciiOutput, Rule::OutputBlocks];
 
     /// Every rule, in report order.
-    pub const ALL: [Rule; 20] = [
+    pub const ALL: [Rule; 21] = [
         Rule::Symbol,
         Rule::Shape,
         Rule::VersionStatus,
@@ -111,6 +118,7 @@ impl Rule {
         Rule::Robustness,
         Rule::Threads,
         Rule::AsciiOutput,
+        Rule::OutputBlocks,
     ];
 
     /// The stable kebab-case name.
@@ -136,6 +144,7 @@ impl Rule {
             Rule::Robustness => "robustness",
             Rule::Threads => "threads",
             Rule::AsciiOutput => "ascii-output",
+            Rule::OutputBlocks => "output-blocks",
         }
     }
 
@@ -184,6 +193,11 @@ impl Rule {
                 "every successful output all ASCII (bytes 0x00..=0x7f), as \"ascii\": true \
                  promises"
             }
+            Rule::OutputBlocks => {
+                "every successful output of n input bytes b * ceil(n / a) bytes, in the size \
+                 query's answer and in out_len, as \"output_blocks\": {\"in\": a, \"out\": b} \
+                 declares"
+            }
         }
     }
 }
@@ -220,5 +234,6 @@ mod tests {
             assert!(!Rule::VERSION.contains(&rule));
         }
         assert_eq!(Rule::AsciiOutput.name(), "ascii-output");
+        assert_eq!(Rule::OutputBlocks.name(), "output-blocks");
     }
 }

@@ -125,6 +125,7 @@ pub fn child_main() -> i32 {
             seed,
             iterations,
             derived,
+            blocks,
         } => {
             let lib = match open(&library.to_string_lossy()) {
                 Ok(lib) => lib,
@@ -144,6 +145,7 @@ pub fn child_main() -> i32 {
                 large: corpus::large(seed),
                 text: corpus::text(seed, iterations),
                 iterations,
+                blocks,
             };
             operation::run(rule, &op, &ctx)
         }

@@ -19,7 +19,7 @@ use super::ffi::{code_name, Args, Message, Obs, Op, Out, MAX_ALLOC, SENTINEL_COD
 use super::memory::{churn_heap, Canary};
 use super::{emit, step, Findings};
 use crate::corpus::Input;
-use crate::protocol::{Done, Event};
+use crate::protocol::{DeclaredBlocks, Done, Event};
 use crate::rules::Rule;
 
 /// What the rules run on.
@@ -28,12 +28,14 @@ pub struct Ctx {
     pub function: String,
     /// The edge cases, the random inputs, then the derived ones.
     pub inputs: Vec<Input>,
-    /// The large inputs (robustness and ascii-output only).
+    /// The large inputs (robustness, ascii-output and output-blocks only).
     pub large: Vec<Input>,
-    /// Valid UTF-8 texts (ascii-output only).
+    /// Valid UTF-8 texts (ascii-output and output-blocks only).
     pub text: Vec<Input>,
     /// `--iterations`: scales repetition.
     pub iterations: u32,
+    /// The output sizes the manifest declares (output-blocks only).
+    pub blocks: Vec<DeclaredBlocks>,
 }
 
 /// Outputs offered to other functions: how many, and how large at most.
@@ -197,6 +199,7 @@ pub fn run(rule: Rule, op: &Op, ctx: &Ctx) -> Done {
         Rule::Robustness => robustness(&runner),
         Rule::Threads => threads(&runner, &mut findings),
         Rule::AsciiOutput => ascii_output(&runner, &mut findings),
+        Rule::OutputBlocks => output_blocks(&runner, &mut findings),
         other => Err(format!("{} does not apply to an operation", other.name())),
     };
     match result {
@@ -784,9 +787,120 @@ fn non_ascii(output: &[u8]) -> Option<String> {
     ))
 }
 
+/// Every successful output of the whole corpus (the inputs, the UTF-8 texts, the large
+/// inputs) has the size each `"output_blocks"` declaration gives, both in the size query's
+/// answer and in `*out_len` of the call that wrote it: what lets the generated Python
+/// allocate the result without a size query. Inputs the library refuses do not count.
+fn output_blocks(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let ctx = runner.ctx;
+    if ctx.blocks.is_empty() {
+        return Err("the manifest declares no \"output_blocks\" for this function".into());
+    }
+    let all = ctx.inputs.iter().chain(&ctx.text).chain(&ctx.large);
+    let (mut total, mut outputs) = (0, 0);
+    let mut rejection = None;
+    for input in all {
+        total += 1;
+        let probe = runner.probe(input, true);
+        let Some(written) = probe.accepted() else {
+            rejection.get_or_insert_with(|| format!("{}: {}", input.describe(), probe.full.show()));
+            continue;
+        };
+        outputs += 1;
+        let n = input.bytes.len() as u64;
+        for declared in &ctx.blocks {
+            let Some(size) = declared.size(n) else {
+                findings.add(
+                    format!("{}({})", ctx.function, input.describe()),
+                    format!("a successful output of {written} bytes"),
+                    format!(
+                        "{} * ceil({n} / {}) bytes, as {} declares, which is past 2^64",
+                        declared.output,
+                        declared.input,
+                        declared.show()
+                    ),
+                );
+                continue;
+            };
+            if let Some(seen) = blocks_mismatch(size, &probe.query, written, probe.full_cap) {
+                findings.add(
+                    format!("{}({})", ctx.function, input.describe()),
+                    seen,
+                    blocks_expected(declared, n, size),
+                );
+            }
+        }
+    }
+    if outputs == 0 {
+        return Err(format!(
+            "no accepted input found: the function rejected all {total} inputs (first: {})",
+            rejection.unwrap_or_default()
+        ));
+    }
+    let declared: Vec<String> = ctx.blocks.iter().map(DeclaredBlocks::show).collect();
+    Ok(format!(
+        "{outputs} successful outputs of {total} inputs ({} valid UTF-8 texts and {} of 1 MiB \
+         among them), each of the size declared by {}",
+        ctx.text.len(),
+        ctx.large.len(),
+        declared.join(" and ")
+    ))
+}
+
+/// What the size query (`query`) and a successful call with `out_cap` `cap` that reported
+/// `written` bytes showed, where it differs from the declared `size`; `None` when both
+/// agree with it. The size query must give `BUFFER_TOO_SMALL` with `*out_len == size`, or
+/// `OK` with `*out_len == 0` when `size` is 0.
+fn blocks_mismatch(size: u64, query: &Obs, written: usize, cap: usize) -> Option<String> {
+    let mut parts = Vec::new();
+    let answered = query.len().map(|m| m as u64);
+    let query_good = if size > 0 {
+        query.too_small() && answered == Some(size)
+    } else {
+        query.ok() && answered == Some(0)
+    };
+    if !query_good {
+        parts.push(format!(
+            "the size query (out_ptr NULL, out_cap 0) gave {}",
+            query.show()
+        ));
+    }
+    if written as u64 != size {
+        parts.push(format!(
+            "the call with out_cap {cap} succeeded and wrote {} (out_len {written})",
+            byte_count(written as u64)
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// `1 byte`, `2 bytes`.
+fn byte_count(n: u64) -> String {
+    format!("{n} {}", if n == 1 { "byte" } else { "bytes" })
+}
+
+/// The expectation of `output-blocks` for an input of `n` bytes.
+fn blocks_expected(declared: &DeclaredBlocks, n: u64, size: u64) -> String {
+    let query = if size > 0 {
+        format!("VIX_STATUS_BUFFER_TOO_SMALL, out_len {size}")
+    } else {
+        "VIX_STATUS_OK, out_len 0".to_owned()
+    };
+    format!(
+        "{} = {} * ceil({n} / {}), as {} declares: the size query gives {query}, a successful \
+         call out_len {size}",
+        byte_count(size),
+        declared.output,
+        declared.input,
+        declared.show()
+    )
+}
+
 #[cfg(test)]
 mod tests {
-    use super::non_ascii;
+    use super::{blocks_expected, blocks_mismatch, non_ascii, Obs, SENTINEL_LEN};
+    use crate::protocol::DeclaredBlocks;
+    use vix_ffi::StatusCode;
 
     #[test]
     fn non_ascii_names_the_first_offending_byte_and_its_offset() {
@@ -807,5 +921,67 @@ mod tests {
             "{seen}"
         );
         assert!(seen.contains("output[8..24] = b\"89abcdef\\x80"), "{seen}");
+    }
+
+    fn obs(code: StatusCode, out_len: usize) -> Obs {
+        Obs {
+            rc: code as i32,
+            code: Some(code as i32),
+            message: None,
+            message_view: None,
+            out_len: Some(out_len),
+            output: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn blocks_mismatch_compares_the_query_and_the_written_length_with_the_declaration() {
+        let too_small = |n| obs(StatusCode::BufferTooSmall, n);
+        assert_eq!(blocks_mismatch(8, &too_small(8), 8, 4100), None);
+        assert_eq!(blocks_mismatch(0, &obs(StatusCode::Ok, 0), 0, 4096), None);
+        // The size query alone disagrees.
+        assert_eq!(
+            blocks_mismatch(8, &too_small(9), 8, 4114).as_deref(),
+            Some(
+                "the size query (out_ptr NULL, out_cap 0) gave VIX_STATUS_BUFFER_TOO_SMALL, \
+                 out_len 9"
+            )
+        );
+        // The written length alone disagrees.
+        assert_eq!(
+            blocks_mismatch(8, &too_small(8), 7, 4100).as_deref(),
+            Some("the call with out_cap 4100 succeeded and wrote 7 bytes (out_len 7)")
+        );
+        // Both, consistently with each other: one byte short of the declaration.
+        let seen = blocks_mismatch(1, &obs(StatusCode::Ok, 0), 0, 4097).unwrap_or_default();
+        assert_eq!(
+            seen,
+            "the size query (out_ptr NULL, out_cap 0) gave VIX_STATUS_OK, out_len 0; the call \
+             with out_cap 4097 succeeded and wrote 0 bytes (out_len 0)"
+        );
+        // An empty output must be answered OK, not BUFFER_TOO_SMALL with 0, nor an error.
+        assert!(blocks_mismatch(0, &too_small(0), 0, 4096).is_some());
+        assert!(blocks_mismatch(8, &obs(StatusCode::InvalidArg, 0), 8, 4096).is_some());
+        let mut unwritten = too_small(8);
+        unwritten.out_len = Some(SENTINEL_LEN);
+        assert!(blocks_mismatch(8, &unwritten, 8, 4096).is_some());
+    }
+
+    #[test]
+    fn blocks_expected_gives_the_formula_and_the_declaring_entry() {
+        let declared = DeclaredBlocks {
+            input: 2,
+            output: 1,
+            entries: vec!["hex_decode".into()],
+        };
+        assert_eq!(
+            blocks_expected(&declared, 1, 1),
+            "1 byte = 1 * ceil(1 / 2), as \"output_blocks\": {\"in\": 2, \"out\": 1} of \
+             python.api entry \"hex_decode\" declares: the size query gives \
+             VIX_STATUS_BUFFER_TOO_SMALL, out_len 1, a successful call out_len 1"
+        );
+        assert!(blocks_expected(&declared, 0, 0).contains(
+            "the size query gives VIX_STATUS_OK, out_len 0, a successful call out_len 0"
+        ));
     }
 }
