@@ -23,7 +23,7 @@
 //! clap, serde and thiserror, so syn 2 would only add a second copy to compile.
 
 use proc_macro::TokenStream;
-use proc_macro2::{Ident, Span, TokenStream as TokenStream2};
+use proc_macro2::{Ident, Literal, Span, TokenStream as TokenStream2};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use vix_ffi_syntax::{analyze, Args, Export, Input, Operation, Shape, Version};
@@ -70,11 +70,40 @@ use vix_ffi_syntax::{analyze, Args, Export, Input, Operation, Shape, Version};
 /// `vix_ffi::Output` of exactly that capacity; writing more is reported as an error,
 /// never done.
 ///
+/// # Sized operations of blocks
+///
+/// When every block of `a` input bytes (the last one possibly shorter) becomes exactly `b`
+/// output bytes, write `output_blocks = (a, b)` in place of `size`: the output of an input
+/// of `n` bytes is then `b * ceil(n / a)` bytes, which the generated symbol computes itself
+/// (with checked arithmetic: a size past `isize::MAX` is `VIX_STATUS_INVALID_ARG`, "the
+/// input of N bytes is too large for its output"). `vix-ffi from-rust` writes
+/// `"output_blocks": {"in": a, "out": b}` into the function's `python.api` entry, so the
+/// generated Python allocates a large result at once, without a size query.
+///
+/// ```
+/// use vix_ffi::{Output, Result};
+///
+/// /// Lower-case hexadecimal digits: two per input byte.
+/// #[vix_ffi::export(prefix = "mylib_", output_blocks = (1, 2), kind = "bytes_to_str", ascii)]
+/// pub fn hexlify(data: &[u8], out: &mut Output<'_>) -> Result<()> {
+///     for b in data {
+///         out.push_str(&format!("{b:02x}"))?;
+///     }
+///     Ok(())
+/// }
+/// ```
+///
+/// The function has the signature of any sized operation and must write exactly the
+/// declared size on success: the manifest promises it to every caller, and
+/// `vix-ffi check` compares it with the library.
+///
 /// # Arguments
 ///
 /// - `prefix = "mylib_"` (required): the package prefix; the symbol is the prefix followed
 ///   by the function's name.
 /// - `size = <fn>`: see above.
+/// - `output_blocks = (a, b)`: in place of `size`, two integer literals from 1 to
+///   `u32::MAX`; see above.
 /// - `kind = "..."`: the `python.api` kind written by `vix-ffi from-rust`. By default it
 ///   follows the types: `&[u8]`/`&str` in gives `bytes_`/`str_`, `String` out gives
 ///   `_to_str`, `Vec<u8>` and sized outputs give `_to_bytes`. It may be set to a kind the
@@ -115,9 +144,11 @@ use vix_ffi_syntax::{analyze, Args, Export, Input, Operation, Shape, Version};
 /// # Errors
 ///
 /// A missing or malformed prefix, an unsupported signature (generics, `async`, `unsafe`,
-/// other argument or return types, `self`), an unknown or impossible `kind`, and `ascii`
-/// where the output is not text (bytes kinds, the version string) are compile errors
-/// pointing at the offending part of the item.
+/// other argument or return types, `self`), an unknown or impossible `kind`, `ascii`
+/// where the output is not text (bytes kinds, the version string), and `output_blocks`
+/// that is not two integer literals from 1 to `u32::MAX`, is given with `size`, or is
+/// given where there is no size to declare (a function returning `Vec<u8>` or `String`,
+/// the version string) are compile errors pointing at the offending part of the item.
 #[proc_macro_attribute]
 pub fn export(attr: TokenStream, item: TokenStream) -> TokenStream {
     let original = TokenStream2::from(item.clone());
@@ -192,12 +223,23 @@ fn operation(op: &Operation, symbol: &Ident) -> TokenStream2 {
     // The `size` expression is the author's code: it goes into a nested safe function, not
     // into the body of the unsafe symbol, where a closure could call unsafe functions
     // unnoticed. Its signature also types `|data| ...` without annotations.
-    let size = match (op.shape, &op.size) {
-        (Shape::Sized, Some(size)) => quote_spanned! {size.span()=>
+    let size = match (op.shape, &op.size, op.output_blocks) {
+        (Shape::Sized, Some(size), _) => quote_spanned! {size.span()=>
             fn #size_fn(input: &#input) -> ::vix_ffi::Result<usize> {
                 ::vix_ffi::glue::size::<#input, _>(#size, input)
             }
         },
+        // Nothing of the author's here: the two numbers, checked by `analyze`.
+        (Shape::Sized, None, Some(blocks)) => {
+            let block_in = Literal::u32_suffixed(blocks.input);
+            let block_out = Literal::u32_suffixed(blocks.output);
+            let data = hidden("data");
+            quote! {
+                fn #size_fn(#data: &#input) -> ::vix_ffi::Result<usize> {
+                    ::vix_ffi::glue::blocks_size(<#input>::len(#data), #block_in, #block_out)
+                }
+            }
+        }
         _ => quote!(),
     };
     // The `ascii` promise is checked in debug builds of the library's crate: the `cfg!` is

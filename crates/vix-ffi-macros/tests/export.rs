@@ -87,6 +87,44 @@ pub fn false_promise(text: &str) -> Result<String> {
     Ok(text.to_owned())
 }
 
+/// Base64-like blocks: four bytes out for every three in (or fewer, at the end), sized by
+/// the macro from `output_blocks`.
+#[vix_ffi::export(prefix = "t_", output_blocks = (3, 4), kind = "bytes_to_str", ascii)]
+pub fn quads(data: &[u8], out: &mut Output<'_>) -> Result<()> {
+    for block in data.chunks(3) {
+        let sum = block.iter().map(|&b| u32::from(b)).sum::<u32>();
+        out.push_str(&format!("{:04}", sum % 10_000))?;
+    }
+    Ok(())
+}
+
+/// Text input, blocks of one byte to one byte.
+#[vix_ffi::export(prefix = "t_", output_blocks = (1, 1), kind = "str_to_str")]
+pub fn swap_case(text: &str, out: &mut Output<'_>) -> Result<()> {
+    for b in text.bytes() {
+        out.push(if b.is_ascii_alphabetic() { b ^ 0x20 } else { b })?;
+    }
+    Ok(())
+}
+
+/// Blocks larger than any input: one block of output for any non-empty input.
+#[vix_ffi::export(prefix = "t_", output_blocks = (4294967295, 2))]
+pub fn tag(data: &[u8], out: &mut Output<'_>) -> Result<()> {
+    if data.is_empty() {
+        return Ok(());
+    }
+    out.extend_from_slice(b"ok")
+}
+
+/// Blocks of one byte to `u32::MAX` bytes: a size past `isize::MAX` from 2 GiB of input.
+#[vix_ffi::export(prefix = "t_", output_blocks = (1, 4294967295))]
+pub fn widen(data: &[u8], out: &mut Output<'_>) -> Result<()> {
+    let _ = (data, out);
+    Err(Error::not_supported(
+        "never called with room for the output",
+    ))
+}
+
 /// The test library's version.
 #[vix_ffi::export(prefix = "t_")]
 pub const VERSION: &str = "1.2.3";
@@ -292,6 +330,69 @@ fn a_broken_ascii_promise_is_an_error_in_debug_builds() {
             assert_eq!(&seen.out[..text.len()], text);
         }
     }
+}
+
+#[test]
+fn output_blocks_size_the_output_before_the_work() {
+    for (n, size) in [(1, 4), (2, 4), (3, 4), (4, 8), (6, 8), (7, 12)] {
+        let input = vec![7u8; n];
+        let q = call(t_quads, &input, 0);
+        assert_eq!(
+            (q.rc, q.code, q.out_len),
+            (TOO_SMALL, TOO_SMALL, size),
+            "{n}"
+        );
+        let short = call(t_quads, &input, size - 1);
+        assert_eq!((short.code, short.out_len), (TOO_SMALL, size), "{n}");
+        assert!(short.out.iter().all(|&b| b == 0xEE), "the work ran");
+        let full = call(t_quads, &input, size);
+        assert_eq!((full.rc, full.code, full.out_len), (0, 0, size), "{n}");
+        assert!(full.out.iter().all(u8::is_ascii_digit), "{:?}", full.out);
+    }
+    assert_eq!(run(t_quads, b"\x01\x02\x03\x04").unwrap(), b"00060004");
+    // An empty input has an empty output: the size query is the whole call.
+    let empty = call(t_quads, b"", 0);
+    assert_eq!((empty.rc, empty.code, empty.out_len), (0, 0, 0));
+    assert_eq!(
+        run(t_swap_case, "aBc-\u{e9}".as_bytes()).unwrap(),
+        "AbC-\u{e9}".as_bytes()
+    );
+    let q = call(t_swap_case, "\u{e9}t\u{e9}".as_bytes(), 0);
+    assert_eq!((q.code, q.out_len), (TOO_SMALL, 5));
+    let (code, _) = run(t_swap_case, b"\xff").unwrap_err();
+    assert_eq!(code, INVALID_ARG);
+    let q = call(t_tag, &[0; 1000], 0);
+    assert_eq!((q.code, q.out_len), (TOO_SMALL, 2));
+    assert_eq!(run(t_tag, b"x").unwrap(), b"ok");
+}
+
+/// An output past `isize::MAX` is refused with `INVALID_ARG`. Blocks of one byte to
+/// `u32::MAX` bytes reach it from an input of 2 GiB, which is allocated zeroed and never
+/// touched (the input is not read before its output size fits), so it costs no memory.
+#[cfg(target_pointer_width = "64")]
+#[test]
+fn an_output_too_large_for_memory_is_an_invalid_argument() {
+    let fits = 1usize << 31;
+    let mut input = vec![0u8; fits + 1];
+    let large = call(t_widen, &input, 0);
+    assert_eq!(
+        (large.rc, large.code, large.out_len),
+        (INVALID_ARG, INVALID_ARG, 0)
+    );
+    assert_eq!(
+        large.message,
+        format!(
+            "the input of {} bytes is too large for its output: at {} bytes for every 1 input \
+             bytes, the output would exceed the largest possible buffer (isize::MAX bytes)",
+            fits + 1,
+            u32::MAX
+        )
+    );
+    // One byte less, and the size fits: it is the answer to the size query.
+    input.pop();
+    let q = call(t_widen, &input, 0);
+    assert_eq!((q.code, q.out_len), (TOO_SMALL, fits * u32::MAX as usize));
+    assert!(q.out_len <= isize::MAX as usize);
 }
 
 #[test]

@@ -116,7 +116,10 @@ where
 /// When `input` is 0 (the attribute refuses it at compile time).
 #[inline]
 pub fn blocks_size(len: usize, input: u32, output: u32) -> Result<usize> {
-    assert!(input > 0, "output_blocks: a block has at least one input byte");
+    assert!(
+        input > 0,
+        "output_blocks: a block has at least one input byte"
+    );
     // `u32` fits `usize` on every target with `std`; if it did not, the size is refused
     // rather than truncated.
     let size = usize::try_from(input)

@@ -17,6 +17,11 @@
 //!   vix_ffi::Output<'_>) -> Result<()>` that writes straight into the caller's buffer;
 //!   `<expr>` is a function of the input returning the exact output size
 //!   ([`Shape::Sized`]);
+//! - with `output_blocks = (a, b)` in place of `size`, the same function, whose output
+//!   for an input of `n` bytes is `b * ceil(n / a)` bytes ([`OutputBlocks`]): the
+//!   generated symbol computes that size, and `from-rust` writes
+//!   `"output_blocks": {"in": a, "out": b}` into `python.api`, so that Python allocates
+//!   the result without a size query;
 //! - a `const NAME: &str = ...;`: the library's version string, exported as
 //!   `<prefix>ffi_version`.
 //!
@@ -63,6 +68,29 @@ pub struct Args {
     /// `ascii`: where the flag is written. A bare flag, not `ascii = true`: one spelling,
     /// and nothing to write for "not ASCII", which is the default.
     pub ascii: Option<Span>,
+    /// `output_blocks = (a, b)` as written; [`analyze`] checks its value.
+    pub output_blocks: Option<BlocksArg>,
+}
+
+/// `output_blocks = <value>` as written, before [`analyze`] checks that the value is two
+/// integer literals.
+#[derive(Clone)]
+pub struct BlocksArg {
+    /// The key `output_blocks`, where errors about the argument as a whole point.
+    pub key: Span,
+    /// The value, `(a, b)` when well formed.
+    pub value: Expr,
+}
+
+/// `output_blocks = (a, b)`: every block of `a` input bytes (the last one possibly
+/// shorter) becomes exactly `b` output bytes, so a successful output of an input of `n`
+/// bytes is `b * ceil(n / a)` bytes. Base64 with padding is `(3, 4)`, hex `(1, 2)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutputBlocks {
+    /// `a`: input bytes per block, from 1 to `u32::MAX`.
+    pub input: u32,
+    /// `b`: output bytes per block, from 1 to `u32::MAX`.
+    pub output: u32,
 }
 
 impl Args {
@@ -104,10 +132,28 @@ impl Args {
                     }
                     args.ascii = Some(meta.path.span());
                 }
+                "output_blocks" => {
+                    if args.output_blocks.is_some() {
+                        return Err(duplicate());
+                    }
+                    if !meta.input.peek(syn::Token![=]) {
+                        return Err(meta.error(
+                            "write `output_blocks = (in, out)`: `out` bytes of output for \
+                             every block of `in` input bytes, as in `output_blocks = (3, 4)` \
+                             for base64",
+                        ));
+                    }
+                    let value = meta.value()?.parse()?;
+                    args.output_blocks = Some(BlocksArg {
+                        key: meta.path.span(),
+                        value,
+                    });
+                }
                 _ => {
                     return Err(meta.error(format!(
                         "unknown argument `{key}`: `#[vix_ffi::export]` takes \
-                         `prefix = \"...\"`, `size = <fn>`, `kind = \"...\"` and `ascii`"
+                         `prefix = \"...\"`, `size = <fn>`, `output_blocks = (in, out)`, \
+                         `kind = \"...\"` and `ascii`"
                     )))
                 }
             }
@@ -148,7 +194,8 @@ pub enum Shape {
     Vec,
     /// Returns `String`, copied into the caller's buffer when it fits.
     String,
-    /// Writes into `&mut vix_ffi::Output`, whose size `size = ...` computed first.
+    /// Writes into `&mut vix_ffi::Output`, whose size `size = ...` or `output_blocks =
+    /// ...` computed first.
     Sized,
 }
 
@@ -217,8 +264,12 @@ pub struct Operation {
     pub shape: Shape,
     /// The API kind of its `python.api` entry.
     pub kind: Kind,
-    /// `size = <expr>` of a [`Shape::Sized`] function.
+    /// `size = <expr>` of a [`Shape::Sized`] function (which has this or
+    /// [`output_blocks`](Operation::output_blocks)).
     pub size: Option<Box<Expr>>,
+    /// `output_blocks = (a, b)` of a [`Shape::Sized`] function (which has this or
+    /// [`size`](Operation::size)).
+    pub output_blocks: Option<OutputBlocks>,
     /// `ascii`: the library promises that every successful output is ASCII (only for a
     /// kind that [returns text](Kind::returns_str)).
     pub ascii: bool,
@@ -400,6 +451,12 @@ fn analyze_const(
              a version string",
         );
     }
+    if let Some(blocks) = &args.output_blocks {
+        problems.push(
+            blocks.key,
+            "`output_blocks` gives the output size of an operation, not of a version string",
+        );
+    }
     if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
         problems.push_spanned(&item.generics, "a version string `const` cannot be generic");
     }
@@ -455,7 +512,8 @@ fn analyze_fn(
             problems.push_spanned(
                 other,
                 "an exported function takes one input, `&[u8]` or `&str`, and, when it has \
-                 `size = ...`, the caller's buffer as `out: &mut vix_ffi::Output<'_>`",
+                 `size = ...` or `output_blocks = ...`, the caller's buffer as \
+                 `out: &mut vix_ffi::Output<'_>`",
             );
             false
         }
@@ -464,7 +522,7 @@ fn analyze_fn(
         problems.push_spanned(
             extra,
             "too many arguments: an exported function takes `&[u8]` or `&str`, and \
-             `&mut vix_ffi::Output<'_>` when it has `size = ...`",
+             `&mut vix_ffi::Output<'_>` when it has `size = ...` or `output_blocks = ...`",
         );
     }
     // With a second argument that is not the writer, the intended form is unclear: the
@@ -473,16 +531,48 @@ fn analyze_fn(
         Some(false) => None,
         _ => output_shape(sig, writer.is_some(), &mut problems),
     };
-    match (&args.size, writer) {
-        (Some(size), None) => problems.push_spanned(
+    let blocks = args
+        .output_blocks
+        .as_ref()
+        .and_then(|b| check_blocks(&b.value, &mut problems));
+    match (&args.size, &args.output_blocks, writer) {
+        (Some(_), Some(blocks), _) => problems.push(
+            blocks.key,
+            "`output_blocks` and `size` both give the output size: keep `output_blocks = (in, \
+             out)` when it is `out * ceil(n / in)` bytes for an input of n bytes, or \
+             `size = <fn>` otherwise",
+        ),
+        (Some(size), None, None) => problems.push_spanned(
             size,
             "with `size = ...` the function writes into the caller's buffer: its signature is \
              `fn(&[u8], &mut vix_ffi::Output<'_>) -> vix_ffi::Result<()>`",
         ),
-        (None, Some(true)) => problems.push(
+        (None, Some(blocks), None) => {
+            let built = match shape {
+                Some(Shape::Vec) => {
+                    "; a function returning `Vec<u8>` builds its output \
+                                     first, so it has no size before the work"
+                }
+                Some(Shape::String) => {
+                    "; a function returning `String` builds its output \
+                                        first, so it has no size before the work"
+                }
+                _ => "",
+            };
+            problems.push(
+                blocks.key,
+                format!(
+                    "with `output_blocks = ...` the function writes into the caller's buffer: \
+                     its signature is `fn(&[u8], &mut vix_ffi::Output<'_>) -> \
+                     vix_ffi::Result<()>`{built}"
+                ),
+            );
+        }
+        (None, None, Some(true)) => problems.push(
             sig.ident.span(),
-            "a function that writes into `&mut vix_ffi::Output` needs `size = <fn>`, the \
-             exact output size for an input, computed before the work",
+            "a function that writes into `&mut vix_ffi::Output` needs `size = <fn>` or \
+             `output_blocks = (in, out)`, the exact output size for an input, computed before \
+             the work",
         ),
         _ => {}
     }
@@ -505,6 +595,7 @@ fn analyze_fn(
             shape: shape.expect("no problem means a shape"),
             kind: kind.expect("no problem means a kind"),
             size: args.size.clone().map(Box::new),
+            output_blocks: blocks,
             ascii: args.ascii.is_some(),
             output_span,
         })
@@ -756,6 +847,95 @@ fn check_kind(args: &Args, input: Input, shape: Shape, problems: &mut Problems) 
         return None;
     }
     Some(kind)
+}
+
+/// The value of `output_blocks = (a, b)`: two integer literals from 1 to `u32::MAX`.
+fn check_blocks(value: &Expr, problems: &mut Problems) -> Option<OutputBlocks> {
+    let mut value = value;
+    while let Expr::Group(g) = value {
+        value = &g.expr;
+    }
+    let elems: Vec<&Expr> = match value {
+        Expr::Tuple(t) => t.elems.iter().collect(),
+        Expr::Paren(p) => vec![&*p.expr],
+        _ => {
+            problems.push_spanned(
+                value,
+                format!(
+                    "expected `(in, out)`, two whole numbers in parentheses as in \
+                     `output_blocks = (3, 4)`, not `{}`",
+                    show(value)
+                ),
+            );
+            return None;
+        }
+    };
+    if elems.len() != 2 {
+        problems.push_spanned(
+            value,
+            format!(
+                "`output_blocks` takes exactly two values, `(in, out)`: the input bytes and \
+                 the output bytes of a block; found {}",
+                match elems.len() {
+                    0 => "none".to_owned(),
+                    1 => "one".to_owned(),
+                    n => n.to_string(),
+                }
+            ),
+        );
+        return None;
+    }
+    let mut value_of = |expr: &Expr, what: &str| {
+        let range = format!("a whole number from 1 to {}", u32::MAX);
+        let Expr::Lit(ExprLit {
+            lit: Lit::Int(lit), ..
+        }) = expr
+        else {
+            problems.push_spanned(
+                expr,
+                format!(
+                    "`{what}` of `output_blocks = (in, out)` must be an integer literal, {range} \
+                     (`vix-ffi from-rust` reads it from the source), not `{}`",
+                    show(expr)
+                ),
+            );
+            return None;
+        };
+        if !matches!(lit.suffix(), "" | "u32") {
+            problems.push(
+                lit.span(),
+                format!(
+                    "`{what}` of `output_blocks = (in, out)` is a plain whole number, {range}: \
+                     write `{}`, not `{lit}`",
+                    lit.base10_digits()
+                ),
+            );
+            return None;
+        }
+        let n = lit
+            .base10_parse::<u64>()
+            .ok()
+            .filter(|&n| n >= 1)
+            .and_then(|n| u32::try_from(n).ok());
+        if n.is_none() {
+            let bytes = if what == "in" { "input" } else { "output" };
+            problems.push(
+                lit.span(),
+                format!(
+                    "`{what}` of `output_blocks = (in, out)`, the {bytes} bytes of a block, is \
+                     {range}, not {}",
+                    lit.base10_digits()
+                ),
+            );
+        }
+        n
+    };
+    let input = value_of(elems[0], "in");
+    let output = value_of(elems[1], "out");
+    Some(OutputBlocks {
+        input: input?,
+        output: output?,
+    })
 }
 
 /// `ascii` promises ASCII text, which only kinds that return text have.

@@ -373,6 +373,189 @@ fn ascii_is_refused_where_nothing_returns_text() {
 }
 
 #[test]
+fn output_blocks_make_a_sized_operation_without_a_size_expression() {
+    let writer = "fn f(x: &[u8], out: &mut vix_ffi::Output<'_>) -> Result<()> {}";
+    let cases = [
+        ("output_blocks = (3, 4)", writer, (3, 4), Kind::BytesToBytes),
+        (
+            "output_blocks = (1, 2), kind = \"bytes_to_str\", ascii",
+            writer,
+            (1, 2),
+            Kind::BytesToStr,
+        ),
+        (
+            "kind = \"str_to_str\", output_blocks = ( 4294967295 , 1u32 )",
+            "fn f(x: &str, out: &mut Output) -> Result<()> {}",
+            (u32::MAX, 1),
+            Kind::StrToStr,
+        ),
+        (
+            "output_blocks = (1, 4294967295,)",
+            writer,
+            (1, u32::MAX),
+            Kind::BytesToBytes,
+        ),
+    ];
+    for (attr, item, (input, output), kind) in cases {
+        let op = operation(&format!(r#"prefix = "p_", {attr}"#), item);
+        assert_eq!((op.shape, op.kind), (Shape::Sized, kind), "{attr}");
+        assert_eq!(
+            op.output_blocks,
+            Some(OutputBlocks { input, output }),
+            "{attr}"
+        );
+        assert!(op.size.is_none(), "{attr}");
+    }
+    let op = operation(r#"prefix = "p_", size = n"#, writer);
+    assert_eq!(op.output_blocks, None);
+    assert!(op.size.is_some());
+}
+
+#[test]
+fn output_blocks_misuse_is_explained() {
+    let writer = "fn f(x: &[u8], out: &mut Output) -> Result<()> {}";
+    let range = "a whole number from 1 to 4294967295";
+    let cases = [
+        (
+            "output_blocks = (3, 4), size = n",
+            writer,
+            "`output_blocks` and `size` both give the output size: keep `output_blocks = (in, \
+             out)` when it is `out * ceil(n / in)` bytes for an input of n bytes, or `size = \
+             <fn>` otherwise"
+                .to_owned(),
+        ),
+        (
+            "output_blocks = (0, 4)",
+            writer,
+            format!(
+                "`in` of `output_blocks = (in, out)`, the input bytes of a block, is {range}, \
+                 not 0"
+            ),
+        ),
+        (
+            "output_blocks = (3, 4294967296)",
+            writer,
+            format!(
+                "`out` of `output_blocks = (in, out)`, the output bytes of a block, is \
+                 {range}, not 4294967296"
+            ),
+        ),
+        (
+            "output_blocks = (3, 99999999999999999999999)",
+            writer,
+            "not 99999999999999999999999".to_owned(),
+        ),
+        (
+            "output_blocks = (n, 4)",
+            writer,
+            format!(
+                "`in` of `output_blocks = (in, out)` must be an integer literal, {range} \
+                 (`vix-ffi from-rust` reads it from the source), not `n`"
+            ),
+        ),
+        (
+            "output_blocks = (3, -4)",
+            writer,
+            "`out` of `output_blocks = (in, out)` must be an integer literal".to_owned(),
+        ),
+        (
+            "output_blocks = (1.5, 2)",
+            writer,
+            "not `1.5`".to_owned(),
+        ),
+        (
+            "output_blocks = (3u8, 4)",
+            writer,
+            format!("`in` of `output_blocks = (in, out)` is a plain whole number, {range}: write `3`, not `3u8`"),
+        ),
+        (
+            "output_blocks = (3, 4, 5)",
+            writer,
+            "`output_blocks` takes exactly two values, `(in, out)`: the input bytes and the \
+             output bytes of a block; found 3"
+                .to_owned(),
+        ),
+        ("output_blocks = (3)", writer, "found one".to_owned()),
+        ("output_blocks = (3,)", writer, "found one".to_owned()),
+        ("output_blocks = ()", writer, "found none".to_owned()),
+        (
+            "output_blocks = 3",
+            writer,
+            "expected `(in, out)`, two whole numbers in parentheses as in `output_blocks = \
+             (3, 4)`, not `3`"
+                .to_owned(),
+        ),
+        ("output_blocks = [3, 4]", writer, "not `[3, 4]`".to_owned()),
+        (
+            "output_blocks = (3, 4), output_blocks = (3, 4)",
+            writer,
+            "`output_blocks` is given twice".to_owned(),
+        ),
+        (
+            "output_blocks(3, 4)",
+            writer,
+            "write `output_blocks = (in, out)`: `out` bytes of output for every block of `in` \
+             input bytes, as in `output_blocks = (3, 4)` for base64"
+                .to_owned(),
+        ),
+        ("output_blocks", writer, "write `output_blocks = (in, out)`".to_owned()),
+        (
+            "output_blocks = (3, 4)",
+            "const V: &str = \"1\";",
+            "`output_blocks` gives the output size of an operation, not of a version string"
+                .to_owned(),
+        ),
+        (
+            "output_blocks = (3, 4)",
+            "fn f(x: &[u8]) -> Result<Vec<u8>> {}",
+            "with `output_blocks = ...` the function writes into the caller's buffer: its \
+             signature is `fn(&[u8], &mut vix_ffi::Output<'_>) -> vix_ffi::Result<()>`; a \
+             function returning `Vec<u8>` builds its output first, so it has no size before \
+             the work"
+                .to_owned(),
+        ),
+        (
+            "output_blocks = (3, 4)",
+            "fn f(x: &str) -> Result<String> {}",
+            "a function returning `String` builds its output first".to_owned(),
+        ),
+        (
+            "",
+            writer,
+            "needs `size = <fn>` or `output_blocks = (in, out)`".to_owned(),
+        ),
+        (
+            "output_blocks = (3, 4), ascii",
+            writer,
+            "add `kind = \"bytes_to_str\"`, or drop `ascii`".to_owned(),
+        ),
+    ];
+    for (attr, item, needle) in cases {
+        let attr = format!(r#"prefix = "p_", {attr}"#);
+        let message = error_of(&attr, item);
+        assert!(
+            message.contains(&needle),
+            "#[export({attr})] {item}\n  {message}"
+        );
+    }
+    // Both values are checked, and reported, at once.
+    let message = error_of(r#"prefix = "p_", output_blocks = (0, x)"#, writer);
+    assert!(
+        message.contains("`in` of") && message.contains("`out` of"),
+        "{message}"
+    );
+    // A wrong value in a wrong place: both are mistakes to fix, both are reported.
+    let message = error_of(
+        r#"prefix = "p_", output_blocks = (0, 4)"#,
+        "fn f(x: &[u8]) -> Result<Vec<u8>> {}",
+    );
+    assert!(
+        message.contains("not 0") && message.contains("`Vec<u8>`"),
+        "{message}"
+    );
+}
+
+#[test]
 fn doc_text_is_read_as_rustdoc_does() {
     let item: ItemFn = syn::parse_str(
         "/// First line.\n///\n///     indented code\n/// Last `*/` line.  \n#[doc = \"\"]\nfn f() {}",

@@ -68,6 +68,24 @@ pub fn lower(text: &str, out: &mut vix_ffi::Output) -> Result<()> {
     out.push_str(&text.to_ascii_lowercase())
 }
 
+/// Sized by the macro from blocks, text promised ASCII.
+#[vix_ffi::export(prefix = "ok_", output_blocks = (1, 2), kind = "bytes_to_str", ascii)]
+pub fn hexlify(data: &[u8], out: &mut Output<'_>) -> Result<()> {
+    for b in data {
+        out.push_str(&format!("{b:02x}"))?;
+    }
+    Ok(())
+}
+
+/// Sized by the macro from blocks, over text, the numbers with the `u32` suffix.
+#[vix_ffi::export(output_blocks = (4u32, 3u32), prefix = "ok_", kind = "str_to_bytes")]
+pub fn shrink(text: &str, out: &mut Output<'_>) -> Result<()> {
+    for chunk in text.as_bytes().chunks(4) {
+        out.extend_from_slice(&chunk[..chunk.len().min(3)])?;
+    }
+    Ok(())
+}
+
 /// The version.
 #[vix_ffi::export(prefix = "ok_")]
 pub const VERSION: &'static str = "0.0.1";
@@ -82,7 +100,7 @@ type Op = unsafe extern "C" fn(
 ) -> std::os::raw::c_int;
 
 fn main() {
-    let _: [Op; 8] = [
+    let _: [Op; 10] = [
         ok_reverse,
         ok_hex,
         ok_type,
@@ -91,6 +109,8 @@ fn main() {
         ok_lower,
         ok_hex_ascii,
         ok_digits,
+        ok_hexlify,
+        ok_shrink,
     ];
     let _: unsafe extern "C" fn(*mut vix_ffi::VixStatus) -> vix_ffi::VixStr = ok_ffi_version;
 }
