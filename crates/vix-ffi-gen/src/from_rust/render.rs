@@ -3,8 +3,8 @@
 //! Doc comments go to both: the first paragraph (the summary) becomes the manifest's
 //! `doc`, which `gen-python` turns into the docstring; the whole comment heads the
 //! function's declaration in the header, followed by what the signature implies (text
-//! input or output, ASCII output when the attribute promises it, when a too-small buffer
-//! is answered).
+//! input or output, ASCII output when the attribute promises it, the size of the result
+//! when the attribute declares `output_blocks`, when a too-small buffer is answered).
 //!
 //! The manifest is written by hand rather than through serde, in the layout of the
 //! project's hand-written manifests (one argument per line, short objects on one line),
@@ -12,7 +12,7 @@
 
 use minijinja::{context, AutoEscape, Environment};
 use serde::Serialize;
-use vix_ffi_syntax::{Input, Kind, Shape};
+use vix_ffi_syntax::{Input, Kind, OutputBlocks, Shape};
 
 /// The arguments of the operation shape, as `bindings.json` types them.
 const OPERATION_ARGS: [(&str, &str); 6] = [
@@ -73,6 +73,9 @@ pub enum What {
         kind: Kind,
         /// `ascii`: every successful output is ASCII (`"ascii": true` in `python.api`).
         ascii: bool,
+        /// `output_blocks = (a, b)`: every successful output is `b * ceil(n / a)` bytes
+        /// (`"output_blocks": {"in": a, "out": b}` in `python.api`).
+        output_blocks: Option<OutputBlocks>,
     },
 }
 
@@ -122,13 +125,23 @@ impl Library {
             .functions
             .iter()
             .map(|f| {
-                // Written only when promised, so that other manifests stay as they were.
+                // Written only when given, so that other manifests stay as they were.
                 let ascii = match f.what {
                     What::Operation { ascii: true, .. } => ", \"ascii\": true",
                     _ => "",
                 };
+                let blocks = match f.what {
+                    What::Operation {
+                        output_blocks: Some(b),
+                        ..
+                    } => format!(
+                        ", \"output_blocks\": {{ \"in\": {}, \"out\": {} }}",
+                        b.input, b.output
+                    ),
+                    _ => String::new(),
+                };
                 format!(
-                    "      {{ \"name\": {name}, \"calls\": {name}, \"kind\": {}{ascii} }}",
+                    "      {{ \"name\": {name}, \"calls\": {name}, \"kind\": {}{ascii}{blocks} }}",
                     json(f.what.kind_name()),
                     name = json(&f.name)
                 )
@@ -236,6 +249,7 @@ struct HeaderFunction {
 
 fn header_function(f: &Function) -> HeaderFunction {
     let mut text = f.doc.clone().unwrap_or_default();
+    let blocks_note: String;
     let mut notes: Vec<&str> = Vec::new();
     let declaration = match f.what {
         What::Version => {
@@ -253,6 +267,7 @@ fn header_function(f: &Function) -> HeaderFunction {
             shape,
             kind,
             ascii,
+            output_blocks,
         } => {
             if input == Input::Str {
                 notes.push("The input must be UTF-8 text: other bytes are VIX_STATUS_INVALID_ARG.");
@@ -261,6 +276,13 @@ fn header_function(f: &Function) -> HeaderFunction {
                 notes.push("The result is ASCII text (every byte below 0x80), not NUL-terminated.");
             } else if kind.returns_str() {
                 notes.push("The result is UTF-8 text, not NUL-terminated.");
+            }
+            if let Some(blocks) = output_blocks {
+                blocks_note = format!(
+                    "Every successful result is exactly {} bytes.",
+                    blocks_formula(blocks)
+                );
+                notes.push(&blocks_note);
             }
             notes.push(match shape {
                 Shape::Sized => {
@@ -289,6 +311,18 @@ fn header_function(f: &Function) -> HeaderFunction {
     HeaderFunction {
         comment: comment_lines(&text),
         declaration,
+    }
+}
+
+/// `b * ceil(in_len / a)`, as simple as `a` and `b` allow.
+fn blocks_formula(blocks: OutputBlocks) -> String {
+    let blocks_of_input = match blocks.input {
+        1 => "in_len".to_owned(),
+        a => format!("ceil(in_len / {a})"),
+    };
+    match blocks.output {
+        1 => blocks_of_input,
+        b => format!("{b} * {blocks_of_input}"),
     }
 }
 

@@ -208,6 +208,97 @@ fn the_ascii_promise_reaches_the_manifest_and_the_header() {
 }
 
 #[test]
+fn output_blocks_reach_the_manifest_and_the_header() {
+    let lib = format!(
+        "{VERSION}use vix_ffi::{{Output, Result}};\n\
+         /// Hex digits.\n\
+         #[vix_ffi::export(prefix = \"demo_\", output_blocks = (1, 2), kind = \"bytes_to_str\", ascii)]\n\
+         pub fn hexlify(d: &[u8], out: &mut Output<'_>) -> Result<()> {{ Ok(()) }}\n\
+         /// Quads.\n\
+         #[vix_ffi::export(prefix = \"demo_\", output_blocks = (3, 4))]\n\
+         pub fn quads(d: &[u8], out: &mut Output<'_>) -> Result<()> {{ Ok(()) }}\n\
+         /// One byte per four characters.\n\
+         #[vix_ffi::export(prefix = \"demo_\", output_blocks = (4, 1), kind = \"str_to_str\")]\n\
+         pub fn squeeze(t: &str, out: &mut Output<'_>) -> Result<()> {{ Ok(()) }}\n\
+         /// Copies.\n\
+         #[vix_ffi::export(prefix = \"demo_\", output_blocks = (1, 1))]\n\
+         pub fn copy(d: &[u8], out: &mut Output<'_>) -> Result<()> {{ Ok(()) }}\n\
+         /// Sized by hand.\n\
+         #[vix_ffi::export(prefix = \"demo_\", size = |d| Ok(d.len()))]\n\
+         pub fn by_hand(d: &[u8], out: &mut Output<'_>) -> Result<()> {{ Ok(()) }}\n"
+    );
+    let dir = crate_with("", &[("src/lib.rs", &lib)]);
+    let g = generate(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let api_lines: Vec<&str> = g
+        .manifest
+        .lines()
+        .filter(|l| l.contains("\"calls\""))
+        .collect();
+    assert_eq!(
+        api_lines,
+        [
+            r#"      { "name": "version", "calls": "version", "kind": "version" },"#,
+            r#"      { "name": "hexlify", "calls": "hexlify", "kind": "bytes_to_str", "ascii": true, "output_blocks": { "in": 1, "out": 2 } },"#,
+            r#"      { "name": "quads", "calls": "quads", "kind": "bytes_to_bytes", "output_blocks": { "in": 3, "out": 4 } },"#,
+            r#"      { "name": "squeeze", "calls": "squeeze", "kind": "str_to_str", "output_blocks": { "in": 4, "out": 1 } },"#,
+            r#"      { "name": "copy", "calls": "copy", "kind": "bytes_to_bytes", "output_blocks": { "in": 1, "out": 1 } },"#,
+            r#"      { "name": "by_hand", "calls": "by_hand", "kind": "bytes_to_bytes" }"#,
+        ]
+    );
+    let manifest = crate::manifest::parse(&g.manifest).unwrap();
+    let blocks: Vec<Option<(u32, u32)>> = manifest
+        .python
+        .api
+        .iter()
+        .map(|a| a.output_blocks.map(|b| (b.input, b.output)))
+        .collect();
+    assert_eq!(
+        blocks,
+        [
+            None,
+            Some((1, 2)),
+            Some((3, 4)),
+            Some((4, 1)),
+            Some((1, 1)),
+            None
+        ]
+    );
+    // The comment of a declaration, its lines unwrapped.
+    let comment = |symbol: &str| {
+        let end = g.header.find(&format!(" {symbol}(")).unwrap();
+        let start = g.header[..end].rfind("/*").unwrap();
+        let end = start + g.header[start..].find("*/").unwrap();
+        g.header[start + 2..end]
+            .lines()
+            .map(|l| l.trim_start_matches(" *").trim())
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let known_first = "The size of the result is known before any work is done";
+    for (symbol, formula) in [
+        ("demo_hexlify", "2 * in_len"),
+        ("demo_quads", "4 * ceil(in_len / 3)"),
+        ("demo_squeeze", "ceil(in_len / 4)"),
+        ("demo_copy", "in_len"),
+    ] {
+        let text = comment(symbol);
+        let note = format!("Every successful result is exactly {formula} bytes. {known_first}");
+        assert!(text.contains(&note), "{note}\n{text}");
+    }
+    assert!(
+        comment("demo_hexlify").contains("not NUL-terminated. Every successful result"),
+        "{}",
+        comment("demo_hexlify")
+    );
+    let by_hand = comment("demo_by_hand");
+    assert!(
+        !by_hand.contains("Every successful result") && by_hand.contains(known_first),
+        "{by_hand}"
+    );
+}
+
+#[test]
 fn the_summary_is_the_first_paragraph_unwrapped() {
     assert_eq!(render::summary("One\ntwo.\n\nMore."), "One two.");
     assert_eq!(render::summary("Only."), "Only.");
