@@ -1,13 +1,15 @@
 """How the generated api sizes, fills and hands back outputs, against scripted native
 functions: the size query and exact allocation of large outputs, retries, errors at each
 step, str outputs that are not ASCII or not UTF-8, the ASCII promise ("ascii": true,
-which the example makes for encode) that skips the check, the copying fallback used
-where CPython's object layout is not known, and that none of it leaks an object.
+which the example makes for encode) that skips the check, the declared output size
+("output_blocks", which the example declares for encode) that skips the size query, the
+copying fallback used where CPython's object layout is not known, and that none of it
+leaks an object.
 
 Each scenario runs in a child process (the fallback is switched on by changing module
 state), on this interpreter and on a Python 3.8 one when there is one: against the
 example's package as shipped, and against one generated from its manifest without the
-promise.
+promise and the declaration.
 """
 
 from __future__ import annotations
@@ -108,6 +110,14 @@ if promise == "checked":
     scenarios["str invalid utf8"] = ("encode", BIG, [(TOO_SMALL, N, None),
                                                      (OK, N, bad_out)])
 
+else:
+    # The declared size of encode's output for BIG (4 * ceil(50000 / 3)) is the first
+    # capacity: one call when the library writes it all, a copy when it writes less.
+    D = 66668
+    scenarios["str declared"] = ("encode", BIG, [(OK, D, b"D" * D)])
+    scenarios["str declared, fewer written"] = ("encode", BIG, [(OK, D - 4, b"E" * (D - 4))])
+    scenarios["str declared, too small"] = ("encode", BIG, [(TOO_SMALL, D, None)])
+
 if mode == "copy":
     api._VIX_STR_DATA = None
     api._VIX_BYTES_DATA = None
@@ -155,15 +165,21 @@ N = 80000  # above the first capacity of the copying fallback (75064)
 SMALL = 16384
 
 
+DECLARED = 66668  # encode's declared output size for 50000 bytes: 4 * ceil(50000 / 3)
+
+
 @pytest.fixture(scope="session")
 def unpromised(
     cases: dict[str, Case], work_dir: Path, gen_python: Callable[[Path, Path], Path]
 ) -> Case:
-    """The example's package generated from its manifest without any ASCII promise."""
+    """The example's package generated from its manifest without any ASCII promise or
+    declared output size."""
     case = cases["base64_ffi"]
     manifest = json.loads(json.dumps(case.manifest))
     promised = [e for e in manifest["python"]["api"] if e.pop("ascii", False)]
     assert [e["name"] for e in promised] == ["encode"]
+    declared = [e for e in manifest["python"]["api"] if e.pop("output_blocks", None)]
+    assert [e["name"] for e in declared] == ["encode"]
     folder = work_dir / "generator" / "base64_ffi_unpromised"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -196,8 +212,10 @@ def run_child(
 
 def check(result: dict[str, Any], mode: str, promise: str) -> None:
     # Direct writes ask for the size first (capacity 0); the copying fallback starts
-    # from the first capacity, 1.5 times the input plus 64 bytes.
-    first = [0] if mode == "direct" else [50000 + 25000 + 64]
+    # from the first capacity, 1.5 times the input plus 64 bytes. Where the manifest
+    # declares the size (the example's encode), both start from it.
+    first_dec = [0] if mode == "direct" else [50000 + 25000 + 64]
+    first = [DECLARED] if promise == "promised" else first_dec
 
     def ok(name: str, value: str, caps: list[int], kind: str = "str") -> None:
         r = result[name]
@@ -229,9 +247,19 @@ def check(result: dict[str, Any], mode: str, promise: str) -> None:
     ok("str small then large", "A" * N, [SMALL, N])
     assert result["str fails after writing"]["error"] == "InvalidArgumentError"
     latin1 = (b"A" * (N - 1) + b"\xff").decode("latin-1")
-    ok("bytes", latin1, [*first, N], "bytes")
-    ok("bytes fewer than asked", "\x00" * 9, [*first, N], "bytes")
-    ok("bytes grows", "\x80" * (N + 3), [*first, N, N + 3], "bytes")
+    ok("bytes", latin1, [*first_dec, N], "bytes")
+    ok("bytes fewer than asked", "\x00" * 9, [*first_dec, N], "bytes")
+    ok("bytes grows", "\x80" * (N + 3), [*first_dec, N, N + 3], "bytes")
+    if promise == "promised":
+        ok("str declared", "D" * DECLARED, [DECLARED])
+        ok("str declared, fewer written", "E" * (DECLARED - 4), [DECLARED])
+        # BUFFER_TOO_SMALL for the declared size without asking for more.
+        assert result["str declared, too small"] == {
+            "error": "BufferTooSmallError",
+            "caps": [DECLARED],
+        }
+    else:
+        assert "str declared" not in result
     assert result["str in A"] == {"size": 50000, "own data": mode == "direct"}
     assert result["str in \u00e9"] == {"size": 60000, "own data": False}
     assert result["str in s"] == {"size": 5, "own data": False}

@@ -138,6 +138,9 @@ pub struct ApiFunctionModel {
     /// The output mode the helpers take: `_VIX_BYTES`, `_VIX_UTF8` (a `str` decoded as
     /// UTF-8) or `_VIX_ASCII` (a `str` the library promises is ASCII).
     pub output: &'static str,
+    /// The `blocks` argument of the helpers: `None`, or the manifest's `output_blocks`
+    /// as a tuple `(in, out)`.
+    pub blocks: String,
 }
 
 /// `__init__.py`.
@@ -429,6 +432,10 @@ fn api_function(api: &ApiFunction, called: &Function) -> ApiFunctionModel {
             api.name
         )),
         output,
+        blocks: match api.output_blocks {
+            None => "None".to_owned(),
+            Some(b) => format!("({}, {})", b.input, b.output),
+        },
     }
 }
 
