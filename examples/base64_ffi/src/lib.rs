@@ -10,10 +10,15 @@
 //! - [`decode`] becomes `int base64_decode(...)`: strict decoding, whose refusals name the
 //!   offending offset.
 //!
-//! Both operations know their exact output size before doing any work (`size = ...`), so
-//! a too-small buffer is answered at once and the output is written straight into the
-//! caller's buffer. `encode` promises ASCII output (`ascii`: base64 text is ASCII), so the
-//! generated Python builds its `str` without scanning it; debug builds check the promise.
+//! Both operations know their exact output size before doing any work, so a too-small
+//! buffer is answered at once and the output is written straight into the caller's
+//! buffer. `decode` computes its size with `size = decoded_len`; `encode` declares it as
+//! `output_blocks = (3, 4)` (four characters for every three bytes, the last group
+//! padded), from which the macro computes the size and `vix-ffi from-rust` writes
+//! `"output_blocks"` into the manifest, so the generated Python allocates the result
+//! without a size query. `encode` also promises ASCII output (`ascii`: base64 text is
+//! ASCII), so the generated Python builds its `str` without scanning it; debug builds
+//! check the promise.
 //! The codec lives in the `base64_ffi_codec` crate beside this one (`codec/`): AVX-512
 //! VBMI and AVX2 kernels for the bulk of long inputs, `base64-simd` for the rest. Its
 //! unsafe code stays there; this crate has none.
@@ -37,7 +42,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// memory is `VIX_STATUS_INVALID_ARG`.
 #[vix_ffi::export(
     prefix = "base64_",
-    size = |data| encoded_len(data.len()),
+    output_blocks = (3, 4),
     kind = "bytes_to_str",
     ascii
 )]
@@ -62,20 +67,6 @@ pub fn decode(text: &[u8], out: &mut Output<'_>) -> Result<()> {
     out.try_fill_with(|buf| {
         decode_into(text, buf).ok_or_else(|| Error::invalid_arg(describe_invalid(text)))
     })
-}
-
-/// `4 * ceil(n / 3)`, refusing inputs whose encoding would not fit in memory.
-pub fn encoded_len(n: usize) -> Result<usize> {
-    n.checked_add(2)
-        .map(|m| m / 3)
-        .and_then(|groups| groups.checked_mul(4))
-        .filter(|&len| len <= isize::MAX as usize)
-        .ok_or_else(|| {
-            Error::invalid_arg(format!(
-                "input of {n} bytes is too large: its base64 encoding would exceed the \
-                 largest possible buffer"
-            ))
-        })
 }
 
 /// The exact decoded size, from the length and the padding alone.

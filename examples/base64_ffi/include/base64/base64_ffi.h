@@ -41,8 +41,9 @@ VIX_FFI_API vix_str VIX_FFI_CALL base64_ffi_version(vix_status *out_status);
  * ASCII; an empty input gives an empty result. An input whose encoding would not fit in
  * memory is `VIX_STATUS_INVALID_ARG`.
  *
- * The result is ASCII text (every byte below 0x80), not NUL-terminated. The size of the
- * result is known before any work is done: a too-small out_cap is answered at once.
+ * The result is ASCII text (every byte below 0x80), not NUL-terminated. Every successful
+ * result is exactly 4 * ceil(in_len / 3) bytes. The size of the result is known before
+ * any work is done: a too-small out_cap is answered at once.
  */
 VIX_FFI_API int VIX_FFI_CALL base64_encode(const uint8_t *in_ptr, size_t in_len,
                                            uint8_t *out_ptr, size_t out_cap,
