@@ -1025,7 +1025,10 @@ impl Checker<'_> {
         let map = self.object(path, value, BLOCKS_KEYS, BLOCKS_KEYS)?;
         let mut field = |key: &str, what: &str| {
             let v = map.get(key)?;
-            let n = v.as_u64().filter(|&n| n >= 1).and_then(|n| u32::try_from(n).ok());
+            let n = v
+                .as_u64()
+                .filter(|&n| n >= 1)
+                .and_then(|n| u32::try_from(n).ok());
             if n.is_none() {
                 self.error(
                     &child_key(path, key),

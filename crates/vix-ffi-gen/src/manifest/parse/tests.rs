@@ -604,3 +604,46 @@ fn all_errors_at_once_in_document_order() {
         ]
     );
 }
+
+#[test]
+fn output_blocks_are_read_and_give_the_declared_size() {
+    let mut value = base();
+    value["python"]["api"][1]["output_blocks"] = json!({"in": 3, "out": 4});
+    let manifest = parse_value(&value).unwrap();
+    let blocks = manifest.python.api[1].output_blocks.unwrap();
+    assert_eq!(
+        blocks,
+        OutputBlocks {
+            input: 3,
+            output: 4
+        }
+    );
+    assert_eq!(manifest.python.api[0].output_blocks, None);
+    let sizes: Vec<_> = [0, 1, 2, 3, 4, 50_000].map(|n| blocks.size(n)).into();
+    let expected = [0, 4, 4, 4, 8, 66_668].map(Some);
+    assert_eq!(sizes, expected);
+    let widest = OutputBlocks {
+        input: 1,
+        output: u32::MAX,
+    };
+    assert_eq!(widest.size(u64::MAX), None);
+    assert_eq!(widest.size(1 << 31), Some((1 << 31) * u64::from(u32::MAX)));
+}
+
+#[test]
+fn output_blocks_are_refused_where_they_do_not_apply() {
+    let mut value = base();
+    value["python"]["api"][0]["output_blocks"] = json!({"in": 1, "out": 1});
+    assert_one(
+        &value,
+        "python.api[0].output_blocks",
+        &["operation's output", "kind \"version\""],
+    );
+    let mut value = base();
+    value["python"]["api"][1]["output_blocks"] = json!({"in": 0, "out": 4});
+    assert_one(
+        &value,
+        "python.api[1].output_blocks.in",
+        &["input bytes per block", "found a number (0)"],
+    );
+}
