@@ -208,7 +208,7 @@ fn unknown_keys_list_allowed_keys() {
     assert_one(
         &m,
         "python.api[0].kidn",
-        &["allowed keys: name, calls, kind, ascii, doc"],
+        &["allowed keys: name, calls, kind, ascii, output_blocks, doc"],
     );
     let mut m = base();
     m["library"]["path"] = json!("x");
