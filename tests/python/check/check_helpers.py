@@ -40,6 +40,7 @@ BUGS = [
     "VERSION_UTF8",
     "NON_ASCII",
     "ASTRAL",
+    "BLOCKS",
 ]
 
 C_FLAGS = [
@@ -67,6 +68,19 @@ def ascii_promised(spec: Path) -> set[str]:
         for api in manifest["python"]["api"]
         if api.get("ascii") is True and api["kind"] in ("bytes_to_str", "str_to_str")
     }
+
+
+def blocks_declared(spec: Path) -> dict[str, set[tuple[int, int]]]:
+    """The functions of ``spec`` that a ``python.api`` entry calls with ``output_blocks``,
+    each with its declarations ``(in, out)``: the ones ``vix-ffi check`` applies
+    ``output-blocks`` to."""
+    manifest = json.loads(spec.read_text())
+    declared: dict[str, set[tuple[int, int]]] = {}
+    for api in manifest["python"]["api"]:
+        blocks = api.get("output_blocks")
+        if blocks is not None and api["kind"] != "version":
+            declared.setdefault(api["calls"], set()).add((blocks["in"], blocks["out"]))
+    return declared
 
 
 @dataclass

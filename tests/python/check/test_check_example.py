@@ -9,7 +9,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from check_helpers import EXAMPLE_SPEC, REPO_ROOT, ascii_promised, run_check
+from check_helpers import (
+    EXAMPLE_SPEC,
+    REPO_ROOT,
+    ascii_promised,
+    blocks_declared,
+    run_check,
+)
 
 from vix_test_env import c_compiler
 
@@ -40,9 +46,12 @@ VERSION_RULES = [
 
 
 def operation_rules(spec: Path, function: str) -> list[str]:
-    """The rules of an operation in report order: ``ascii-output`` last, and only when
-    the manifest promises the function's output ASCII."""
+    """The rules of an operation in report order: then ``ascii-output``, only when the
+    manifest promises the function's output ASCII, and ``output-blocks`` last, only when
+    it declares the function's output size."""
     extra = ["ascii-output"] if function in ascii_promised(spec) else []
+    if function in blocks_declared(spec):
+        extra.append("output-blocks")
     return OPERATION_RULES + extra
 
 
@@ -111,10 +120,57 @@ def test_the_example_keeps_an_ascii_promise_on_encode(
     assert result["seen"].endswith("all ASCII"), result
     assert not result["seen"].startswith("0 successful"), result
     rules = [r["rule"] for r in run.results() if r["function"] == "encode"]
-    assert rules == operation_rules(spec, "encode") and rules[-1] == "ascii-output"
+    assert rules == operation_rules(spec, "encode") and "ascii-output" in rules
     assert "ascii-output" not in {
         r["rule"] for r in run.results() if r["function"] == "decode"
     }
+
+
+def test_the_example_keeps_its_base64_output_size_on_encode(
+    tmp_path: Path, example_lib: Path
+) -> None:
+    """Padded base64 is 4 bytes per 3 input bytes: with ``"output_blocks": {"in": 3,
+    "out": 4}`` on encode (whether or not the example's manifest says it yet),
+    output-blocks passes for encode, large inputs included, and is not listed for
+    decode; a wrong declaration ({"in": 3, "out": 5}) fails, naming it."""
+    manifest = json.loads(EXAMPLE_SPEC.read_text())
+    for api in manifest["python"]["api"]:
+        if api["calls"] == "encode":
+            api["output_blocks"] = {"in": 3, "out": 4}
+    spec = tmp_path / "bindings.json"
+    spec.write_text(json.dumps(manifest, indent=2))
+    run = run_check("--spec", str(spec), "--lib", str(example_lib))
+    assert run.code == 0, run.describe()
+    result = run.outcome("encode", "output-blocks")
+    assert result["outcome"] == "pass", result
+    assert "of 1 MiB among them" in result["seen"], result
+    assert '"output_blocks": {"in": 3, "out": 4}' in result["seen"], result
+    assert not result["seen"].startswith("0 successful"), result
+    rules = [r["rule"] for r in run.results() if r["function"] == "encode"]
+    assert rules == operation_rules(spec, "encode") and rules[-1] == "output-blocks"
+    assert "output-blocks" not in {
+        r["rule"] for r in run.results() if r["function"] == "decode"
+    }
+
+    for api in manifest["python"]["api"]:
+        if api["calls"] == "encode":
+            api["output_blocks"] = {"in": 3, "out": 5}
+    spec.write_text(json.dumps(manifest, indent=2))
+    wrong = run_check("--spec", str(spec), "--lib", str(example_lib))
+    assert wrong.code == 1, wrong.describe()
+    assert wrong.failed() == {("encode", "output-blocks")}, wrong.describe()
+    result = wrong.outcome("encode", "output-blocks")
+    # The first non-empty input: 1 byte, encoded to 4 characters where 5 are declared.
+    assert result["input"].startswith("encode(one byte 0x00 (1 byte"), result
+    assert result["seen"].startswith(
+        "the size query (out_ptr NULL, out_cap 0) gave VIX_STATUS_BUFFER_TOO_SMALL, "
+        "out_len 4; the call with out_cap "
+    ), result
+    assert "succeeded and wrote 4 bytes (out_len 4)" in result["seen"], result
+    assert result["expected"].startswith(
+        '5 bytes = 5 * ceil(1 / 3), as "output_blocks": {"in": 3, "out": 5} of '
+        'python.api entry "encode" declares'
+    ), result
 
 
 def test_the_library_is_found_through_the_manifest_env_var(

@@ -7,21 +7,25 @@ and exact-capacity calls disagree with it).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
-from check_helpers import FIXTURE_SPEC, ascii_promised, run_check
+from check_helpers import FIXTURE_SPEC, ascii_promised, blocks_declared, run_check
 
 OPS = ("hex_encode", "hex_decode", "ascii_escape")
 # The operations the fixture manifest promises ASCII output for ("ascii": true).
 ASCII = ("hex_encode", "ascii_escape")
+# The operations whose output size the fixture manifest declares ("output_blocks").
+BLOCKS = {"hex_encode": {(1, 2)}, "hex_decode": {(2, 1)}}
 SIZING = ("size-query", "one-short", "exact-capacity")
 
 # bug: (failures that must be reported, other failures the same bug may cause)
 EXPECTED: dict[str, tuple[set[tuple[str, str]], set[tuple[str, str]]]] = {
     "OVERFLOW": ({("hex_encode", "no-overflow")}, set()),
     "QUERY_SIZE": (
-        {(f, "size-query") for f in OPS},
+        # output-blocks compares the size query with the declaration too.
+        {(f, "size-query") for f in OPS} | {(f, "output-blocks") for f in BLOCKS},
         {(f, r) for f in OPS for r in SIZING},
     ),
     "RC": ({("hex_decode", "rc-status")}, set()),
@@ -42,6 +46,7 @@ EXPECTED: dict[str, tuple[set[tuple[str, str]], set[tuple[str, str]]]] = {
     "VERSION_UTF8": ({("version", "version-utf8")}, set()),
     "NON_ASCII": ({("hex_encode", "ascii-output")}, set()),
     "ASTRAL": ({("ascii_escape", "ascii-output")}, set()),
+    "BLOCKS": ({("hex_decode", "output-blocks")}, set()),
 }
 
 
@@ -72,6 +77,110 @@ def test_the_correct_build_passes_every_rule(fixture_libs: dict[str, Path]) -> N
     for function in ASCII:
         seen = run.outcome(function, "ascii-output")["seen"]
         assert seen.endswith("all ASCII") and "valid UTF-8 texts" in seen, seen
+    # output-blocks likewise, exactly where the manifest declares the output size, on
+    # the 1 MiB inputs too.
+    assert blocks_declared(FIXTURE_SPEC) == BLOCKS
+    with_rule = {r["function"] for r in run.results() if r["rule"] == "output-blocks"}
+    assert with_rule == set(BLOCKS), run.describe()
+    for function, declared in BLOCKS.items():
+        seen = run.outcome(function, "output-blocks")["seen"]
+        ((a, b),) = declared
+        assert f'"output_blocks": {{"in": {a}, "out": {b}}}' in seen, seen
+        assert "2 of 1 MiB among them" in seen, seen
+        assert not seen.startswith("0 successful"), seen
+    rules = [r["rule"] for r in run.results() if r["function"] == "hex_encode"]
+    assert rules[-2:] == ["ascii-output", "output-blocks"], rules
+
+
+def test_an_output_size_off_the_declaration_names_the_input_and_both_sizes(
+    fixture_libs: dict[str, Path],
+) -> None:
+    """BUG_BLOCKS: decode takes an odd number of digits and drops the last one. Its
+    size query and out_len agree (the sizing rules pass), but the output is one byte
+    short of the declared 1 * ceil(n / 2): only output-blocks can tell."""
+    run = run_check("--spec", str(FIXTURE_SPEC), "--lib", str(fixture_libs["BLOCKS"]))
+    assert run.code == 1, run.describe()
+    assert run.failed() == {("hex_decode", "output-blocks")}, run.describe()
+    result = run.outcome("hex_decode", "output-blocks")
+    # The first odd-length input that is all hex digits: "A", decoded to nothing.
+    assert result["input"] == 'hex_decode(one byte 0x41 (1 byte: b"A"))', result
+    assert result["seen"].startswith(
+        "the size query (out_ptr NULL, out_cap 0) gave VIX_STATUS_OK, out_len 0; "
+        "the call with out_cap 4100 succeeded and wrote 0 bytes (out_len 0)"
+    ), result
+    assert result["expected"] == (
+        '1 byte = 1 * ceil(1 / 2), as "output_blocks": {"in": 2, "out": 1} of python.api '
+        'entry "hex_decode" declares: the size query gives VIX_STATUS_BUFFER_TOO_SMALL, '
+        "out_len 1, a successful call out_len 1"
+    ), result
+    assert run.outcome("hex_encode", "output-blocks")["outcome"] == "pass"
+
+    text = run_check(
+        "--spec",
+        str(FIXTURE_SPEC),
+        "--lib",
+        str(fixture_libs["BLOCKS"]),
+        json_output=False,
+    )
+    assert text.code == 1, text.describe()
+    line = next(
+        line for line in text.stdout.splitlines() if line.startswith("FAIL  hex_decode")
+    )
+    assert line.split()[2] == "output-blocks", line
+    assert "one byte 0x41" in line and "out_len 0" in line, line
+
+
+def test_a_size_query_off_the_declaration_is_named(
+    fixture_libs: dict[str, Path],
+) -> None:
+    """BUG_QUERY_SIZE answers one byte too many: output-blocks names the query's
+    answer, and not the written length, which is right."""
+    run = run_check(
+        "--spec", str(FIXTURE_SPEC), "--lib", str(fixture_libs["QUERY_SIZE"])
+    )
+    assert run.code == 1, run.describe()
+    result = run.outcome("hex_encode", "output-blocks")
+    assert result["outcome"] == "fail", result
+    first = 'hex_encode(one byte 0x00 (1 byte: b"\\x00")'
+    assert result["input"].startswith(first), result
+    assert result["seen"].startswith(
+        "the size query (out_ptr NULL, out_cap 0) gave VIX_STATUS_BUFFER_TOO_SMALL, "
+        "out_len 3"
+    ), result
+    assert "succeeded and wrote" not in result["seen"], result
+    assert result["expected"].startswith("2 bytes = 2 * ceil(1 / 1)"), result
+
+
+def test_two_declarations_of_one_function_are_each_checked(
+    tmp_path: Path, fixture_libs: dict[str, Path]
+) -> None:
+    """A second python.api entry calls hex_encode declaring {"in": 2, "out": 4}, which
+    odd lengths break (1 byte -> 2, not 4): the rule fails on that entry's declaration
+    alone, and the correct one of hex_encode raises nothing."""
+    manifest = json.loads(FIXTURE_SPEC.read_text())
+    manifest["python"]["api"].append(
+        {
+            "name": "hex_encode_pairs",
+            "calls": "hex_encode",
+            "kind": "bytes_to_bytes",
+            "output_blocks": {"in": 2, "out": 4},
+        }
+    )
+    spec = tmp_path / "bindings.json"
+    spec.write_text(json.dumps(manifest, indent=2))
+    run = run_check("--spec", str(spec), "--lib", str(fixture_libs["NONE"]))
+    assert run.code == 1, run.describe()
+    assert run.failed() == {("hex_encode", "output-blocks")}, run.describe()
+    rules = [r["rule"] for r in run.results() if r["function"] == "hex_encode"]
+    assert rules.count("output-blocks") == 1, rules
+    result = run.outcome("hex_encode", "output-blocks")
+    assert result["input"].startswith("hex_encode(one byte 0x00"), result
+    assert result["expected"].startswith(
+        '4 bytes = 4 * ceil(1 / 2), as "output_blocks": {"in": 2, "out": 4} of python.api '
+        'entry "hex_encode_pairs" declares'
+    ), result
+    everything = "\n".join([result["expected"], result.get("detail") or ""])
+    assert 'entry "hex_encode" declares' not in everything, result
 
 
 def test_a_broken_ascii_promise_names_the_input_byte_and_offset(
@@ -147,8 +256,13 @@ def test_a_hang_is_cut_by_the_timeout(fixture_libs: dict[str, Path]) -> None:
         "2",
     )
     assert run.code == 1, run.describe()
-    # ascii-output feeds the large inputs too, so it hangs on them as well.
-    hung = {("hex_encode", "robustness"), ("hex_encode", "ascii-output")}
+    # ascii-output and output-blocks feed the large inputs too, so they hang on them as
+    # well.
+    hung = {
+        ("hex_encode", "robustness"),
+        ("hex_encode", "ascii-output"),
+        ("hex_encode", "output-blocks"),
+    }
     assert run.failed() == hung, run.describe()
     for _, rule in hung:
         result = run.outcome("hex_encode", rule)

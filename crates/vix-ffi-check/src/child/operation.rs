@@ -860,9 +860,18 @@ fn blocks_mismatch(size: u64, query: &Obs, written: usize, cap: usize) -> Option
         query.ok() && answered == Some(0)
     };
     if !query_good {
-        parts.push(format!(
-            "the size query (out_ptr NULL, out_cap 0) gave {}",
+        // The message of a BUFFER_TOO_SMALL says nothing the size does not; an error's does.
+        let shown = if query.too_small() {
+            Obs {
+                message: None,
+                ..query.clone()
+            }
+            .show()
+        } else {
             query.show()
+        };
+        parts.push(format!(
+            "the size query (out_ptr NULL, out_cap 0) gave {shown}"
         ));
     }
     if written as u64 != size {
@@ -898,7 +907,7 @@ fn blocks_expected(declared: &DeclaredBlocks, n: u64, size: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{blocks_expected, blocks_mismatch, non_ascii, Obs, SENTINEL_LEN};
+    use super::{blocks_expected, blocks_mismatch, non_ascii, Message, Obs, SENTINEL_LEN};
     use crate::protocol::DeclaredBlocks;
     use vix_ffi::StatusCode;
 
@@ -939,9 +948,12 @@ mod tests {
         let too_small = |n| obs(StatusCode::BufferTooSmall, n);
         assert_eq!(blocks_mismatch(8, &too_small(8), 8, 4100), None);
         assert_eq!(blocks_mismatch(0, &obs(StatusCode::Ok, 0), 0, 4096), None);
-        // The size query alone disagrees.
+        // The size query alone disagrees (its message, when it is BUFFER_TOO_SMALL, is
+        // left out).
+        let mut with_message = too_small(9);
+        with_message.message = Some(Message::Text(b"output buffer too small".to_vec()));
         assert_eq!(
-            blocks_mismatch(8, &too_small(9), 8, 4114).as_deref(),
+            blocks_mismatch(8, &with_message, 8, 4114).as_deref(),
             Some(
                 "the size query (out_ptr NULL, out_cap 0) gave VIX_STATUS_BUFFER_TOO_SMALL, \
                  out_len 9"
@@ -961,7 +973,13 @@ mod tests {
         );
         // An empty output must be answered OK, not BUFFER_TOO_SMALL with 0, nor an error.
         assert!(blocks_mismatch(0, &too_small(0), 0, 4096).is_some());
-        assert!(blocks_mismatch(8, &obs(StatusCode::InvalidArg, 0), 8, 4096).is_some());
+        let mut refused = obs(StatusCode::InvalidArg, 0);
+        refused.message = Some(Message::Text(b"bad input".to_vec()));
+        let seen = blocks_mismatch(8, &refused, 8, 4096).unwrap_or_default();
+        assert!(
+            seen.ends_with("gave VIX_STATUS_INVALID_ARG, out_len 0, message \"bad input\""),
+            "{seen}"
+        );
         let mut unwritten = too_small(8);
         unwritten.out_len = Some(SENTINEL_LEN);
         assert!(blocks_mismatch(8, &unwritten, 8, 4096).is_some());
