@@ -31,29 +31,46 @@ pub fn available() -> bool {
 }
 
 /// Encodes a prefix of `src` (a multiple of 48 bytes) into the start of `dst`; returns
-/// (bytes read, characters written), `(0, 0)` without AVX-512 VBMI.
-pub fn encode_prefix(src: &[u8], dst: &mut [MaybeUninit<u8>]) -> (usize, usize) {
+/// (bytes read, characters written), `(0, 0)` without AVX-512 VBMI. With `prefetch`, long
+/// loops ask for their lines ahead (see `crate::prefetch`).
+pub fn encode_prefix(src: &[u8], dst: &mut [MaybeUninit<u8>], prefetch: bool) -> (usize, usize) {
     #[cfg(target_arch = "x86_64")]
     if available() {
         // SAFETY: the CPU has the features the kernel is compiled for; it reads and
         // writes only inside `src` and `dst`, whose lengths it is given.
-        return unsafe { x86::encode(src, dst) };
+        return unsafe {
+            if prefetch {
+                x86::encode::<true>(src, dst)
+            } else {
+                x86::encode::<false>(src, dst)
+            }
+        };
     }
-    let _ = (src, dst);
+    let _ = (src, dst, prefetch);
     (0, 0)
 }
 
 /// Decodes a prefix of `src` (a multiple of 64 characters, none of them padding, never
 /// the last 4) into the start of `dst`; returns (characters read, bytes written), `(0, 0)`
 /// without AVX-512 VBMI, or `Err(())` when a block holds a character outside the
-/// alphabet.
-pub fn decode_prefix(src: &[u8], dst: &mut [MaybeUninit<u8>]) -> Result<(usize, usize), ()> {
+/// alphabet. `prefetch` as for [`encode_prefix`].
+pub fn decode_prefix(
+    src: &[u8],
+    dst: &mut [MaybeUninit<u8>],
+    prefetch: bool,
+) -> Result<(usize, usize), ()> {
     #[cfg(target_arch = "x86_64")]
     if available() {
         // SAFETY: as in `encode_prefix`.
-        return unsafe { x86::decode(src, dst) };
+        return unsafe {
+            if prefetch {
+                x86::decode::<true>(src, dst)
+            } else {
+                x86::decode::<false>(src, dst)
+            }
+        };
     }
-    let _ = (src, dst);
+    let _ = (src, dst, prefetch);
     Ok((0, 0))
 }
 
@@ -128,7 +145,10 @@ mod x86 {
     /// # Safety
     /// AVX-512F, AVX-512BW and AVX-512VBMI must be available.
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
-    pub unsafe fn encode(src: &[u8], dst: &mut [MaybeUninit<u8>]) -> (usize, usize) {
+    pub unsafe fn encode<const PREFETCH: bool>(
+        src: &[u8],
+        dst: &mut [MaybeUninit<u8>],
+    ) -> (usize, usize) {
         // SAFETY: the caller guarantees the features; the only memory accesses are the
         // load src[i + 48k .. i + 48k + 64) and the store dst[o + 64k .. o + 64k + 64) of
         // each step k, inside both slices by the condition of the loop that runs it.
@@ -152,10 +172,10 @@ mod x86 {
                 }};
             }
             // Four steps per iteration while they fit (a few percent faster on long
-            // inputs), then one at a time. While both slices reach AHEAD bytes further,
-            // each iteration first asks for the lines it will need that far ahead (see
-            // `crate::prefetch`).
-            while i + AHEAD + 4 * 48 <= src.len() && o + AHEAD + 4 * 64 <= dst.len() {
+            // inputs), then one at a time. With PREFETCH, while both slices reach AHEAD
+            // bytes further, each iteration first asks for the lines it will need that
+            // far ahead (see `crate::prefetch`).
+            while PREFETCH && i + AHEAD + 4 * 48 <= src.len() && o + AHEAD + 4 * 64 <= dst.len() {
                 prefetch::read(sp.add(i + AHEAD), 3);
                 prefetch::write(dp.add(o + AHEAD), 4);
                 step!(0);
@@ -185,7 +205,10 @@ mod x86 {
     /// # Safety
     /// AVX-512F, AVX-512BW and AVX-512VBMI must be available.
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
-    pub unsafe fn decode(src: &[u8], dst: &mut [MaybeUninit<u8>]) -> Result<(usize, usize), ()> {
+    pub unsafe fn decode<const PREFETCH: bool>(
+        src: &[u8],
+        dst: &mut [MaybeUninit<u8>],
+    ) -> Result<(usize, usize), ()> {
         // SAFETY: the caller guarantees the features; the only memory accesses are the
         // load src[i .. i + 64) and the store dst[o .. o + 64) of each step, inside both
         // slices by the loop condition (which also keeps the last 4 characters out).
@@ -198,7 +221,7 @@ mod x86 {
             let (sp, dp) = (src.as_ptr(), dst.as_mut_ptr().cast::<u8>());
             let (mut i, mut o) = (0usize, 0usize);
             while i + 68 <= src.len() && o + 64 <= dst.len() {
-                if i + AHEAD + 64 <= src.len() && o + AHEAD + 64 <= dst.len() {
+                if PREFETCH && i + AHEAD + 64 <= src.len() && o + AHEAD + 64 <= dst.len() {
                     prefetch::read(sp.add(i + AHEAD), 1);
                     prefetch::write(dp.add(o + AHEAD), 1);
                 }

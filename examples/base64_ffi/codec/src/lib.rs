@@ -28,19 +28,46 @@ enum Kernels {
     Avx2,
     /// AVX-512 VBMI, then AVX2, then `base64-simd`.
     Avx512,
+    /// As `Avx512`, with software prefetching in the AVX-512 loops.
+    Avx512Prefetch,
 }
 
 impl Kernels {
-    /// The widest kernels this CPU runs (detected once; the detection is cached by std).
+    /// The kernels this CPU runs best: the widest, prefetching where that was measured
+    /// to help (see `prefetch`). Detected once; std and `prefetch` cache what they read.
     fn best() -> Kernels {
         if avx512::available() {
-            Kernels::Avx512
+            if prefetch_helps() {
+                Kernels::Avx512Prefetch
+            } else {
+                Kernels::Avx512
+            }
         } else if avx2::available() {
             Kernels::Avx2
         } else {
             Kernels::Portable
         }
     }
+
+    /// Whether this CPU runs these kernels at all.
+    #[cfg(test)]
+    fn available(self) -> bool {
+        match self {
+            Kernels::Portable => true,
+            Kernels::Avx2 => avx2::available(),
+            Kernels::Avx512 | Kernels::Avx512Prefetch => avx512::available(),
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+fn prefetch_helps() -> bool {
+    prefetch::helps()
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn prefetch_helps() -> bool {
+    false
 }
 
 /// Encodes `data` into the start of `buf`, which must hold at least `4 * ceil(n / 3)`
@@ -63,7 +90,8 @@ fn encode_with<'b>(kernels: Kernels, data: &[u8], buf: &'b mut [MaybeUninit<u8>]
             let _ = STANDARD.encode(&data[peeled.0], Out::from_uninit_slice(&mut buf[peeled.1]));
             (read, written) = (3 * groups, 4 * groups);
         }
-        let (r, w) = avx512::encode_prefix(&data[read..], &mut buf[written..]);
+        let prefetch = kernels == Kernels::Avx512Prefetch;
+        let (r, w) = avx512::encode_prefix(&data[read..], &mut buf[written..], prefetch);
         (read, written) = (read + r, written + w);
     }
     if kernels >= Kernels::Avx2 {
@@ -95,7 +123,8 @@ fn decode_with<'b>(
 ) -> Option<&'b mut [u8]> {
     let (mut read, mut written) = (0, 0);
     if kernels >= Kernels::Avx512 {
-        (read, written) = avx512::decode_prefix(text, buf).ok()?;
+        let prefetch = kernels == Kernels::Avx512Prefetch;
+        (read, written) = avx512::decode_prefix(text, buf, prefetch).ok()?;
     }
     if kernels >= Kernels::Avx2 {
         let (r, w) = avx2::decode_prefix(&text[read..], &mut buf[written..]).ok()?;
@@ -120,12 +149,18 @@ mod tests {
 
     use crate::Kernels;
 
-    /// The kernel sets to test here: every one up to the widest this CPU has.
+    /// The kernel sets to test here: every one this CPU runs, with and without
+    /// prefetching whatever its vendor.
     fn kernel_sets() -> Vec<Kernels> {
-        [Kernels::Portable, Kernels::Avx2, Kernels::Avx512]
-            .into_iter()
-            .filter(|&k| k <= Kernels::best())
-            .collect()
+        [
+            Kernels::Portable,
+            Kernels::Avx2,
+            Kernels::Avx512,
+            Kernels::Avx512Prefetch,
+        ]
+        .into_iter()
+        .filter(|k| k.available())
+        .collect()
     }
 
     fn bytes(n: usize, seed: u64) -> Vec<u8> {

@@ -11,6 +11,13 @@
 //! went from 0.94x to 0.82-0.89x of its time on a 1 MiB encode and from 0.83x to 0.77x
 //! on a 1 MiB decode; below about 512 KiB nothing changes.
 //!
+//! The same kernels on a 2-vCPU AMD EPYC VM (Zen 4, 1 MiB L2 per core) measured the
+//! opposite on encode: with prefetching 1.15x to 1.25x the time of the same loop
+//! without it, at every distance tried (0.5, 1, 2 and 4 KiB) and with either kind of
+//! prefetch alone; decode was level with and without. Its hardware prefetchers keep up,
+//! and the extra loads only cost. So the kernels prefetch on Intel CPUs only ([`helps`]),
+//! and the tests run both forms whatever the CPU.
+//!
 //! Only the AVX-512 kernels use it. In the AVX2 kernels (24 or 32 bytes a step, so a
 //! bounds test per step to stay inside the slices) the same machine measured no gain on
 //! encode and a loss on decode (1.05x to 1.15x of pybase64's AVX2 codec's time).
@@ -22,6 +29,24 @@
 /// How far ahead of its loads and stores a kernel prefetches, in bytes. 2 KiB measured
 /// as well as 1.5 and 3 KiB, better than 0.75 or 6 KiB.
 pub const AHEAD: usize = 2048;
+
+/// Whether the kernels should prefetch on this CPU: on Intel's (`GenuineIntel`), where
+/// it was measured to help, not on others. Read once by `cpuid`, then cached.
+pub fn helps() -> bool {
+    use std::sync::OnceLock;
+    static INTEL: OnceLock<bool> = OnceLock::new();
+    *INTEL.get_or_init(|| {
+        // Leaf 0: the vendor string, in EBX, EDX, ECX. The intrinsic is an unsafe fn
+        // in older Rust (1.93 among them) and safe in newer, hence the allowance.
+        #[allow(unused_unsafe)]
+        // SAFETY: cpuid exists on every x86_64 CPU and leaf 0 on every one of them.
+        let leaf = unsafe { std::arch::x86_64::__cpuid(0) };
+        [leaf.ebx, leaf.edx, leaf.ecx]
+            .iter()
+            .flat_map(|r| r.to_le_bytes())
+            .eq(*b"GenuineIntel")
+    })
+}
 
 /// Asks for the `lines` cache lines from `at` to be read soon.
 ///
@@ -49,5 +74,19 @@ pub unsafe fn write(at: *mut u8, lines: usize) {
     for line in 0..lines {
         // SAFETY: inside the allocation, as the caller guarantees.
         unsafe { _mm_prefetch::<_MM_HINT_ET0>(at.add(64 * line).cast_const().cast()) };
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    #[test]
+    fn prefetching_is_chosen_by_the_vendor_linux_reports() {
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap();
+        let vendor = cpuinfo
+            .lines()
+            .find_map(|line| line.strip_prefix("vendor_id"))
+            .map(|rest| rest.trim_start_matches([' ', '\t', ':']).trim())
+            .expect("a vendor_id line");
+        assert_eq!(super::helps(), vendor == "GenuineIntel", "vendor {vendor}");
     }
 }
