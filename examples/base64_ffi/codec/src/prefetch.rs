@@ -12,11 +12,11 @@
 //! on a 1 MiB decode; below about 512 KiB nothing changes.
 //!
 //! The same kernels on a 2-vCPU AMD EPYC VM (Zen 4, 1 MiB L2 per core) measured the
-//! opposite on encode: with prefetching 1.15x to 1.25x the time of the same loop
-//! without it, at every distance tried (0.5, 1, 2 and 4 KiB) and with either kind of
-//! prefetch alone; decode was level with and without. Its hardware prefetchers keep up,
-//! and the extra loads only cost. So the kernels prefetch on Intel CPUs only ([`helps`]),
-//! and the tests run both forms whatever the CPU.
+//! opposite on encode: with prefetching, 1.16x to 1.28x the time of the same loop without
+//! it (six runs), and 1.07x to 1.27x with the distance at 0.5, 1 or 4 KiB or with either
+//! kind of prefetch alone; decode was level with and without. Its hardware prefetchers
+//! keep up, and the extra loads only cost. So the kernels prefetch on Intel CPUs only
+//! ([`helps`]), and the tests run both forms whatever the CPU.
 //!
 //! Only the AVX-512 kernels use it. In the AVX2 kernels (24 or 32 bytes a step, so a
 //! bounds test per step to stay inside the slices) the same machine measured no gain on
