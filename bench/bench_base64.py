@@ -31,7 +31,8 @@ import tempfile
 import threading
 import time
 import timeit
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 KIB = 1 << 10
 MIB = 1 << 20
@@ -104,7 +105,9 @@ class Report:
     def __init__(self) -> None:
         self.verdicts: list[tuple[str, str, str, bool]] = []
 
-    def table(self, title: str, rows: Sequence[tuple[str, ...]], head: tuple[str, ...]) -> None:
+    def table(
+        self, title: str, rows: Sequence[tuple[str, ...]], head: tuple[str, ...]
+    ) -> None:
         print(f"\n### {title}\n")
         print("| " + " | ".join(head) + " |")
         print("|" + "|".join("---" for _ in head) + "|")
@@ -215,14 +218,20 @@ def check_raw(e: dict[str, Any], fn: str, expected: bytes) -> None:
         raise SystemExit(f"bench: raw {fn} call failed (rc {rc})")
 
 
-def encode_contenders(env: dict[str, Any], data: bytes, per_call: bool) -> list[Contender]:
+def encode_contenders(
+    env: dict[str, Any], data: bytes, per_call: bool
+) -> list[Contender]:
     encoded = base64.b64encode(data)
     e = raw_env(env, data, len(encoded) + 64)
     check_raw(e, "enc", encoded)
     assert env["api"].encode(data) == encoded.decode("ascii")
     cs = [
         Contender("api.encode (generated)", "api.encode(d)", e),
-        Contender("bare ctypes call, argtypes, args prepared", "enc(d, n, out, cap, olp, stp)", e),
+        Contender(
+            "bare ctypes call, argtypes, args prepared",
+            "enc(d, n, out, cap, olp, stp)",
+            e,
+        ),
     ]
     if per_call:
         cs.append(
@@ -246,12 +255,18 @@ def encode_contenders(env: dict[str, Any], data: bytes, per_call: bool) -> list[
     ]
     if not per_call:
         cs.append(
-            Contender("pybase64.b64encode_as_string (str)", "pybase64.b64encode_as_string(d)", e)
+            Contender(
+                "pybase64.b64encode_as_string (str)",
+                "pybase64.b64encode_as_string(d)",
+                e,
+            )
         )
     return cs
 
 
-def decode_contenders(env: dict[str, Any], data: bytes, per_call: bool) -> list[Contender]:
+def decode_contenders(
+    env: dict[str, Any], data: bytes, per_call: bool
+) -> list[Contender]:
     encoded = base64.b64encode(data)
     e = raw_env(env, encoded, len(data) + 64)
     e["s"] = encoded.decode("ascii")
@@ -259,7 +274,11 @@ def decode_contenders(env: dict[str, Any], data: bytes, per_call: bool) -> list[
     assert env["api"].decode(encoded) == data
     cs = [
         Contender("api.decode (generated, bytes in)", "api.decode(d)", e),
-        Contender("bare ctypes call, argtypes, args prepared", "dec(d, n, out, cap, olp, stp)", e),
+        Contender(
+            "bare ctypes call, argtypes, args prepared",
+            "dec(d, n, out, cap, olp, stp)",
+            e,
+        ),
         Contender("api.decode (generated, str in)", "api.decode(s)", e),
     ]
     if per_call and env.get("cffi_lib") is not None:
@@ -272,9 +291,15 @@ def decode_contenders(env: dict[str, Any], data: bytes, per_call: bool) -> list[
         )
     cs += [
         Contender(
-            "stdlib base64.b64decode(validate=True)", "base64.b64decode(d, validate=True)", e
+            "stdlib base64.b64decode(validate=True)",
+            "base64.b64decode(d, validate=True)",
+            e,
         ),
-        Contender("pybase64.b64decode(validate=True)", "pybase64.b64decode(d, validate=True)", e),
+        Contender(
+            "pybase64.b64decode(validate=True)",
+            "pybase64.b64decode(d, validate=True)",
+            e,
+        ),
     ]
     return cs
 
@@ -289,7 +314,10 @@ def find(cs: Sequence[Contender], prefix: str) -> Contender:
 def per_call(env: dict[str, Any], report: Report, rounds: int, batch: float) -> None:
     for size in (3, 64, 1 * KIB):
         data = os.urandom(size)
-        for kind, make in (("encode", encode_contenders), ("decode", decode_contenders)):
+        for kind, make in (
+            ("encode", encode_contenders),
+            ("decode", decode_contenders),
+        ):
             cs = make(env, data, True)
             measure(cs, rounds, batch)
             base = find(cs, "bare ctypes call, argtypes")
@@ -314,7 +342,10 @@ def throughput(
 ) -> None:
     for size in sizes:
         data = os.urandom(size)
-        for kind, make in (("encode", encode_contenders), ("decode", decode_contenders)):
+        for kind, make in (
+            ("encode", encode_contenders),
+            ("decode", decode_contenders),
+        ):
             cs = make(env, data, False)
             n_rounds = rounds if size <= 4 * MIB else max(3, rounds // 3)
             measure(cs, n_rounds, batch)
@@ -462,7 +493,10 @@ def cycles(env: dict[str, Any], report: Report) -> None:
         ("calls", "objects"),
     )
     report.target(
-        "5. memory: reference cycles left per call", f"{total / 7000:.2f} objects", "0", total == 0
+        "5. memory: reference cycles left per call",
+        f"{total / 7000:.2f} objects",
+        "0",
+        total == 0,
     )
 
 
@@ -513,7 +547,9 @@ print(json.dumps({"ctypes": t1 - t0, "package": t2 - t1}))
 """
 
 
-def child(code: str, *args: str, bytecode: bool = False, **extra_env: str) -> dict[str, Any]:
+def child(
+    code: str, *args: str, bytecode: bool = False, **extra_env: str
+) -> dict[str, Any]:
     env = dict(os.environ, **extra_env)
     if bytecode:
         # As an installed package is imported: from its cached bytecode.
@@ -568,9 +604,9 @@ def import_time(report: Report, runs: int) -> None:
         # No bytecode to read (an empty cache folder) nor written: compiled every time.
         compiling = median(
             [
-                child(CHILD_IMPORT, PYTHONPYCACHEPREFIX=empty, PYTHONDONTWRITEBYTECODE="1")[
-                    "package"
-                ]
+                child(
+                    CHILD_IMPORT, PYTHONPYCACHEPREFIX=empty, PYTHONDONTWRITEBYTECODE="1"
+                )["package"]
                 for _ in range(runs)
             ]
         )
@@ -579,7 +615,10 @@ def import_time(report: Report, runs: int) -> None:
         [
             ("import ctypes", fmt_time(ct)),
             ("import base64_ffi.api (after ctypes; loads the library)", fmt_time(pkg)),
-            ("the same without a bytecode cache (compiles the package)", fmt_time(compiling)),
+            (
+                "the same without a bytecode cache (compiles the package)",
+                fmt_time(compiling),
+            ),
         ],
         ("step", "time"),
     )
@@ -610,10 +649,15 @@ def machine() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--quick", action="store_true", help="few rounds and no 64 MiB case: checks that it runs"
+        "--quick",
+        action="store_true",
+        help="few rounds and no 64 MiB case: checks that it runs",
     )
     parser.add_argument(
-        "--rounds", type=int, default=15, help="interleaved rounds per group (default 15)"
+        "--rounds",
+        type=int,
+        default=15,
+        help="interleaved rounds per group (default 15)",
     )
     parser.add_argument(
         "--only",
@@ -621,7 +665,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="append",
         help="run only these sections",
     )
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is not met")
+    parser.add_argument(
+        "--strict", action="store_true", help="exit 1 when a target is not met"
+    )
     args = parser.parse_args(argv)
     rounds = 3 if args.quick else args.rounds
     batch = 0.005 if args.quick else 0.02

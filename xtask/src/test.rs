@@ -9,7 +9,7 @@ use crate::venv;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Skip `cargo fmt --check` and `cargo clippy`.
+    /// Skip `cargo fmt --check`, `cargo clippy` and ruff on the project's own Python.
     #[arg(long)]
     no_lint: bool,
     /// Extra arguments passed to pytest (e.g. `-k loader`).
@@ -32,7 +32,23 @@ pub fn run_tests(args: &Args) -> Result<()> {
     run(cargo().args(["test", "--workspace"]))?;
     build_release()?;
     venv::ensure()?;
+    if !args.no_lint {
+        python_lint()?;
+    }
     python_suites(&args.pytest_args)
+}
+
+/// ruff on the project's own Python (the suites and the benchmark; settings in
+/// `ruff.toml`): lints, then formatting. The generated code is checked by the suites.
+fn python_lint() -> Result<()> {
+    let ruff = venv::bin_dir().join("ruff");
+    let dirs = [repo_root().join("tests/python"), repo_root().join("bench")];
+    run(Command::new(&ruff)
+        .args(["check", "--no-cache"])
+        .args(&dirs))?;
+    run(Command::new(&ruff)
+        .args(["format", "--check", "--no-cache"])
+        .args(&dirs))
 }
 
 /// The pytest suites under `tests/python`, against release builds.

@@ -15,8 +15,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from check_helpers import BUGS, C_FLAGS, FIXTURE_DIR, REPO_ROOT
 
+from check_helpers import BUGS, C_FLAGS, FIXTURE_DIR, REPO_ROOT
 from vix_test_env import c_compiler
 
 

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from check_helpers import (
     EXAMPLE_SPEC,
     REPO_ROOT,
@@ -16,7 +17,6 @@ from check_helpers import (
     blocks_declared,
     run_check,
 )
-
 from vix_test_env import c_compiler
 
 OPERATION_RULES = [

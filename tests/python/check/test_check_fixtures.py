@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from check_helpers import FIXTURE_SPEC, ascii_promised, blocks_declared, run_check
 
 OPS = ("hex_encode", "hex_decode", "ascii_escape")

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+
 from cpp_support import (
     CPP_EXAMPLE,
     MIN_CMAKE,

@@ -14,9 +14,10 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from cpp_support import CPP_EXAMPLE, QuickStart
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+
+from cpp_support import CPP_EXAMPLE, QuickStart
 
 SETTINGS = settings(
     max_examples=200,

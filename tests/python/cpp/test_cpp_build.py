@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from cpp_support import (
     API_SYMBOLS,
     HOOK_SYMBOLS,

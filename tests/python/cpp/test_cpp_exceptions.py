@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+
 from cpp_support import QuickStart
 
 UNKNOWN = "unknown C++ exception (not derived from std::exception)"

@@ -10,8 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cpp_support import REPO_ROOT, run_checked
 
+from cpp_support import REPO_ROOT, run_checked
 from vix_test_env import c_compiler
 
 HERE = Path(__file__).resolve().parent

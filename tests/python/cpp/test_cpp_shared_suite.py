@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from cpp_support import REPO_ROOT, QuickStart
 
 SUITE = REPO_ROOT / "tests" / "python" / "base64_ffi"

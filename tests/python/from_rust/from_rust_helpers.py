@@ -58,7 +58,9 @@ def readme_section() -> tuple[list[Block], list[Block]]:
     def blocks(part: str) -> list[Block]:
         return [
             Block(m.group(1), m.group(2))
-            for m in re.finditer(r"^```(\w*)\n(.*?)^```$", part, re.M | re.S)
+            for m in re.finditer(
+                r"^```(\w*)\n(.*?)^```$", part, re.MULTILINE | re.DOTALL
+            )
         ]
 
     return blocks(steps), blocks(reference)

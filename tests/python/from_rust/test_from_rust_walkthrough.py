@@ -44,9 +44,11 @@ def walkthrough(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     script = [
         "set -euo pipefail",
         # Once `cargo new` has made the crate, share the suite's target folder and lock.
-        "_vix_hook() { if [ -f Cargo.toml ] && [ ! -e target ]; then "
-        f"ln -s {shlex.quote(str(SHARED_TARGET))} target; "
-        f"cp {shlex.quote(str(REPO_ROOT / 'Cargo.lock'))} Cargo.lock; fi; }}",
+        (
+            "_vix_hook() { if [ -f Cargo.toml ] && [ ! -e target ]; then "
+            f"ln -s {shlex.quote(str(SHARED_TARGET))} target; "
+            f"cp {shlex.quote(str(REPO_ROOT / 'Cargo.lock'))} Cargo.lock; fi; }}"
+        ),
     ]
     expected = None
     for block in steps:

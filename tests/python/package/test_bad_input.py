@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from vixpkg_helpers import LIBRARY_FILE, PACKAGE, clean_env, gen_package, vix_ffi_bin
 
 # (extra arguments, expected message fragment); "{tmp}" is the test's folder, "{lib}" the

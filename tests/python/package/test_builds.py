@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from vixpkg_helpers import LIBRARY_FILE, PACKAGE, gen_package, run, wheel_names
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from vixpkg_helpers import LIBRARY_FILE, PACKAGE, Venv, wheel_names, wheel_text
 
 
