@@ -81,8 +81,8 @@ pub fn encode_into<'b>(data: &[u8], buf: &'b mut [MaybeUninit<u8>]) -> &'b mut [
 
 fn encode_with<'b>(kernels: Kernels, data: &[u8], buf: &'b mut [MaybeUninit<u8>]) -> &'b mut [u8] {
     let (mut read, mut written) = (0, 0);
-    if kernels >= Kernels::Avx512 {
-        // Whole groups first, until the output is 64-byte aligned: the kernel's stores
+    if kernels >= Kernels::Avx2 {
+        // Whole groups first, until the output is 64-byte aligned: the kernels' stores
         // then fill whole cache lines, never two halves.
         let groups = (64 - buf.as_ptr() as usize % 64) % 64 / 4;
         if data.len() >= 3 * groups + 64 {
@@ -90,6 +90,8 @@ fn encode_with<'b>(kernels: Kernels, data: &[u8], buf: &'b mut [MaybeUninit<u8>]
             let _ = STANDARD.encode(&data[peeled.0], Out::from_uninit_slice(&mut buf[peeled.1]));
             (read, written) = (3 * groups, 4 * groups);
         }
+    }
+    if kernels >= Kernels::Avx512 {
         let prefetch = kernels == Kernels::Avx512Prefetch;
         let (r, w) = avx512::encode_prefix(&data[read..], &mut buf[written..], prefetch);
         (read, written) = (read + r, written + w);
