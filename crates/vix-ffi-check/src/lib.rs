@@ -672,17 +672,19 @@ mod tests {
         assert_eq!(shape_of(&function(Int, &[VixStatusPtr])), Shape::Other);
     }
 
+    /// The manifest entry of an operation-shaped function called `name`.
+    fn operation_json(name: &str) -> String {
+        format!(
+            r#"{{"name": "{name}", "args": [
+                {{"name": "in_ptr", "type": "u8_ptr"}}, {{"name": "in_len", "type": "size_t"}},
+                {{"name": "out_ptr", "type": "u8_ptr"}}, {{"name": "out_cap", "type": "size_t"}},
+                {{"name": "out_len", "type": "size_t_ptr"}},
+                {{"name": "out_status", "type": "vix_status_ptr"}}]}}"#
+        )
+    }
+
     #[test]
     fn only_functions_promised_ascii_get_ascii_output() {
-        let op = |name: &str| {
-            format!(
-                r#"{{"name": "{name}", "args": [
-                    {{"name": "in_ptr", "type": "u8_ptr"}}, {{"name": "in_len", "type": "size_t"}},
-                    {{"name": "out_ptr", "type": "u8_ptr"}}, {{"name": "out_cap", "type": "size_t"}},
-                    {{"name": "out_len", "type": "size_t_ptr"}},
-                    {{"name": "out_status", "type": "vix_status_ptr"}}]}}"#
-            )
-        };
         let text = format!(
             r#"{{
               "library": {{"name": "demo", "env_var": "DEMO_LIB_PATH", "search_paths": []}},
@@ -696,10 +698,10 @@ mod tests {
                 {{"name": "decode", "calls": "decode", "kind": "str_to_bytes"}}
               ]}}
             }}"#,
-            op("encode"),
-            op("escape"),
-            op("upper"),
-            op("decode")
+            operation_json("encode"),
+            operation_json("escape"),
+            operation_json("upper"),
+            operation_json("decode")
         );
         let manifest = manifest::parse(&text).unwrap_or_else(|d| panic!("{d}"));
         let ascii = ascii_promised(&manifest);
@@ -718,15 +720,6 @@ mod tests {
 
     #[test]
     fn only_functions_declaring_output_blocks_get_output_blocks() {
-        let op = |name: &str| {
-            format!(
-                r#"{{"name": "{name}", "args": [
-                    {{"name": "in_ptr", "type": "u8_ptr"}}, {{"name": "in_len", "type": "size_t"}},
-                    {{"name": "out_ptr", "type": "u8_ptr"}}, {{"name": "out_cap", "type": "size_t"}},
-                    {{"name": "out_len", "type": "size_t_ptr"}},
-                    {{"name": "out_status", "type": "vix_status_ptr"}}]}}"#
-            )
-        };
         let text = format!(
             r#"{{
               "library": {{"name": "demo", "env_var": "DEMO_LIB_PATH", "search_paths": []}},
@@ -744,9 +737,9 @@ mod tests {
                   "output_blocks": {{"in": 1, "out": 2}}}}
               ]}}
             }}"#,
-            op("encode"),
-            op("decode"),
-            op("hexlify")
+            operation_json("encode"),
+            operation_json("decode"),
+            operation_json("hexlify")
         );
         let manifest = manifest::parse(&text).unwrap_or_else(|d| panic!("{d}"));
         let blocks = blocks_declared(&manifest);
