@@ -182,18 +182,7 @@ fn the_ascii_promise_reaches_the_manifest_and_the_header() {
     let manifest = crate::manifest::parse(&g.manifest).unwrap();
     let ascii: Vec<bool> = manifest.python.api.iter().map(|a| a.ascii).collect();
     assert_eq!(ascii, [false, true, true, false]);
-    // The comment of a declaration, its lines unwrapped.
-    let comment = |symbol: &str| {
-        let end = g.header.find(&format!(" {symbol}(")).unwrap();
-        let start = g.header[..end].rfind("/*").unwrap();
-        let end = start + g.header[start..].find("*/").unwrap();
-        g.header[start + 2..end]
-            .lines()
-            .map(|l| l.trim_start_matches(" *").trim())
-            .filter(|l| !l.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let comment = |symbol: &str| declaration_comment(&g.header, symbol);
     let ascii_note = "The result is ASCII text (every byte below 0x80), not NUL-terminated.";
     for symbol in ["demo_hexlify", "demo_shout"] {
         let text = comment(symbol);
@@ -263,18 +252,7 @@ fn output_blocks_reach_the_manifest_and_the_header() {
             None
         ]
     );
-    // The comment of a declaration, its lines unwrapped.
-    let comment = |symbol: &str| {
-        let end = g.header.find(&format!(" {symbol}(")).unwrap();
-        let start = g.header[..end].rfind("/*").unwrap();
-        let end = start + g.header[start..].find("*/").unwrap();
-        g.header[start + 2..end]
-            .lines()
-            .map(|l| l.trim_start_matches(" *").trim())
-            .filter(|l| !l.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let comment = |symbol: &str| declaration_comment(&g.header, symbol);
     let known_first = "The size of the result is known before any work is done";
     for (symbol, formula) in [
         ("demo_hexlify", "2 * in_len"),
@@ -422,4 +400,17 @@ fn generated_headers_compile_as_c_and_cxx() {
             g.header
         );
     }
+}
+
+/// The comment above the declaration of `symbol` in `header`, its lines unwrapped.
+fn declaration_comment(header: &str, symbol: &str) -> String {
+    let end = header.find(&format!(" {symbol}(")).unwrap();
+    let start = header[..end].rfind("/*").unwrap();
+    let end = start + header[start..].find("*/").unwrap();
+    header[start + 2..end]
+        .lines()
+        .map(|l| l.trim_start_matches(" *").trim())
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
