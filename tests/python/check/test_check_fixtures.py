@@ -21,6 +21,17 @@ ASCII = ("hex_encode", "ascii_escape")
 BLOCKS = {"hex_encode": {(1, 2)}, "hex_decode": {(2, 1)}}
 SIZING = ("size-query", "one-short", "exact-capacity")
 
+
+def text_failure(lib: Path, function: str) -> str:
+    """The text report's FAIL line of ``function`` for the fixture manifest on ``lib``,
+    which must fail the check (exit code 1)."""
+    run = run_check("--spec", str(FIXTURE_SPEC), "--lib", str(lib), json_output=False)
+    assert run.code == 1, run.describe()
+    return next(
+        line for line in run.stdout.splitlines() if line.startswith(f"FAIL  {function}")
+    )
+
+
 # bug: (failures that must be reported, other failures the same bug may cause)
 EXPECTED: dict[str, tuple[set[tuple[str, str]], set[tuple[str, str]]]] = {
     "OVERFLOW": ({("hex_encode", "no-overflow")}, set()),
@@ -116,17 +127,7 @@ def test_an_output_size_off_the_declaration_names_the_input_and_both_sizes(
     ), result
     assert run.outcome("hex_encode", "output-blocks")["outcome"] == "pass"
 
-    text = run_check(
-        "--spec",
-        str(FIXTURE_SPEC),
-        "--lib",
-        str(fixture_libs["BLOCKS"]),
-        json_output=False,
-    )
-    assert text.code == 1, text.describe()
-    line = next(
-        line for line in text.stdout.splitlines() if line.startswith("FAIL  hex_decode")
-    )
+    line = text_failure(fixture_libs["BLOCKS"], "hex_decode")
     assert line.split()[2] == "output-blocks", line
     assert "one byte 0x41" in line and "out_len 0" in line, line
 
@@ -201,17 +202,7 @@ def test_a_broken_ascii_promise_names_the_input_byte_and_offset(
     assert '"ascii": true' in result["expected"], result
     assert "offset 510 of the 512-byte output" in result["detail"], result
 
-    text = run_check(
-        "--spec",
-        str(FIXTURE_SPEC),
-        "--lib",
-        str(fixture_libs["NON_ASCII"]),
-        json_output=False,
-    )
-    assert text.code == 1, text.describe()
-    line = next(
-        line for line in text.stdout.splitlines() if line.startswith("FAIL  hex_encode")
-    )
+    line = text_failure(fixture_libs["NON_ASCII"], "hex_encode")
     assert line.split()[2] == "ascii-output", line
     assert "byte 0xc3 at offset 0" in line, line
 
@@ -272,17 +263,7 @@ def test_a_hang_is_cut_by_the_timeout(fixture_libs: dict[str, Path]) -> None:
 
 
 def test_a_write_past_out_cap_names_the_byte(fixture_libs: dict[str, Path]) -> None:
-    run = run_check(
-        "--spec",
-        str(FIXTURE_SPEC),
-        "--lib",
-        str(fixture_libs["OVERFLOW"]),
-        json_output=False,
-    )
-    assert run.code == 1, run.describe()
-    line = next(
-        line for line in run.stdout.splitlines() if line.startswith("FAIL  hex_encode")
-    )
+    line = text_failure(fixture_libs["OVERFLOW"], "hex_encode")
     assert line.split()[2] == "no-overflow", line
     assert "wrote past out_cap" in line, line
 
