@@ -141,6 +141,10 @@ pub struct ApiFunctionModel {
     /// The `blocks` argument of the helpers: `None`, or the manifest's `output_blocks`
     /// as a tuple `(in, out)`.
     pub blocks: String,
+    /// Python expression of `in_size`: the capacity of the first call for a large
+    /// `bytes` input, the declared size (`out` bytes for each started block of `in`), or
+    /// `0` (a size query first) where the manifest declares none.
+    pub capacity: String,
 }
 
 /// `__init__.py`.
@@ -435,6 +439,10 @@ fn api_function(api: &ApiFunction, called: &Function) -> ApiFunctionModel {
         blocks: match api.output_blocks {
             None => "None".to_owned(),
             Some(b) => format!("({}, {})", b.input, b.output),
+        },
+        capacity: match api.output_blocks {
+            None => "0".to_owned(),
+            Some(b) => format!("-(-in_size // {}) * {}", b.input, b.output),
         },
     }
 }
