@@ -1,0 +1,582 @@
+"""The manifest's JSON Schema (``schema/bindings.schema.json``) against the parser.
+
+The schema is written by hand for editors; ``vix-ffi gen-python`` stays the authority.
+These tests keep the two in step:
+
+- the schema is a valid draft 2020-12 schema that describes every property;
+- every manifest the repository uses as a valid input passes it (and the parser);
+- for every case of the parser's bad-manifest corpus
+  (``crates/vix-ffi-gen/tests/manifests/bad``), the schema finds a problem at every
+  place where the parser reports one that a schema can express, and at no place where
+  the parser reports none. The parser's diagnostics are read from the case's
+  ``.expected`` file, which the Rust test ``bad_manifests`` keeps equal to what the
+  parser prints. A diagnostic that a schema cannot express must match one of
+  ``BEYOND_SCHEMA``, and a case that the schema therefore accepts must be listed in
+  ``NOT_CAUGHT``, with the reason: a new case must be classified;
+- the keys, required keys, types, kinds and exports the schema spells out are the ones
+  the parser names in its messages, and its defaults change nothing the parser makes;
+- the parser accepts a manifest carrying ``"$schema"``, and ignores it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+SCHEMA_PATH = REPO_ROOT / "schema" / "bindings.schema.json"
+SCHEMA: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+VALIDATOR = Draft202012Validator(SCHEMA)
+BAD_CORPUS = REPO_ROOT / "crates" / "vix-ffi-gen" / "tests" / "manifests" / "bad"
+README = REPO_ROOT / "README.md"
+
+RunVixFfi = Callable[..., "subprocess.CompletedProcess[str]"]
+GenPython = Callable[[Path, Path], Path]
+
+# Diagnostics of the parser that a JSON Schema cannot express, by their message, and why.
+WORD_LISTS = (
+    "the word lists (Python keywords and builtins, names the generated modules define, "
+    "standard-library modules, C and C++ keywords) live in the parser only, so that no "
+    "copy can drift from them"
+)
+BEYOND_SCHEMA: dict[str, str] = {
+    r"^duplicate key ": "a validator sees the parsed document, in which the last of "
+    "the repeated keys has already replaced the others",
+    r"is a Python keyword": WORD_LISTS,
+    r"is a Python builtin": WORD_LISTS,
+    r"define themselves": WORD_LISTS,
+    r"standard-library module": WORD_LISTS,
+    r"C or C\+\+ keyword": WORD_LISTS,
+    r"is already used by": "one field unique among the entries of an array "
+    "(uniqueItems compares whole entries), or a defaulted symbol, which joins two values",
+    r"^calls .*, but no function has that name": "a reference from python.api to a "
+    "name in functions, elsewhere in the document",
+    r"does not start with symbol_prefix": "compares two values of the document",
+    r"calls it with the (operation|version) shape": "a function's signature must fit "
+    "the kind of every api entry that calls it, elsewhere in the document",
+}
+
+# Corpus cases that the schema accepts, because every problem in them is beyond it.
+NOT_JSON = "not JSON: an editor's JSON parser reports it; a schema never sees it"
+NOT_CAUGHT: dict[str, str] = {
+    "builtin_names": "Python builtins as names: word lists",
+    "c_keyword_symbol": "C keywords as symbols, given and defaulted: word lists",
+    "calls_unknown_function": "python.api refers to functions that do not exist: "
+    "a reference",
+    "duplicate_api_names": "two api functions with one name: uniqueness of a field",
+    "duplicate_arg_names": "two arguments with one name: uniqueness of a field",
+    "duplicate_function_names": "two functions with one name: uniqueness of a field",
+    "duplicate_json_keys": "repeated keys: gone once the JSON is parsed",
+    "duplicate_symbols": "two functions with one symbol, given and defaulted: "
+    "uniqueness of a field, and a default that joins two values",
+    "empty_document": NOT_JSON,
+    "keyword_names": "Python keywords as names: word lists",
+    "keyword_package": "a Python keyword as the package name: word lists",
+    "operation_arg_types": "argument types that do not fit the operation shape: "
+    "a signature rule that depends on the api entries calling the function",
+    "operation_wrong_arg_count": "argument counts that do not fit the operation "
+    "shape: a signature rule",
+    "operation_wrong_restype": "return types that do not fit the operation shape: "
+    "a signature rule",
+    "original_example": "out_len typed size_t for the operation shape (a signature "
+    "rule), and a package named like a standard-library module (word lists)",
+    "reserved_names": "names the generated modules define themselves: word lists",
+    "stdlib_package_base64": "a standard-library module as the package: word lists",
+    "stdlib_package_case": "a standard-library module in other letter case as the "
+    "package: word lists",
+    "stdlib_package_json": "a standard-library module as the package: word lists",
+    "stdlib_package_removed": "a removed standard-library module as the package: "
+    "word lists",
+    "symbol_without_prefix": "symbols that do not start with symbol_prefix: "
+    "compares two values",
+    "syntax_comment": NOT_JSON,
+    "syntax_trailing_comma": NOT_JSON,
+    "syntax_unterminated": NOT_JSON,
+    "version_wrong_shape": "signatures that do not fit the version shape (a signature "
+    "rule), and a defaulted symbol already taken (a default that joins two values)",
+}
+
+
+# --- paths, in the parser's spelling -------------------------------------------------
+
+
+def place(parts: Iterable[str | int]) -> str:
+    """The parser's path of a value: ``functions[0].args[4].type``, ``(document)``."""
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part and re.fullmatch(r"[A-Za-z0-9_$]+", part):
+            text += f".{part}" if text else part
+        else:
+            text += f"[{json.dumps(part, ensure_ascii=False)}]"
+    return text or "(document)"
+
+
+def schema_problems(instance: Any) -> set[str]:
+    """Where the schema finds a problem, as the parser would name the place: at the
+    unknown key itself, and at the repeated entry of an array."""
+    places: set[str] = set()
+    for error in VALIDATOR.iter_errors(instance):
+        parts = list(error.absolute_path)
+        if error.validator == "additionalProperties":
+            declared = error.schema.get("properties", {})
+            places.update(
+                place([*parts, k]) for k in error.instance if k not in declared
+            )
+        elif error.validator == "uniqueItems":
+            seen: set[str] = set()
+            for i, item in enumerate(error.instance):
+                key = json.dumps(item, sort_keys=True)
+                if key in seen:
+                    places.add(place([*parts, i]))
+                seen.add(key)
+        else:
+            places.add(place(parts))
+    return places
+
+
+DIAGNOSTIC = re.compile(
+    r"^(?P<path>.+?) \(line \d+(?:, column \d+)?\): (?P<message>.*)$"
+)
+SYNTAX_DIAGNOSTIC = re.compile(r"^line \d+(?:, column \d+)?: (?P<message>.*)$")
+
+
+def parse_diagnostics(lines: list[str]) -> list[tuple[str | None, str]]:
+    """``(path, message)`` of each diagnostic line; the path is None for a syntax error."""
+    out: list[tuple[str | None, str]] = []
+    for line in lines:
+        if match := DIAGNOSTIC.match(line):
+            out.append((match["path"], match["message"]))
+        elif match := SYNTAX_DIAGNOSTIC.match(line):
+            out.append((None, match["message"]))
+        else:
+            raise AssertionError(f"not a diagnostic line: {line!r}")
+    return out
+
+
+def beyond_schema(message: str) -> bool:
+    return any(re.search(pattern, message) for pattern in BEYOND_SCHEMA)
+
+
+# --- the schema's own structure ------------------------------------------------------
+
+
+def resolved(node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        ref = node["$ref"]
+        assert ref.startswith("#/$defs/"), ref
+        node = SCHEMA["$defs"][ref[len("#/$defs/") :]]
+    return node
+
+
+def schema_at(parts: tuple[str | int, ...]) -> dict[str, Any]:
+    """The schema of the value at ``parts`` (``("python", "api", 0)``)."""
+    node = SCHEMA
+    for part in parts:
+        node = resolved(node)
+        node = node["items"] if isinstance(part, int) else node["properties"][part]
+    return resolved(node)
+
+
+def declarations() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """``(owner, name, schema)`` of every declared property (not those that the
+    conditionals of ``allOf`` constrain)."""
+    owners = {"(root)": SCHEMA, **{f"$defs/{k}": v for k, v in SCHEMA["$defs"].items()}}
+    for owner, node in owners.items():
+        for name, prop in node.get("properties", {}).items():
+            yield owner, name, prop
+
+
+def object_schemas() -> list[dict[str, Any]]:
+    return [
+        node
+        for node in [SCHEMA, *SCHEMA["$defs"].values()]
+        if node.get("type") == "object"
+    ]
+
+
+def conditional(then_key: str) -> dict[str, Any]:
+    """The ``if`` of the api entry's conditional that constrains ``then_key``."""
+    (found,) = [
+        rule["if"]["properties"]["kind"]
+        for rule in SCHEMA["$defs"]["api_function"]["allOf"]
+        if then_key in rule["then"]["properties"]
+    ]
+    return found
+
+
+# --- the manifests the repository uses as valid input --------------------------------
+
+
+def readme_manifests() -> list[str]:
+    """The ```json blocks of the README's manifest section."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("\n## The manifest (`bindings.json`)\n", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    return re.findall(r"```json\n(.*?)```", section, flags=re.DOTALL)
+
+
+def good_manifests() -> dict[str, str]:
+    files = {
+        *REPO_ROOT.glob("examples/*/bindings.json"),
+        *REPO_ROOT.glob("examples/*/*/bindings.json"),
+        *REPO_ROOT.glob("tests/fixtures/*/bindings.json"),
+        *REPO_ROOT.glob("tests/python/*/*.json"),
+        *(BAD_CORPUS.parent / "good").glob("*.json"),
+    }
+    found = {
+        path.relative_to(REPO_ROOT).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(files)
+    }
+    for i, block in enumerate(readme_manifests()):
+        found[f"README.md#manifest-{i}"] = block
+    return found
+
+
+GOOD = good_manifests()
+
+
+def test_the_good_manifests_are_found() -> None:
+    for expected in [
+        "examples/base64_ffi/bindings.json",
+        "examples/base64_ffi_cpp/bindings.json",
+        "examples/base64_ffi_cpp/test_hooks/bindings.json",
+        "tests/fixtures/c_textlib/bindings.json",
+        "tests/fixtures/check/bindings.json",
+        "tests/python/generator/hostile.json",
+        "crates/vix-ffi-gen/tests/manifests/good/all_kinds.json",
+        "crates/vix-ffi-gen/tests/manifests/good/minimal.json",
+        "README.md#manifest-0",
+    ]:
+        assert expected in GOOD
+
+
+def write_spec(folder: Path, manifest: str | dict[str, Any]) -> Path:
+    """``folder/bindings.json`` (a fresh folder), so that generated headers match."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    spec = folder / "bindings.json"
+    text = manifest if isinstance(manifest, str) else json.dumps(manifest, indent=2)
+    spec.write_text(text, encoding="utf-8")
+    return spec
+
+
+def generated_files(python_dir: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(python_dir).as_posix(): path.read_bytes()
+        for path in sorted(python_dir.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+# --- the schema itself ---------------------------------------------------------------
+
+
+def test_schema_is_a_valid_2020_12_schema() -> None:
+    assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(SCHEMA)
+
+
+def test_every_property_is_described() -> None:
+    missing = [
+        f"{owner}: {name}"
+        for owner, name, prop in declarations()
+        if not str(prop.get("description", "")).strip()
+    ]
+    assert not missing
+
+
+def test_patterns_do_not_take_a_final_newline() -> None:
+    # Python's `$` also matches before a final newline; ECMA-262's does not. The
+    # patterns are written to mean the same in both, and so refuse these.
+    manifest = json.loads(GOOD["examples/base64_ffi/bindings.json"])
+    manifest["library"]["name"] += "\n"
+    manifest["symbol_prefix"] += "\n"
+    manifest["functions"][0]["name"] += "\n"
+    manifest["python"]["package"] += "\n"
+    assert schema_problems(manifest) == {
+        "library.name",
+        "symbol_prefix",
+        "functions[0].name",
+        "python.package",
+    }
+
+
+# --- valid manifests -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(GOOD))
+def test_good_manifest_passes_schema_and_parser(
+    name: str, work_dir: Path, gen_python: GenPython
+) -> None:
+    manifest = json.loads(GOOD[name])
+    errors = [
+        f"{place(e.absolute_path)}: {e.message}"
+        for e in VALIDATOR.iter_errors(manifest)
+    ]
+    assert not errors
+    folder = work_dir / "schema" / "good" / re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+    gen_python(write_spec(folder, GOOD[name]), folder / "out")
+
+
+# --- the bad-manifest corpus ---------------------------------------------------------
+
+BAD_CASES = sorted(path.stem for path in BAD_CORPUS.glob("*.json"))
+
+
+def test_the_corpus_is_found_and_every_listed_case_exists() -> None:
+    assert len(BAD_CASES) >= 25
+    assert not set(NOT_CAUGHT) - set(BAD_CASES)
+
+
+@pytest.mark.parametrize("case", BAD_CASES)
+def test_bad_manifest(case: str) -> None:
+    text = (BAD_CORPUS / f"{case}.json").read_text(encoding="utf-8")
+    expected = (BAD_CORPUS / f"{case}.expected").read_text(encoding="utf-8")
+    diagnostics = parse_diagnostics(expected.splitlines())
+    try:
+        manifest = json.loads(text)
+    except ValueError:
+        assert all(path is None for path, _ in diagnostics), diagnostics
+        assert case in NOT_CAUGHT, (
+            f"{case}: not JSON, so it must be listed in NOT_CAUGHT"
+        )
+        return
+
+    found = schema_problems(manifest)
+    reported = {path for path, _ in diagnostics}
+    expressible = {path for path, message in diagnostics if not beyond_schema(message)}
+    assert not found - reported, (
+        f"the schema refuses what the parser does not complain about: "
+        f"{sorted(found - reported)}"
+    )
+    assert not expressible - found, (
+        f"the parser reports problems that the schema misses (make the schema catch "
+        f"them, or add the message to BEYOND_SCHEMA with the reason): "
+        f"{[d for d in diagnostics if d[0] in expressible - found]}"
+    )
+    if case in NOT_CAUGHT:
+        assert not found, f"{case} is listed in NOT_CAUGHT, but the schema refuses it"
+    else:
+        assert found, (
+            f"the schema accepts {case}: list it in NOT_CAUGHT with the reason, or make "
+            f"the schema catch it"
+        )
+
+
+def test_every_beyond_schema_message_occurs_in_the_corpus() -> None:
+    messages = [
+        message
+        for case in BAD_CASES
+        for _, message in parse_diagnostics(
+            (BAD_CORPUS / f"{case}.expected").read_text(encoding="utf-8").splitlines()
+        )
+    ]
+    unused = [p for p in BEYOND_SCHEMA if not any(re.search(p, m) for m in messages)]
+    assert not unused
+
+
+# --- the schema's lists are the parser's ---------------------------------------------
+
+# Every object of a manifest, by the path of one in the probes below.
+OBJECTS: list[tuple[str | int, ...]] = [
+    (),
+    ("library",),
+    ("functions", 0),
+    ("functions", 0, "args", 0),
+    ("python",),
+    ("python", "api", 0),
+    ("python", "api", 0, "output_blocks"),
+]
+
+# A manifest with an unknown key in every object and an unknown value in every list.
+UNKNOWN_EVERYWHERE = {
+    "zz": 1,
+    "library": {"name": "demo", "zz": 1},
+    "functions": [
+        {
+            "name": "f",
+            "zz": 1,
+            "restype": "zz",
+            "args": [{"name": "a", "type": "zz", "zz": 1}],
+        }
+    ],
+    "python": {
+        "package": "demo_ffi",
+        "zz": 1,
+        "exports": ["zz"],
+        "api": [
+            {
+                "name": "g",
+                "calls": "f",
+                "kind": "zz",
+                "zz": 1,
+                "output_blocks": {"in": 1, "out": 1, "zz": 1},
+            },
+            {
+                "name": "h",
+                "calls": "f",
+                "kind": "version",
+                "ascii": True,
+                "output_blocks": {"in": 1, "out": 1},
+            },
+        ],
+    },
+}
+
+# Every object left empty (the top level in a document of its own).
+EMPTY_OBJECTS = {
+    "library": {},
+    "functions": [{"args": [{}]}],
+    "python": {"api": [{"output_blocks": {}}]},
+}
+
+
+def parser_messages(
+    manifest: dict[str, Any], folder: Path, vix_ffi: RunVixFfi
+) -> dict[str, list[str]]:
+    """The parser's messages for a manifest it must refuse, by path."""
+    spec = write_spec(folder, manifest)
+    proc = vix_ffi(
+        "gen-python", "--spec", str(spec), "--out", str(folder / "out"), check=False
+    )
+    assert proc.returncode != 0, proc.stdout
+    prefix = f"{spec}: "
+    lines = [
+        line[len(prefix) :]
+        for line in proc.stderr.splitlines()
+        if line.startswith(prefix)
+    ]
+    messages: dict[str, list[str]] = {}
+    for path, message in parse_diagnostics(lines):
+        messages.setdefault(str(path), []).append(message)
+    return messages
+
+
+def listed(message: str, pattern: str) -> set[str]:
+    """The comma-separated names the parser lists in ``message`` where ``pattern``'s
+    group matched."""
+    match = re.search(pattern, message)
+    assert match, f"{pattern!r} not in {message!r}"
+    return {name.strip() for name in match[1].split(",")}
+
+
+def test_keys_types_kinds_and_exports_are_the_parsers(
+    work_dir: Path, vix_ffi: RunVixFfi
+) -> None:
+    messages = parser_messages(
+        UNKNOWN_EVERYWHERE, work_dir / "schema" / "unknown", vix_ffi
+    )
+    for parts in OBJECTS:
+        (message,) = messages[place([*parts, "zz"])]
+        allowed = listed(message, r"\(allowed keys: ([^)]*)\)")
+        assert allowed == set(schema_at(parts)["properties"]), place(parts)
+    covered = [id(schema_at(parts)) for parts in OBJECTS]
+    assert sorted(covered) == sorted(id(node) for node in object_schemas())
+
+    (restype,) = messages["functions[0].restype"]
+    types = listed(restype, r"expected one of: ([^)]*)\)")
+    assert set(schema_at(("functions", 0, "restype"))["enum"]) == types
+    (arg_type,) = messages["functions[0].args[0].type"]
+    assert listed(arg_type, r"expected one of: ([^)]*)\)") == types
+    # "void" is a return type only; the corpus case void_arg shows the parser refusing it.
+    arg_types = set(schema_at(("functions", 0, "args", 0, "type"))["enum"])
+    assert arg_types == types - {"void"}
+
+    (kind,) = messages["python.api[0].kind"]
+    kinds = listed(kind, r"expected one of: ([^)]*)\)")
+    assert set(schema_at(("python", "api", 0, "kind"))["enum"]) == kinds
+    (export,) = messages["python.exports[0]"]
+    exports = set(re.findall(r'"([^"]+)"', re.sub(r"^unknown export \S+ ", "", export)))
+    assert set(schema_at(("python", "exports", 0))["enum"]) == exports
+
+    (ascii_message,) = messages["python.api[1].ascii"]
+    ascii_kinds = listed(ascii_message, r"have \(([^)]*)\)")
+    assert kinds - set(conditional("ascii")["enum"]) == ascii_kinds
+    (blocks_message,) = messages["python.api[1].output_blocks"]
+    blocks_kinds = listed(blocks_message, r"only (.*) do$")
+    assert kinds - {conditional("output_blocks")["const"]} == blocks_kinds
+
+
+def test_required_keys_are_the_parsers(work_dir: Path, vix_ffi: RunVixFfi) -> None:
+    messages = {
+        **parser_messages(EMPTY_OBJECTS, work_dir / "schema" / "empty", vix_ffi),
+        **parser_messages({}, work_dir / "schema" / "empty-document", vix_ffi),
+    }
+    for parts in OBJECTS:
+        missing = {
+            match[1]
+            for message in messages[place(parts)]
+            if (match := re.fullmatch(r'missing required key "([^"]+)"', message))
+        }
+        assert missing == set(schema_at(parts).get("required", [])), place(parts)
+
+
+def with_defaults(instance: Any, node: dict[str, Any], filled: set[int]) -> Any:
+    """``instance`` with every absent key that has a ``default`` set to it; the ids of
+    the property schemas used go to ``filled``."""
+    node = resolved(node)
+    if isinstance(instance, dict):
+        declared = node.get("properties", {})
+        out = {
+            key: with_defaults(value, declared[key], filled)
+            if key in declared
+            else value
+            for key, value in instance.items()
+        }
+        for key, prop in declared.items():
+            if key not in instance and "default" in prop:
+                out[key] = copy.deepcopy(prop["default"])
+                filled.add(id(prop))
+        return out
+    if isinstance(instance, list) and "items" in node:
+        return [with_defaults(item, node["items"], filled) for item in instance]
+    return instance
+
+
+def test_defaults_are_the_parsers(work_dir: Path, gen_python: GenPython) -> None:
+    filled: set[int] = set()
+    root = work_dir / "schema" / "defaults"
+    for i, (name, text) in enumerate(sorted(GOOD.items())):
+        manifest = json.loads(text)
+        explicit = with_defaults(manifest, SCHEMA, filled)
+        assert not schema_problems(explicit), name
+        implicit_dir = gen_python(
+            write_spec(root / f"{i}a", text), root / f"{i}a" / "out"
+        )
+        explicit_dir = gen_python(
+            write_spec(root / f"{i}b", explicit), root / f"{i}b" / "out"
+        )
+        assert generated_files(explicit_dir) == generated_files(implicit_dir), name
+    with_default = {id(prop) for _, _, prop in declarations() if "default" in prop}
+    assert filled == with_default, "some default is never absent from a good manifest"
+
+
+# --- "$schema" -----------------------------------------------------------------------
+
+
+def test_parser_accepts_and_ignores_schema_key(
+    work_dir: Path, gen_python: GenPython
+) -> None:
+    text = GOOD["examples/base64_ffi/bindings.json"]
+    root = work_dir / "schema" / "dollar-schema"
+    plain_dir = gen_python(write_spec(root / "plain", text), root / "plain" / "out")
+
+    folder = root / "pointing"
+    pointer = Path(os.path.relpath(SCHEMA_PATH, folder)).as_posix()
+    manifest = {"$schema": pointer, **json.loads(text)}
+    assert not schema_problems(manifest)
+    pointing_dir = gen_python(write_spec(folder, manifest), folder / "out")
+
+    assert generated_files(pointing_dir) == generated_files(plain_dir)
