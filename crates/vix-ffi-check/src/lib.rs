@@ -24,7 +24,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use vix_ffi_gen::manifest::{self, CType, Function, Manifest};
+use vix_ffi_gen::manifest::{self, CType, Function, Manifest, Output, Signature};
 
 pub use child::child_main;
 pub use report::{Outcome, Report, RuleResult};
@@ -335,7 +335,13 @@ fn ascii_promised(manifest: &Manifest) -> HashSet<String> {
         .python
         .api
         .iter()
-        .filter(|api| api.ascii && api.kind.takes_ascii_promise())
+        .filter(|api| {
+            api.ascii
+                && api
+                    .call
+                    .signature()
+                    .is_some_and(|s| s.output == Output::Str)
+        })
         .filter_map(|api| manifest.functions.get(api.calls))
         .map(|f| f.symbol.clone())
         .collect()
@@ -353,7 +359,7 @@ fn blocks_declared(manifest: &Manifest) -> HashMap<String, Vec<DeclaredBlocks>> 
         let (Some(blocks), Some(f)) = (api.output_blocks, manifest.functions.get(api.calls)) else {
             continue;
         };
-        if !api.kind.is_operation() {
+        if !api.call.signature().is_some_and(Signature::is_operation) {
             continue;
         }
         let list = declared.entry(f.symbol.clone()).or_default();
@@ -655,6 +661,7 @@ mod tests {
                 })
                 .collect(),
             doc: None,
+            signature: None,
         }
     }
 

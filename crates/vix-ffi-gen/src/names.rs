@@ -367,6 +367,18 @@ pub fn check_binding_name(name: &str) -> Result<(), NameError> {
     Ok(())
 }
 
+/// Checks the name of a typed function's parameter: a Python identifier, not a keyword,
+/// not starting with `_`. Builtins are allowed (`input`, `format`, `type`…): the
+/// generated functions of typed signatures refer to nothing but `_vix_` names, so a
+/// parameter that shadows a builtin shadows nothing they use.
+pub fn check_param_name(name: &str) -> Result<(), NameError> {
+    check_python_name(name)?;
+    if name.starts_with('_') {
+        return Err(NameError::Private(name.to_owned()));
+    }
+    Ok(())
+}
+
 /// The checks every Python name starts with: not empty, an ASCII identifier, no keyword.
 fn check_python_name(name: &str) -> Result<(), NameError> {
     if name.is_empty() {

@@ -127,7 +127,10 @@ fn docs_and_kinds_reach_the_manifest_and_the_header() {
         .python
         .api
         .iter()
-        .map(|a| a.kind.manifest_name())
+        .map(|a| {
+            a.kind
+                .map_or("typed", crate::manifest::ApiKind::manifest_name)
+        })
         .collect();
     assert_eq!(kinds, ["version", "str_to_str", "str_to_bytes"]);
     let docs: Vec<Option<&str>> = manifest

@@ -12,6 +12,8 @@ pub struct Manifest {
     pub symbol_prefix: String,
     /// `functions`, in manifest order.
     pub functions: Vec<Function>,
+    /// `errors`: the library's own status codes, in manifest order.
+    pub errors: Vec<LibraryError>,
     /// `python`.
     pub python: Python,
 }
@@ -43,6 +45,39 @@ pub struct Function {
     pub args: Vec<Arg>,
     /// `doc`: free text, optional; backends must escape it.
     pub doc: Option<String>,
+    /// `params` and `returns`: the typed signature (ABI v1.1) the function was declared
+    /// with, from which `args` and `restype` were derived
+    /// ([`Signature::c_params`]). `None` for a function declared by its C arguments
+    /// (ABI v1.0's form).
+    pub signature: Option<Signature>,
+}
+
+impl Function {
+    /// The typed signature an API entry of `kind` calls this function with: its own
+    /// when it was declared with one, else the one the kind gives (`None` for
+    /// [`ApiKind::Version`]).
+    pub fn signature_for(&self, kind: Option<ApiKind>) -> Option<Signature> {
+        match kind {
+            None => self.signature.clone(),
+            Some(kind) => kind.signature(),
+        }
+    }
+}
+
+/// One entry of `errors`: a status code of the library's own (from 1000) and the Python
+/// exception it raises.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LibraryError {
+    /// `code`: from [`vix_ffi_signature::FIRST_LIBRARY_CODE`] to `i32::MAX`, unique.
+    pub code: i32,
+    /// `name`: the Python class, an identifier that names nothing else the package
+    /// defines.
+    pub name: String,
+    /// `base`: a standard exception class it also derives from, one of
+    /// [`vix_ffi_signature::PYTHON_ERROR_BASES`].
+    pub base: Option<String>,
+    /// `doc`: free text, optional; backends must escape it.
+    pub doc: Option<String>,
 }
 
 /// One argument of a [`Function`].
@@ -54,118 +89,9 @@ pub struct Arg {
     pub ty: CType,
 }
 
-/// The C types a manifest can name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CType {
-    /// `void` (return type only).
-    Void,
-    /// `int`.
-    Int,
-    /// `int32_t`.
-    Int32,
-    /// `uint32_t`.
-    Uint32,
-    /// `size_t`.
-    SizeT,
-    /// `uint8_t *` / `const uint8_t *`.
-    U8Ptr,
-    /// `char *` / `const char *`.
-    CharPtr,
-    /// `void *`.
-    VoidPtr,
-    /// `vix_status *`.
-    VixStatusPtr,
-    /// `vix_str` by value.
-    VixStr,
-    /// `vix_buf` by value.
-    VixBuf,
-    /// `vix_mut_buf` by value.
-    VixMutBuf,
-    /// `vix_str *`.
-    VixStrPtr,
-    /// `vix_buf *`.
-    VixBufPtr,
-    /// `vix_mut_buf *`.
-    VixMutBufPtr,
-    /// `size_t *`.
-    SizeTPtr,
-    /// `int32_t *`.
-    Int32Ptr,
-}
-
-impl CType {
-    /// Every type, in the order `abi-v1` lists them.
-    pub const ALL: [CType; 17] = [
-        CType::Void,
-        CType::Int,
-        CType::Int32,
-        CType::Uint32,
-        CType::SizeT,
-        CType::U8Ptr,
-        CType::CharPtr,
-        CType::VoidPtr,
-        CType::VixStatusPtr,
-        CType::VixStr,
-        CType::VixBuf,
-        CType::VixMutBuf,
-        CType::VixStrPtr,
-        CType::VixBufPtr,
-        CType::VixMutBufPtr,
-        CType::SizeTPtr,
-        CType::Int32Ptr,
-    ];
-
-    /// The spelling in `bindings.json`.
-    pub const fn manifest_name(self) -> &'static str {
-        match self {
-            CType::Void => "void",
-            CType::Int => "int",
-            CType::Int32 => "int32",
-            CType::Uint32 => "uint32",
-            CType::SizeT => "size_t",
-            CType::U8Ptr => "u8_ptr",
-            CType::CharPtr => "char_ptr",
-            CType::VoidPtr => "void_ptr",
-            CType::VixStatusPtr => "vix_status_ptr",
-            CType::VixStr => "vix_str",
-            CType::VixBuf => "vix_buf",
-            CType::VixMutBuf => "vix_mut_buf",
-            CType::VixStrPtr => "vix_str_ptr",
-            CType::VixBufPtr => "vix_buf_ptr",
-            CType::VixMutBufPtr => "vix_mut_buf_ptr",
-            CType::SizeTPtr => "size_t_ptr",
-            CType::Int32Ptr => "int32_ptr",
-        }
-    }
-
-    /// Parses the spelling in `bindings.json`.
-    pub fn from_manifest_name(name: &str) -> Option<CType> {
-        CType::ALL.into_iter().find(|t| t.manifest_name() == name)
-    }
-
-    /// The C spelling, for headers and messages.
-    pub const fn c_name(self) -> &'static str {
-        match self {
-            CType::Void => "void",
-            CType::Int => "int",
-            CType::Int32 => "int32_t",
-            CType::Uint32 => "uint32_t",
-            CType::SizeT => "size_t",
-            CType::U8Ptr => "uint8_t *",
-            CType::CharPtr => "char *",
-            CType::VoidPtr => "void *",
-            CType::VixStatusPtr => "vix_status *",
-            CType::VixStr => "vix_str",
-            CType::VixBuf => "vix_buf",
-            CType::VixMutBuf => "vix_mut_buf",
-            CType::VixStrPtr => "vix_str *",
-            CType::VixBufPtr => "vix_buf *",
-            CType::VixMutBufPtr => "vix_mut_buf *",
-            CType::SizeTPtr => "size_t *",
-            CType::Int32Ptr => "int32_t *",
-        }
-    }
-}
+pub use vix_ffi_signature::{
+    CParam, CType, Default, Output, Param, ParamType, Passing, Role, Scalar, Signature,
+};
 
 /// `python`: the generated package.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -207,8 +133,11 @@ pub struct ApiFunction {
     /// Index into [`Manifest::functions`] of the function it calls (resolved from
     /// `calls`); that function has the signature `kind` needs.
     pub calls: usize,
-    /// What it converts.
-    pub kind: ApiKind,
+    /// `kind` as written: what it converts, for a function declared by its C arguments;
+    /// `None` for one declared with a typed signature, which says it itself.
+    pub kind: Option<ApiKind>,
+    /// What Python calls: the version string, or a function of a typed signature.
+    pub call: ApiCall,
     /// `ascii` (default `false`): the library promises that every output of this function
     /// is ASCII, so backends may build the `str` without checking it. Only `true` for
     /// kinds that return `str` from the operation shape ([`ApiKind::takes_ascii_promise`]).
@@ -220,6 +149,26 @@ pub struct ApiFunction {
     /// `doc`: free text, optional; backends must escape it. When absent, backends may fall
     /// back to the called function's `doc`.
     pub doc: Option<String>,
+}
+
+/// What an API function calls.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiCall {
+    /// `vix_str f(vix_status *)`, returning `str`.
+    Version,
+    /// A function of this typed signature (the operation kinds give theirs:
+    /// [`ApiKind::signature`]); its parameter names are the Python ones.
+    Typed(Signature),
+}
+
+impl ApiCall {
+    /// The typed signature, if any.
+    pub fn signature(&self) -> Option<&Signature> {
+        match self {
+            ApiCall::Version => None,
+            ApiCall::Typed(s) => Some(s),
+        }
+    }
 }
 
 /// `"output_blocks": {"in": a, "out": b}`: every block of `a` input bytes (the last one
@@ -299,6 +248,15 @@ impl ApiKind {
     /// operation kinds that return `str`.
     pub const fn takes_ascii_promise(self) -> bool {
         matches!(self, ApiKind::BytesToStr | ApiKind::StrToStr)
+    }
+
+    /// The typed signature of an operation kind, with the Python parameter name of
+    /// v1.0 (`data` for bytes, `text` for text); `None` for [`ApiKind::Version`].
+    pub fn signature(self) -> Option<Signature> {
+        self.is_operation().then(|| {
+            let name = if self.takes_str() { "text" } else { "data" };
+            Signature::operation(name, self.takes_str(), self.returns_str())
+        })
     }
 
     /// Whether the output is text (`str`, decoded as UTF-8).

@@ -13,7 +13,8 @@ use serde_json::{Map, Value};
 
 use super::diagnostic::{Diagnostic, Diagnostics};
 use super::model::{
-    ApiFunction, ApiKind, Arg, CType, Export, Function, Library, Manifest, OutputBlocks, Python,
+    ApiCall, ApiFunction, ApiKind, Arg, CType, Export, Function, Library, LibraryError, Manifest,
+    Output, OutputBlocks, Python, Signature,
 };
 use super::spans::{child_index, child_key, Pos, Spans};
 use super::suggest::did_you_mean;
@@ -22,11 +23,22 @@ use crate::names;
 /// `library.env_var` when the manifest leaves it out.
 pub const DEFAULT_ENV_VAR: &str = "VIX_LIB_PATH";
 
-const TOP_KEYS: &[&str] = &["$schema", "library", "symbol_prefix", "functions", "python"];
+const TOP_KEYS: &[&str] = &[
+    "$schema",
+    "library",
+    "symbol_prefix",
+    "functions",
+    "errors",
+    "python",
+];
 const LIBRARY_KEYS: &[&str] = &["name", "env_var", "search_paths"];
-const FUNCTION_KEYS: &[&str] = &["name", "symbol", "restype", "args", "doc"];
+const FUNCTION_KEYS: &[&str] = &[
+    "name", "symbol", "restype", "args", "params", "returns", "doc",
+];
 const ARG_KEYS: &[&str] = &["name", "type"];
 const PYTHON_KEYS: &[&str] = &["package", "exports", "api"];
+mod signature;
+
 const API_KEYS: &[&str] = &["name", "calls", "kind", "ascii", "output_blocks", "doc"];
 const BLOCKS_KEYS: &[&str] = &["in", "out"];
 
@@ -149,6 +161,7 @@ struct DocumentDraft {
     library: Option<LibraryDraft>,
     symbol_prefix: Option<String>,
     functions: Option<Vec<FunctionDraft>>,
+    errors: Option<Vec<LibraryError>>,
     python: Option<PythonDraft>,
 }
 
@@ -171,6 +184,10 @@ struct FunctionDraft {
     doc: Option<String>,
     /// `doc` was present but not a string.
     doc_bad: bool,
+    /// Declared with `params`/`returns` (ABI v1.1) rather than `args`/`restype`.
+    typed: bool,
+    /// The typed signature, once `params` and `returns` were read and found sound.
+    signature: Option<Signature>,
 }
 
 #[derive(Default)]
@@ -201,6 +218,16 @@ impl DocumentDraft {
     fn build(self) -> Option<Manifest> {
         let library = self.library?;
         let python = self.python?;
+        let functions: Vec<Function> = self
+            .functions?
+            .into_iter()
+            .map(FunctionDraft::build)
+            .collect::<Option<_>>()?;
+        let api = python
+            .api?
+            .into_iter()
+            .map(|a| a.build(&functions))
+            .collect::<Option<_>>()?;
         Some(Manifest {
             library: Library {
                 name: library.name?,
@@ -208,19 +235,12 @@ impl DocumentDraft {
                 search_paths: library.search_paths?,
             },
             symbol_prefix: self.symbol_prefix?,
-            functions: self
-                .functions?
-                .into_iter()
-                .map(FunctionDraft::build)
-                .collect::<Option<_>>()?,
+            functions,
+            errors: self.errors?,
             python: Python {
                 package: python.package?,
                 exports: python.exports?,
-                api: python
-                    .api?
-                    .into_iter()
-                    .map(ApiDraft::build)
-                    .collect::<Option<_>>()?,
+                api,
             },
         })
     }
@@ -228,7 +248,7 @@ impl DocumentDraft {
 
 impl FunctionDraft {
     fn build(self) -> Option<Function> {
-        if self.doc_bad {
+        if self.doc_bad || (self.typed && self.signature.is_none()) {
             return None;
         }
         Some(Function {
@@ -246,19 +266,31 @@ impl FunctionDraft {
                 })
                 .collect::<Option<_>>()?,
             doc: self.doc,
+            signature: self.signature,
         })
     }
 }
 
 impl ApiDraft {
-    fn build(self) -> Option<ApiFunction> {
+    fn build(self, functions: &[Function]) -> Option<ApiFunction> {
         if self.doc_bad || self.blocks_bad {
             return None;
         }
+        let calls = self.calls?;
+        let function = &functions[calls];
+        if function.signature.is_some() == self.kind.is_some() {
+            // Reported by api_entry: a typed function takes no kind, a raw one needs one.
+            return None;
+        }
+        let call = match function.signature_for(self.kind) {
+            Some(signature) => ApiCall::Typed(signature),
+            None => ApiCall::Version,
+        };
         Some(ApiFunction {
             name: self.name?,
-            calls: self.calls?,
-            kind: self.kind?,
+            calls,
+            kind: self.kind,
+            call,
             ascii: self.ascii,
             output_blocks: self.output_blocks,
             doc: self.doc,
@@ -559,13 +591,34 @@ impl Checker<'_> {
         let functions = map
             .get("functions")
             .and_then(|v| self.functions("functions", v, symbol_prefix.as_deref()));
+        let errors = match map.get("errors") {
+            None => Some(Vec::new()),
+            Some(v) => self.errors("errors", v),
+        };
         let python = map
             .get("python")
             .and_then(|v| self.python("python", v, functions.as_deref()));
+        if let (Some(errors), Some(api)) = (&errors, python.as_ref().and_then(|p| p.api.as_ref())) {
+            for (j, entry) in api.iter().enumerate() {
+                let Some(name) = entry.name.as_deref() else {
+                    continue;
+                };
+                if let Some(i) = errors.iter().position(|e| e.name == name) {
+                    self.error(
+                        &format!("python.api[{j}].name"),
+                        format!(
+                            "API function name {name:?} is already the name of the exception \
+                             errors[{i}]"
+                        ),
+                    );
+                }
+            }
+        }
         Some(DocumentDraft {
             library,
             symbol_prefix,
             functions,
+            errors,
             python,
         })
     }
@@ -754,6 +807,11 @@ impl Checker<'_> {
             }
         }
 
+        if map.contains_key("params") || map.contains_key("returns") {
+            self.typed_signature(path, map, &mut draft);
+            (draft.doc, draft.doc_bad) = self.doc(path, map);
+            return draft;
+        }
         match map.get("restype") {
             None => draft.restype = Some(CType::Int),
             Some(v) => {
@@ -921,7 +979,7 @@ impl Checker<'_> {
         functions: Option<&[FunctionDraft]>,
     ) -> ApiDraft {
         let mut entry = ApiDraft::default();
-        let Some(map) = self.object(path, value, API_KEYS, &["name", "calls", "kind"]) else {
+        let Some(map) = self.object(path, value, API_KEYS, &["name", "calls"]) else {
             return entry;
         };
         if let Some(v) = map.get("name") {
@@ -967,6 +1025,34 @@ impl Checker<'_> {
                 }
             }
         }
+        let called = entry.calls.zip(functions).map(|(i, f)| (i, &f[i]));
+        if let Some((index, function)) = called {
+            let name = function.name.as_deref().unwrap_or("?");
+            if function.typed && map.contains_key("kind") {
+                self.error_at_key(
+                    &child_key(path, "kind"),
+                    format!(
+                        "functions[{index}] ({name:?}) declares its typed signature with \
+                         \"params\"/\"returns\", which says what Python passes and gets: \
+                         remove \"kind\""
+                    ),
+                );
+                entry.kind = None;
+            } else if !function.typed && !map.contains_key("kind") {
+                self.error(
+                    path,
+                    format!(
+                        "missing required key \"kind\" (functions[{index}] ({name:?}) is \
+                         declared by its C arguments, so the kind says what Python passes and \
+                         gets: one of {}; or declare the function with \"params\" and \
+                         \"returns\")",
+                        quoted_list(kind_names())
+                    ),
+                );
+            }
+        }
+        // The typed signature Python calls, when the called function's is known.
+        let typed_signature = called.and_then(|(_, f)| f.signature.as_ref());
         if let Some(v) = map.get("ascii") {
             let ascii_path = child_key(path, "ascii");
             match v.as_bool() {
@@ -974,6 +1060,15 @@ impl Checker<'_> {
                     &ascii_path,
                     format!("expected true or false, found {}", describe(v)),
                 ),
+                Some(true) if typed_signature.is_some_and(|s| s.output != Output::Str) => self
+                    .error(
+                        &ascii_path,
+                        format!(
+                            "\"ascii\" promises ASCII output, which only a function returning \
+                             \"str\" has, not one returning {:?}",
+                            typed_signature.map_or("?", |s| s.output.name())
+                        ),
+                    ),
                 Some(true) => match entry.kind {
                     Some(kind) if !kind.takes_ascii_promise() => self.error(
                         &ascii_path,
@@ -998,6 +1093,22 @@ impl Checker<'_> {
             let blocks_path = child_key(path, "output_blocks");
             entry.output_blocks = self.output_blocks(&blocks_path, v);
             entry.blocks_bad = entry.output_blocks.is_none();
+            if let Some(signature) = typed_signature {
+                let buffers = signature.buffer_params().count();
+                if !signature.output.is_buffer() || buffers != 1 {
+                    self.error(
+                        &blocks_path,
+                        format!(
+                            "\"output_blocks\" declares the size of a bytes or str output \
+                             from the size of the one bytes or str input, but this function \
+                             has {} and returns {:?}",
+                            plural(buffers, "bytes or str input"),
+                            signature.output.name()
+                        ),
+                    );
+                    entry.blocks_bad = true;
+                }
+            }
             if let Some(kind) = entry.kind.filter(|k| !k.is_operation()) {
                 self.error(
                     &blocks_path,

@@ -58,6 +58,23 @@ pub fn str_literal(text: &str) -> String {
     out
 }
 
+/// A Python `bytes` literal whose value is `data`: printable ASCII as itself (with `\\`
+/// and `"` escaped), every other byte as `\xNN`.
+pub fn bytes_literal(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len() + 3);
+    out.push_str("b\"");
+    for &b in data {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// A triple-quoted docstring for `text`, for a body indented by `indent`.
 ///
 /// The text is tidied as a docstring is: leading and trailing blank lines and trailing

@@ -44,7 +44,7 @@ pub struct GeneratedFile {
 pub struct GeneratedPackage {
     /// `python.package`: the folder name and import name.
     pub package: String,
-    /// `__init__.py`, `_native.py`, `api.py`, `py.typed`, in this order.
+    /// `__init__.py`, `_native.py`, `api.py`, `_vix_runtime.py`, `py.typed`, in this order.
     pub files: Vec<GeneratedFile>,
 }
 
@@ -124,6 +124,10 @@ pub fn generate(manifest: &Manifest, source_name: &str) -> Result<GeneratedPacka
                 name: "api.py",
                 contents: api,
             },
+            GeneratedFile {
+                name: "_vix_runtime.py",
+                contents: format!("{header}\n{RUNTIME}"),
+            },
             // PEP 561: the package ships its own annotations.
             GeneratedFile {
                 name: "py.typed",
@@ -132,6 +136,10 @@ pub fn generate(manifest: &Manifest, source_name: &str) -> Result<GeneratedPacka
         ],
     })
 }
+
+/// The run-time support of typed functions: a real Python file, the same in every
+/// package, that tools can lint and read on its own.
+const RUNTIME: &str = include_str!("runtime/_vix_runtime.py");
 
 fn render_file(
     template: &'static str,

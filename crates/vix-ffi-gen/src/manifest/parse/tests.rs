@@ -72,7 +72,7 @@ fn the_example_manifest_parses() {
     assert_eq!(manifest.functions.len(), 3);
     assert_eq!(manifest.functions[1].symbol, "base64_encode");
     assert_eq!(manifest.python.api[2].calls, 2);
-    assert_eq!(manifest.python.api[2].kind, ApiKind::StrToBytes);
+    assert_eq!(manifest.python.api[2].kind, Some(ApiKind::StrToBytes));
 }
 
 #[test]
@@ -131,7 +131,7 @@ fn every_operation_kind_and_pointer_type() {
         {"name": "e", "calls": "version", "kind": "version"}
     ]);
     let manifest = parse_value(&m).unwrap();
-    let kinds: Vec<_> = manifest.python.api.iter().map(|a| a.kind).collect();
+    let kinds: Vec<_> = manifest.python.api.iter().filter_map(|a| a.kind).collect();
     assert_eq!(kinds, ApiKind::ALL);
 }
 
