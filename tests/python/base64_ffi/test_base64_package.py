@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-FILES = ("__init__.py", "_native.py", "api.py")
+FILES = ("__init__.py", "_native.py", "_vix_runtime.py", "api.py")
 
 
 def test_generated_files(base64_python_dir: Path) -> None:

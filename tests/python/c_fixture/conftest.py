@@ -57,6 +57,47 @@ def run_checked(
     return proc
 
 
+def build_library(source: Path, lib_dir: Path, name: str) -> None:
+    """``lib<name>.so`` from one C file, built as the fixtures' READMEs say."""
+    lib_dir.mkdir(parents=True, exist_ok=True)
+    run_checked(
+        [
+            c_compiler(),
+            *STRICT_C_FLAGS,
+            "-O2",
+            "-shared",
+            "-fPIC",
+            "-fvisibility=hidden",
+            "-DVIX_FFI_BUILD_DLL",
+            f"-I{INCLUDE_DIR}",
+            str(source),
+            "-o",
+            str(lib_dir / f"lib{name}.so"),
+        ]
+    )
+
+
+def generate_package(spec: Path, out: Path) -> Path:
+    """``vix-ffi gen-python`` run on ``spec``; the folder for ``sys.path``."""
+    binary = vix_ffi_bin()
+    if not binary.exists():
+        pytest.fail(f"{binary} does not exist: build it with `cargo build --release`")
+    run_checked([str(binary), "gen-python", "--spec", str(spec), "--out", str(out)])
+    return out / "python"
+
+
+def import_fresh(
+    package: str, python_dir: Path, env_var: str, lib_dir: Path
+) -> ModuleType:
+    """``package`` imported anew from ``python_dir``, with ``env_var`` naming ``lib_dir``."""
+    os.environ[env_var] = str(lib_dir)
+    if str(python_dir) not in sys.path:
+        sys.path.insert(0, str(python_dir))
+    for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+        del sys.modules[name]
+    return importlib.import_module(package)
+
+
 @pytest.fixture(scope="session")
 def textlib_root(work_dir: Path) -> Path:
     root = work_dir / "c_textlib"
@@ -69,44 +110,40 @@ def textlib_root(work_dir: Path) -> Path:
 def textlib_lib_dir(textlib_root: Path) -> Path:
     """A folder holding ``libtextlib.so``, built as the fixture's README says."""
     lib_dir = textlib_root / "lib"
-    lib_dir.mkdir()
-    run_checked(
-        [
-            c_compiler(),
-            *STRICT_C_FLAGS,
-            "-O2",
-            "-shared",
-            "-fPIC",
-            "-fvisibility=hidden",
-            "-DVIX_FFI_BUILD_DLL",
-            f"-I{INCLUDE_DIR}",
-            str(TEXTLIB_DIR / "textlib.c"),
-            "-o",
-            str(lib_dir / "libtextlib.so"),
-        ]
-    )
+    build_library(TEXTLIB_DIR / "textlib.c", lib_dir, "textlib")
     return lib_dir
 
 
 @pytest.fixture(scope="session")
 def textlib_python_dir(textlib_root: Path) -> Path:
     """``vix-ffi gen-python`` run on the fixture's manifest; the folder for ``sys.path``."""
-    binary = vix_ffi_bin()
-    if not binary.exists():
-        pytest.fail(f"{binary} does not exist: build it with `cargo build --release`")
-    out = textlib_root / "gen"
-    run_checked(
-        [str(binary), "gen-python", "--spec", str(TEXTLIB_SPEC), "--out", str(out)]
-    )
-    return out / "python"
+    return generate_package(TEXTLIB_SPEC, textlib_root / "gen")
 
 
 @pytest.fixture(scope="session")
 def textlib(textlib_python_dir: Path, textlib_lib_dir: Path) -> ModuleType:
     """The generated ``textlib`` package, imported with ``TEXTLIB_LIB_PATH`` set."""
-    os.environ[TEXTLIB_ENV_VAR] = str(textlib_lib_dir)
-    if str(textlib_python_dir) not in sys.path:
-        sys.path.insert(0, str(textlib_python_dir))
-    for name in [m for m in sys.modules if m == "textlib" or m.startswith("textlib.")]:
-        del sys.modules[name]
-    return importlib.import_module("textlib")
+    return import_fresh("textlib", textlib_python_dir, TEXTLIB_ENV_VAR, textlib_lib_dir)
+
+
+TYPEDLIB_DIR = REPO_ROOT / "tests" / "fixtures" / "c_typed"
+TYPEDLIB_SPEC = TYPEDLIB_DIR / "bindings.json"
+TYPEDLIB_ENV_VAR = "TYPEDLIB_LIB_PATH"
+
+
+@pytest.fixture(scope="session")
+def typedlib_lib_dir(work_dir: Path) -> Path:
+    """A folder holding ``libtypedlib.so``, the typed-signature fixture library."""
+    lib_dir = work_dir / "c_typed" / "lib"
+    shutil.rmtree(lib_dir, ignore_errors=True)
+    build_library(TYPEDLIB_DIR / "typedlib.c", lib_dir, "typedlib")
+    return lib_dir
+
+
+@pytest.fixture(scope="session")
+def typedlib(work_dir: Path, typedlib_lib_dir: Path) -> ModuleType:
+    """The generated ``typedlib`` package, imported with ``TYPEDLIB_LIB_PATH`` set."""
+    out = work_dir / "c_typed" / "gen"
+    shutil.rmtree(out, ignore_errors=True)
+    python_dir = generate_package(TYPEDLIB_SPEC, out)
+    return import_fresh("typedlib", python_dir, TYPEDLIB_ENV_VAR, typedlib_lib_dir)

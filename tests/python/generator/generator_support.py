@@ -18,6 +18,7 @@ STUB_VERSION = "9.9.9-stub"
 SPECS = {
     "base64_ffi": REPO_ROOT / "examples" / "base64_ffi" / "bindings.json",
     "textlib": REPO_ROOT / "tests" / "fixtures" / "c_textlib" / "bindings.json",
+    "typedlib": REPO_ROOT / "tests" / "fixtures" / "c_typed" / "bindings.json",
     "hostile": HERE / "hostile.json",
 }
 

@@ -125,8 +125,9 @@ pub struct ApiModel {
     pub header: String,
     pub module_doc: String,
     pub functions: Vec<ApiFunctionModel>,
-    /// The library's exceptions that `api.py` re-exports, sorted.
-    pub errors: Vec<String>,
+    /// The exceptions `api.py` imports from `_native` and re-exports (the call
+    /// exceptions and the library's own), in isort's order.
+    pub exceptions: Vec<String>,
     /// Whether any annotation names `Buffer`.
     pub uses_buffer: bool,
     /// Whether any function goes through `_vix_runtime.call`.
@@ -143,15 +144,16 @@ pub struct ApiFunctionModel {
     /// tuned path of the template) or `"typed"` (any other typed signature, called through
     /// `_vix_runtime.call`).
     pub kind: &'static str,
-    /// The parameter list, e.g. `data: Buffer, *, level: int = 3`.
-    pub params: String,
+    /// The `def` line(s), laid out as ruff formats them.
+    pub def_line: String,
     /// The return annotation.
     pub returns: &'static str,
     /// Typed only: the `_vix_runtime.Spec(...)` arguments after the raw binding, one per
     /// line.
     pub spec: Vec<String>,
-    /// Typed only: the parameters in C order, as a tuple expression.
-    pub values: String,
+    /// Typed only: the statement that calls `_vix_runtime.call` (and binds
+    /// `_vix_result` unless the function returns `None`), laid out as ruff formats it.
+    pub call: String,
     /// A complete docstring literal, for a body indented by four spaces.
     pub docstring: String,
     /// The raw binding in `_native`.
@@ -458,7 +460,7 @@ fn default_literal(default: &Default) -> String {
 
 /// The Python parameter list of a signature: positional-only parameters, `/`, the others
 /// that may be passed by position, `*`, the keyword-only ones; each group in C order.
-fn python_params(signature: &Signature) -> String {
+fn python_params(signature: &Signature) -> Vec<String> {
     let one = |p: &crate::manifest::Param| match &p.default {
         Some(d) => format!(
             "{}: {} = {}",
@@ -486,7 +488,35 @@ fn python_params(signature: &Signature) -> String {
         parts.push("*".to_owned());
         parts.extend(keyword);
     }
-    parts.join(", ")
+    parts
+}
+
+/// The width ruff formats generated code to.
+const CODE_WIDTH: usize = 88;
+
+/// `head` + items + `tail` laid out as ruff formats a bracketed list: on one line when
+/// it fits; else the items on one indented line between the brackets when that fits;
+/// else one item a line, each with a trailing comma. `indent` is the indentation of the
+/// first line. (A one-element tuple passes its item with its comma.)
+fn layout(indent: usize, head: &str, items: &[String], tail: &str) -> String {
+    let pad = " ".repeat(indent);
+    let joined = items.join(", ");
+    let flat = format!("{pad}{head}{joined}{tail}");
+    if flat.chars().count() <= CODE_WIDTH || items.is_empty() {
+        return flat;
+    }
+    let inner = " ".repeat(indent + 4);
+    let hugged = format!("{inner}{}", joined.trim_end_matches(','));
+    if hugged.chars().count() <= CODE_WIDTH && !joined.ends_with(',') {
+        return format!("{pad}{head}\n{hugged}\n{pad}{tail}");
+    }
+    let mut out = format!("{pad}{head}\n");
+    for item in items {
+        let item = item.trim_end_matches(',');
+        out.push_str(&format!("{inner}{item},\n"));
+    }
+    out.push_str(&format!("{pad}{tail}"));
+    out
 }
 
 /// The docstring text of an api function: its own `doc`, else the called function's,
@@ -542,13 +572,12 @@ fn typed_spec(api: &ApiFunction, called: &Function, signature: &Signature) -> Ve
             }
         })
         .collect();
-    // One parameter a line, as ruff format would write the tuple.
-    let params = if params.is_empty() {
-        "()".to_owned()
-    } else {
-        let lines: String = params.iter().map(|p| format!("        {p},\n")).collect();
-        format!("(\n{lines}    )")
-    };
+    let mut params = params;
+    if let [only] = params.as_mut_slice() {
+        only.push(',');
+    }
+    // An argument of the Spec(...) call, whose lines are indented by four spaces.
+    let params = layout(4, "(", &params, ")").trim_start().to_owned();
     let (output, out_type) = match signature.output {
         Output::None => ("_vix_runtime.OUT_NONE", "None".to_owned()),
         Output::Bytes => ("_vix_runtime.OUT_BYTES", "None".to_owned()),
@@ -581,10 +610,10 @@ fn api_function(api: &ApiFunction, called: &Function) -> ApiFunctionModel {
     let mut model = ApiFunctionModel {
         name: api.name.clone(),
         kind: "version",
-        params: String::new(),
+        def_line: format!("def {}() -> str:", api.name),
         returns: "str",
         spec: Vec::new(),
-        values: String::new(),
+        call: String::new(),
         docstring,
         raw: called.name.clone(),
         symbol: str_literal(&called.symbol),
@@ -604,7 +633,12 @@ fn api_function(api: &ApiFunction, called: &Function) -> ApiFunctionModel {
     let ApiCall::Typed(signature) = &api.call else {
         return model;
     };
-    model.params = python_params(signature);
+    model.def_line = layout(
+        0,
+        &format!("def {}(", api.name),
+        &python_params(signature),
+        &format!(") -> {}:", output_annotation(signature.output)),
+    );
     model.returns = output_annotation(signature.output);
     if signature.is_operation() {
         let param = &signature.params[0];
@@ -626,11 +660,19 @@ fn api_function(api: &ApiFunction, called: &Function) -> ApiFunctionModel {
     }
     model.kind = "typed";
     model.spec = typed_spec(api, called, signature);
-    let names: Vec<&str> = signature.params.iter().map(|p| p.name.as_str()).collect();
-    model.values = match names.len() {
-        0 => "()".to_owned(),
-        1 => format!("({},)", names[0]),
-        _ => format!("({})", names.join(", ")),
+    let mut values: Vec<String> = signature.params.iter().map(|p| p.name.clone()).collect();
+    if let [only] = values.as_mut_slice() {
+        only.push(',');
+    }
+    let spec = format!("_vix_spec__{}", api.name);
+    model.call = if signature.output == Output::None {
+        let mut items = vec![spec];
+        items.push(layout(0, "(", &values, ")"));
+        layout(4, "_vix_runtime.call(", &items, ")")
+    } else {
+        let head = format!("_vix_result: {} = _vix_runtime.call(", model.returns);
+        let tuple = layout(0, "(", &values, ")");
+        layout(4, &head, &[spec, tuple], ")")
     };
     model
 }
@@ -657,18 +699,21 @@ pub fn api(manifest: &Manifest, header: &str) -> ApiModel {
         .iter()
         .map(|a| api_function(a, &manifest.functions[a.calls]))
         .collect();
-    let uses_buffer = functions.iter().any(|f| f.params.contains("Buffer"));
+    let uses_buffer = functions.iter().any(|f| f.def_line.contains("Buffer"));
     let uses_runtime = functions.iter().any(|f| f.kind == "typed");
-    let mut errors: Vec<String> = manifest.errors.iter().map(|e| e.name.clone()).collect();
-    errors.sort_unstable();
-    let mut public: Vec<String> = CALL_EXCEPTIONS.iter().map(|s| (*s).to_owned()).collect();
-    public.extend(errors.iter().cloned());
+    let mut exceptions: Vec<String> = CALL_EXCEPTIONS
+        .iter()
+        .map(|s| (*s).to_owned())
+        .chain(manifest.errors.iter().map(|e| e.name.clone()))
+        .collect();
+    sort_all(&mut exceptions);
+    let mut public = exceptions.clone();
     public.extend(manifest.python.api.iter().map(|a| a.name.clone()));
     ApiModel {
         header: header.to_owned(),
         module_doc,
         functions,
-        errors,
+        exceptions,
         uses_buffer,
         uses_runtime,
         all: literals(public),

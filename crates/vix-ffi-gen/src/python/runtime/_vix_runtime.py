@@ -9,6 +9,7 @@ OverflowError before the call.
 from __future__ import annotations
 
 import ctypes
+import operator
 import sys
 
 from . import _native
@@ -60,7 +61,7 @@ FIRST_CAPACITY = 4096
 SIZE_MAX = (1 << (8 * ctypes.sizeof(ctypes.c_size_t))) - 1
 
 
-class Py_buffer(ctypes.Structure):  # noqa: N801
+class PyBuffer(ctypes.Structure):
     """``Py_buffer`` of the CPython C API (stable since Python 3.3)."""
 
     _fields_ = [
@@ -90,16 +91,18 @@ _get_buffer = _c_api(
     "PyObject_GetBuffer",
     ctypes.c_int,
     ctypes.py_object,
-    ctypes.POINTER(Py_buffer),
+    ctypes.POINTER(PyBuffer),
     ctypes.c_int,
 )
-_release_buffer = _c_api("PyBuffer_Release", None, ctypes.POINTER(Py_buffer))
+_release_buffer = _c_api("PyBuffer_Release", None, ctypes.POINTER(PyBuffer))
+_malloc = _c_api("PyMem_Malloc", ctypes.c_void_p, ctypes.c_size_t)
+_free = _c_api("PyMem_Free", None, ctypes.c_void_p)
 
 
 class Spec:
     """What api needs to call one native function of a typed signature."""
 
-    __slots__ = ("blocks", "function", "name", "output", "out_type", "params", "symbol")
+    __slots__ = ("blocks", "function", "name", "out_type", "output", "params", "symbol")
 
     def __init__(
         self,
@@ -142,14 +145,15 @@ def _type_error(spec: Spec, name: str, expected: str, value: object) -> TypeErro
 
 def _as_int(spec: Spec, name: str, value: object, low: int, high: int) -> int:
     try:
-        number = value.__index__()  # type: ignore[attr-defined]
-    except AttributeError:
+        number = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
         raise _type_error(spec, name, "int", value) from None
     if not low <= number <= high:
         raise OverflowError(
-            f"{spec.name}() argument {name!r} must be from {low} to {high}, not {number}"
+            f"{spec.name}() argument {name!r} must be from {low} to {high}, "
+            f"not {number}"
         )
-    return int(number)
+    return number
 
 
 def _as_float(spec: Spec, name: str, value: object) -> float:
@@ -162,7 +166,7 @@ def _as_float(spec: Spec, name: str, value: object) -> float:
 
 def _as_bool(spec: Spec, name: str, value: object) -> bool:
     if value is True or value is False:
-        return value  # type: ignore[return-value]
+        return value
     raise _type_error(spec, name, "bool", value)
 
 
@@ -180,9 +184,9 @@ def _buffer(
     try:
         view = memoryview(value)  # type: ignore[arg-type]
     except TypeError:
-        expected = "str or a C-contiguous bytes-like object" if text else (
-            "a C-contiguous bytes-like object"
-        )
+        expected = "a C-contiguous bytes-like object"
+        if text:
+            expected = "str or " + expected
         raise _type_error(spec, name, expected, value) from None
     if not view.c_contiguous:
         raise BufferError(
@@ -198,7 +202,7 @@ def _buffer(
         first = ctypes.c_char.from_buffer(view)
         held.append(first)
         return ctypes.c_void_p(ctypes.addressof(first)), size
-    raw = Py_buffer()
+    raw = PyBuffer()
     _get_buffer(view, ctypes.byref(raw), 0)
     held.append(raw)
     return ctypes.c_void_p(raw.buf), size
@@ -206,7 +210,7 @@ def _buffer(
 
 def _release(held: list[Any]) -> None:
     for item in reversed(held):
-        if isinstance(item, Py_buffer):
+        if isinstance(item, PyBuffer):
             _release_buffer(ctypes.byref(item))
     held.clear()
 
@@ -258,41 +262,47 @@ def _first_capacity(spec: Spec, args: list[object]) -> int:
     """The manifest's declared size for the one buffer input, else FIRST_CAPACITY."""
     if spec.blocks is None:
         return FIRST_CAPACITY
-    position = 0
-    for kind, _, _, _ in spec.params:
+    # Scalars before the first buffer input take one place each in ``args``; the
+    # buffer's length follows its pointer.
+    for position, (kind, _, _, _) in enumerate(spec.params):
         if kind in (BYTES, STR):
-            # The input's length follows its pointer in ``args``.
             length = args[position + 1]
             assert isinstance(length, int)
             return -(-length // spec.blocks[0]) * spec.blocks[1]
-        position += 1
     return FIRST_CAPACITY
 
 
 def _run_sized(spec: Spec, args: list[object], status: _native.VixStatus) -> Any:
     """Calls until the output fits: the first capacity, then the size the library asks
-    for with VIX_STATUS_BUFFER_TOO_SMALL."""
+    for with VIX_STATUS_BUFFER_TOO_SMALL. Each call writes into PyMem_Malloc memory of
+    the capacity, and the output is copied out once."""
     capacity = _first_capacity(spec, args)
     out_len = ctypes.c_size_t()
     for _ in range(MAX_CALLS):
-        buffer = ctypes.create_string_buffer(capacity) if capacity else None
-        rc = spec.function(
-            *args,
-            buffer,
-            ctypes.c_size_t(capacity),
-            ctypes.byref(out_len),
-            ctypes.byref(status),
-        )
-        size = out_len.value
-        if rc == 0 and status.code == _native.VIX_STATUS_OK:
-            if size > capacity:
-                raise _native.VixError(
-                    _native.VIX_STATUS_ERROR,
-                    f"{spec.symbol} reported {size} output bytes in a buffer of "
-                    f"{capacity}",
-                )
-            data = buffer.raw[:size] if buffer is not None else b""
-            return data.decode("utf-8") if spec.output == OUT_STR else data
+        address = _malloc(capacity) if capacity else None
+        if capacity and not address:
+            raise MemoryError(f"{spec.symbol}: cannot allocate {capacity} output bytes")
+        try:
+            rc = spec.function(
+                *args,
+                address,
+                capacity,
+                ctypes.byref(out_len),
+                ctypes.byref(status),
+            )
+            size = out_len.value
+            if rc == 0 and status.code == _native.VIX_STATUS_OK:
+                if size > capacity:
+                    raise _native.VixError(
+                        _native.VIX_STATUS_ERROR,
+                        f"{spec.symbol} reported {size} output bytes in a buffer of "
+                        f"{capacity}",
+                    )
+                data = ctypes.string_at(address, size) if address and size else b""
+                return data.decode("utf-8") if spec.output == OUT_STR else data
+        finally:
+            if address:
+                _free(address)
         if status.code != _native.VIX_STATUS_BUFFER_TOO_SMALL:
             raise _native._vix_status_error(status, rc, spec.symbol)
         if size <= capacity:
