@@ -31,7 +31,7 @@ CHILD = r"""
 import ctypes, gc, json, sys, tracemalloc
 from ctypes import POINTER, c_int, c_size_t, c_void_p
 
-from base64_ffi import _native, api
+from base64_ffi import _native, _vix_runtime, api
 
 proto = ctypes.CFUNCTYPE(
     c_int, c_void_p, c_size_t, c_void_p, c_size_t, POINTER(c_size_t),
@@ -119,12 +119,12 @@ else:
     scenarios["str declared, too small"] = ("encode", BIG, [(TOO_SMALL, D, None)])
 
 if mode == "copy":
-    api._VIX_STR_DATA = None
-    api._VIX_BYTES_DATA = None
+    _vix_runtime._STR_DATA = None
+    _vix_runtime._BYTES_DATA = None
 
-# Every ASCII check of a large str output goes through this module global.
+# Every ASCII check of a large str output goes through this global of the runtime.
 checks = []
-decode_ascii = api._vix_decode_ascii
+decode_ascii = _vix_runtime._decode_ascii
 
 
 def counted(*args):
@@ -132,7 +132,7 @@ def counted(*args):
     return decode_ascii(*args)
 
 
-api._vix_decode_ascii = counted
+_vix_runtime._decode_ascii = counted
 run(*scenarios["str ascii"])
 checked_bytes = sum(checks)
 results = {name: run(*s) for name, s in scenarios.items()}
@@ -144,7 +144,8 @@ for text in ("A" * 50000, "\u00e9" * 30000, "short"):
     del inputs[:]
     run("decode", text, one_call)
     (address, size), = inputs
-    own = api._VIX_STR_DATA is not None and address == id(text) + api._VIX_STR_DATA
+    data_offset = _vix_runtime._STR_DATA
+    own = data_offset is not None and address == id(text) + data_offset
     results["str in " + text[:1]] = {"size": size, "own data": own}
 
 # Nothing is left behind: neither cycles nor objects that lost their last reference.

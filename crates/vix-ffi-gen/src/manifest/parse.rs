@@ -598,6 +598,23 @@ impl Checker<'_> {
         let python = map
             .get("python")
             .and_then(|v| self.python("python", v, functions.as_deref()));
+        if let (Some(errors), Some(functions)) = (&errors, &functions) {
+            for (i, error) in errors.iter().enumerate() {
+                if let Some(f) = functions
+                    .iter()
+                    .position(|f| f.name.as_deref() == Some(error.name.as_str()))
+                {
+                    self.error(
+                        &format!("errors[{i}].name"),
+                        format!(
+                            "exception name {:?} is already the name of the function \
+                             functions[{f}]; both would be bound in the generated _native.py",
+                            error.name
+                        ),
+                    );
+                }
+            }
+        }
         if let (Some(errors), Some(api)) = (&errors, python.as_ref().and_then(|p| p.api.as_ref())) {
             for (j, entry) in api.iter().enumerate() {
                 let Some(name) = entry.name.as_deref() else {

@@ -128,10 +128,12 @@ pub struct ApiModel {
     /// The exceptions `api.py` imports from `_native` and re-exports (the call
     /// exceptions and the library's own), in isort's order.
     pub exceptions: Vec<String>,
-    /// Whether any annotation names `Buffer`.
-    pub uses_buffer: bool,
-    /// Whether any function goes through `_vix_runtime.call`.
+    /// The names `api.py` imports from `_vix_runtime` (with `as` where renamed).
+    pub runtime_imports: Vec<&'static str>,
+    /// Whether `api.py` describes any function with `_vix_runtime.Operation` or `Spec`.
     pub uses_runtime: bool,
+    /// Whether a description names a ctypes type.
+    pub uses_ctypes: bool,
     /// Literals, sorted.
     pub all: Vec<String>,
 }
@@ -140,42 +142,26 @@ pub struct ApiModel {
 #[derive(Debug, Serialize)]
 pub struct ApiFunctionModel {
     pub name: String,
-    /// `"version"`, `"operation"` (one bytes or str input, one bytes or str output: the
-    /// tuned path of the template) or `"typed"` (any other typed signature, called through
+    /// `"version"`, `"operation"` (one bytes or str input, one bytes or str output:
+    /// `_vix_runtime.operation`, the tuned path) or `"typed"` (any other typed signature:
     /// `_vix_runtime.call`).
     pub kind: &'static str,
     /// The `def` line(s), laid out as ruff formats them.
     pub def_line: String,
     /// The return annotation.
     pub returns: &'static str,
-    /// Typed only: the `_vix_runtime.Spec(...)` arguments after the raw binding, one per
-    /// line.
-    pub spec: Vec<String>,
-    /// Typed only: the statement that calls `_vix_runtime.call` (and binds
-    /// `_vix_result` unless the function returns `None`), laid out as ruff formats it.
-    pub call: String,
     /// A complete docstring literal, for a body indented by four spaces.
     pub docstring: String,
     /// The raw binding in `_native`.
     pub raw: String,
     /// Literal: the C symbol, for messages.
     pub symbol: String,
-    /// The parameter's name (operations only).
-    pub param: String,
-    /// Whether a `str` argument is accepted (and encoded as UTF-8).
-    pub accepts_str: bool,
-    /// Literal: the start of the `TypeError` message for a wrong argument.
-    pub expected: String,
-    /// The output mode the helpers take: `_VIX_BYTES`, `_VIX_UTF8` (a `str` decoded as
-    /// UTF-8) or `_VIX_ASCII` (a `str` the library promises is ASCII).
-    pub output: &'static str,
-    /// The `blocks` argument of the helpers: `None`, or the manifest's `output_blocks`
-    /// as a tuple `(in, out)`.
-    pub blocks: String,
-    /// Python expression of `in_size`: the capacity of the first call for a large
-    /// `bytes` input, the declared size (`out` bytes for each started block of `in`), or
-    /// `0` (a size query first) where the manifest declares none.
-    pub capacity: String,
+    /// Operation and typed: the arguments of the `_vix_runtime.Operation(...)` or
+    /// `_vix_runtime.Spec(...)` made at import, one per line.
+    pub describe: Vec<String>,
+    /// Operation and typed: the statement that calls the runtime (and binds
+    /// `_vix_result` unless the function returns `None`), laid out as ruff formats it.
+    pub call: String,
 }
 
 /// `__init__.py`.
@@ -498,7 +484,7 @@ const CODE_WIDTH: usize = 88;
 /// it fits; else the items on one indented line between the brackets when that fits;
 /// else one item a line, each with a trailing comma. `indent` is the indentation of the
 /// first line. (A one-element tuple passes its item with its comma.)
-fn layout(indent: usize, head: &str, items: &[String], tail: &str) -> String {
+pub fn layout(indent: usize, head: &str, items: &[String], tail: &str) -> String {
     let pad = " ".repeat(indent);
     let joined = items.join(", ");
     let flat = format!("{pad}{head}{joined}{tail}");
@@ -550,9 +536,9 @@ pub fn api_doc_text(api: &ApiFunction, called: &Function) -> String {
     wrap_with(&sentence, DOC_WIDTH - 4, 3)
 }
 
-/// The `_vix_runtime.Spec` arguments of a typed function, after the raw binding.
+/// The `_vix_runtime.Spec` arguments of a typed function.
 fn typed_spec(api: &ApiFunction, called: &Function, signature: &Signature) -> Vec<String> {
-    let params: Vec<String> = signature
+    let mut params: Vec<String> = signature
         .params
         .iter()
         .map(|p| {
@@ -572,21 +558,20 @@ fn typed_spec(api: &ApiFunction, called: &Function, signature: &Signature) -> Ve
             }
         })
         .collect();
-    let mut params = params;
     if let [only] = params.as_mut_slice() {
         only.push(',');
     }
     // An argument of the Spec(...) call, whose lines are indented by four spaces.
     let params = layout(4, "(", &params, ")").trim_start().to_owned();
     let (output, out_type) = match signature.output {
-        Output::None => ("_vix_runtime.OUT_NONE", "None".to_owned()),
-        Output::Bytes => ("_vix_runtime.OUT_BYTES", "None".to_owned()),
-        Output::Str => ("_vix_runtime.OUT_STR", "None".to_owned()),
+        Output::None => ("_vix_runtime.RESULT_NONE", "None".to_owned()),
+        Output::Bytes => ("_vix_runtime.RESULT_BYTES", "None".to_owned()),
+        Output::Str => ("_vix_runtime.RESULT_STR", "None".to_owned()),
         Output::Scalar(s) => (
             match s {
-                Scalar::Double => "_vix_runtime.OUT_FLOAT",
-                Scalar::Bool => "_vix_runtime.OUT_BOOL",
-                _ => "_vix_runtime.OUT_INT",
+                Scalar::Double => "_vix_runtime.RESULT_FLOAT",
+                Scalar::Bool => "_vix_runtime.RESULT_BOOL",
+                _ => "_vix_runtime.RESULT_INT",
             },
             ctypes_expr(s.c_type()).to_owned(),
         ),
@@ -597,11 +582,33 @@ fn typed_spec(api: &ApiFunction, called: &Function, signature: &Signature) -> Ve
         params,
         output.to_owned(),
         out_type,
-        match api.output_blocks {
-            None => "None".to_owned(),
-            Some(b) => format!("({}, {})", b.input, b.output),
-        },
+        blocks_literal(api),
     ]
+}
+
+/// The manifest's `output_blocks` as a Python tuple, or `None`.
+fn blocks_literal(api: &ApiFunction) -> String {
+    match api.output_blocks {
+        None => "None".to_owned(),
+        Some(b) => format!("({}, {})", b.input, b.output),
+    }
+}
+
+/// The statement of a function body that calls `runtime` with the raw binding, the
+/// description made at import and `args`, binding `_vix_result` unless the function
+/// returns `None`.
+fn runtime_call(runtime: &str, raw: &str, described: &str, args: String, returns: &str) -> String {
+    let items = [format!("_native.{raw}"), described.to_owned(), args];
+    if returns == "None" {
+        layout(4, &format!("{runtime}("), &items, ")")
+    } else {
+        layout(
+            4,
+            &format!("_vix_result: {returns} = {runtime}("),
+            &items,
+            ")",
+        )
+    }
 }
 
 /// Builds the model of one api function.
@@ -612,68 +619,70 @@ fn api_function(api: &ApiFunction, called: &Function) -> ApiFunctionModel {
         kind: "version",
         def_line: format!("def {}() -> str:", api.name),
         returns: "str",
-        spec: Vec::new(),
-        call: String::new(),
         docstring,
         raw: called.name.clone(),
         symbol: str_literal(&called.symbol),
-        param: String::new(),
-        accepts_str: false,
-        expected: String::new(),
-        output: "_VIX_UTF8",
-        blocks: match api.output_blocks {
-            None => "None".to_owned(),
-            Some(b) => format!("({}, {})", b.input, b.output),
-        },
-        capacity: match api.output_blocks {
-            None => "0".to_owned(),
-            Some(b) => format!("-(-_vix_in_size // {}) * {}", b.input, b.output),
-        },
+        describe: Vec::new(),
+        call: String::new(),
     };
     let ApiCall::Typed(signature) = &api.call else {
         return model;
     };
+    model.returns = output_annotation(signature.output);
     model.def_line = layout(
         0,
         &format!("def {}(", api.name),
         &python_params(signature),
-        &format!(") -> {}:", output_annotation(signature.output)),
+        &format!(") -> {}:", model.returns),
     );
-    model.returns = output_annotation(signature.output);
     if signature.is_operation() {
         let param = &signature.params[0];
         model.kind = "operation";
-        model.param.clone_from(&param.name);
-        model.accepts_str = param.ty == ParamType::Str;
-        model.expected = str_literal(&format!(
-            "{}() argument '{}' must be {}",
-            api.name,
-            param.name,
-            param_expected(param.ty)
-        ));
-        model.output = match (signature.output, api.ascii) {
-            (Output::Str, false) => "_VIX_UTF8",
-            (Output::Str, true) => "_VIX_ASCII",
-            _ => "_VIX_BYTES",
+        let output = match (signature.output, api.ascii) {
+            (Output::Str, false) => "_vix_runtime.AS_UTF8",
+            (Output::Str, true) => "_vix_runtime.AS_ASCII",
+            _ => "_vix_runtime.AS_BYTES",
         };
+        model.describe = vec![
+            format!("_native.{}", called.name),
+            model.symbol.clone(),
+            str_literal(&format!(
+                "{}() argument '{}' must be {}",
+                api.name,
+                param.name,
+                param_expected(param.ty)
+            )),
+            output.to_owned(),
+            blocks_literal(api),
+            if param.ty == ParamType::Str {
+                "True"
+            } else {
+                "False"
+            }
+            .to_owned(),
+        ];
+        model.call = runtime_call(
+            "_vix_operation",
+            &called.name,
+            &format!("_vix_op__{}", api.name),
+            param.name.clone(),
+            model.returns,
+        );
         return model;
     }
     model.kind = "typed";
-    model.spec = typed_spec(api, called, signature);
+    model.describe = typed_spec(api, called, signature);
     let mut values: Vec<String> = signature.params.iter().map(|p| p.name.clone()).collect();
     if let [only] = values.as_mut_slice() {
         only.push(',');
     }
-    let spec = format!("_vix_spec__{}", api.name);
-    model.call = if signature.output == Output::None {
-        let mut items = vec![spec];
-        items.push(layout(0, "(", &values, ")"));
-        layout(4, "_vix_runtime.call(", &items, ")")
-    } else {
-        let head = format!("_vix_result: {} = _vix_runtime.call(", model.returns);
-        let tuple = layout(0, "(", &values, ")");
-        layout(4, &head, &[spec, tuple], ")")
-    };
+    model.call = runtime_call(
+        "_vix_call",
+        &called.name,
+        &format!("_vix_spec__{}", api.name),
+        layout(0, "(", &values, ")"),
+        model.returns,
+    );
     model
 }
 
@@ -699,8 +708,26 @@ pub fn api(manifest: &Manifest, header: &str) -> ApiModel {
         .iter()
         .map(|a| api_function(a, &manifest.functions[a.calls]))
         .collect();
-    let uses_buffer = functions.iter().any(|f| f.def_line.contains("Buffer"));
-    let uses_runtime = functions.iter().any(|f| f.kind == "typed");
+    let uses = |kind: &str| functions.iter().any(|f| f.kind == kind);
+    // What api.py takes from _vix_runtime by name (the rest it reaches as
+    // _vix_runtime.X at import), in isort's order.
+    let mut runtime_imports = Vec::new();
+    if functions.iter().any(|f| f.def_line.contains("Buffer")) {
+        runtime_imports.push("Buffer");
+    }
+    if uses("typed") {
+        runtime_imports.push("call as _vix_call");
+    }
+    if uses("version") {
+        runtime_imports.push("call_version as _vix_call_version");
+    }
+    if uses("operation") {
+        runtime_imports.push("operation as _vix_operation");
+    }
+    let uses_runtime = uses("typed") || uses("operation");
+    let uses_ctypes = functions
+        .iter()
+        .any(|f| f.describe.iter().any(|d| d.starts_with("ctypes.")));
     let mut exceptions: Vec<String> = CALL_EXCEPTIONS
         .iter()
         .map(|s| (*s).to_owned())
@@ -714,8 +741,9 @@ pub fn api(manifest: &Manifest, header: &str) -> ApiModel {
         module_doc,
         functions,
         exceptions,
-        uses_buffer,
+        runtime_imports,
         uses_runtime,
+        uses_ctypes,
         all: literals(public),
     }
 }

@@ -1,7 +1,7 @@
 //! Unit tests of the render model and of writing. The generated files as a whole are
 //! snapshot-tested in `tests/python_snapshots.rs` and run by `tests/python/generator/`.
 
-use super::model::{self, api_doc_text, sort_all};
+use super::model::{self, api_doc_text, layout, sort_all};
 use super::*;
 use crate::manifest::{
     ApiCall, ApiFunction, ApiKind, Arg, CType, Export, Function, Library, Manifest, Python,
@@ -140,23 +140,56 @@ fn docstring_falls_back_to_the_called_function_then_to_a_sentence() {
 fn api_signatures_follow_the_kind() {
     let m = manifest();
     let api = model::api(&m, "# h");
-    let sig: Vec<(String, &str)> = api
+    let sig: Vec<(&str, &str)> = api
         .functions
         .iter()
-        .map(|f| (f.params.clone(), f.returns))
+        .map(|f| (f.def_line.as_str(), f.returns))
         .collect();
     assert_eq!(
         sig,
         [
-            (String::new(), "str"),
-            ("text: str | Buffer".to_owned(), "str"),
-            ("text: str | Buffer".to_owned(), "bytes"),
+            ("def version() -> str:", "str"),
+            ("def shout(text: str | Buffer) -> str:", "str"),
+            ("def unhex(text: str | Buffer) -> bytes:", "bytes"),
         ]
     );
     assert_eq!(
-        api.functions[2].expected,
+        api.functions[2].describe[2],
         r#""unhex() argument 'text' must be str or a C-contiguous bytes-like object""#
     );
+}
+
+#[test]
+fn long_signatures_are_laid_out_as_ruff_formats_them() {
+    let items: Vec<String> = [
+        "first: int",
+        "second: float = 1.5",
+        "*",
+        "third: bool = False",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    assert_eq!(
+        layout(0, "def f(", &items, ") -> int:"),
+        "def f(first: int, second: float = 1.5, *, third: bool = False) -> int:"
+    );
+    let long: Vec<String> = (0..6)
+        .map(|i| format!("a_parameter_number_{i}: int"))
+        .collect();
+    assert_eq!(
+        layout(0, "def g(", &long[..3], ") -> int:"),
+        "def g(\n    a_parameter_number_0: int, a_parameter_number_1: int, \
+         a_parameter_number_2: int\n) -> int:"
+    );
+    let exploded = layout(0, "def h(", &long, ") -> int:");
+    assert_eq!(exploded.lines().count(), 8, "{exploded}");
+    assert!(exploded
+        .lines()
+        .skip(1)
+        .take(6)
+        .all(|l| l.starts_with("    ") && l.ends_with(',')));
+    // A one-element tuple keeps its comma on one line.
+    assert_eq!(layout(0, "(", &["x,".to_owned()], ")"), "(x,)");
 }
 
 #[test]
@@ -307,7 +340,9 @@ fn write_names_the_path_on_io_errors() {
 /// imports), found line by line: the templates keep top-level statements on their own
 /// lines at column 0.
 fn top_level_names(source: &str) -> Vec<String> {
+    // The name an import binds is the one after `as`, when there is one.
     let ident = |s: &str| -> String {
+        let s = s.rsplit(" as ").next().unwrap_or(s);
         s.chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
             .collect()
