@@ -567,19 +567,19 @@ def operation(function: Callable[..., int], op: Operation, data: object) -> Any:
     without argtypes while it is still the one api was imported with) on ``data``."""
     if function is op.checked:
         function = op.bare
-    if op.accepts_str and isinstance(data, str):
+    if type(data) is not bytes:
+        if not (op.accepts_str and isinstance(data, str)):
+            return _call_buffer(
+                function,
+                op.symbol,
+                data,  # type: ignore[arg-type]
+                op.expected,
+                op.output,
+                op.blocks,
+            )
         if len(data) > _SMALL_INPUT and data.isascii():
             return _call_ascii(function, op.symbol, data, op.output, op.blocks)
         data = data.encode("utf-8")
-    if type(data) is not bytes:
-        return _call_buffer(
-            function,
-            op.symbol,
-            data,  # type: ignore[arg-type]
-            op.expected,
-            op.output,
-            op.blocks,
-        )
     # What _run does, written out: most calls go this way, and each Python call saved
     # is measurable, on small inputs and (with the caches cold after a long call) on
     # large ones.
