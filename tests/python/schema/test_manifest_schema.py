@@ -13,8 +13,12 @@ These tests keep the two in step:
   parser prints. A diagnostic that a schema cannot express must match one of
   ``BEYOND_SCHEMA``, and a case that the schema therefore accepts must be listed in
   ``NOT_CAUGHT``, with the reason: a new case must be classified;
-- the keys, required keys, types, kinds and exports the schema spells out are the ones
-  the parser names in its messages, and its defaults change nothing the parser makes;
+- the keys, required keys, types, kinds, exports, exception bases and value ranges the
+  schema spells out are the ones the parser names in its messages, and its defaults
+  (those of a conditional's branch where it applies: ``restype``/``args`` only for a
+  function declared by its C arguments, ``params``/``returns`` only for a typed one,
+  ``keyword_only`` by whether the parameter has a default) change nothing the parser
+  makes;
 - the parser accepts a manifest carrying ``"$schema"``, and ignores it.
 """
 
@@ -49,6 +53,11 @@ WORD_LISTS = (
     "standard-library modules, C and C++ keywords) live in the parser only, so that no "
     "copy can drift from them"
 )
+TYPED_CALL = (
+    "what an api entry may say (kind, ascii, output_blocks) depends on whether the "
+    "function it calls, elsewhere in the document, is declared by its C arguments or by "
+    "a typed signature, and on that signature"
+)
 BEYOND_SCHEMA: dict[str, str] = {
     r"^duplicate key ": "a validator sees the parsed document, in which the last of "
     "the repeated keys has already replaced the others",
@@ -64,6 +73,18 @@ BEYOND_SCHEMA: dict[str, str] = {
     r"does not start with symbol_prefix": "compares two values of the document",
     r"calls it with the (operation|version) shape": "a function's signature must fit "
     "the kind of every api entry that calls it, elsewhere in the document",
+    r"is already named by": "one field (an error's code) unique among the entries of "
+    "an array",
+    r"is already the name of the exception": "a name unique across two arrays "
+    "(python.api and errors)",
+    r"has no default but follows": "Python's order of parameters, a rule between "
+    "entries of an array",
+    r"is made twice": "the C names made from the names of two parameters (a_len from "
+    "a bytes parameter a), a rule between entries of an array",
+    r"declares its typed signature with": TYPED_CALL,
+    r'^missing required key "kind" \(functions\[': TYPED_CALL,
+    r'only a function returning "str" has': TYPED_CALL,
+    r"declares the size of a bytes or str output": TYPED_CALL,
 }
 
 # Corpus cases that the schema accepts, because every problem in them is beyond it.
@@ -102,6 +123,10 @@ NOT_CAUGHT: dict[str, str] = {
     "syntax_comment": NOT_JSON,
     "syntax_trailing_comma": NOT_JSON,
     "syntax_unterminated": NOT_JSON,
+    "typed_api_entries": "C names made twice by two parameters (a rule between "
+    "entries), api entries whose ascii, output_blocks or missing kind do not fit the "
+    "function they call (references), and an api name taken by an exception (names "
+    "unique across two arrays)",
     "version_wrong_shape": "signatures that do not fit the version shape (a signature "
     "rule), and a defaulted symbol already taken (a default that joins two values)",
 }
@@ -191,11 +216,45 @@ def schema_at(parts: tuple[str | int, ...]) -> dict[str, Any]:
 
 def declarations() -> Iterator[tuple[str, str, dict[str, Any]]]:
     """``(owner, name, schema)`` of every declared property (not those that the
-    conditionals of ``allOf`` constrain)."""
+    conditionals constrain)."""
     owners = {"(root)": SCHEMA, **{f"$defs/{k}": v for k, v in SCHEMA["$defs"].items()}}
     for owner, node in owners.items():
         for name, prop in node.get("properties", {}).items():
             yield owner, name, prop
+
+
+def subschemas(node: Any) -> Iterator[dict[str, Any]]:
+    """Every schema object in ``node``, conditionals' branches included."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from subschemas(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from subschemas(item)
+
+
+def defaulted_properties() -> list[dict[str, Any]]:
+    """The schema of every property, declared or in a conditional, with a default."""
+    return [
+        prop
+        for node in subschemas(SCHEMA)
+        for prop in node.get("properties", {}).values()
+        if isinstance(prop, dict) and "default" in prop
+    ]
+
+
+def applicable(node: dict[str, Any], instance: Any) -> Iterator[dict[str, Any]]:
+    """``node`` and the parts of it that apply to ``instance``: its ``allOf`` entries
+    and the branch of each ``if`` that ``instance`` takes."""
+    yield node
+    for part in node.get("allOf", []):
+        yield from applicable(part, instance)
+    if "if" in node:
+        taken = Draft202012Validator(node["if"]).is_valid(instance)
+        branch = node.get("then" if taken else "else")
+        if branch is not None:
+            yield from applicable(branch, instance)
 
 
 def object_schemas() -> list[dict[str, Any]]:
@@ -203,6 +262,17 @@ def object_schemas() -> list[dict[str, Any]]:
         node
         for node in [SCHEMA, *SCHEMA["$defs"].values()]
         if node.get("type") == "object"
+    ]
+
+
+def default_rules(param_type: str) -> list[dict[str, Any]]:
+    """What the schema asks of the default of a parameter of ``param_type``."""
+    param = SCHEMA["$defs"]["param"]
+    probe = {"name": "p", "type": param_type, "default": None}
+    return [
+        part["properties"]["default"]
+        for part in applicable(param, probe)
+        if part is not param and "default" in part.get("properties", {})
     ]
 
 
@@ -253,8 +323,10 @@ def test_the_good_manifests_are_found() -> None:
         "examples/base64_ffi_cpp/bindings.json",
         "examples/base64_ffi_cpp/test_hooks/bindings.json",
         "tests/fixtures/c_textlib/bindings.json",
+        "tests/fixtures/c_typed/bindings.json",
         "tests/fixtures/check/bindings.json",
         "tests/python/generator/hostile.json",
+        "tests/python/schema/typed_defaults.json",
         "crates/vix-ffi-gen/tests/manifests/good/all_kinds.json",
         "crates/vix-ffi-gen/tests/manifests/good/minimal.json",
         "README.md#manifest-0",
@@ -395,6 +467,8 @@ OBJECTS: list[tuple[str | int, ...]] = [
     ("library",),
     ("functions", 0),
     ("functions", 0, "args", 0),
+    ("functions", 1, "params", 0),
+    ("errors", 0),
     ("python",),
     ("python", "api", 0),
     ("python", "api", 0, "output_blocks"),
@@ -410,8 +484,15 @@ UNKNOWN_EVERYWHERE = {
             "zz": 1,
             "restype": "zz",
             "args": [{"name": "a", "type": "zz", "zz": 1}],
-        }
+        },
+        {
+            "name": "t",
+            "zz": 1,
+            "params": [{"name": "p", "type": "zz", "zz": 1}],
+            "returns": "zz",
+        },
     ],
+    "errors": [{"code": "zz", "name": "E", "base": "zz", "zz": 1}],
     "python": {
         "package": "demo_ffi",
         "zz": 1,
@@ -438,7 +519,8 @@ UNKNOWN_EVERYWHERE = {
 # Every object left empty (the top level in a document of its own).
 EMPTY_OBJECTS = {
     "library": {},
-    "functions": [{"args": [{}]}],
+    "functions": [{"args": [{}]}, {"params": [{}]}],
+    "errors": [{}],
     "python": {"api": [{"output_blocks": {}}]},
 }
 
@@ -494,6 +576,24 @@ def test_keys_types_kinds_and_exports_are_the_parsers(
     arg_types = set(schema_at(("functions", 0, "args", 0, "type"))["enum"])
     assert arg_types == types - {"void"}
 
+    (param_type,) = messages["functions[1].params[0].type"]
+    param_types = listed(param_type, r"expected one of: ([^)]*)\)")
+    assert set(schema_at(("functions", 1, "params", 0, "type"))["enum"]) == param_types
+    (returns,) = messages["functions[1].returns"]
+    results = listed(returns, r"expected one of: ([^)]*)\)")
+    assert set(schema_at(("functions", 1, "returns"))["enum"]) == results
+    # "none" is a result only (the parser refuses it as a parameter type, saying so).
+    assert param_types == results - {"none"}
+
+    (base,) = messages["errors[0].base"]
+    bases = listed(base, r"standard exceptions: ([^)]*)\)")
+    assert set(schema_at(("errors", 0, "base"))["enum"]) == bases
+    (code,) = messages["errors[0].code"]
+    low, high = re.findall(r"from (\d+) to (\d+)", code)[0]
+    code_schema = schema_at(("errors", 0, "code"))
+    assert code_schema["type"] == "integer"
+    assert (code_schema["minimum"], code_schema["maximum"]) == (int(low), int(high))
+
     (kind,) = messages["python.api[0].kind"]
     kinds = listed(kind, r"expected one of: ([^)]*)\)")
     assert set(schema_at(("python", "api", 0, "kind"))["enum"]) == kinds
@@ -507,6 +607,39 @@ def test_keys_types_kinds_and_exports_are_the_parsers(
     (blocks_message,) = messages["python.api[1].output_blocks"]
     blocks_kinds = listed(blocks_message, r"only (.*) do$")
     assert kinds - {conditional("output_blocks")["const"]} == blocks_kinds
+
+
+# What the parser asks of a default, as a schema says it.
+DEFAULT_KINDS: dict[str, dict[str, Any]] = {
+    "a string": {"type": "string"},
+    "a number": {"type": "number"},
+    "true or false": {"type": "boolean"},
+}
+
+
+def test_parameter_defaults_are_the_parsers(work_dir: Path, vix_ffi: RunVixFfi) -> None:
+    # A typed function with a parameter of every type, each defaulting to a value that
+    # fits none.
+    types = schema_at(("functions", 0, "params", 0, "type"))["enum"]
+    params = [{"name": f"p{i}", "type": t, "default": {}} for i, t in enumerate(types)]
+    manifest = {
+        "library": {"name": "demo"},
+        "functions": [{"name": "f", "params": params}],
+        "python": {"package": "demo_ffi"},
+    }
+    messages = parser_messages(manifest, work_dir / "schema" / "default-types", vix_ffi)
+    assert set(messages) == schema_problems(manifest)
+    for i, param_type in enumerate(types):
+        (message,) = messages[f"functions[0].params[{i}].default"]
+        found = re.search(r" must be (.*), found ", message)
+        assert found, message
+        wanted = re.sub(r" \(.*\)$", "", found[1])
+        if whole := re.fullmatch(r"a whole number from (-?\d+) to (\d+)", wanted):
+            low, high = int(whole[1]), int(whole[2])
+            expected = {"type": "integer", "minimum": low, "maximum": high}
+        else:
+            expected = DEFAULT_KINDS[wanted]
+        assert default_rules(param_type) == [expected], param_type
 
 
 def test_required_keys_are_the_parsers(work_dir: Path, vix_ffi: RunVixFfi) -> None:
@@ -524,8 +657,9 @@ def test_required_keys_are_the_parsers(work_dir: Path, vix_ffi: RunVixFfi) -> No
 
 
 def with_defaults(instance: Any, node: dict[str, Any], filled: set[int]) -> Any:
-    """``instance`` with every absent key that has a ``default`` set to it; the ids of
-    the property schemas used go to ``filled``."""
+    """``instance`` with every absent key that has a ``default`` where it applies (in
+    the declaration, or in the branch of a conditional that ``instance`` takes) set to
+    it; the ids of the property schemas used go to ``filled``."""
     node = resolved(node)
     if isinstance(instance, dict):
         declared = node.get("properties", {})
@@ -535,10 +669,12 @@ def with_defaults(instance: Any, node: dict[str, Any], filled: set[int]) -> Any:
             else value
             for key, value in instance.items()
         }
-        for key, prop in declared.items():
-            if key not in instance and "default" in prop:
-                out[key] = copy.deepcopy(prop["default"])
-                filled.add(id(prop))
+        for part in applicable(node, instance):
+            for key, prop in part.get("properties", {}).items():
+                if key not in instance and "default" in prop:
+                    assert key not in out, f"two defaults apply to {key}"
+                    out[key] = copy.deepcopy(prop["default"])
+                    filled.add(id(prop))
         return out
     if isinstance(instance, list) and "items" in node:
         return [with_defaults(item, node["items"], filled) for item in instance]
@@ -559,7 +695,7 @@ def test_defaults_are_the_parsers(work_dir: Path, gen_python: GenPython) -> None
             write_spec(root / f"{i}b", explicit), root / f"{i}b" / "out"
         )
         assert generated_files(explicit_dir) == generated_files(implicit_dir), name
-    with_default = {id(prop) for _, _, prop in declarations() if "default" in prop}
+    with_default = {id(prop) for prop in defaulted_properties()}
     assert filled == with_default, "some default is never absent from a good manifest"
 
 
