@@ -92,10 +92,38 @@ pub fn run(args: Args) -> Result<()> {
             plan.source.env_var
         ),
     }
+    let folder = local_path(&plan.out);
     println!(
-        "build it with: python -m build {}   (or: pip wheel {} --no-deps -w dist)",
-        plan.out.display(),
-        plan.out.display()
+        "build it with: pip wheel {folder} --no-deps -w dist   (or, with the `build` \
+         package installed by `pip install build`: python -m build {folder})"
     );
     Ok(())
+}
+
+/// `path` as pip and build must be given it to take a local folder: a relative path
+/// without a separator (`pkg`) is a project name to pip, which it would download from
+/// PyPI, so it gets a `./` in front.
+fn local_path(path: &std::path::Path) -> String {
+    use std::path::Component;
+    let text = path.display().to_string();
+    match path.components().next() {
+        Some(Component::Normal(_)) => format!("./{text}"),
+        _ => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::local_path;
+
+    #[test]
+    fn a_relative_folder_is_shown_as_a_local_path() {
+        assert_eq!(local_path(Path::new("pkg")), "./pkg");
+        assert_eq!(local_path(Path::new("out/pkg")), "./out/pkg");
+        assert_eq!(local_path(Path::new("./pkg")), "./pkg");
+        assert_eq!(local_path(Path::new("../pkg")), "../pkg");
+        assert_eq!(local_path(Path::new("/tmp/pkg")), "/tmp/pkg");
+    }
 }

@@ -52,6 +52,7 @@ def test_the_project_layout(platform_project: Path) -> None:
             "pyproject.toml",
             f"src/{PACKAGE}/__init__.py",
             f"src/{PACKAGE}/_native.py",
+            f"src/{PACKAGE}/_vix_runtime.py",
             f"src/{PACKAGE}/api.py",
             f"src/{PACKAGE}/py.typed",
             f"src/{PACKAGE}/{LIBRARY_FILE}",
@@ -117,6 +118,8 @@ def test_running_twice_replaces_and_says_what_changed(
     )
     assert "replaced" not in first.stdout
     (out / "dist").mkdir()
+    (out / "dist" / "mine-0.1.0-py3-none-any.whl").write_bytes(b"a wheel")
+    (out / "build").mkdir()
     second = gen_package(
         "--package", PACKAGE, "--src", generated_src, "--out", out, "--version", "0.2.0"
     )
@@ -126,8 +129,14 @@ def test_running_twice_replaces_and_says_what_changed(
         f"src/{PACKAGE}/{LIBRARY_FILE}" in second.stdout
         and "hatch_build.py" in second.stdout
     )
-    assert "dist/ (build output)" in second.stdout
-    assert not (out / "hatch_build.py").exists() and not (out / "dist").exists()
+    assert "build/ (build output)" in second.stdout
+    assert "kept as it was: dist/" in second.stdout
+    assert not (out / "hatch_build.py").exists() and not (out / "build").exists()
+    # Wheels the user built into dist/ are still there.
+    assert (out / "dist" / "mine-0.1.0-py3-none-any.whl").read_bytes() == b"a wheel"
+    # The command it prints builds this folder, not a project of that name on PyPI.
+    assert f"pip wheel {out} --no-deps" in second.stdout
+    assert "pip install build" in second.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project"], (
         "no temporary folder left"
     )

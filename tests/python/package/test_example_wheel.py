@@ -42,6 +42,7 @@ def test_the_wheel_holds_the_package_the_library_and_nothing_else(
         [
             f"{PACKAGE}/__init__.py",
             f"{PACKAGE}/_native.py",
+            f"{PACKAGE}/_vix_runtime.py",
             f"{PACKAGE}/api.py",
             f"{PACKAGE}/py.typed",
             f"{PACKAGE}/{LIBRARY_FILE}",

@@ -204,16 +204,32 @@ fn writing_twice_replaces_and_reports() {
     assert_eq!(report.replaced, None);
     assert!(opts.out.join("src/demo_ffi/py.typed").is_file());
     std::fs::create_dir_all(opts.out.join("dist")).unwrap();
+    std::fs::write(
+        opts.out.join("dist/mine-0.1.0-py3-none-any.whl"),
+        b"a wheel",
+    )
+    .unwrap();
+    std::fs::create_dir_all(opts.out.join("build/lib")).unwrap();
 
     let mut opts2 = opts.clone();
     opts2.version = ("0.2.0".to_owned(), VersionSource::Option);
     let second = plan(&opts2).unwrap();
     let report = write(&second.out, &render(&second)).unwrap();
-    let changes = report.replaced.unwrap();
+    let changes = report.replaced.clone().unwrap();
     assert_eq!(changes.changed, ["README.md", "pyproject.toml"]);
-    assert_eq!(changes.removed, ["dist/ (build output)"]);
+    assert_eq!(changes.removed, ["build/ (build output)"]);
+    assert_eq!(changes.kept, ["dist/"]);
     assert_eq!(changes.unchanged, 4);
-    assert!(!opts.out.join("dist").exists());
+    // The wheels a user built stay where they were; stale build folders go.
+    assert_eq!(
+        std::fs::read(opts.out.join("dist/mine-0.1.0-py3-none-any.whl")).unwrap(),
+        b"a wheel"
+    );
+    assert!(!opts.out.join("build").exists());
+    assert!(
+        report.to_string().contains("kept as it was: dist/"),
+        "{report}"
+    );
     let leftovers: Vec<_> = std::fs::read_dir(opts.out.parent().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name())
