@@ -627,6 +627,7 @@ inline void write_type_name(message_writer &w, const std::exception &e, std::str
     }
     w.text(raw.empty() ? static_name : raw);
 #else
+    static_cast<void>(e);
     w.text(static_name);
 #endif
 }
