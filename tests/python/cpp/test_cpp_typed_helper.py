@@ -37,7 +37,9 @@ def compiler(name: str) -> str:
         name = os.environ.get("VIX_TEST_CXX") or "g++"
         path = shutil.which(name)
         if path is None:
-            pytest.fail(f"C++ compiler {name!r} not found (set VIX_TEST_CXX)", pytrace=False)
+            pytest.fail(
+                f"C++ compiler {name!r} not found (set VIX_TEST_CXX)", pytrace=False
+            )
         return path
     path = shutil.which(name)
     if path is None:
@@ -127,7 +129,9 @@ def test_typed_unit_checks_sanitized(name: str, tmp_path: Path) -> None:
             check=False,
         )
         if proc.returncode != 0:
-            pytest.skip(f"{name} cannot link sanitized programs here: {proc.stderr[:200]}")
+            pytest.skip(
+                f"{name} cannot link sanitized programs here: {proc.stderr[:200]}"
+            )
     build_and_run(
         cxx,
         ["-O1", "-g", *SANITIZE, "-fno-omit-frame-pointer", "-DTYPED_CHECK_SANITIZED"],
@@ -164,10 +168,14 @@ REFUSALS = [
     ),
     (
         "value-result-narrowing",
-        "int f(std::int32_t *o, std::int32_t x) noexcept\n"
-        "{ return vix::ffi::value_result(o, nullptr, [x] { return x; }); }\n",
-        "int f(std::int32_t *o, std::int64_t x) noexcept\n"
-        "{ return vix::ffi::value_result(o, nullptr, [x] { return x; }); }\n",
+        (
+            "int f(std::int32_t *o, std::int32_t x) noexcept\n"
+            "{ return vix::ffi::value_result(o, nullptr, [x] { return x; }); }\n"
+        ),
+        (
+            "int f(std::int32_t *o, std::int64_t x) noexcept\n"
+            "{ return vix::ffi::value_result(o, nullptr, [x] { return x; }); }\n"
+        ),
         "narrowing",
     ),
     (
@@ -178,16 +186,22 @@ REFUSALS = [
     ),
     (
         "inputs-must-be-named-pairs",
-        "int f(const std::uint8_t *p, std::size_t n) noexcept\n"
-        "{ return vix::ffi::no_result(nullptr, [](vix::ffi::byte_view) {}, vix::ffi::input{p, n, \"p\"}); }\n",
-        "int f(const std::uint8_t *p, std::size_t n) noexcept\n"
-        "{ return vix::ffi::no_result(nullptr, [](vix::ffi::byte_view) {}, p, n); }\n",
+        (
+            "int f(const std::uint8_t *p, std::size_t n) noexcept\n"
+            '{ return vix::ffi::no_result(nullptr, [](vix::ffi::byte_view) {}, vix::ffi::input{p, n, "p"}); }\n'
+        ),
+        (
+            "int f(const std::uint8_t *p, std::size_t n) noexcept\n"
+            "{ return vix::ffi::no_result(nullptr, [](vix::ffi::byte_view) {}, p, n); }\n"
+        ),
         "pass inputs as vix::ffi::input",
     ),
 ]
 
 
-def compile_source(cxx: str, source: str, tmp_path: Path, extra: list[str]) -> subprocess.CompletedProcess[str]:
+def compile_source(
+    cxx: str, source: str, tmp_path: Path, extra: list[str]
+) -> subprocess.CompletedProcess[str]:
     path = tmp_path / "tu.cpp"
     path.write_text(PRELUDE + source)
     return subprocess.run(
@@ -216,15 +230,29 @@ def test_compile_time_refusals(
 @pytest.mark.parametrize("name", COMPILERS)
 @pytest.mark.parametrize(
     "code, accepted",
-    [("1000", True), ("1", True), ("2147483647", True), ("999", False), ("5", False), ("0", False), ("-3", False)],
+    [
+        ("1000", True),
+        ("1", True),
+        ("2147483647", True),
+        ("999", False),
+        ("5", False),
+        ("0", False),
+        ("-3", False),
+    ],
 )
-def test_bad_alloc_code_is_checked(name: str, code: str, accepted: bool, tmp_path: Path) -> None:
-    proc = compile_source(compiler(name), "", tmp_path, [f"-DVIX_FFI_BAD_ALLOC_CODE={code}"])
+def test_bad_alloc_code_is_checked(
+    name: str, code: str, accepted: bool, tmp_path: Path
+) -> None:
+    proc = compile_source(
+        compiler(name), "", tmp_path, [f"-DVIX_FFI_BAD_ALLOC_CODE={code}"]
+    )
     if accepted:
         assert proc.returncode == 0, proc.stderr
     else:
         assert proc.returncode != 0
-        assert "VIX_FFI_BAD_ALLOC_CODE must be a library code" in proc.stderr, proc.stderr
+        assert "VIX_FFI_BAD_ALLOC_CODE must be a library code" in proc.stderr, (
+            proc.stderr
+        )
 
 
 @pytest.mark.parametrize("name", COMPILERS)
@@ -248,6 +276,16 @@ int main()
     path = tmp_path / "nortti.cpp"
     path.write_text(PRELUDE + source)
     binary = tmp_path / "nortti"
-    run_checked([compiler(name), *STRICT, "-fno-rtti", f"-I{INCLUDE}", str(path), "-o", str(binary)])
+    run_checked(
+        [
+            compiler(name),
+            *STRICT,
+            "-fno-rtti",
+            f"-I{INCLUDE}",
+            str(path),
+            "-o",
+            str(binary),
+        ]
+    )
     out = run_checked([str(binary)]).stdout.strip()
     assert out == "std::exception: boom|std::invalid_argument: bad|2", out

@@ -69,7 +69,9 @@ def built(quickstart: QuickStart, cpp_root: Path, build_tools: dict[str, str]) -
         ]
     )
     build = run_checked([cmake, "--build", str(build_dir), "--verbose"])
-    return Built(build_dir, configure.stdout + configure.stderr + build.stdout + build.stderr)
+    return Built(
+        build_dir, configure.stdout + configure.stderr + build.stdout + build.stderr
+    )
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +152,9 @@ def test_repeat_past_the_first_buffer_and_its_limit(
     api: ModuleType, pkg: ModuleType
 ) -> None:
     # Larger than the runtime's first capacity: sized through BUFFER_TOO_SMALL.
-    assert api.repeat("\u00e9t\u00e9", 5000, sep="/") == "/".join(["\u00e9t\u00e9"] * 5000)
+    assert api.repeat("\u00e9t\u00e9", 5000, sep="/") == "/".join(
+        ["\u00e9t\u00e9"] * 5000
+    )
     assert len(api.repeat("x", 1 << 20).encode()) == 1 << 20
     with pytest.raises(pkg.TooLongError) as info:
         api.repeat("x", (1 << 20) + 1)
@@ -269,8 +273,10 @@ def test_other_standard_exceptions_are_generic(
             "low",
             "VixError",
             1,
-            "library status code 7 is not one of the library's own (they start at "
-            "1000; 0 to 999 belong to the ABI): seven",
+            (
+                "library status code 7 is not one of the library's own (they start at "
+                "1000; 0 to 999 belong to the ABI): seven"
+            ),
         ),
         ("not_supported", "NotSupportedError", 4, "not in this build"),
     ],
@@ -295,9 +301,7 @@ def test_messages_do_not_mix_between_threads(api: ModuleType) -> None:
             try:
                 api.parse_i64(f"{i}{rest}")
             except ValueError as e:
-                expected = (
-                    f'std::invalid_argument: trailing characters after the number: "{rest}"'
-                )
+                expected = f'std::invalid_argument: trailing characters after the number: "{rest}"'
                 if getattr(e, "message", None) != expected:
                     problems.append(f"{i}{rest}: {e}")
             else:
@@ -401,12 +405,18 @@ def test_raw_output_argument_checks(native: ModuleType) -> None:
     buf = ctypes.create_string_buffer(8)
     rc = native.interleave(b"a", 1, b"b", 1, buf, 8, None, ctypes.byref(st))
     assert rc == 2 and message_of(st) == "out_len is NULL"
-    rc = native.interleave(b"a", 1, b"b", 1, None, 8, ctypes.byref(out_len), ctypes.byref(st))
+    rc = native.interleave(
+        b"a", 1, b"b", 1, None, 8, ctypes.byref(out_len), ctypes.byref(st)
+    )
     assert rc == 2 and out_len.value == 0
     assert message_of(st) == "out_ptr is NULL but out_cap is 8"
-    rc = native.interleave(b"a", 1, None, 4, buf, 8, ctypes.byref(out_len), ctypes.byref(st))
+    rc = native.interleave(
+        b"a", 1, None, 4, buf, 8, ctypes.byref(out_len), ctypes.byref(st)
+    )
     assert rc == 2 and message_of(st) == "b_ptr is NULL but b_len is 4"
-    rc = native.interleave(b"ab", 2, b"c", 1, None, 0, ctypes.byref(out_len), ctypes.byref(st))
+    rc = native.interleave(
+        b"ab", 2, b"c", 1, None, 0, ctypes.byref(out_len), ctypes.byref(st)
+    )
     assert (rc, st.code, out_len.value) == (3, 3, 3)
     rc = native.interleave(b"ab", 2, b"c", 1, buf, 8, ctypes.byref(out_len), None)
     assert rc == 0 and buf.raw[: out_len.value] == b"acb"
@@ -418,5 +428,7 @@ def test_raw_library_code_keeps_its_number(native: ModuleType) -> None:
     assert st.code == 1234
     big = b"x" * 1000
     out_len = ctypes.c_size_t(0)
-    rc = native.repeat(big, len(big), 2000, None, 0, None, 0, ctypes.byref(out_len), ctypes.byref(st))
+    rc = native.repeat(
+        big, len(big), 2000, None, 0, None, 0, ctypes.byref(out_len), ctypes.byref(st)
+    )
     assert rc == 1000 and st.code == 1000
