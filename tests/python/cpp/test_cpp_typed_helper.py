@@ -7,6 +7,7 @@ time is refused (each refusal next to the same code with a valid value, which co
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -289,3 +290,24 @@ int main()
     )
     out = run_checked([str(binary)]).stdout.strip()
     assert out == "std::exception: boom|std::invalid_argument: bad|2", out
+
+
+def readme_typed_example() -> str:
+    text = (REPO_ROOT / "README.md").read_text()
+    section = text.split("### Typed functions in C++", 1)[1]
+    match = re.search(r"```cpp\n(.*?)```", section, re.DOTALL)
+    assert match, "no C++ block in the README's 'Typed functions in C++'"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("name", COMPILERS)
+def test_readme_typed_example_compiles(name: str, tmp_path: Path) -> None:
+    path = tmp_path / "readme.cpp"
+    path.write_text(readme_typed_example())
+    proc = subprocess.run(
+        [compiler(name), *STRICT, f"-I{INCLUDE}", "-fsyntax-only", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr

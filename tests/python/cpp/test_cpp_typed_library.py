@@ -12,6 +12,7 @@ import importlib
 import json
 import math
 import re
+import subprocess
 import threading
 import zlib
 from pathlib import Path
@@ -46,6 +47,7 @@ class Built:
     def __init__(self, build_dir: Path, log: str) -> None:
         self.build_dir = build_dir
         self.library = build_dir / "libcpptyped.so"
+        self.oom1500 = build_dir / "libcpptyped_oom1500.so"
         self.log = log
 
 
@@ -110,6 +112,68 @@ def test_exports_exactly_the_manifest_symbols(
     prefix = MANIFEST["symbol_prefix"]
     wanted = {prefix + f["name"] for f in MANIFEST["functions"]}
     assert exported_symbols(built.library, build_tools["nm"]) == wanted
+
+
+def test_bad_alloc_code_option_of_vix_ffi_add_library(
+    built: Built, build_tools: dict[str, str]
+) -> None:
+    """libcpptyped_oom1500 is built with BAD_ALLOC_CODE 1500 (and its source
+    static_asserts that the header saw it)."""
+    assert exported_symbols(built.oom1500, build_tools["nm"]) == {"cppoom_allocate"}
+    lib = ctypes.CDLL(str(built.oom1500))
+    fn = lib.cppoom_allocate
+    fn.restype = ctypes.c_int
+    fn.argtypes = [ctypes.c_size_t, ctypes.POINTER(ctypes.c_uint64), ctypes.c_void_p]
+    out = ctypes.c_uint64(7)
+
+    class Status(ctypes.Structure):
+        _fields_ = [
+            ("code", ctypes.c_int32),
+            ("ptr", ctypes.c_void_p),
+            ("len", ctypes.c_size_t),
+        ]
+
+    st = Status(-1, None, 0)
+    assert fn(1 << 62, ctypes.byref(out), ctypes.byref(st)) == 1500
+    assert st.code == 1500 and out.value == 7
+    assert ctypes.string_at(st.ptr, st.len) == b"std::bad_alloc: out of memory"
+    assert fn(100, ctypes.byref(out), ctypes.byref(st)) == 0
+    assert st.code == 0 and out.value == 100
+
+
+@pytest.mark.parametrize("code", ["5", "999", "-1", "abc"])
+def test_bad_alloc_code_option_refuses_abi_codes(
+    quickstart: QuickStart, build_tools: dict[str, str], tmp_path: Path, code: str
+) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "lib.cpp").write_text("int unused_symbol_of_the_probe() { return 0; }\n")
+    (src / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.20)\n"
+        "project(probe LANGUAGES CXX)\n"
+        "find_package(vix_ffi 1.0 CONFIG REQUIRED)\n"
+        f"vix_ffi_add_library(probe SOURCES lib.cpp BAD_ALLOC_CODE {code})\n"
+    )
+    proc = subprocess.run(
+        [
+            build_tools["cmake"],
+            "-S",
+            str(src),
+            "-B",
+            str(tmp_path / "build"),
+            "-G",
+            "Ninja",
+            f"-Dvix_ffi_DIR={quickstart.preset_dir}",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode != 0
+    message = " ".join(proc.stderr.split())  # CMake wraps its messages
+    assert f'BAD_ALLOC_CODE "{code}" is neither a library status code' in message, (
+        message
+    )
 
 
 def test_version_is_the_cmake_project_version(api: ModuleType) -> None:
