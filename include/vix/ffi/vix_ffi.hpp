@@ -655,6 +655,19 @@ inline vix_str typed_message(const std::exception &e, std::string_view static_na
 enum class mapping { v1_0, typed };
 
 /*
+ * The status of a standard exception caught as E: the v1.0 text, or the typed mapping's
+ * code and "<type>: <what()>" (E names the type when there is no RTTI).
+ */
+template <class E>
+vix_status standard_status(mapping how, const E &e, std::int32_t typed_code) noexcept
+{
+    if (how == mapping::v1_0) {
+        return make_status(VIX_STATUS_ERROR, message_writer().text("C++ exception: ").c_str(e.what()).finish());
+    }
+    return make_status_code(typed_code, typed_message(e, std_name<E>(), ""));
+}
+
+/*
  * The status for the exception being handled. Call only inside a catch block. The
  * message is copied out of the exception, which is destroyed when the catch ends.
  */
@@ -674,20 +687,15 @@ inline vix_status status_from_current_exception(mapping how) noexcept
         }
         return make_status_code(bad_alloc_code, typed_message(e, std_name<std::bad_alloc>(), "out of memory"));
     } catch (const std::invalid_argument &e) {
-        if (how == mapping::v1_0) {
-            return make_status(VIX_STATUS_ERROR, message_writer().text("C++ exception: ").c_str(e.what()).finish());
-        }
-        return make_status(VIX_STATUS_INVALID_ARG, typed_message(e, std_name<std::invalid_argument>(), ""));
+        return standard_status(how, e, VIX_STATUS_INVALID_ARG);
     } catch (const std::domain_error &e) {
-        if (how == mapping::v1_0) {
-            return make_status(VIX_STATUS_ERROR, message_writer().text("C++ exception: ").c_str(e.what()).finish());
-        }
-        return make_status(VIX_STATUS_INVALID_ARG, typed_message(e, std_name<std::domain_error>(), ""));
+        return standard_status(how, e, VIX_STATUS_INVALID_ARG);
+    } catch (const std::logic_error &e) { /* the next three only name the class without RTTI */
+        return standard_status(how, e, VIX_STATUS_ERROR);
+    } catch (const std::runtime_error &e) {
+        return standard_status(how, e, VIX_STATUS_ERROR);
     } catch (const std::exception &e) {
-        if (how == mapping::v1_0) {
-            return make_status(VIX_STATUS_ERROR, message_writer().text("C++ exception: ").c_str(e.what()).finish());
-        }
-        return make_status(VIX_STATUS_ERROR, typed_message(e, std_name<std::exception>(), ""));
+        return standard_status(how, e, VIX_STATUS_ERROR);
     } catch (...) {
         return make_status(VIX_STATUS_ERROR, static_str(unknown_exception_message));
     }
