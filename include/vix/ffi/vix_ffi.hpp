@@ -50,7 +50,9 @@
  * it is never handed out directly: it is copied into a buffer of the calling thread
  * (1024 bytes; longer text is cut at a UTF-8 boundary and ends with "..."), where it stays
  * valid until the next call that stores a message on the same thread. The copy allocates
- * nothing, so it works while handling std::bad_alloc. A NUL follows the text, which
+ * nothing, so it works while handling std::bad_alloc (the typed mapping names standard
+ * exceptions without allocating too; only the name of a library's own exception class is
+ * demangled, which allocates, and falls back to the raw name). A NUL follows the text, which
  * vix_str.len does not count. Each shared library built with hidden visibility (the
  * default of vix_ffi_add_library) has its own buffer per thread.
  *
