@@ -6,7 +6,8 @@
 #   vix_ffi_add_library(<name>
 #       SOURCES <file>...            # required
 #       [SYMBOL_PREFIX <prefix>]     # export only symbols starting with <prefix>
-#       [OUTPUT_NAME <base>])        # file name lib<base>.so instead of lib<name>.so
+#       [OUTPUT_NAME <base>]         # file name lib<base>.so instead of lib<name>.so
+#       [BAD_ALLOC_CODE <code>])     # VIX_FFI_BAD_ALLOC_CODE for every source (vix_ffi.hpp)
 #
 # makes a shared library with the defaults a library loaded by Python through ctypes
 # wants:
@@ -25,6 +26,10 @@
 #   (CMake 3.24+) turns them into errors;
 # - on Linux, undefined symbols are a link error rather than a failure at import time
 #   (VIX_FFI_NO_UNDEFINED=OFF turns that off, e.g. for Clang sanitizer builds).
+#
+# BAD_ALLOC_CODE sets the status code the typed helpers of vix_ffi.hpp report for
+# std::bad_alloc (default 1999), once for the whole target so that every translation unit
+# agrees: a library code from 1000 to 2147483647, or 1 for a generic VIX_STATUS_ERROR.
 #
 # Including this module also makes Release the build type when none is given (Debug
 # builds of codecs are often ten times slower): set VIX_FFI_DEFAULT_BUILD_TYPE to another
@@ -48,10 +53,20 @@ endif()
 unset(_vix_ffi_multi_config)
 
 function(vix_ffi_add_library name)
-    cmake_parse_arguments(PARSE_ARGV 1 arg "" "SYMBOL_PREFIX;OUTPUT_NAME" "SOURCES")
+    cmake_parse_arguments(PARSE_ARGV 1 arg "" "SYMBOL_PREFIX;OUTPUT_NAME;BAD_ALLOC_CODE" "SOURCES")
     if(arg_UNPARSED_ARGUMENTS)
         message(FATAL_ERROR "vix_ffi_add_library(${name}): unexpected arguments "
-                            "\"${arg_UNPARSED_ARGUMENTS}\" (expected SOURCES, SYMBOL_PREFIX, OUTPUT_NAME)")
+                            "\"${arg_UNPARSED_ARGUMENTS}\" (expected SOURCES, SYMBOL_PREFIX, OUTPUT_NAME, "
+                            "BAD_ALLOC_CODE)")
+    endif()
+    if(DEFINED arg_BAD_ALLOC_CODE)
+        if(NOT arg_BAD_ALLOC_CODE MATCHES "^[0-9]+$"
+           OR NOT (arg_BAD_ALLOC_CODE STREQUAL "1"
+                   OR (arg_BAD_ALLOC_CODE GREATER_EQUAL 1000 AND arg_BAD_ALLOC_CODE LESS_EQUAL 2147483647)))
+            message(FATAL_ERROR "vix_ffi_add_library(${name}): BAD_ALLOC_CODE \"${arg_BAD_ALLOC_CODE}\" "
+                                "is neither a library status code (1000 to 2147483647) nor 1 (VIX_STATUS_ERROR); "
+                                "2 to 999 belong to the ABI")
+        endif()
     endif()
     if(NOT arg_SOURCES)
         message(FATAL_ERROR "vix_ffi_add_library(${name}): SOURCES is required")
@@ -68,6 +83,9 @@ function(vix_ffi_add_library name)
     add_library(${name} SHARED ${arg_SOURCES})
     target_link_libraries(${name} PRIVATE vix::ffi)
     target_compile_definitions(${name} PRIVATE VIX_FFI_BUILD_DLL)
+    if(DEFINED arg_BAD_ALLOC_CODE)
+        target_compile_definitions(${name} PRIVATE VIX_FFI_BAD_ALLOC_CODE=${arg_BAD_ALLOC_CODE})
+    endif()
     set_target_properties(${name} PROPERTIES
         POSITION_INDEPENDENT_CODE ON
         C_VISIBILITY_PRESET hidden

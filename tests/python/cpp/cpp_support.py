@@ -20,6 +20,7 @@ from vix_test_env import vix_ffi_bin
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CPP_EXAMPLE = REPO_ROOT / "examples" / "base64_ffi_cpp"
 HELPER_HEADER = REPO_ROOT / "include" / "vix" / "ffi" / "vix_ffi.hpp"
+CPP_TYPED = REPO_ROOT / "tests" / "fixtures" / "cpp_typed"
 
 # What the quick start copies: the CMake side of the repository and nothing else.
 CMAKE_TREE = (
@@ -135,19 +136,22 @@ def gen_python(spec: Path, out: Path) -> Path:
     return out / "python"
 
 
-def import_with_lib_path(python_dir: Path, package: str, lib_dir: Path) -> ModuleType:
-    """Imports a generated package with ``VIX_LIB_PATH`` naming ``lib_dir`` during the
-    import (the library is loaded then), and restores the variable afterwards."""
+def import_with_lib_path(
+    python_dir: Path, package: str, lib_dir: Path, env_var: str = "VIX_LIB_PATH"
+) -> ModuleType:
+    """Imports a generated package with ``env_var`` (the manifest's ``library.env_var``)
+    naming ``lib_dir`` during the import (the library is loaded then), and restores the
+    variable afterwards."""
     if str(python_dir) not in sys.path:
         sys.path.insert(0, str(python_dir))
     for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
         del sys.modules[name]
-    saved = os.environ.get("VIX_LIB_PATH")
-    os.environ["VIX_LIB_PATH"] = str(lib_dir)
+    saved = os.environ.get(env_var)
+    os.environ[env_var] = str(lib_dir)
     try:
         return importlib.import_module(package)
     finally:
         if saved is None:
-            del os.environ["VIX_LIB_PATH"]
+            del os.environ[env_var]
         else:
-            os.environ["VIX_LIB_PATH"] = saved
+            os.environ[env_var] = saved
