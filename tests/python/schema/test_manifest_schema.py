@@ -77,6 +77,8 @@ BEYOND_SCHEMA: dict[str, str] = {
     "an array",
     r"is already the name of the exception": "a name unique across two arrays "
     "(python.api and errors)",
+    r"is already the name of the function": "a name unique across two arrays "
+    "(functions and errors)",
     r"has no default but follows": "Python's order of parameters, a rule between "
     "entries of an array",
     r"is made twice": "the C names made from the names of two parameters (a_len from "
