@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::manifest::{Default, Passing};
 
 fn op_args() -> Value {
     json!([
@@ -646,4 +647,145 @@ fn output_blocks_are_refused_where_they_do_not_apply() {
         "python.api[1].output_blocks.in",
         &["input bytes per block", "found a number (0)"],
     );
+}
+
+// --- typed signatures (ABI v1.1) ---
+
+/// `base()` with one more function, typed, and an api entry calling it.
+fn with_typed(function: Value, api: Value) -> Value {
+    let mut m = base();
+    m["functions"].as_array_mut().unwrap().push(function);
+    m["python"]["api"].as_array_mut().unwrap().push(api);
+    m
+}
+
+#[test]
+fn a_typed_function_derives_its_c_arguments() {
+    let m = with_typed(
+        json!({"name": "crc", "params": [
+            {"name": "flag", "type": "bool", "positional_only": true},
+            {"name": "data", "type": "bytes"},
+            {"name": "seed", "type": "uint32", "default": 7},
+            {"name": "x", "type": "double", "default": 0.5, "keyword_only": false}
+        ], "returns": "uint64"}),
+        json!({"name": "crc", "calls": "crc"}),
+    );
+    let manifest = parse_value(&m).unwrap_or_else(|e| panic!("{e}"));
+    let f = &manifest.functions[2];
+    assert_eq!(f.restype, CType::Int);
+    let args: Vec<(&str, CType)> = f.args.iter().map(|a| (a.name.as_str(), a.ty)).collect();
+    assert_eq!(
+        args,
+        [
+            ("flag", CType::Bool),
+            ("data_ptr", CType::U8Ptr),
+            ("data_len", CType::SizeT),
+            ("seed", CType::Uint32),
+            ("x", CType::Double),
+            ("out_value", CType::Uint64Ptr),
+            ("out_status", CType::VixStatusPtr),
+        ]
+    );
+    let sig = f.signature.as_ref().unwrap();
+    let passing: Vec<Passing> = sig.params.iter().map(|p| p.passing).collect();
+    assert_eq!(
+        passing,
+        [
+            Passing::PositionalOnly,
+            Passing::Either,
+            Passing::KeywordOnly,
+            Passing::Either,
+        ]
+    );
+    assert_eq!(sig.params[2].default, Some(Default::Int(7)));
+    assert_eq!(sig.params[3].default, Some(Default::Float(0.5)));
+    let api = &manifest.python.api[2];
+    assert_eq!(api.kind, None);
+    assert_eq!(api.call, ApiCall::Typed(sig.clone()));
+}
+
+#[test]
+fn returns_defaults_to_none_and_params_to_nothing() {
+    let m = with_typed(
+        json!({"name": "reset", "returns": "none"}),
+        json!({"name": "reset", "calls": "reset"}),
+    );
+    let manifest = parse_value(&m).unwrap_or_else(|e| panic!("{e}"));
+    let sig = manifest.functions[2].signature.as_ref().unwrap();
+    assert!(sig.params.is_empty());
+    assert_eq!(sig.output, Output::None);
+    assert_eq!(manifest.functions[2].args.len(), 1);
+
+    let m = with_typed(
+        json!({"name": "touch", "params": [{"name": "n", "type": "int64"}]}),
+        json!({"name": "touch", "calls": "touch"}),
+    );
+    let manifest = parse_value(&m).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        manifest.functions[2].signature.as_ref().unwrap().output,
+        Output::None
+    );
+}
+
+#[test]
+fn an_operation_kind_gets_its_v1_signature() {
+    let manifest = parse_value(&base()).unwrap();
+    assert_eq!(manifest.python.api[0].call, ApiCall::Version);
+    let ApiCall::Typed(sig) = &manifest.python.api[1].call else {
+        panic!("not typed");
+    };
+    assert!(sig.is_operation());
+    assert_eq!(sig.params[0].name, "data");
+    assert_eq!(sig.output, Output::Str);
+    assert_eq!(manifest.functions[1].signature, None);
+}
+
+#[test]
+fn library_errors_are_read_with_their_bases() {
+    let mut m = base();
+    m["errors"] = json!([
+        {"code": 1000, "name": "LevelError", "base": "ValueError", "doc": "Bad level."},
+        {"code": 2147483647, "name": "LastError"}
+    ]);
+    let manifest = parse_value(&m).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(manifest.errors.len(), 2);
+    assert_eq!(manifest.errors[0].base.as_deref(), Some("ValueError"));
+    assert_eq!(manifest.errors[0].doc.as_deref(), Some("Bad level."));
+    assert_eq!(manifest.errors[1].code, i32::MAX);
+    assert_eq!(manifest.errors[1].base, None);
+
+    m["errors"] = json!([{"code": 2147483648_i64, "name": "TooBig"}]);
+    assert_one(&m, "errors[0].code", &["from 1000 to 2147483647"]);
+    m["errors"] = json!([{"code": 1000, "name": "_Private"}]);
+    assert_one(&m, "errors[0].name", &["starts with \"_\""]);
+}
+
+#[test]
+fn a_kind_on_a_typed_function_is_refused_and_a_raw_one_needs_it() {
+    let m = with_typed(
+        json!({"name": "f", "params": [{"name": "data", "type": "bytes"}], "returns": "bytes"}),
+        json!({"name": "f", "calls": "f", "kind": "bytes_to_bytes"}),
+    );
+    assert_one(&m, "python.api[2].kind", &["remove \"kind\""]);
+    let mut m = base();
+    m["python"]["api"][1]
+        .as_object_mut()
+        .unwrap()
+        .remove("kind");
+    assert_one(
+        &m,
+        "python.api[1]",
+        &["missing required key \"kind\"", "\"params\""],
+    );
+}
+
+#[test]
+fn a_builtin_is_a_fine_parameter_name() {
+    let m = with_typed(
+        json!({"name": "f", "params": [{"name": "input", "type": "str"},
+                                       {"name": "format", "type": "int32"}],
+               "returns": "str"}),
+        json!({"name": "f", "calls": "f"}),
+    );
+    parse_value(&m).unwrap_or_else(|e| panic!("{e}"));
 }

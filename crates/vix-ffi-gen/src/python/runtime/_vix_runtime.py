@@ -398,7 +398,7 @@ def _run(
     in_len, small_cap, out_len, out_len_ref, status, status_ref, small = frame
     in_len.value = in_size
     if in_size <= _SMALL_INPUT:
-        # The api functions below do all this themselves for bytes.
+        # operation() does all this itself for a bytes input.
         rc = function(in_arg, in_len, small, small_cap, out_len_ref, status_ref)
         size = out_len.value
         if rc == 0 and status.code == 0 and size <= _SMALL:
