@@ -18,6 +18,7 @@ mod protocol;
 mod report;
 mod rules;
 mod supervise;
+mod values;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -32,7 +33,7 @@ pub use rules::Rule;
 pub use supervise::ChildCommand;
 
 use corpus::Input;
-use protocol::{DeclaredBlocks, Done, Event, Finding, Job, Task};
+use protocol::{DeclaredBlocks, Done, Event, Finding, Job, Task, TypedSignature};
 use supervise::{ChildRun, End};
 
 /// Default number of random inputs.
@@ -128,6 +129,8 @@ impl std::error::Error for CheckError {}
 enum Shape {
     Operation,
     Version,
+    /// A typed signature (ABI v1.1) other than the operation shape.
+    Typed,
     Other,
 }
 
@@ -140,6 +143,7 @@ fn shape_of(f: &Function) -> Shape {
             CType::Int | CType::Int32,
             [in_ptr, CType::SizeT, out_ptr, CType::SizeT, CType::SizeTPtr, CType::VixStatusPtr],
         ) if pointer(*in_ptr) && pointer(*out_ptr) => Shape::Operation,
+        _ if f.signature.is_some() => Shape::Typed,
         _ => Shape::Other,
     }
 }
@@ -244,6 +248,29 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
             });
         }
     }
+    let typed: Vec<&Function> = manifest
+        .functions
+        .iter()
+        .filter(|f| shape_of(f) == Shape::Typed)
+        .filter(present)
+        .collect();
+    for f in &typed {
+        let Some(sig) = &f.signature else { continue };
+        for rule in Rule::typed(sig) {
+            keys.push((f.symbol.clone(), rule));
+            round2.push(Job {
+                task: Task::Typed {
+                    library: library.clone(),
+                    function: f.name.clone(),
+                    symbol: f.symbol.clone(),
+                    rule,
+                    seed: options.seed,
+                    iterations: options.iterations,
+                    signature: TypedSignature::of(sig),
+                },
+            });
+        }
+    }
     let runs2 = run_all(options, &round2)?;
 
     let mut runs: Vec<((String, Rule), ChildRun)> = operations
@@ -261,6 +288,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         let rules: Vec<Rule> = match shape {
             Shape::Operation => operation_rules(f, &ascii, &blocks),
             Shape::Version => Rule::VERSION.to_vec(),
+            Shape::Typed => f.signature.as_ref().map(Rule::typed).unwrap_or_default(),
             Shape::Other => {
                 results.push(result(
                     f,
@@ -268,8 +296,8 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
                     Outcome::Skip,
                     None,
                     format!(
-                        "{} {}(...) is neither the operation shape nor the version shape: \
-                         only its symbol is checked",
+                        "{} {}(...) is neither the operation shape, the version shape nor a \
+                         typed signature: only its symbol is checked",
                         f.restype.c_name(),
                         f.symbol
                     ),
@@ -379,14 +407,22 @@ fn blocks_declared(manifest: &Manifest) -> HashMap<String, Vec<DeclaredBlocks>> 
 }
 
 /// The rules applied to `f`, a function of the operation shape, in report order: every
-/// one of [`Rule::OPERATION`], then `ascii-output` when its output is promised ASCII, then
-/// `output-blocks` when its output size is declared.
+/// one of [`Rule::OPERATION`], then, when it is declared with a typed signature,
+/// `status-range` and (for a `str` output) `str-utf8`, then `ascii-output` when its output
+/// is promised ASCII, then `output-blocks` when its output size is declared.
 fn operation_rules(
     f: &Function,
     ascii: &HashSet<String>,
     blocks: &HashMap<String, Vec<DeclaredBlocks>>,
 ) -> Vec<Rule> {
     let mut rules = Rule::OPERATION.to_vec();
+    if let Some(sig) = &f.signature {
+        // Declared with a typed signature (ABI v1.1): its status codes and its text.
+        rules.push(Rule::StatusRange);
+        if sig.output == Output::Str {
+            rules.push(Rule::StrUtf8);
+        }
+    }
     if ascii.contains(&f.symbol) {
         rules.push(Rule::AsciiOutput);
     }

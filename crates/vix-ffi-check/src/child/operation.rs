@@ -200,6 +200,8 @@ pub fn run(rule: Rule, op: &Op, ctx: &Ctx) -> Done {
         Rule::Threads => threads(&runner, &mut findings),
         Rule::AsciiOutput => ascii_output(&runner, &mut findings),
         Rule::OutputBlocks => output_blocks(&runner, &mut findings),
+        Rule::StatusRange => status_range(&runner, &mut findings),
+        Rule::StrUtf8 => str_utf8(&runner, &mut findings),
         other => Err(format!("{} does not apply to an operation", other.name())),
     };
     match result {
@@ -425,6 +427,64 @@ fn status_written(runner: &Runner, findings: &mut Findings) -> Result<String, St
     }
     Ok(format!(
         "{checked} calls with a pre-filled status and out_len"
+    ))
+}
+
+/// Typed signatures only: every status code written is one of ABI v1 or the library's.
+fn status_range(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let mut codes = BTreeSet::new();
+    for input in &runner.ctx.inputs {
+        runner.contract_calls(input, &mut |desc, obs| {
+            let Some(code) = obs.code.filter(|&c| c != SENTINEL_CODE) else {
+                return;
+            };
+            codes.insert(code);
+            if !super::typed::legal_code(code) {
+                findings.add(desc, obs.show(), super::typed::RANGE_EXPECTED);
+            }
+        });
+    }
+    let shown: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
+    Ok(format!(
+        "{} inputs, status codes seen: {}",
+        runner.ctx.inputs.len(),
+        shown.join(", ")
+    ))
+}
+
+/// Typed signatures with a `str` output: every successful output of the inputs and the
+/// valid UTF-8 texts is valid UTF-8.
+fn str_utf8(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let ctx = runner.ctx;
+    let (mut outputs, mut bytes) = (0, 0);
+    for input in ctx.inputs.iter().chain(&ctx.text) {
+        let probe = runner.probe(input, true);
+        if probe.accepted().is_none() {
+            continue;
+        }
+        outputs += 1;
+        let output = &probe.full.output;
+        bytes += output.len();
+        if let Err(e) = std::str::from_utf8(output) {
+            let at = e.valid_up_to();
+            let end = (at + 4).min(output.len());
+            findings.add(
+                runner.describe(input, Args::cap(probe.full_cap)),
+                format!(
+                    "VIX_STATUS_OK with a str output that is not UTF-8: invalid at offset {at} \
+                     of {} bytes (bytes {:02x?})",
+                    output.len(),
+                    &output[at..end]
+                ),
+                "every successful str output valid UTF-8",
+            );
+        }
+    }
+    if outputs == 0 {
+        return Err("no accepted input found".into());
+    }
+    Ok(format!(
+        "{outputs} successful outputs ({bytes} bytes), all valid UTF-8"
     ))
 }
 
