@@ -205,12 +205,60 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         },
     };
 
-    // Round 1: robustness, which also offers outputs of accepted inputs.
-    let round1: Vec<Job> = operations
+    let typed: Vec<&Function> = manifest
+        .functions
+        .iter()
+        .filter(|f| shape_of(f) == Shape::Typed)
+        .filter(present)
+        .collect();
+    let typed_job = |f: &Function, rule: Rule, null_calls: bool| {
+        f.signature.as_ref().map(|sig| Job {
+            task: Task::Typed {
+                library: library.clone(),
+                function: f.name.clone(),
+                symbol: f.symbol.clone(),
+                rule,
+                seed: options.seed,
+                iterations: options.iterations,
+                signature: TypedSignature::of(sig),
+                null_calls,
+            },
+        })
+    };
+
+    // Round 1: robustness of every operation, which also offers outputs of accepted
+    // inputs; null-args of every typed function, so that the message rules of round 2
+    // make its NULL-pointer calls only where they do not crash (a crash there is
+    // null-args' finding, reported once).
+    let mut keys1: Vec<(String, Rule)> = operations
+        .iter()
+        .map(|f| (f.symbol.clone(), Rule::Robustness))
+        .collect();
+    let mut round1: Vec<Job> = operations
         .iter()
         .map(|f| op_job(f, Rule::Robustness, &[]))
         .collect();
+    for f in &typed {
+        let typed_null_args = f
+            .signature
+            .as_ref()
+            .is_some_and(|sig| Rule::typed(sig).contains(&Rule::NullArgs));
+        if let (true, Some(job)) = (typed_null_args, typed_job(f, Rule::NullArgs, false)) {
+            keys1.push((f.symbol.clone(), Rule::NullArgs));
+            round1.push(job);
+        }
+    }
     let runs1 = run_all(options, &round1)?;
+    let null_calls_safe: HashSet<String> = keys1
+        .iter()
+        .zip(&runs1)
+        .filter(|((_, rule), run)| {
+            *rule == Rule::NullArgs
+                && run.end == End::Exited(0)
+                && run.events.iter().any(|e| matches!(e, Event::Done(_)))
+        })
+        .map(|((symbol, _), _)| symbol.clone())
+        .collect();
     let mut derived = Vec::new();
     let mut seen_bytes = HashSet::new();
     for run in &runs1 {
@@ -248,34 +296,23 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
             });
         }
     }
-    let typed: Vec<&Function> = manifest
-        .functions
-        .iter()
-        .filter(|f| shape_of(f) == Shape::Typed)
-        .filter(present)
-        .collect();
     for f in &typed {
         let Some(sig) = &f.signature else { continue };
-        for rule in Rule::typed(sig) {
-            keys.push((f.symbol.clone(), rule));
-            round2.push(Job {
-                task: Task::Typed {
-                    library: library.clone(),
-                    function: f.name.clone(),
-                    symbol: f.symbol.clone(),
-                    rule,
-                    seed: options.seed,
-                    iterations: options.iterations,
-                    signature: TypedSignature::of(sig),
-                },
-            });
+        let null_calls = null_calls_safe.contains(&f.symbol);
+        for rule in Rule::typed(sig)
+            .into_iter()
+            .filter(|r| *r != Rule::NullArgs)
+        {
+            if let Some(job) = typed_job(f, rule, null_calls) {
+                keys.push((f.symbol.clone(), rule));
+                round2.push(job);
+            }
         }
     }
     let runs2 = run_all(options, &round2)?;
 
-    let mut runs: Vec<((String, Rule), ChildRun)> = operations
-        .iter()
-        .map(|f| (f.symbol.clone(), Rule::Robustness))
+    let mut runs: Vec<((String, Rule), ChildRun)> = keys1
+        .into_iter()
         .zip(runs1)
         .chain(keys.into_iter().zip(runs2))
         .collect();

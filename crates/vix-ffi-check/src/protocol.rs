@@ -85,6 +85,10 @@ pub enum Task {
         iterations: u32,
         /// The signature, as the manifest spells it.
         signature: TypedSignature,
+        /// Whether the message rules may also read the messages of the NULL-pointer calls
+        /// (`null-args` ran them without a crash).
+        #[serde(default)]
+        null_calls: bool,
     },
 }
 

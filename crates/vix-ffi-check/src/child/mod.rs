@@ -159,6 +159,7 @@ pub fn child_main() -> i32 {
             seed,
             iterations,
             signature,
+            null_calls,
         } => {
             let Some(sig) = signature.signature() else {
                 eprintln!("vix-ffi check child: unknown type in {signature:?}");
@@ -180,6 +181,7 @@ pub fn child_main() -> i32 {
                 extremes: values::extreme_cases(&sig),
                 buffers: values::buffer_cases(&sig, seed, iterations),
                 iterations,
+                null_calls,
                 // SAFETY: the manifest declares `symbol` with this signature.
                 callee: unsafe { dynamic::Callee::new(sig, code) },
             };

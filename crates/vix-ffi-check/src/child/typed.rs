@@ -35,6 +35,9 @@ pub struct Ctx {
     pub buffers: Vec<Vec<Value>>,
     /// `--iterations`: scales repetition.
     pub iterations: u32,
+    /// Whether the message rules also make the NULL-pointer calls (`null-args` made them
+    /// without a crash).
+    pub null_calls: bool,
 }
 
 /// Threads of the `threads` rule.
@@ -695,16 +698,32 @@ fn deterministic(runner: &Runner, findings: &mut Findings) -> Result<String, Str
 }
 
 /// The calls the message rules read: every contract call of the ordinary arguments, then
-/// the NULL-pointer calls (where a library most surely writes an error message).
+/// the NULL-pointer calls (where a library most surely writes an error message) when
+/// `null-args` made them without a crash.
 fn message_calls(runner: &Runner, visit: &mut dyn FnMut(&str, &Seen)) {
     for values in &runner.ctx.cases {
         runner.contract_calls(values, visit);
+    }
+    if !runner.ctx.null_calls {
+        return;
     }
     if let Some((values, calls)) = runner.null_calls() {
         for call in calls {
             let (desc, seen) = runner.call(&values, call);
             visit(&desc, &seen);
         }
+    }
+}
+
+/// Why a message rule found nothing to read.
+fn no_message(runner: &Runner, what: &str) -> String {
+    if runner.null_calls().is_some() && !runner.ctx.null_calls {
+        format!(
+            "no call with ordinary arguments returned a non-empty {what} message, and the \
+             NULL-pointer calls were left out: they crashed under null-args"
+        )
+    } else {
+        format!("no call returned a non-empty {what} message")
     }
 }
 
@@ -730,7 +749,7 @@ fn message_utf8(runner: &Runner, findings: &mut Findings) -> Result<String, Stri
         }
     });
     if messages == 0 {
-        return Err("no call returned a non-empty status message".into());
+        return Err(no_message(runner, "status"));
     }
     Ok(format!("{messages} non-empty status messages"))
 }
@@ -770,7 +789,7 @@ fn message_lifetime(runner: &Runner, findings: &mut Findings) -> Result<String, 
         }
     });
     if messages == 0 {
-        return Err("no call returned a non-empty error message".into());
+        return Err(no_message(runner, "error"));
     }
     Ok(format!("{messages} error messages re-read after heap churn"))
 }
@@ -858,7 +877,7 @@ fn threads(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
 
 /// `*out_value` is written on every success (a `bool` as 0 or 1) and left alone on every
 /// failure: over the ordinary arguments, the extremes (where a library refuses what it
-/// cannot compute) and NULL buffer inputs.
+/// cannot compute) and, when `null-args` made them without a crash, NULL buffer inputs.
 fn scalar_output(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
     let Output::Scalar(scalar) = runner.ctx.callee.sig.output else {
         return Err("the function has no scalar output".into());
@@ -905,7 +924,8 @@ fn scalar_output(runner: &Runner, findings: &mut Findings) -> Result<String, Str
         let (desc, seen) = runner.call(values, Call::cap(0));
         check(&desc, &seen);
     }
-    if let Some((values, calls)) = runner.null_calls() {
+    let null_inputs = runner.null_calls().filter(|_| runner.ctx.null_calls);
+    if let Some((values, calls)) = null_inputs {
         for call in calls.into_iter().filter(|c| c.null_input.is_some()) {
             let (desc, seen) = runner.call(&values, call);
             check(&desc, &seen);
