@@ -8,8 +8,10 @@
 //! what the children said into one [`RuleResult`] per rule per function.
 //!
 //! Runs happen in two rounds: first `robustness` for every operation, which also collects
-//! outputs of accepted inputs; then every other rule, whose inputs include those outputs,
-//! so that a decoder gets real encodings to accept.
+//! outputs of accepted inputs, and `null-args` for every function of a typed signature;
+//! then every other rule, whose inputs include those outputs, so that a decoder gets real
+//! encodings to accept, and whose message rules make a typed function's NULL-pointer
+//! calls only where `null-args` survived them.
 
 mod child;
 mod corpus;

@@ -236,6 +236,8 @@ mod tests {
         let s = sig(&[ParamType::Str, ParamType::Scalar(Scalar::Bool)]);
         let cases = extreme_cases(&s);
         assert_eq!(cases.len(), 2);
-        assert!(cases.iter().all(|(i, args)| *i == 1 && args[0] == typical(ParamType::Str)));
+        assert!(cases
+            .iter()
+            .all(|(i, args)| *i == 1 && args[0] == typical(ParamType::Str)));
     }
 }

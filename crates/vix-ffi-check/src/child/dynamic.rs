@@ -50,9 +50,7 @@ fn ffi_type(ty: CType) -> Option<Type> {
         | CType::VixStrPtr
         | CType::VixBufPtr
         | CType::VixMutBufPtr => Type::pointer(),
-        CType::Void | CType::Int | CType::VixStr | CType::VixBuf | CType::VixMutBuf => {
-            return None
-        }
+        CType::Void | CType::Int | CType::VixStr | CType::VixBuf | CType::VixMutBuf => return None,
     })
 }
 
@@ -223,14 +221,12 @@ impl Callee {
                 },
                 Role::OutPtr => Slot::Ptr(out_ptr.cast()),
                 Role::OutCap => Slot::Size(out_cap),
-                Role::OutLen => Slot::Ptr(null(
-                    call.null_out_len,
-                    (&mut out_len as *mut usize).cast(),
-                )),
-                Role::OutValue => Slot::Ptr(null(
-                    call.null_out_value,
-                    (&mut value as *mut u64).cast(),
-                )),
+                Role::OutLen => {
+                    Slot::Ptr(null(call.null_out_len, (&mut out_len as *mut usize).cast()))
+                }
+                Role::OutValue => {
+                    Slot::Ptr(null(call.null_out_value, (&mut value as *mut u64).cast()))
+                }
                 Role::Status => Slot::Ptr(null(
                     call.null_status,
                     (&mut status as *mut VixStatus).cast(),
@@ -264,8 +260,8 @@ impl Callee {
             // SAFETY: `out_ptr` is writable (so readable) for `out_cap >= n` bytes.
             output = unsafe { std::slice::from_raw_parts(out_ptr, n) }.to_vec();
         }
-        let value = (matches!(self.sig.output, Output::Scalar(_)) && !call.null_out_value)
-            .then_some(value);
+        let value =
+            (matches!(self.sig.output, Output::Scalar(_)) && !call.null_out_value).then_some(value);
         Seen {
             obs: Obs {
                 rc: rc as i32,

@@ -15,8 +15,8 @@ use std::fs::File;
 use std::io::{Read as _, Write as _};
 use std::sync::{Mutex, OnceLock};
 
-use crate::{corpus, values};
 use crate::protocol::{Done, Event, Finding, Job, Task};
+use crate::{corpus, values};
 
 /// The protocol stream (a duplicate of the original standard output).
 static PROTOCOL: OnceLock<Mutex<File>> = OnceLock::new();

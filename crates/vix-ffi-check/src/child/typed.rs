@@ -77,7 +77,10 @@ impl Probe {
 
     /// What a second probe must reproduce.
     fn key(&self, message: bool) -> impl PartialEq + '_ {
-        let q = self.query.as_ref().map(|(_, s)| (s.obs.code, s.obs.out_len));
+        let q = self
+            .query
+            .as_ref()
+            .map(|(_, s)| (s.obs.code, s.obs.out_len));
         let f = &self.full;
         let m = if message {
             f.obs.message.as_ref()
@@ -392,7 +395,9 @@ fn one_short(runner: &Runner, findings: &mut Findings) -> Result<String, String>
             accepted.len()
         ));
     }
-    Ok(format!("out_cap one short for {tested} accepted argument lists"))
+    Ok(format!(
+        "out_cap one short for {tested} accepted argument lists"
+    ))
 }
 
 fn exact_capacity(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
@@ -791,7 +796,9 @@ fn message_lifetime(runner: &Runner, findings: &mut Findings) -> Result<String, 
     if messages == 0 {
         return Err(no_message(runner, "error"));
     }
-    Ok(format!("{messages} error messages re-read after heap churn"))
+    Ok(format!(
+        "{messages} error messages re-read after heap churn"
+    ))
 }
 
 fn robustness(runner: &Runner) -> Result<String, String> {
