@@ -306,6 +306,57 @@ mod tests {
     }
 
     #[test]
+    fn typed_rules_follow_the_signature() {
+        use vix_ffi_gen::manifest::{Output, Param, ParamType, Scalar, Signature};
+        let sig = |params: Vec<ParamType>, output| Signature {
+            params: params
+                .into_iter()
+                .enumerate()
+                .map(|(i, ty)| Param::new(format!("p{i}"), ty))
+                .collect(),
+            output,
+        };
+        let names =
+            |s: &Signature| -> Vec<&str> { Rule::typed(s).iter().map(|r| r.name()).collect() };
+        let double = ParamType::Scalar(Scalar::Double);
+        assert_eq!(
+            names(&sig(vec![double, double], Output::Scalar(Scalar::Double))),
+            [
+                "rc-status",
+                "status-written",
+                "status-range",
+                "null-args",
+                "null-status",
+                "deterministic",
+                "message-utf8",
+                "message-lifetime",
+                "extreme-values",
+                "threads",
+                "scalar-output"
+            ]
+        );
+        let text = names(&sig(vec![ParamType::Str, ParamType::Bytes], Output::Str));
+        assert_eq!(
+            &text[..5],
+            [
+                "size-query",
+                "one-short",
+                "exact-capacity",
+                "no-overflow",
+                "rc-status"
+            ]
+        );
+        assert!(text.contains(&"robustness") && !text.contains(&"extreme-values"));
+        assert_eq!(text.last(), Some(&"str-utf8"));
+        // Nothing to pass as NULL, nothing to size.
+        let bare = names(&sig(vec![], Output::None));
+        assert!(!bare.contains(&"null-args") && !bare.contains(&"size-query"));
+        for rule in Rule::typed(&sig(vec![ParamType::Bytes, double], Output::Bytes)) {
+            assert!(Rule::ALL.contains(&rule));
+        }
+    }
+
+    #[test]
     fn promise_rules_are_not_always_on() {
         for rule in Rule::PROMISES {
             assert!(!Rule::OPERATION.contains(&rule));

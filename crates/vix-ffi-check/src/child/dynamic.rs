@@ -300,3 +300,134 @@ impl Callee {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vix_ffi::VixStr;
+    use vix_ffi_gen::manifest::{Param, ParamType};
+
+    /// Every scalar type and a buffer in one call: eight integer-class arguments and a
+    /// double, so that some go on the stack on every common calling convention.
+    #[allow(clippy::too_many_arguments)]
+    extern "C" fn mix(
+        data_ptr: *const u8,
+        data_len: usize,
+        a: i32,
+        b: u32,
+        c: i64,
+        d: u64,
+        e: usize,
+        f: f64,
+        g: bool,
+        out_value: *mut f64,
+        out_status: *mut VixStatus,
+    ) -> c_int {
+        let first = if data_ptr.is_null() || data_len == 0 {
+            0.0
+        } else {
+            // SAFETY: the caller passes `data_len` readable bytes.
+            f64::from(unsafe { *data_ptr })
+        };
+        let sum = first
+            + data_len as f64
+            + f64::from(a)
+            + f64::from(b)
+            + c as f64
+            + d as f64
+            + e as f64
+            + f
+            + if g { 0.5 } else { 0.0 };
+        let code = if out_value.is_null() {
+            StatusCode::InvalidArg
+        } else {
+            // SAFETY: a live f64 of the caller.
+            unsafe { *out_value = sum };
+            StatusCode::Ok
+        };
+        if !out_status.is_null() {
+            // SAFETY: a live status of the caller.
+            unsafe {
+                *out_status = VixStatus {
+                    code: code as i32,
+                    message: VixStr {
+                        ptr: std::ptr::null(),
+                        len: 0,
+                    },
+                }
+            };
+        }
+        c_int::from(code != StatusCode::Ok)
+    }
+
+    fn callee() -> Callee {
+        let scalar = |name: &str, s: Scalar| Param::new(name, ParamType::Scalar(s));
+        let sig = Signature {
+            params: vec![
+                Param::new("data", ParamType::Bytes),
+                scalar("a", Scalar::Int32),
+                scalar("b", Scalar::Uint32),
+                scalar("c", Scalar::Int64),
+                scalar("d", Scalar::Uint64),
+                scalar("e", Scalar::Size),
+                scalar("f", Scalar::Double),
+                scalar("g", Scalar::Bool),
+            ],
+            output: Output::Scalar(Scalar::Double),
+        };
+        // SAFETY: `mix` has exactly the C parameter list of `sig` and returns int.
+        unsafe { Callee::new(sig, mix as *mut c_void) }
+    }
+
+    fn values() -> Vec<Value> {
+        vec![
+            Value::Buffer(crate::corpus::Input {
+                label: "x".into(),
+                bytes: vec![7, 0, 0],
+                null_ptr: false,
+            }),
+            Value::Int(-2),
+            Value::Int(3),
+            Value::Int(-40),
+            Value::Int(50),
+            Value::Int(600),
+            Value::Float(0.25),
+            Value::Bool(true),
+        ]
+    }
+
+    #[test]
+    fn every_argument_reaches_its_c_parameter() {
+        let callee = callee();
+        let seen = callee.call(&values(), Call::cap(0));
+        assert_eq!((seen.obs.rc, seen.obs.code), (0, Some(0)));
+        let want = 7.0 + 3.0 - 2.0 + 3.0 - 40.0 + 50.0 + 600.0 + 0.25 + 0.5;
+        assert_eq!(seen.value, Some(f64::to_bits(want)));
+        assert_eq!(callee.show_value(want.to_bits()), "621.75");
+        assert_eq!(seen.obs.out_len, None);
+    }
+
+    #[test]
+    fn null_pointers_are_passed_where_asked() {
+        let callee = callee();
+        let call = Call {
+            null_out_value: true,
+            ..Call::cap(0)
+        };
+        let seen = callee.call(&values(), call);
+        assert_eq!((seen.obs.rc, seen.obs.code), (1, Some(2)));
+        assert_eq!(seen.value, None);
+        let call = Call {
+            null_input: Some(0),
+            null_status: true,
+            ..Call::cap(0)
+        };
+        let seen = callee.call(&values(), call);
+        assert_eq!((seen.obs.rc, seen.obs.code), (0, None));
+        // The first byte is not read (NULL), the length still is.
+        let want: f64 = 3.0 + 3.0 - 2.0 - 40.0 + 50.0 + 600.0 + 0.25 + 0.5;
+        assert_eq!(seen.value, Some(want.to_bits()));
+        assert!(seen.value_written());
+        assert_eq!(callee.show_value(SENTINEL_VALUE), "not written");
+    }
+}
