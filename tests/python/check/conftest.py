@@ -21,7 +21,9 @@ from check_helpers import BUGS, C_FLAGS, FIXTURE_DIR, REPO_ROOT, TYPED_BUGS, TYP
 from vix_test_env import c_compiler
 
 
-def build_all(root: Path, source: Path, lib_name: str, bugs: list[str]) -> dict[str, Path]:
+def build_all(
+    root: Path, source: Path, lib_name: str, bugs: list[str]
+) -> dict[str, Path]:
     """Every ``-DBUG_<BUG>`` build of ``source``: ``root/<BUG>/<lib_name>``."""
     shutil.rmtree(root, ignore_errors=True)
     libs = {}

@@ -94,7 +94,8 @@ def test_the_conformant_build_passes_every_rule(typed_libs: dict[str, Path]) -> 
     assert seen.endswith("status codes seen: 0, 1000"), seen
     seen = run.outcome("clamp", "scalar-output")["seen"]
     counts = re.fullmatch(
-        r"(\d+) successful calls wrote out_value, (\d+) failed calls left it alone", seen
+        r"(\d+) successful calls wrote out_value, (\d+) failed calls left it alone",
+        seen,
     )
     assert counts and int(counts[1]) > 0 and int(counts[2]) > 0, seen
     seen = run.outcome("repeat", "null-args")["seen"]
@@ -202,7 +203,9 @@ def test_a_wrong_size_with_several_inputs_names_both_inputs_and_the_size(
         'concat(a=empty input (0 bytes), b=one byte 0x00 (1 byte: b"\\x00"), '
         "out_ptr NULL, out_cap 0)"
     ), result
-    assert result["expected"].startswith("VIX_STATUS_BUFFER_TOO_SMALL, out_len 1"), result
+    assert result["expected"].startswith("VIX_STATUS_BUFFER_TOO_SMALL, out_len 1"), (
+        result
+    )
 
 
 def test_a_crash_on_null_is_reported_once_and_the_message_rules_say_why_they_skip(
