@@ -300,8 +300,11 @@ pub fn run(rule: Rule, ctx: &Ctx) -> Done {
     }
 }
 
+/// An accepted argument list, its probe and its output size.
+type Accepted<'a> = (&'a [Value], Probe, usize);
+
 /// The argument lists the function accepts, probed, with their output size.
-fn accepted<'a>(runner: &Runner<'a>) -> Result<Vec<(&'a [Value], Probe, usize)>, String> {
+fn accepted<'a>(runner: &Runner<'a>) -> Result<Vec<Accepted<'a>>, String> {
     let mut out = Vec::new();
     let mut rejection = None;
     for values in &runner.ctx.cases {
