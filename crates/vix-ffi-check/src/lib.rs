@@ -754,6 +754,45 @@ mod tests {
         assert_eq!(shape_of(&function(Int, &[VixStatusPtr])), Shape::Other);
     }
 
+    #[test]
+    fn typed_functions_get_the_rules_their_signatures_call_for() {
+        let text = include_str!("../../../tests/fixtures/c_typed/bindings.json");
+        let manifest = manifest::parse(text).unwrap_or_else(|d| panic!("{d}"));
+        let (ascii, blocks) = (ascii_promised(&manifest), blocks_declared(&manifest));
+        for f in &manifest.functions {
+            let shape = shape_of(f);
+            match f.name.as_str() {
+                "version" => assert_eq!(shape, Shape::Version),
+                // One buffer in, one buffer out: the operation's rules and the typed ones.
+                "hexlify" => {
+                    assert_eq!(shape, Shape::Operation);
+                    let rules = operation_rules(f, &ascii, &blocks);
+                    assert_eq!(
+                        &rules[Rule::OPERATION.len()..],
+                        [
+                            Rule::StatusRange,
+                            Rule::StrUtf8,
+                            Rule::AsciiOutput,
+                            Rule::OutputBlocks
+                        ]
+                    );
+                }
+                name => {
+                    assert_eq!(shape, Shape::Typed, "{name}");
+                    let rules = f.signature.as_ref().map(Rule::typed).unwrap_or_default();
+                    let scalar_out = name != "repeat"
+                        && name != "concat"
+                        && name != "reset"
+                        && name != "describe";
+                    assert_eq!(rules.contains(&Rule::ScalarOutput), scalar_out, "{name}");
+                    let sized = ["repeat", "concat", "describe"].contains(&name);
+                    assert_eq!(rules.contains(&Rule::SizeQuery), sized, "{name}");
+                    assert!(rules.contains(&Rule::StatusRange), "{name}");
+                }
+            }
+        }
+    }
+
     /// The manifest entry of an operation-shaped function called `name`.
     fn operation_json(name: &str) -> String {
         format!(
