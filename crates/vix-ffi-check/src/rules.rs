@@ -28,7 +28,8 @@ pub enum Rule {
     SizeQuery,
     /// A capacity one short of the queried size gives `BUFFER_TOO_SMALL` with the same size.
     OneShort,
-    /// The queried capacity succeeds and reports exactly that size.
+    /// The queried capacity succeeds, reports exactly that size and writes the bytes a
+    /// larger buffer gets.
     ExactCapacity,
     /// No byte is written outside `out_ptr[0..out_cap]` (guard bytes and a guard page).
     NoOverflow,
@@ -235,7 +236,8 @@ impl Rule {
                  the same size"
             }
             Rule::ExactCapacity => {
-                "out_cap equal to the queried size gives VIX_STATUS_OK and out_len equal to it"
+                "out_cap equal to the queried size gives VIX_STATUS_OK, out_len equal to it and \
+                 the bytes a larger buffer gets"
             }
             Rule::NoOverflow => "no byte written outside out_ptr[0..out_cap]",
             Rule::RcStatus => "return value 0 if and only if VIX_STATUS_OK",

@@ -58,6 +58,7 @@ TYPED_BUGS = [
     "STR_NOT_UTF8",
     "RESERVED_CODE",
     "BOOL_TWO",
+    "CAP_DEPENDENT",
 ]
 
 C_FLAGS = [

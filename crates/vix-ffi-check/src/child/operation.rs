@@ -309,10 +309,42 @@ fn exact_capacity(runner: &Runner, findings: &mut Findings) -> Result<String, St
                 obs.show(),
                 format!("VIX_STATUS_OK, out_len {n} (the size query's answer)"),
             );
+        } else if let Some((seen, expected)) =
+            other_bytes(&obs.output, &probe.full.output, probe.full_cap)
+        {
+            findings.add(desc, seen, expected);
         }
     }
     Ok(format!(
         "out_cap equal to the queried size for {tested} accepted inputs"
+    ))
+}
+
+/// `(seen, expected)` when a call at the exact capacity wrote other bytes than the call
+/// with `full_cap` bytes: the output must not depend on the capacity.
+pub(crate) fn other_bytes(exact: &[u8], full: &[u8], full_cap: usize) -> Option<(String, String)> {
+    if exact == full {
+        return None;
+    }
+    let at = exact
+        .iter()
+        .zip(full)
+        .position(|(a, b)| a != b)
+        .unwrap_or(exact.len().min(full.len()));
+    let show = |bytes: &[u8]| {
+        let end = (at + 16).min(bytes.len());
+        format!("b\"{}\"", bytes[at.min(end)..end].escape_ascii())
+    };
+    Some((
+        format!(
+            "VIX_STATUS_OK, but the output differs from offset {at}: {} from there",
+            show(exact)
+        ),
+        format!(
+            "the bytes a call with out_cap {full_cap} wrote: {} from offset {at} (the output \
+             does not depend on the capacity)",
+            show(full)
+        ),
     ))
 }
 

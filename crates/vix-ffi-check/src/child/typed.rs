@@ -419,6 +419,10 @@ fn exact_capacity(runner: &Runner, findings: &mut Findings) -> Result<String, St
                 seen.obs.show(),
                 format!("VIX_STATUS_OK, out_len {n} (the size query's answer)"),
             );
+        } else if let Some((seen, expected)) =
+            super::operation::other_bytes(&seen.obs.output, &probe.full.obs.output, probe.full_cap)
+        {
+            findings.add(desc, seen, expected);
         }
     }
     Ok(format!(
