@@ -3,13 +3,14 @@
 //! Like [`crate::corpus`], everything here is rebuilt identically from `(seed,
 //! iterations)` and the signature in every child, so only those cross the process
 //! boundary. A buffer parameter takes the inputs of the corpus (text parameters its valid
-//! UTF-8 texts), a scalar one a list of ordinary values; [`cases`] combines them.
+//! UTF-8 texts), a scalar one a list of ordinary values, fixed and seeded random, all
+//! small; [`cases`] combines them.
 //! [`extremes`] are the values at the edges of each scalar type, tried one parameter at a
 //! time with the others at [`typical`] values.
 
 use vix_ffi_gen::manifest::{ParamType, Scalar, Signature};
 
-use crate::corpus::{self, Input};
+use crate::corpus::{self, Input, Rng};
 
 /// One argument of a typed function.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,12 +81,26 @@ pub fn ordinary(ty: ParamType, seed: u64, iterations: u32) -> Vec<Value> {
             texts.extend(corpus::text(seed, iterations));
             texts.into_iter().map(Value::Buffer).collect()
         }
-        ParamType::Scalar(s) => match s {
-            Scalar::Int32 | Scalar::Int64 => SIGNED_INTS.map(Value::Int).to_vec(),
-            Scalar::Uint32 | Scalar::Uint64 | Scalar::Size => INTS.map(Value::Int).to_vec(),
-            Scalar::Double => FLOATS.map(Value::Float).to_vec(),
-            Scalar::Bool => vec![Value::Bool(false), Value::Bool(true)],
-        },
+        ParamType::Scalar(s) => {
+            let mut values = match s {
+                Scalar::Int32 | Scalar::Int64 => SIGNED_INTS.map(Value::Int).to_vec(),
+                Scalar::Uint32 | Scalar::Uint64 | Scalar::Size => INTS.map(Value::Int).to_vec(),
+                Scalar::Double => FLOATS.map(Value::Float).to_vec(),
+                Scalar::Bool => return vec![Value::Bool(false), Value::Bool(true)],
+            };
+            // `iterations / 4` seeded random ones, still small: integers up to 1000 (from
+            // -500 when signed), doubles in quarters from -125 to 125.
+            let mut rng = Rng::new(seed ^ 0x5ca1_a700_0000_0000);
+            for _ in 0..iterations / 4 {
+                let n = rng.below(1001) as i128;
+                values.push(match s {
+                    Scalar::Int32 | Scalar::Int64 => Value::Int(n - 500),
+                    Scalar::Double => Value::Float((n - 500) as f64 / 4.0),
+                    _ => Value::Int(n),
+                });
+            }
+            values
+        }
     }
 }
 
@@ -211,7 +226,9 @@ mod tests {
     fn cases_cover_every_ordinary_value_and_shift_neighbours() {
         let d = ParamType::Scalar(Scalar::Double);
         let cases = cases(&sig(&[d, d, d]), 1, 8);
-        assert_eq!(cases.len(), FLOATS.len());
+        assert_eq!(cases.len(), FLOATS.len() + 2);
+        assert_eq!(cases, super::cases(&sig(&[d, d, d]), 1, 8));
+        assert_ne!(cases, super::cases(&sig(&[d, d, d]), 2, 8));
         assert!(cases.iter().any(|c| matches!((&c[1], &c[2]),
             (Value::Float(lo), Value::Float(hi)) if lo > hi)));
         assert!(cases.iter().any(|c| matches!((&c[1], &c[2]),
