@@ -8,8 +8,10 @@
 //! what the children said into one [`RuleResult`] per rule per function.
 //!
 //! Runs happen in two rounds: first `robustness` for every operation, which also collects
-//! outputs of accepted inputs; then every other rule, whose inputs include those outputs,
-//! so that a decoder gets real encodings to accept.
+//! outputs of accepted inputs, and `null-args` for every function of a typed signature;
+//! then every other rule, whose inputs include those outputs, so that a decoder gets real
+//! encodings to accept, and whose message rules make a typed function's NULL-pointer
+//! calls only where `null-args` survived them.
 
 mod child;
 mod corpus;
@@ -18,6 +20,7 @@ mod protocol;
 mod report;
 mod rules;
 mod supervise;
+mod values;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -32,7 +35,7 @@ pub use rules::Rule;
 pub use supervise::ChildCommand;
 
 use corpus::Input;
-use protocol::{DeclaredBlocks, Done, Event, Finding, Job, Task};
+use protocol::{DeclaredBlocks, Done, Event, Finding, Job, Task, TypedSignature};
 use supervise::{ChildRun, End};
 
 /// Default number of random inputs.
@@ -128,6 +131,8 @@ impl std::error::Error for CheckError {}
 enum Shape {
     Operation,
     Version,
+    /// A typed signature (ABI v1.1) other than the operation shape.
+    Typed,
     Other,
 }
 
@@ -140,6 +145,7 @@ fn shape_of(f: &Function) -> Shape {
             CType::Int | CType::Int32,
             [in_ptr, CType::SizeT, out_ptr, CType::SizeT, CType::SizeTPtr, CType::VixStatusPtr],
         ) if pointer(*in_ptr) && pointer(*out_ptr) => Shape::Operation,
+        _ if f.signature.is_some() => Shape::Typed,
         _ => Shape::Other,
     }
 }
@@ -201,12 +207,60 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         },
     };
 
-    // Round 1: robustness, which also offers outputs of accepted inputs.
-    let round1: Vec<Job> = operations
+    let typed: Vec<&Function> = manifest
+        .functions
+        .iter()
+        .filter(|f| shape_of(f) == Shape::Typed)
+        .filter(present)
+        .collect();
+    let typed_job = |f: &Function, rule: Rule, null_calls: bool| {
+        f.signature.as_ref().map(|sig| Job {
+            task: Task::Typed {
+                library: library.clone(),
+                function: f.name.clone(),
+                symbol: f.symbol.clone(),
+                rule,
+                seed: options.seed,
+                iterations: options.iterations,
+                signature: TypedSignature::of(sig),
+                null_calls,
+            },
+        })
+    };
+
+    // Round 1: robustness of every operation, which also offers outputs of accepted
+    // inputs; null-args of every typed function, so that the message rules of round 2
+    // make its NULL-pointer calls only where they do not crash (a crash there is
+    // null-args' finding, reported once).
+    let mut keys1: Vec<(String, Rule)> = operations
+        .iter()
+        .map(|f| (f.symbol.clone(), Rule::Robustness))
+        .collect();
+    let mut round1: Vec<Job> = operations
         .iter()
         .map(|f| op_job(f, Rule::Robustness, &[]))
         .collect();
+    for f in &typed {
+        let typed_null_args = f
+            .signature
+            .as_ref()
+            .is_some_and(|sig| Rule::typed(sig).contains(&Rule::NullArgs));
+        if let (true, Some(job)) = (typed_null_args, typed_job(f, Rule::NullArgs, false)) {
+            keys1.push((f.symbol.clone(), Rule::NullArgs));
+            round1.push(job);
+        }
+    }
     let runs1 = run_all(options, &round1)?;
+    let null_calls_safe: HashSet<String> = keys1
+        .iter()
+        .zip(&runs1)
+        .filter(|((_, rule), run)| {
+            *rule == Rule::NullArgs
+                && run.end == End::Exited(0)
+                && run.events.iter().any(|e| matches!(e, Event::Done(_)))
+        })
+        .map(|((symbol, _), _)| symbol.clone())
+        .collect();
     let mut derived = Vec::new();
     let mut seen_bytes = HashSet::new();
     for run in &runs1 {
@@ -244,11 +298,23 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
             });
         }
     }
+    for f in &typed {
+        let Some(sig) = &f.signature else { continue };
+        let null_calls = null_calls_safe.contains(&f.symbol);
+        for rule in Rule::typed(sig)
+            .into_iter()
+            .filter(|r| *r != Rule::NullArgs)
+        {
+            if let Some(job) = typed_job(f, rule, null_calls) {
+                keys.push((f.symbol.clone(), rule));
+                round2.push(job);
+            }
+        }
+    }
     let runs2 = run_all(options, &round2)?;
 
-    let mut runs: Vec<((String, Rule), ChildRun)> = operations
-        .iter()
-        .map(|f| (f.symbol.clone(), Rule::Robustness))
+    let mut runs: Vec<((String, Rule), ChildRun)> = keys1
+        .into_iter()
         .zip(runs1)
         .chain(keys.into_iter().zip(runs2))
         .collect();
@@ -261,6 +327,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         let rules: Vec<Rule> = match shape {
             Shape::Operation => operation_rules(f, &ascii, &blocks),
             Shape::Version => Rule::VERSION.to_vec(),
+            Shape::Typed => f.signature.as_ref().map(Rule::typed).unwrap_or_default(),
             Shape::Other => {
                 results.push(result(
                     f,
@@ -268,8 +335,8 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
                     Outcome::Skip,
                     None,
                     format!(
-                        "{} {}(...) is neither the operation shape nor the version shape: \
-                         only its symbol is checked",
+                        "{} {}(...) is neither the operation shape, the version shape nor a \
+                         typed signature: only its symbol is checked",
                         f.restype.c_name(),
                         f.symbol
                     ),
@@ -379,14 +446,22 @@ fn blocks_declared(manifest: &Manifest) -> HashMap<String, Vec<DeclaredBlocks>> 
 }
 
 /// The rules applied to `f`, a function of the operation shape, in report order: every
-/// one of [`Rule::OPERATION`], then `ascii-output` when its output is promised ASCII, then
-/// `output-blocks` when its output size is declared.
+/// one of [`Rule::OPERATION`], then, when it is declared with a typed signature,
+/// `status-range` and (for a `str` output) `str-utf8`, then `ascii-output` when its output
+/// is promised ASCII, then `output-blocks` when its output size is declared.
 fn operation_rules(
     f: &Function,
     ascii: &HashSet<String>,
     blocks: &HashMap<String, Vec<DeclaredBlocks>>,
 ) -> Vec<Rule> {
     let mut rules = Rule::OPERATION.to_vec();
+    if let Some(sig) = &f.signature {
+        // Declared with a typed signature (ABI v1.1): its status codes and its text.
+        rules.push(Rule::StatusRange);
+        if sig.output == Output::Str {
+            rules.push(Rule::StrUtf8);
+        }
+    }
     if ascii.contains(&f.symbol) {
         rules.push(Rule::AsciiOutput);
     }
@@ -677,6 +752,45 @@ mod tests {
         assert_eq!(shape_of(&function(Int, &wrong)), Shape::Other);
         assert_eq!(shape_of(&function(VixStr, &[VixStatusPtr])), Shape::Version);
         assert_eq!(shape_of(&function(Int, &[VixStatusPtr])), Shape::Other);
+    }
+
+    #[test]
+    fn typed_functions_get_the_rules_their_signatures_call_for() {
+        let text = include_str!("../../../tests/fixtures/c_typed/bindings.json");
+        let manifest = manifest::parse(text).unwrap_or_else(|d| panic!("{d}"));
+        let (ascii, blocks) = (ascii_promised(&manifest), blocks_declared(&manifest));
+        for f in &manifest.functions {
+            let shape = shape_of(f);
+            match f.name.as_str() {
+                "version" => assert_eq!(shape, Shape::Version),
+                // One buffer in, one buffer out: the operation's rules and the typed ones.
+                "hexlify" => {
+                    assert_eq!(shape, Shape::Operation);
+                    let rules = operation_rules(f, &ascii, &blocks);
+                    assert_eq!(
+                        &rules[Rule::OPERATION.len()..],
+                        [
+                            Rule::StatusRange,
+                            Rule::StrUtf8,
+                            Rule::AsciiOutput,
+                            Rule::OutputBlocks
+                        ]
+                    );
+                }
+                name => {
+                    assert_eq!(shape, Shape::Typed, "{name}");
+                    let rules = f.signature.as_ref().map(Rule::typed).unwrap_or_default();
+                    let scalar_out = name != "repeat"
+                        && name != "concat"
+                        && name != "reset"
+                        && name != "describe";
+                    assert_eq!(rules.contains(&Rule::ScalarOutput), scalar_out, "{name}");
+                    let sized = ["repeat", "concat", "describe"].contains(&name);
+                    assert_eq!(rules.contains(&Rule::SizeQuery), sized, "{name}");
+                    assert!(rules.contains(&Rule::StatusRange), "{name}");
+                }
+            }
+        }
     }
 
     /// The manifest entry of an operation-shaped function called `name`.

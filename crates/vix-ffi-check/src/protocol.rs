@@ -10,6 +10,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use vix_ffi_gen::manifest::{Output, Param, ParamType, Signature};
+
 use crate::corpus::Input;
 use crate::rules::Rule;
 
@@ -66,6 +68,66 @@ pub enum Task {
         #[serde(default)]
         blocks: Vec<DeclaredBlocks>,
     },
+    /// Apply one rule to a function of a typed signature that is not of the operation
+    /// shape.
+    Typed {
+        /// The loaded library.
+        library: PathBuf,
+        /// The function's manifest name (for messages).
+        function: String,
+        /// The exported symbol.
+        symbol: String,
+        /// The rule.
+        rule: Rule,
+        /// Seed of the random inputs.
+        seed: u64,
+        /// How many random inputs (and how much repetition).
+        iterations: u32,
+        /// The signature, as the manifest spells it.
+        signature: TypedSignature,
+        /// Whether the message rules may also read the messages of the NULL-pointer calls
+        /// (`null-args` ran them without a crash).
+        #[serde(default)]
+        null_calls: bool,
+    },
+}
+
+/// A typed signature as it crosses the process boundary: each parameter's name and type,
+/// and the output, in the manifest's spelling.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypedSignature {
+    /// `(name, type)` of each parameter, in order.
+    pub params: Vec<(String, String)>,
+    /// The output's name (`none`, `bytes`, `str` or a scalar type).
+    pub output: String,
+}
+
+impl TypedSignature {
+    /// The spelling of `sig`.
+    pub fn of(sig: &Signature) -> TypedSignature {
+        TypedSignature {
+            params: sig
+                .params
+                .iter()
+                .map(|p| (p.name.clone(), p.ty.name().to_owned()))
+                .collect(),
+            output: sig.output.name().to_owned(),
+        }
+    }
+
+    /// The signature back (defaults and how Python passes parameters are not needed to
+    /// call it, and dropped); `None` for a type name the model does not know.
+    pub fn signature(&self) -> Option<Signature> {
+        let params = self
+            .params
+            .iter()
+            .map(|(name, ty)| Some(Param::new(name.clone(), ParamType::from_name(ty)?)))
+            .collect::<Option<Vec<Param>>>()?;
+        Some(Signature {
+            params,
+            output: Output::from_name(&self.output)?,
+        })
+    }
 }
 
 /// One `"output_blocks": {"in": a, "out": b}` the manifest declares for a function, with
@@ -230,6 +292,25 @@ mod tests {
             entries: Vec::new(),
         };
         assert_eq!(broken.size(5), None);
+    }
+
+    #[test]
+    fn typed_signatures_round_trip() {
+        let sig = Signature {
+            params: vec![
+                Param::new("data", ParamType::Bytes),
+                Param::new("seed", ParamType::from_name("uint32").unwrap()),
+            ],
+            output: Output::from_name("double").unwrap(),
+        };
+        let spelled = TypedSignature::of(&sig);
+        assert_eq!(spelled.params[1], ("seed".to_owned(), "uint32".to_owned()));
+        assert_eq!(spelled.signature(), Some(sig));
+        let unknown = TypedSignature {
+            params: vec![("x".into(), "int128".into())],
+            output: "none".into(),
+        };
+        assert_eq!(unknown.signature(), None);
     }
 
     #[test]

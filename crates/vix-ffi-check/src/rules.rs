@@ -1,6 +1,7 @@
 //! The rules the checker applies, with the stable names reports and tests use.
 
 use serde::{Deserialize, Serialize};
+use vix_ffi_gen::manifest::{Output, Signature};
 
 /// One rule of the Vix FFI v1 contract that the checker tests.
 ///
@@ -27,7 +28,8 @@ pub enum Rule {
     SizeQuery,
     /// A capacity one short of the queried size gives `BUFFER_TOO_SMALL` with the same size.
     OneShort,
-    /// The queried capacity succeeds and reports exactly that size.
+    /// The queried capacity succeeds, reports exactly that size and writes the bytes a
+    /// larger buffer gets.
     ExactCapacity,
     /// No byte is written outside `out_ptr[0..out_cap]` (guard bytes and a guard page).
     NoOverflow,
@@ -61,6 +63,19 @@ pub enum Rule {
     /// the declaration that lets the generated Python allocate the result without a size
     /// query.
     OutputBlocks,
+    /// Every status code written is one of ABI v1.0 (0 to 4) or of the library (1000 and
+    /// above): checked for functions of typed signatures (ABI v1.1), which reserves 5 to
+    /// 999 and negative codes for later ABI versions.
+    StatusRange,
+    /// Typed signatures: each scalar parameter at the limits of its type (0, -1, the
+    /// minimum and maximum; NaN, infinities and subnormals for `double`; both `bool`s),
+    /// the others at ordinary values, never crashes or hangs.
+    ExtremeValues,
+    /// Typed signatures with a scalar output: `*out_value` is written on every success (a
+    /// `bool` as 0 or 1) and left alone on every failure.
+    ScalarOutput,
+    /// Typed signatures with a `str` output: every successful output is valid UTF-8.
+    StrUtf8,
 }
 
 impl Rule {
@@ -96,8 +111,50 @@ impl Rule {
     /// without the promise do not list them.
     pub const PROMISES: [Rule; 2] = [Rule::AsciiOutput, Rule::OutputBlocks];
 
+    /// The rules applied to a function of a typed signature (ABI v1.1) that is not of the
+    /// operation shape, in report order, as its signature calls for them: the sizing rules
+    /// for a buffer output, `scalar-output` for a scalar one, `str-utf8` for text,
+    /// `null-args` where there is a pointer besides the status, `robustness` where there
+    /// is a buffer input, `extreme-values` where there is a scalar one.
+    pub fn typed(sig: &Signature) -> Vec<Rule> {
+        let mut rules = Vec::new();
+        if sig.output.is_buffer() {
+            rules.extend([
+                Rule::SizeQuery,
+                Rule::OneShort,
+                Rule::ExactCapacity,
+                Rule::NoOverflow,
+            ]);
+        }
+        rules.extend([Rule::RcStatus, Rule::StatusWritten, Rule::StatusRange]);
+        let buffers = sig.buffer_params().next().is_some();
+        let scalars = sig.params.iter().any(|p| !p.ty.is_buffer());
+        if buffers || sig.output != Output::None {
+            rules.push(Rule::NullArgs);
+        }
+        rules.extend([
+            Rule::NullStatus,
+            Rule::Deterministic,
+            Rule::MessageUtf8,
+            Rule::MessageLifetime,
+        ]);
+        if buffers {
+            rules.push(Rule::Robustness);
+        }
+        if scalars {
+            rules.push(Rule::ExtremeValues);
+        }
+        rules.push(Rule::Threads);
+        match sig.output {
+            Output::Scalar(_) => rules.push(Rule::ScalarOutput),
+            Output::Str => rules.push(Rule::StrUtf8),
+            Output::Bytes | Output::None => {}
+        }
+        rules
+    }
+
     /// Every rule, in report order.
-    pub const ALL: [Rule; 21] = [
+    pub const ALL: [Rule; 25] = [
         Rule::Symbol,
         Rule::Shape,
         Rule::VersionStatus,
@@ -119,6 +176,10 @@ impl Rule {
         Rule::Threads,
         Rule::AsciiOutput,
         Rule::OutputBlocks,
+        Rule::StatusRange,
+        Rule::ExtremeValues,
+        Rule::ScalarOutput,
+        Rule::StrUtf8,
     ];
 
     /// The stable kebab-case name.
@@ -145,6 +206,10 @@ impl Rule {
             Rule::Threads => "threads",
             Rule::AsciiOutput => "ascii-output",
             Rule::OutputBlocks => "output-blocks",
+            Rule::StatusRange => "status-range",
+            Rule::ExtremeValues => "extreme-values",
+            Rule::ScalarOutput => "scalar-output",
+            Rule::StrUtf8 => "str-utf8",
         }
     }
 
@@ -157,7 +222,7 @@ impl Rule {
     pub const fn expectation(self) -> &'static str {
         match self {
             Rule::Symbol => "the symbol is exported",
-            Rule::Shape => "the operation shape or the version shape",
+            Rule::Shape => "the operation shape, the version shape or a typed signature",
             Rule::VersionStatus => "the status written, VIX_STATUS_OK",
             Rule::VersionUtf8 => "valid UTF-8 of the stated length, no NUL",
             Rule::VersionNonempty => "a non-empty string",
@@ -171,7 +236,8 @@ impl Rule {
                  the same size"
             }
             Rule::ExactCapacity => {
-                "out_cap equal to the queried size gives VIX_STATUS_OK and out_len equal to it"
+                "out_cap equal to the queried size gives VIX_STATUS_OK, out_len equal to it and \
+                 the bytes a larger buffer gets"
             }
             Rule::NoOverflow => "no byte written outside out_ptr[0..out_cap]",
             Rule::RcStatus => "return value 0 if and only if VIX_STATUS_OK",
@@ -181,7 +247,8 @@ impl Rule {
             }
             Rule::NullArgs => {
                 "VIX_STATUS_INVALID_ARG for out_len NULL, in_ptr NULL with in_len > 0, out_ptr \
-                 NULL with out_cap > 0"
+                 NULL with out_cap > 0 (and, for typed signatures, each input pointer NULL \
+                 with a length, out_value NULL)"
             }
             Rule::NullStatus => "out_status NULL accepted: no crash, the same return value",
             Rule::Deterministic => "the same input gives the same result every time",
@@ -198,6 +265,19 @@ impl Rule {
                  query's answer and in out_len, as \"output_blocks\": {\"in\": a, \"out\": b} \
                  declares"
             }
+            Rule::StatusRange => {
+                "status codes 0 to 4 (ABI v1) or 1000 and above (the library's own); none of \
+                 5 to 999 nor negative"
+            }
+            Rule::ExtremeValues => {
+                "no crash or hang with a scalar at the limits of its type (NaN and \
+                 infinities for double)"
+            }
+            Rule::ScalarOutput => {
+                "out_value written on every success (a bool as 0 or 1), left alone on every \
+                 error"
+            }
+            Rule::StrUtf8 => "every successful str output valid UTF-8",
         }
     }
 }
@@ -223,6 +303,57 @@ mod tests {
             &Rule::PROMISES[..],
         ];
         for rule in lists.concat() {
+            assert!(Rule::ALL.contains(&rule));
+        }
+    }
+
+    #[test]
+    fn typed_rules_follow_the_signature() {
+        use vix_ffi_gen::manifest::{Output, Param, ParamType, Scalar, Signature};
+        let sig = |params: Vec<ParamType>, output| Signature {
+            params: params
+                .into_iter()
+                .enumerate()
+                .map(|(i, ty)| Param::new(format!("p{i}"), ty))
+                .collect(),
+            output,
+        };
+        let names =
+            |s: &Signature| -> Vec<&str> { Rule::typed(s).iter().map(|r| r.name()).collect() };
+        let double = ParamType::Scalar(Scalar::Double);
+        assert_eq!(
+            names(&sig(vec![double, double], Output::Scalar(Scalar::Double))),
+            [
+                "rc-status",
+                "status-written",
+                "status-range",
+                "null-args",
+                "null-status",
+                "deterministic",
+                "message-utf8",
+                "message-lifetime",
+                "extreme-values",
+                "threads",
+                "scalar-output"
+            ]
+        );
+        let text = names(&sig(vec![ParamType::Str, ParamType::Bytes], Output::Str));
+        assert_eq!(
+            &text[..5],
+            [
+                "size-query",
+                "one-short",
+                "exact-capacity",
+                "no-overflow",
+                "rc-status"
+            ]
+        );
+        assert!(text.contains(&"robustness") && !text.contains(&"extreme-values"));
+        assert_eq!(text.last(), Some(&"str-utf8"));
+        // Nothing to pass as NULL, nothing to size.
+        let bare = names(&sig(vec![], Output::None));
+        assert!(!bare.contains(&"null-args") && !bare.contains(&"size-query"));
+        for rule in Rule::typed(&sig(vec![ParamType::Bytes, double], Output::Bytes)) {
             assert!(Rule::ALL.contains(&rule));
         }
     }

@@ -45,7 +45,7 @@ fn version_flag() {
 }
 
 #[test]
-fn writes_the_five_files() {
+fn writes_the_package_files() {
     let tmp = tempfile::tempdir().unwrap();
     let output = gen(Path::new(EXAMPLE), tmp.path());
     assert!(output.status.success(), "{}", text(&output.stderr));

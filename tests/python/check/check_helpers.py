@@ -43,6 +43,24 @@ BUGS = [
     "BLOCKS",
 ]
 
+TYPED_DIR = REPO_ROOT / "tests" / "fixtures" / "c_typed"
+TYPED_SPEC = TYPED_DIR / "bindings.json"
+
+# Every build of typedlib.c: NONE is the conformant library, the others break one rule
+# that typed signatures add each.
+TYPED_BUGS = [
+    "NONE",
+    "SCALAR_ON_FAILURE",
+    "NO_STATUS_SCALAR",
+    "NULL_OUT_VALUE",
+    "NAN_CRASH",
+    "MULTI_SIZE",
+    "STR_NOT_UTF8",
+    "RESERVED_CODE",
+    "BOOL_TWO",
+    "CAP_DEPENDENT",
+]
+
 C_FLAGS = [
     "-std=c11",
     "-Wall",

@@ -1,7 +1,8 @@
 """Fixtures for the ``vix-ffi check`` suite.
 
 ``tests/fixtures/check/fixlib.c`` is a small hex codec written in C against the ABI
-headers; each ``-DBUG_<NAME>`` build breaks exactly one rule of the contract. These
+headers; each ``-DBUG_<NAME>`` build breaks exactly one rule of the contract.
+``tests/fixtures/c_typed/typedlib.c`` does the same for the rules of typed signatures. These
 fixtures compile every build once per session into the ``work_dir`` folder of the parent
 conftest and run the ``vix-ffi`` binary (``VIX_FFI_BIN``) on them and on the example
 library (``VIX_TEST_LIB_DIR``). The compiler is ``gcc`` unless ``VIX_TEST_CC`` names
@@ -16,26 +17,26 @@ from pathlib import Path
 
 import pytest
 
-from check_helpers import BUGS, C_FLAGS, FIXTURE_DIR, REPO_ROOT
+from check_helpers import BUGS, C_FLAGS, FIXTURE_DIR, REPO_ROOT, TYPED_BUGS, TYPED_DIR
 from vix_test_env import c_compiler
 
 
-@pytest.fixture(scope="session")
-def fixture_libs(work_dir: Path) -> dict[str, Path]:
-    """Every build of fixlib.c, by bug: ``work_dir/check/fixlib/<BUG>/libfixlib.so``."""
-    root = work_dir / "check" / "fixlib"
+def build_all(
+    root: Path, source: Path, lib_name: str, bugs: list[str]
+) -> dict[str, Path]:
+    """Every ``-DBUG_<BUG>`` build of ``source``: ``root/<BUG>/<lib_name>``."""
     shutil.rmtree(root, ignore_errors=True)
     libs = {}
-    for bug in BUGS:
+    for bug in bugs:
         out_dir = root / bug
         out_dir.mkdir(parents=True)
-        out = out_dir / "libfixlib.so"
+        out = out_dir / lib_name
         cmd = [
             c_compiler(),
             *C_FLAGS,
             f"-I{REPO_ROOT / 'include'}",
             f"-DBUG_{bug}",
-            str(FIXTURE_DIR / "fixlib.c"),
+            str(source),
             "-o",
             str(out),
         ]
@@ -44,6 +45,26 @@ def fixture_libs(work_dir: Path) -> dict[str, Path]:
             pytest.fail(f"{' '.join(cmd)} failed:\n{proc.stderr}", pytrace=False)
         libs[bug] = out
     return libs
+
+
+@pytest.fixture(scope="session")
+def fixture_libs(work_dir: Path) -> dict[str, Path]:
+    """Every build of fixlib.c, by bug: ``work_dir/check/fixlib/<BUG>/libfixlib.so``."""
+    return build_all(
+        work_dir / "check" / "fixlib", FIXTURE_DIR / "fixlib.c", "libfixlib.so", BUGS
+    )
+
+
+@pytest.fixture(scope="session")
+def typed_libs(work_dir: Path) -> dict[str, Path]:
+    """Every build of typedlib.c (tests/fixtures/c_typed), by bug:
+    ``work_dir/check/typedlib/<BUG>/libtypedlib.so``."""
+    return build_all(
+        work_dir / "check" / "typedlib",
+        TYPED_DIR / "typedlib.c",
+        "libtypedlib.so",
+        TYPED_BUGS,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -139,7 +139,8 @@ pub fn code_name(code: i32) -> String {
     }
     match StatusCode::try_from(code) {
         Ok(code) => code.c_name().into(),
-        Err(other) => format!("unknown status code {other}"),
+        Err(other) if other >= 1000 => format!("library status code {other}"),
+        Err(other) => format!("unknown status code {other} (reserved by the ABI)"),
     }
 }
 

@@ -4,17 +4,19 @@
 //! crash, an abort or a hang takes down this process only, and the parent reports the last
 //! step this process announced.
 
+mod dynamic;
 mod ffi;
 mod memory;
 mod operation;
+mod typed;
 mod version;
 
 use std::fs::File;
 use std::io::{Read as _, Write as _};
 use std::sync::{Mutex, OnceLock};
 
-use crate::corpus;
 use crate::protocol::{Done, Event, Finding, Job, Task};
+use crate::{corpus, values};
 
 /// The protocol stream (a duplicate of the original standard output).
 static PROTOCOL: OnceLock<Mutex<File>> = OnceLock::new();
@@ -148,6 +150,42 @@ pub fn child_main() -> i32 {
                 blocks,
             };
             operation::run(rule, &op, &ctx)
+        }
+        Task::Typed {
+            library,
+            function,
+            symbol,
+            rule,
+            seed,
+            iterations,
+            signature,
+            null_calls,
+        } => {
+            let Some(sig) = signature.signature() else {
+                eprintln!("vix-ffi check child: unknown type in {signature:?}");
+                return 3;
+            };
+            let lib = match open(&library.to_string_lossy()) {
+                Ok(lib) => lib,
+                Err(e) => return load_error(e),
+            };
+            // SAFETY: only the address is taken here; it is called through the C
+            // parameter list of the signature the manifest declares for `symbol`.
+            let code = match unsafe { lib.get::<*mut std::ffi::c_void>(symbol.as_bytes()) } {
+                Ok(code) => *code,
+                Err(e) => return load_error(e.to_string()),
+            };
+            let ctx = typed::Ctx {
+                function,
+                cases: values::cases(&sig, seed, iterations),
+                extremes: values::extreme_cases(&sig),
+                buffers: values::buffer_cases(&sig, seed, iterations),
+                iterations,
+                null_calls,
+                // SAFETY: the manifest declares `symbol` with this signature.
+                callee: unsafe { dynamic::Callee::new(sig, code) },
+            };
+            typed::run(rule, &ctx)
         }
     };
     emit(&Event::Done(done));

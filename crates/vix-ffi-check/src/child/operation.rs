@@ -200,6 +200,8 @@ pub fn run(rule: Rule, op: &Op, ctx: &Ctx) -> Done {
         Rule::Threads => threads(&runner, &mut findings),
         Rule::AsciiOutput => ascii_output(&runner, &mut findings),
         Rule::OutputBlocks => output_blocks(&runner, &mut findings),
+        Rule::StatusRange => status_range(&runner, &mut findings),
+        Rule::StrUtf8 => str_utf8(&runner, &mut findings),
         other => Err(format!("{} does not apply to an operation", other.name())),
     };
     match result {
@@ -307,10 +309,42 @@ fn exact_capacity(runner: &Runner, findings: &mut Findings) -> Result<String, St
                 obs.show(),
                 format!("VIX_STATUS_OK, out_len {n} (the size query's answer)"),
             );
+        } else if let Some((seen, expected)) =
+            other_bytes(&obs.output, &probe.full.output, probe.full_cap)
+        {
+            findings.add(desc, seen, expected);
         }
     }
     Ok(format!(
         "out_cap equal to the queried size for {tested} accepted inputs"
+    ))
+}
+
+/// `(seen, expected)` when a call at the exact capacity wrote other bytes than the call
+/// with `full_cap` bytes: the output must not depend on the capacity.
+pub(crate) fn other_bytes(exact: &[u8], full: &[u8], full_cap: usize) -> Option<(String, String)> {
+    if exact == full {
+        return None;
+    }
+    let at = exact
+        .iter()
+        .zip(full)
+        .position(|(a, b)| a != b)
+        .unwrap_or(exact.len().min(full.len()));
+    let show = |bytes: &[u8]| {
+        let end = (at + 16).min(bytes.len());
+        format!("b\"{}\"", bytes[at.min(end)..end].escape_ascii())
+    };
+    Some((
+        format!(
+            "VIX_STATUS_OK, but the output differs from offset {at}: {} from there",
+            show(exact)
+        ),
+        format!(
+            "the bytes a call with out_cap {full_cap} wrote: {} from offset {at} (the output \
+             does not depend on the capacity)",
+            show(full)
+        ),
     ))
 }
 
@@ -425,6 +459,64 @@ fn status_written(runner: &Runner, findings: &mut Findings) -> Result<String, St
     }
     Ok(format!(
         "{checked} calls with a pre-filled status and out_len"
+    ))
+}
+
+/// Typed signatures only: every status code written is one of ABI v1 or the library's.
+fn status_range(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let mut codes = BTreeSet::new();
+    for input in &runner.ctx.inputs {
+        runner.contract_calls(input, &mut |desc, obs| {
+            let Some(code) = obs.code.filter(|&c| c != SENTINEL_CODE) else {
+                return;
+            };
+            codes.insert(code);
+            if !super::typed::legal_code(code) {
+                findings.add(desc, obs.show(), super::typed::RANGE_EXPECTED);
+            }
+        });
+    }
+    let shown: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
+    Ok(format!(
+        "{} inputs, status codes seen: {}",
+        runner.ctx.inputs.len(),
+        shown.join(", ")
+    ))
+}
+
+/// Typed signatures with a `str` output: every successful output of the inputs and the
+/// valid UTF-8 texts is valid UTF-8.
+fn str_utf8(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let ctx = runner.ctx;
+    let (mut outputs, mut bytes) = (0, 0);
+    for input in ctx.inputs.iter().chain(&ctx.text) {
+        let probe = runner.probe(input, true);
+        if probe.accepted().is_none() {
+            continue;
+        }
+        outputs += 1;
+        let output = &probe.full.output;
+        bytes += output.len();
+        if let Err(e) = std::str::from_utf8(output) {
+            let at = e.valid_up_to();
+            let end = (at + 4).min(output.len());
+            findings.add(
+                runner.describe(input, Args::cap(probe.full_cap)),
+                format!(
+                    "VIX_STATUS_OK with a str output that is not UTF-8: invalid at offset {at} \
+                     of {} bytes (bytes {:02x?})",
+                    output.len(),
+                    &output[at..end]
+                ),
+                "every successful str output valid UTF-8",
+            );
+        }
+    }
+    if outputs == 0 {
+        return Err("no accepted input found".into());
+    }
+    Ok(format!(
+        "{outputs} successful outputs ({bytes} bytes), all valid UTF-8"
     ))
 }
 
