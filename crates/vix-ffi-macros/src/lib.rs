@@ -26,7 +26,11 @@ use proc_macro::TokenStream;
 use proc_macro2::{Ident, Literal, Span, TokenStream as TokenStream2};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use vix_ffi_syntax::{analyze, Args, Export, Input, Operation, Shape, Version};
+use vix_ffi_syntax::signature::Role;
+use vix_ffi_syntax::{
+    analyze, analyze_errors, Args, Export, Input, Operation, ParamType, Returns, Scalar, Shape,
+    Typed, Version,
+};
 
 /// Exports a safe Rust function as an ABI v1 operation, or a `const` as the library's
 /// version string.
@@ -180,6 +184,12 @@ fn expand(item: &syn::Item, export: &Export) -> TokenStream2 {
              each pointer is null or valid for its stated length for the whole call.",
             operation(op, &symbol),
         ),
+        Export::Typed(t) => (
+            " The typed-signature contract of Vix FFI v1.1: each input pointer is null or \
+             readable for its length, each output pointer null or writable (`out_ptr` for \
+             `out_cap` bytes), for the whole call.",
+            typed(t, &symbol),
+        ),
         Export::Version(v) => (
             " `out_status` is null or valid for writing one `vix_status`.",
             version(v, &symbol),
@@ -280,6 +290,226 @@ fn operation(op: &Operation, symbol: &Ident) -> TokenStream2 {
             };
             // Forwarded from this function's contract (`# Safety` above).
             unsafe { #invoke }
+        }
+    }
+}
+
+/// Derives `From<YourError> for vix_ffi::Error` for an enum of the library's own errors:
+/// see `vix_ffi::LibraryError`.
+#[proc_macro_derive(LibraryError, attributes(vix))]
+pub fn library_error(item: TokenStream) -> TokenStream {
+    let expansion = syn::parse::<syn::Item>(item).and_then(|parsed| {
+        let errors = analyze_errors(&parsed)?;
+        let syn::Item::Enum(item) = &parsed else {
+            unreachable!("analyze_errors accepts enums only")
+        };
+        let ident = &errors.ident;
+        let (impl_generics, ty_generics, where_clause) = item.generics.split_for_impl();
+        let arms = errors.variants.iter().map(|v| {
+            let variant = &v.ident;
+            let code = Literal::i32_unsuffixed(v.code);
+            quote!(#ident::#variant { .. } => #code,)
+        });
+        let error = hidden("error");
+        // Without `Display`, the error points at the enum's name.
+        let message = quote_spanned! {ident.span()=>
+            ::std::string::ToString::to_string(&#error)
+        };
+        Ok(quote! {
+            impl #impl_generics ::core::convert::From<#ident #ty_generics> for ::vix_ffi::Error
+            #where_clause
+            {
+                fn from(#error: #ident #ty_generics) -> ::vix_ffi::Error {
+                    let code = match &#error {
+                        #(#arms)*
+                    };
+                    ::vix_ffi::Error::library(code, #message)
+                }
+            }
+        })
+    });
+    expansion
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// A hidden identifier for a C parameter name (`r#type` for a keyword).
+fn c_ident(name: &str) -> Ident {
+    match syn::parse_str::<Ident>(name) {
+        Ok(ident) => Ident::new(&ident.to_string(), Span::mixed_site()),
+        Err(_) => Ident::new_raw(name, Span::mixed_site()),
+    }
+}
+
+fn scalar_type(s: Scalar) -> TokenStream2 {
+    match s {
+        Scalar::Int32 => quote!(i32),
+        Scalar::Uint32 => quote!(u32),
+        Scalar::Int64 => quote!(i64),
+        Scalar::Uint64 => quote!(u64),
+        Scalar::Size => quote!(usize),
+        Scalar::Double => quote!(f64),
+        Scalar::Bool => quote!(bool),
+    }
+}
+
+fn typed(t: &Typed, symbol: &Ident) -> TokenStream2 {
+    let sig = &t.signature;
+    let status = hidden("out_status");
+    let out = hidden("__vix_out");
+    let mut decls = Vec::new();
+    let mut raw_inputs = Vec::new();
+    let mut conversions = Vec::new();
+    let args: Vec<Ident> = (0..sig.params.len())
+        .map(|i| hidden(&format!("__vix_arg{i}")))
+        .collect();
+    let (mut out_ptr, mut out_cap, mut out_len, mut out_value) = (None, None, None, None);
+    for c in sig.c_params() {
+        let ident = c_ident(&c.name);
+        let ty = match c.role {
+            Role::InputPtr(_) => quote!(*const u8),
+            Role::InputLen(i) => {
+                let ptr = c_ident(&format!("{}_ptr", sig.params[i].name));
+                let raw = hidden(&format!("__vix_raw{i}"));
+                raw_inputs.push(quote! {
+                    let #raw = unsafe { ::vix_ffi::glue::InputArg::new(#ptr, #ident) };
+                });
+                let name = &sig.params[i].name;
+                let arg = &args[i];
+                let method = if sig.params[i].ty == ParamType::Str {
+                    quote!(text)
+                } else {
+                    quote!(bytes)
+                };
+                conversions.push(quote!(let #arg = #raw.#method(#name)?;));
+                quote!(usize)
+            }
+            Role::Scalar(i) => {
+                let ParamType::Scalar(s) = sig.params[i].ty else {
+                    unreachable!("a scalar role has a scalar type")
+                };
+                let arg = &args[i];
+                let name = &sig.params[i].name;
+                if s == Scalar::Bool {
+                    conversions.push(quote!(let #arg = ::vix_ffi::glue::bool_arg(#ident, #name)?;));
+                    // `_Bool` is one byte; a Rust `bool` could not receive another value.
+                    quote!(u8)
+                } else {
+                    conversions.push(quote!(let #arg = #ident;));
+                    scalar_type(s)
+                }
+            }
+            Role::OutPtr => {
+                out_ptr = Some(ident.clone());
+                quote!(*mut u8)
+            }
+            Role::OutCap => {
+                out_cap = Some(ident.clone());
+                quote!(usize)
+            }
+            Role::OutLen => {
+                out_len = Some(ident.clone());
+                quote!(*mut usize)
+            }
+            Role::OutValue => {
+                out_value = Some(ident.clone());
+                let Returns::Scalar(s) = sig.output else {
+                    unreachable!("out_value belongs to a scalar output")
+                };
+                let ty = scalar_type(s);
+                quote!(*mut #ty)
+            }
+            Role::Status => continue,
+        };
+        decls.push(quote!(#ident: #ty));
+    }
+    let (out_value_expr, out_type, value_type) = match sig.output {
+        Returns::None => (
+            quote!(::vix_ffi::glue::NoOut),
+            quote!(::vix_ffi::glue::NoOut),
+            quote!(()),
+        ),
+        Returns::Scalar(s) => {
+            let ty = scalar_type(s);
+            (
+                quote!(::vix_ffi::glue::ScalarOut::<#ty>(#out_value)),
+                quote!(::vix_ffi::glue::ScalarOut<#ty>),
+                ty,
+            )
+        }
+        Returns::Bytes | Returns::Str => (
+            quote!(::vix_ffi::glue::BufOut { ptr: #out_ptr, cap: #out_cap, len: #out_len }),
+            quote!(::vix_ffi::glue::BufOut),
+            quote!(usize),
+        ),
+    };
+    let function = &t.ident;
+    let check_ascii = if t.ascii {
+        quote!({ ::core::cfg!(debug_assertions) })
+    } else {
+        quote!(false)
+    };
+    let size_fn = Ident::new("__vix_ffi_size", Span::mixed_site());
+    let mut size = quote!();
+    let call = if t.writer {
+        let i = t.single_buffer().expect("a writer has one buffer input");
+        let input = match sig.params[i].ty {
+            ParamType::Str => quote!(str),
+            _ => quote!([u8]),
+        };
+        size = match (&t.size, t.output_blocks) {
+            (Some(size), _) => quote_spanned! {size.span()=>
+                fn #size_fn(input: &#input) -> ::vix_ffi::Result<usize> {
+                    ::vix_ffi::glue::size::<#input, _>(#size, input)
+                }
+            },
+            (None, Some(blocks)) => {
+                let block_in = Literal::u32_suffixed(blocks.input);
+                let block_out = Literal::u32_suffixed(blocks.output);
+                let data = hidden("data");
+                quote! {
+                    fn #size_fn(#data: &#input) -> ::vix_ffi::Result<usize> {
+                        ::vix_ffi::glue::blocks_size(<#input>::len(#data), #block_in, #block_out)
+                    }
+                }
+            }
+            (None, None) => unreachable!("a writer has a size"),
+        };
+        let buffer = &args[i];
+        let writer = hidden("__vix_writer");
+        quote_spanned! {t.output_span=>
+            ::vix_ffi::glue::put_sized::<_, #check_ascii>(
+                #out,
+                ::core::convert::AsRef::<[u8]>::as_ref(#buffer),
+                #size_fn(#buffer)?,
+                |#writer| #function(#(#args,)* #writer),
+            )
+        }
+    } else {
+        match sig.output {
+            Returns::Bytes | Returns::Str => quote_spanned! {t.output_span=>
+                ::vix_ffi::glue::put::<_, _, #check_ascii>(#out, #function(#(#args),*))
+            },
+            Returns::None | Returns::Scalar(_) => quote_spanned! {t.output_span=>
+                ::vix_ffi::glue::result(#function(#(#args),*))
+            },
+        }
+    };
+    let body = hidden("__vix_body");
+    quote! {
+        pub unsafe extern "C" fn #symbol(
+            #(#decls,)*
+            #status: *mut ::vix_ffi::VixStatus,
+        ) -> ::std::os::raw::c_int {
+            #size
+            // Forwarded from this function's contract (`# Safety` above).
+            #(#raw_inputs)*
+            let #body = move |#out: &#out_type| -> ::vix_ffi::Result<#value_type> {
+                #(#conversions)*
+                #call
+            };
+            // Forwarded from this function's contract (`# Safety` above).
+            unsafe { ::vix_ffi::glue::call(#status, #out_value_expr, #body) }
         }
     }
 }

@@ -44,9 +44,9 @@ pub use guard::guard;
 pub use memory::{VixAllocFn, VixAllocator, VixFreeFn};
 pub use op::RawCall;
 pub use out::Output;
-pub use status::{Error, Result, StatusCode, VixStatus};
+pub use status::{Error, Result, StatusCode, VixStatus, FIRST_LIBRARY_CODE};
 pub use types::{VixBuf, VixMutBuf, VixStr};
-pub use vix_ffi_macros::export;
+pub use vix_ffi_macros::{export, LibraryError};
 
 /// `VIX_FFI_ABI_VERSION_MAJOR` of `vix_ffi_config.h`.
 pub const ABI_VERSION_MAJOR: u32 = 1;
