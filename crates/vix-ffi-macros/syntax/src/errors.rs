@@ -1,7 +1,7 @@
 //! The library's own errors: an enum deriving `vix_ffi::LibraryError`, each variant with
 //! a status code from 1000 and a Python exception class.
 //!
-//! ```ignore
+//! ```text
 //! #[derive(Debug, vix_ffi::LibraryError)]
 //! pub enum DemoError {
 //!     /// `lo` is greater than `hi`.

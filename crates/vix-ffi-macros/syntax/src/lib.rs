@@ -1153,3 +1153,6 @@ pub fn doc_text(attrs: &[Attribute]) -> syn::Result<Option<String>> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod typed_tests;

@@ -418,13 +418,17 @@ fn default_value(expr: &Expr, ty: ParamType) -> Result<Default, String> {
         _ => return Err(not_a_literal(expr, ty)),
     };
     let wanted = wanted(ty);
-    let wrong = || format!("expected {wanted}, found `{}`", show(expr));
+    let written = if negative {
+        format!("-{}", show(lit))
+    } else {
+        show(lit)
+    };
+    let wrong = || format!("expected {wanted}, found `{written}`");
     match (ty, lit) {
         (ParamType::Scalar(s), Lit::Int(int)) if s.int_range().is_some() => {
             if !matches!(int.suffix(), "") && int.suffix() != s.rust_type() {
                 return Err(format!(
-                    "`{}` has the suffix of `{}`, but the parameter is `{}`: write `{}`",
-                    show(expr),
+                    "`{written}` has the suffix of `{}`, but the parameter is `{}`: write `{}`",
                     int.suffix(),
                     s.rust_type(),
                     int.base10_digits()
@@ -438,7 +442,7 @@ fn default_value(expr: &Expr, ty: ParamType) -> Result<Default, String> {
                 .filter(|n| (lo..=hi).contains(n));
             value
                 .map(Default::Int)
-                .ok_or_else(|| format!("`{}` is out of range: expected {wanted}", show(expr)))
+                .ok_or_else(|| format!("`{written}` is out of range: expected {wanted}"))
         }
         (ParamType::Scalar(Scalar::Double), Lit::Float(float)) => {
             if !matches!(float.suffix(), "" | "f64") {
@@ -450,7 +454,7 @@ fn default_value(expr: &Expr, ty: ParamType) -> Result<Default, String> {
                 .map(|x| if negative { -x } else { x })
                 .filter(|x| x.is_finite())
                 .map(Default::Float)
-                .ok_or_else(|| format!("`{}` is not a finite `f64`", show(expr)))
+                .ok_or_else(|| format!("`{written}` is not a finite `f64`"))
         }
         (ParamType::Scalar(Scalar::Double), Lit::Int(int)) => Err(format!(
             "expected {wanted}: write `{}.0`",
