@@ -486,6 +486,10 @@ fn typed(t: &Typed, symbol: &Ident) -> TokenStream2 {
             )
         }
     } else {
+        // The call carries the return type's span, so that a type error about the result
+        // (an error type that does not convert into `vix_ffi::Error`) points there.
+        let mut function = function.clone();
+        function.set_span(t.output_span);
         match sig.output {
             Returns::Bytes | Returns::Str => quote_spanned! {t.output_span=>
                 ::vix_ffi::glue::put::<_, _, #check_ascii>(#out, #function(#(#args),*))

@@ -591,12 +591,17 @@ fn is_operation_shaped(args: &Args, sig: &Signature) -> bool {
     let mut inputs = sig.inputs.iter();
     let first_is_buffer = matches!(inputs.next(), Some(FnArg::Typed(arg))
         if is_ref_to(&arg.ty, "[u8]", false) || is_ref_to(&arg.ty, "str", false));
-    let rest_is_writer = match (inputs.next(), inputs.next()) {
-        (None, _) => true,
-        (Some(FnArg::Typed(arg)), None) => is_writer(&arg.ty),
-        _ => false,
+    let (rest_is_writer, has_writer) = match (inputs.next(), inputs.next()) {
+        (None, _) => (true, false),
+        (Some(FnArg::Typed(arg)), None) => (is_writer(&arg.ty), true),
+        _ => (false, false),
     };
-    first_is_buffer && rest_is_writer && !args.has_python_arguments()
+    // Without the writer, the v1.0 shape returns bytes or text; any other result (a
+    // scalar, nothing, or a mistake) is a typed signature's, and explained as one.
+    let returns_buffer = has_writer
+        || matches!(&sig.output, ReturnType::Type(_, ty)
+            if result_ok_type(ty).is_some_and(|ok| is_vec_u8(ok) || is_plain(ok, "String")));
+    first_is_buffer && rest_is_writer && returns_buffer && !args.has_python_arguments()
 }
 
 fn analyze_fn(

@@ -127,7 +127,7 @@ fn misuse_is_explained() {
         (
             p,
             "fn f(x: &[u8]) -> Result<Vec<i32>> {}",
-            "unsupported output type `Vec<i32>`",
+            "unsupported result type `Vec<i32>`",
         ),
         (
             p,
