@@ -466,7 +466,19 @@ fn default_value(expr: &Expr, ty: ParamType) -> Result<Default, String> {
         )),
         (ParamType::Scalar(Scalar::Bool), Lit::Bool(b)) if !negative => Ok(Default::Bool(b.value)),
         (ParamType::Str, Lit::Str(text)) if !negative => Ok(Default::Str(text.value())),
-        (ParamType::Bytes, Lit::ByteStr(bytes)) if !negative => Ok(Default::Bytes(bytes.value())),
+        (ParamType::Bytes, Lit::ByteStr(bytes)) if !negative => {
+            let value = bytes.value();
+            // The manifest writes a bytes default as the text of its UTF-8 bytes.
+            match std::str::from_utf8(&value) {
+                Ok(_) => Ok(Default::Bytes(value)),
+                Err(e) => Err(format!(
+                    "byte 0x{:02x} at offset {} is not UTF-8: the manifest writes a bytes \
+                     default as text, so it is UTF-8 bytes",
+                    value[e.valid_up_to()],
+                    e.valid_up_to()
+                )),
+            }
+        }
         (ParamType::Bytes, Lit::Str(text)) if !negative => Err(format!(
             "expected {wanted}: write `b{:?}`",
             text.value()

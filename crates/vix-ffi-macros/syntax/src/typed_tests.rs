@@ -166,6 +166,7 @@ fn wrong_defaults_are_refused_with_the_expected_type() {
         ("default(x = true)", "fn f(x: f64) -> Result<()> {}", "a floating-point literal"),
         ("default(b = 1)", "fn f(b: bool) -> Result<()> {}", "`true` or `false`"),
         ("default(s = b\"x\")", "fn f(s: &str) -> Result<()> {}", "a string literal"),
+        ("default(d = b\"\\xff\")", "fn f(d: &[u8]) -> Result<()> {}", "byte 0xff at offset 0 is not UTF-8"),
         ("default(d = \"x\")", "fn f(d: &[u8]) -> Result<()> {}", "write `b\"x\"`"),
         ("default(n = SEED)", "fn f(n: u32) -> Result<()> {}", "a default is a literal"),
         ("default(nope = 1)", "fn f(n: u32) -> Result<()> {}", "`default` names `nope`, which is not a parameter of this function (`n`)"),
