@@ -45,7 +45,7 @@ fn version_flag() {
 }
 
 #[test]
-fn writes_the_four_files() {
+fn writes_the_package_files() {
     let tmp = tempfile::tempdir().unwrap();
     let output = gen(Path::new(EXAMPLE), tmp.path());
     assert!(output.status.success(), "{}", text(&output.stderr));
@@ -55,7 +55,16 @@ fn writes_the_four_files() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["__init__.py", "_native.py", "api.py", "py.typed"]);
+    assert_eq!(
+        names,
+        [
+            "__init__.py",
+            "_native.py",
+            "_vix_runtime.py",
+            "api.py",
+            "py.typed"
+        ]
+    );
     assert!(text(&output.stdout).contains(&dir.display().to_string()));
     let native = std::fs::read_to_string(dir.join("_native.py")).unwrap();
     assert!(native.starts_with(&format!(
