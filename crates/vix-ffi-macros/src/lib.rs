@@ -135,6 +135,74 @@ use vix_ffi_syntax::{
 /// }
 /// ```
 ///
+/// # Typed signatures (ABI v1.1)
+///
+/// Any other mix of parameters, `&[u8]`, `&str`, `i32`, `u32`, `i64`, `u64`, `usize`,
+/// `f64` and `bool`, with a result `Result<T>` where `T` is one of those scalars,
+/// `Vec<u8>`, `String` or `()`, exports the typed signature of `abi-v1.1.md`: the inputs
+/// (`<name>_ptr, <name>_len` or `<name>`), the output (`out_ptr, out_cap, out_len` or
+/// `out_value`), then `out_status`. Python calls the function with the Rust parameter
+/// names; defaults and how Python passes each parameter are arguments of the attribute,
+/// so that the function itself stays plain Rust:
+///
+/// ```
+/// use vix_ffi::Result;
+///
+/// /// CRC-32 (IEEE) of `data`, continuing from `seed`.
+/// #[vix_ffi::export(prefix = "mylib_", default(seed = 0))]
+/// pub fn crc32(data: &[u8], seed: u32) -> Result<u32> {
+///     let mut crc = !seed;
+///     for &b in data {
+///         crc ^= u32::from(b);
+///         for _ in 0..8 {
+///             crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+///         }
+///     }
+///     Ok(!crc)
+/// }
+///
+/// /// A line about `name`.
+/// #[vix_ffi::export(
+///     prefix = "mylib_",
+///     default(name = "anon", level = 3, loud = false),
+///     positional_only(name),
+///     positional(level)
+/// )]
+/// pub fn describe(name: &str, level: i32, loud: bool) -> Result<String> {
+///     let line = format!("{name} at level {level}");
+///     Ok(if loud { line.to_uppercase() } else { line })
+/// }
+/// ```
+///
+/// exports `int mylib_crc32(const uint8_t *data_ptr, size_t data_len, uint32_t seed,
+/// uint32_t *out_value, vix_status *out_status)`; Python sees
+/// `crc32(data, *, seed=0)` and `describe(name="anon", /, level=3, *, loud=False)`.
+///
+/// - `default(name = value, ...)`: a literal of the parameter's type (an integer in
+///   range, a float with a point, `true`/`false`, a string for `&str`, a UTF-8 byte
+///   string for `&[u8]`); another type, a value out of range, or a name that is not a
+///   parameter is a compile error at the value or the name.
+/// - A parameter with a default is keyword-only (adding a default never changes what a
+///   positional call means); `positional(name, ...)` lets it be passed by position too.
+///   `keyword_only(name, ...)` makes parameters without a default keyword-only, and
+///   `positional_only(name, ...)` puts parameters before Python's `/`.
+/// - The generated symbol refuses, with `VIX_STATUS_INVALID_ARG`, a NULL pointer with a
+///   non-zero length, a NULL output pointer, text that is not UTF-8 and a `bool` other
+///   than 0 or 1 (refused, not normalised: another value is a caller's mistake). A
+///   scalar result is written to `*out_value` on success only; bytes and text follow the
+///   sizing rules of the operation shape.
+/// - A writer `out: &mut vix_ffi::Output<'_>` as the last parameter, with `size` or
+///   `output_blocks`, is accepted when the function has exactly one `&[u8]`/`&str`
+///   parameter, from which the size is computed; its output is bytes, or ASCII text with
+///   `ascii`. `ascii` also applies to a `String` result.
+///
+/// A function with one `&[u8]`/`&str` parameter and a `Vec<u8>`/`String` result (or a
+/// writer), and none of `default`, `keyword_only`, `positional_only`, `positional`, keeps
+/// the v1.0 operation shape described above.
+///
+/// Errors with codes of the library's own are an enum deriving
+/// [`LibraryError`](derive@LibraryError): return `Result<T, YourError>`.
+///
 /// # Version string
 ///
 /// ```
@@ -294,8 +362,57 @@ fn operation(op: &Operation, symbol: &Ident) -> TokenStream2 {
     }
 }
 
-/// Derives `From<YourError> for vix_ffi::Error` for an enum of the library's own errors:
-/// see `vix_ffi::LibraryError`.
+/// The library's own errors: an enum whose variants carry status codes from 1000 and
+/// Python exception classes (ABI v1.1).
+///
+/// ```
+/// use vix_ffi::LibraryError;
+///
+/// /// What can go wrong in mylib.
+/// #[derive(Debug, LibraryError)]
+/// pub enum MyError {
+///     /// `lo` is greater than `hi`.
+///     #[vix(code = 1000, base = "ValueError")]
+///     Range { lo: f64, hi: f64 },
+///     /// The input is too long.
+///     #[vix(code = 1001, name = "InputTooLong")]
+///     TooLong(usize),
+/// }
+///
+/// impl std::fmt::Display for MyError {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         match self {
+///             MyError::Range { lo, hi } => write!(f, "lo {lo} is greater than hi {hi}"),
+///             MyError::TooLong(n) => write!(f, "{n} bytes is too long"),
+///         }
+///     }
+/// }
+///
+/// #[vix_ffi::export(prefix = "mylib_")]
+/// pub fn clamp(x: f64, lo: f64, hi: f64) -> Result<f64, MyError> {
+///     if lo > hi {
+///         return Err(MyError::Range { lo, hi });
+///     }
+///     Ok(x.clamp(lo, hi))
+/// }
+///
+/// let err = vix_ffi::Error::from(MyError::TooLong(9));
+/// assert_eq!(err.library_code(), Some(1001));
+/// assert_eq!(err.message(), "9 bytes is too long");
+/// ```
+///
+/// The derive writes `impl From<MyError> for vix_ffi::Error`: the variant gives the code,
+/// `Display` the message (by hand as above, or with thiserror's `#[derive(Error)]` and
+/// `#[error("...")]` beside this derive), so functions return `Result<T, MyError>` and `?`
+/// converts. Each variant has `#[vix(code = N)]`, `N` an integer literal from 1000 to
+/// `i32::MAX` (lower codes belong to the ABI), and optionally `name = "PyClass"` (by
+/// default the variant's name followed by `Error`, unless it already ends so: `Range`
+/// becomes `RangeError`) and `base = "ValueError"` (one of the standard classes the
+/// manifest allows). `vix-ffi from-rust` writes every variant into the manifest's
+/// `errors`, with its doc comment's first paragraph as the class docstring, and a
+/// `#define` into the header. A missing or reserved code, a code or class given twice, an
+/// unknown base, a class that would hide Python's own (`ValueError`), or a struct, is a
+/// compile error pointing at it.
 #[proc_macro_derive(LibraryError, attributes(vix))]
 pub fn library_error(item: TokenStream) -> TokenStream {
     let expansion = syn::parse::<syn::Item>(item).and_then(|parsed| {

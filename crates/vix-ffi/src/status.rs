@@ -249,12 +249,7 @@ unsafe fn write_raw(out: *mut VixStatus, code: i32, message: Cow<'static, str>) 
         Cow::Owned(s) => message::store(&s),
     };
     // SAFETY: non-null and writable by this function's contract.
-    unsafe {
-        out.write(VixStatus {
-            code,
-            message,
-        })
-    };
+    unsafe { out.write(VixStatus { code, message }) };
 }
 
 /// Writes the status for `err`.

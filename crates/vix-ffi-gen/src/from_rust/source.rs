@@ -201,7 +201,9 @@ impl Walker {
                     }
                 }
             }
-            let mut exports = attrs.iter().filter(|a| is_vix_path(a.path(), "export", &aliases));
+            let mut exports = attrs
+                .iter()
+                .filter(|a| is_vix_path(a.path(), "export", &aliases));
             let Some(attr) = exports.next() else {
                 continue;
             };
@@ -309,16 +311,19 @@ fn is_vix_path(path: &syn::Path, name: &str, aliases: &[String]) -> bool {
 
 /// Whether `#[derive(...)]` among `attrs` names `vix_ffi::LibraryError`.
 fn derives(attrs: &[Attribute], aliases: &[String]) -> bool {
-    attrs.iter().filter(|a| a.path().is_ident("derive")).any(|a| {
-        a.parse_args_with(
-            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-        )
-        .is_ok_and(|paths| {
-            paths
-                .iter()
-                .any(|p| is_vix_path(p, "LibraryError", aliases))
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .any(|a| {
+            a.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            )
+            .is_ok_and(|paths| {
+                paths
+                    .iter()
+                    .any(|p| is_vix_path(p, "LibraryError", aliases))
+            })
         })
-    })
 }
 
 /// The names under which the module's `use` items import `vix_ffi::<name>`.
@@ -341,9 +346,7 @@ fn collect_aliases(tree: &UseTree, prefix: &[String], name: &str, out: &mut Vec<
             collect_aliases(&p.tree, &next, name, out);
         }
         UseTree::Name(n) if is_vix(prefix) && n.ident == name => out.push(name.into()),
-        UseTree::Rename(r) if is_vix(prefix) && r.ident == name => {
-            out.push(r.rename.to_string())
-        }
+        UseTree::Rename(r) if is_vix(prefix) && r.ident == name => out.push(r.rename.to_string()),
         UseTree::Glob(_) if is_vix(prefix) => out.push(name.into()),
         UseTree::Group(g) => {
             for tree in &g.items {

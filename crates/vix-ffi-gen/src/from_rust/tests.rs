@@ -545,15 +545,20 @@ fn typed_declarations_come_from_the_signature() {
     ] {
         assert!(h.contains(declaration), "{declaration}\n---\n{h}");
     }
-    assert!(h.contains(
-        "/*\n * RangeError: `lo` is greater than `hi`. (Python: RangeError and ValueError)\n \
+    assert!(
+        h.contains(
+            "/*\n * RangeError: `lo` is greater than `hi`. (Python: RangeError and ValueError)\n \
          */\n#define DEMO_RANGE_ERROR 1000\n"
-    ), "{h}");
+        ),
+        "{h}"
+    );
     assert!(h.contains("#define DEMO_TOO_LONG 1001\n"), "{h}");
-    assert!(declaration_comment(h, "demo_describe")
-        .contains("name_ptr must be UTF-8 text: other bytes are VIX_STATUS_INVALID_ARG. loud must be 0 or 1"));
-    assert!(declaration_comment(h, "demo_is_prime")
-        .contains("written to *out_value on success only"));
+    assert!(declaration_comment(h, "demo_describe").contains(
+        "name_ptr must be UTF-8 text: other bytes are VIX_STATUS_INVALID_ARG. loud must be 0 or 1"
+    ));
+    assert!(
+        declaration_comment(h, "demo_is_prime").contains("written to *out_value on success only")
+    );
     let hex = declaration_comment(h, "demo_hexlify");
     assert!(hex.contains("ASCII text"), "{hex}");
     assert!(hex.contains("exactly 2"), "{hex}");
@@ -627,7 +632,10 @@ fn library_errors_are_found_through_imports_and_checked_across_enums() {
     let dir = crate_with("", &[("src/lib.rs", &bad)]);
     let message = errors(dir.path());
     assert!(message.contains("lib.rs:6:"), "{message}");
-    assert!(message.contains("status code 10 belongs to the ABI"), "{message}");
+    assert!(
+        message.contains("status code 10 belongs to the ABI"),
+        "{message}"
+    );
 }
 
 #[test]

@@ -84,8 +84,11 @@ pub fn analyze_errors(item: &Item) -> syn::Result<LibraryErrors> {
     }
     let mut variants: Vec<ErrorVariant> = Vec::new();
     for v in &item.variants {
-        let attrs: Vec<&syn::Attribute> =
-            v.attrs.iter().filter(|a| a.path().is_ident(HELPER)).collect();
+        let attrs: Vec<&syn::Attribute> = v
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident(HELPER))
+            .collect();
         let Some(attr) = attrs.first() else {
             problems.push(
                 v.ident.span(),
@@ -106,7 +109,11 @@ pub fn analyze_errors(item: &Item) -> syn::Result<LibraryErrors> {
         let mut name: Option<LitStr> = None;
         let mut base: Option<LitStr> = None;
         let parsed = attr.parse_nested_meta(|meta| {
-            let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
+            let key = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             match key.as_str() {
                 "code" => {
                     let value: Expr = meta.value()?.parse()?;

@@ -102,7 +102,11 @@ impl Args {
     fn passing_lists(&self) -> [(&'static str, &[syn::Ident], Passing); 3] {
         [
             ("keyword_only", &self.keyword_only, Passing::KeywordOnly),
-            ("positional_only", &self.positional_only, Passing::PositionalOnly),
+            (
+                "positional_only",
+                &self.positional_only,
+                Passing::PositionalOnly,
+            ),
             ("positional", &self.positional, Passing::Either),
         ]
     }
@@ -203,9 +207,9 @@ impl Args {
                         }
                         let value: Expr = inner.value()?.parse()?;
                         if args.defaults.iter().any(|(n, _)| *n == name) {
-                            return Err(inner.error(format!(
-                                "the default of `{name}` is given twice"
-                            )));
+                            return Err(
+                                inner.error(format!("the default of `{name}` is given twice"))
+                            );
                         }
                         args.defaults.push((name, value));
                         Ok(())
@@ -380,7 +384,11 @@ impl Operation {
     /// passes text, which is what Python calls it whatever the Rust argument's name), and
     /// one bytes or text output. Its C parameters are those of the v1.0 operation shape.
     pub fn signature(&self) -> signature::Signature {
-        let name = if self.kind.takes_str() { "text" } else { "data" };
+        let name = if self.kind.takes_str() {
+            "text"
+        } else {
+            "data"
+        };
         signature::Signature::operation(name, self.kind.takes_str(), self.kind.returns_str())
     }
 }

@@ -10,8 +10,8 @@ use vix_ffi_signature::{
 };
 
 use super::{
-    check_blocks, is_plain, is_ref_to, is_unit, is_vec_u8, is_writer, result_ok_type, show,
-    unraw, Args, Export, OutputBlocks, Problems,
+    check_blocks, is_plain, is_ref_to, is_unit, is_vec_u8, is_writer, result_ok_type, show, unraw,
+    Args, Export, OutputBlocks, Problems,
 };
 
 /// A function with a typed signature.
@@ -479,10 +479,9 @@ fn default_value(expr: &Expr, ty: ParamType) -> Result<Default, String> {
                 )),
             }
         }
-        (ParamType::Bytes, Lit::Str(text)) if !negative => Err(format!(
-            "expected {wanted}: write `b{:?}`",
-            text.value()
-        )),
+        (ParamType::Bytes, Lit::Str(text)) if !negative => {
+            Err(format!("expected {wanted}: write `b{:?}`", text.value()))
+        }
         _ => Err(wrong()),
     }
 }
@@ -498,10 +497,13 @@ fn not_a_literal(expr: &Expr, ty: ParamType) -> String {
 
 fn wanted(ty: ParamType) -> String {
     match ty {
-        ParamType::Bytes => "a byte string literal such as `b\"\"`, as the parameter is `&[u8]`"
-            .to_owned(),
+        ParamType::Bytes => {
+            "a byte string literal such as `b\"\"`, as the parameter is `&[u8]`".to_owned()
+        }
         ParamType::Str => "a string literal, as the parameter is `&str`".to_owned(),
-        ParamType::Scalar(Scalar::Bool) => "`true` or `false`, as the parameter is `bool`".to_owned(),
+        ParamType::Scalar(Scalar::Bool) => {
+            "`true` or `false`, as the parameter is `bool`".to_owned()
+        }
         ParamType::Scalar(Scalar::Double) => {
             "a floating-point literal such as `1.0`, as the parameter is `f64`".to_owned()
         }

@@ -94,16 +94,20 @@ fn the_natural_signatures_become_typed_signatures() {
 
 #[test]
 fn the_v1_shape_stays_an_operation_unless_python_arguments_are_given() {
-    let plain = analyze_src(r#"prefix = "p_""#, "fn f(data: &[u8]) -> Result<Vec<u8>> {}");
+    let plain = analyze_src(
+        r#"prefix = "p_""#,
+        "fn f(data: &[u8]) -> Result<Vec<u8>> {}",
+    );
     assert!(matches!(plain, Ok(Export::Operation(_))));
     let t = typed(
         r#", default(data = b"x")"#,
         "fn f(data: &[u8]) -> Result<Vec<u8>> {}",
     );
     assert_eq!(t.signature.params[0].default, Some(D::Bytes(b"x".to_vec())));
-    let Ok(Export::Operation(op)) =
-        analyze_src(r#"prefix = "p_""#, "fn f(whatever: &str) -> Result<String> {}")
-    else {
+    let Ok(Export::Operation(op)) = analyze_src(
+        r#"prefix = "p_""#,
+        "fn f(whatever: &str) -> Result<String> {}",
+    ) else {
         panic!("an operation")
     };
     assert_eq!(op.signature(), Sig::operation("text", true, true));
@@ -187,22 +191,74 @@ fn wrong_defaults_are_refused_with_the_expected_type() {
 #[test]
 fn typed_misuse_is_explained() {
     let cases = [
-        ("", "fn f(x: u8) -> Result<()> {}", "unsupported parameter type `u8`"),
-        ("", "fn f(x: &[u8], y: i16) -> Result<()> {}", "unsupported parameter type `i16`"),
-        ("", "fn f(x: u32) -> Result<f32> {}", "unsupported result type `f32`"),
+        (
+            "",
+            "fn f(x: u8) -> Result<()> {}",
+            "unsupported parameter type `u8`",
+        ),
+        (
+            "",
+            "fn f(x: &[u8], y: i16) -> Result<()> {}",
+            "unsupported parameter type `i16`",
+        ),
+        (
+            "",
+            "fn f(x: u32) -> Result<f32> {}",
+            "unsupported result type `f32`",
+        ),
         ("", "fn f(x: u32) -> u32 {}", "`u32` is not a `Result`"),
         ("", "fn f(x: u32) {}", "returns nothing"),
-        ("", "fn f((a, b): (u32, u32)) -> Result<()> {}", "write a plain name"),
-        (", kind = \"bytes_to_str\"", "fn f(x: u32) -> Result<String> {}", "`kind` chooses the v1.0 form"),
-        (", ascii", "fn f(x: u32) -> Result<Vec<u8>> {}", "`Vec<u8>`, which is bytes, not text"),
-        (", ascii", "fn f(x: u32) -> Result<u32> {}", "this function returns `u32`"),
-        (", output_blocks = (1, 2)", "fn f(x: &[u8], y: u32) -> Result<String> {}", "builds its output first"),
-        (", size = n", "fn f(x: &[u8], y: u32) -> Result<Vec<u8>> {}", "writes into the caller's buffer"),
-        ("", "fn f(x: &[u8], y: u32, out: &mut Output<'_>) -> Result<()> {}", "needs `size = <fn>`"),
-        (", size = n", "fn f(x: &[u8], y: &[u8], out: &mut Output<'_>) -> Result<()> {}", "`f` has 2"),
-        (", size = n", "fn f(x: &[u8], y: u32, out: &mut Output<'_>) -> Result<u32> {}", "unsupported result type `u32`"),
+        (
+            "",
+            "fn f((a, b): (u32, u32)) -> Result<()> {}",
+            "write a plain name",
+        ),
+        (
+            ", kind = \"bytes_to_str\"",
+            "fn f(x: u32) -> Result<String> {}",
+            "`kind` chooses the v1.0 form",
+        ),
+        (
+            ", ascii",
+            "fn f(x: u32) -> Result<Vec<u8>> {}",
+            "`Vec<u8>`, which is bytes, not text",
+        ),
+        (
+            ", ascii",
+            "fn f(x: u32) -> Result<u32> {}",
+            "this function returns `u32`",
+        ),
+        (
+            ", output_blocks = (1, 2)",
+            "fn f(x: &[u8], y: u32) -> Result<String> {}",
+            "builds its output first",
+        ),
+        (
+            ", size = n",
+            "fn f(x: &[u8], y: u32) -> Result<Vec<u8>> {}",
+            "writes into the caller's buffer",
+        ),
+        (
+            "",
+            "fn f(x: &[u8], y: u32, out: &mut Output<'_>) -> Result<()> {}",
+            "needs `size = <fn>`",
+        ),
+        (
+            ", size = n",
+            "fn f(x: &[u8], y: &[u8], out: &mut Output<'_>) -> Result<()> {}",
+            "`f` has 2",
+        ),
+        (
+            ", size = n",
+            "fn f(x: &[u8], y: u32, out: &mut Output<'_>) -> Result<u32> {}",
+            "unsupported result type `u32`",
+        ),
         ("", "fn f(a: u32, a_ptr: &[u8]) -> Result<()> {}", ""),
-        ("", "fn f(out_status: u32) -> Result<()> {}", "is made twice"),
+        (
+            "",
+            "fn f(out_status: u32) -> Result<()> {}",
+            "is made twice",
+        ),
     ];
     for (attr, item, needle) in cases {
         if needle.is_empty() {
@@ -296,18 +352,45 @@ fn error_enum_misuse_is_explained() {
     let cases = [
         ("struct S;", "derives for an enum"),
         ("enum E {}", "without variants"),
-        ("enum E { A }", "`A` has no status code: write `#[vix(code = 1000)]`"),
-        ("enum E { #[vix(code = 999)] A }", "status code 999 belongs to the ABI"),
-        ("enum E { #[vix(code = -1)] A }", "a status code is an integer literal"),
+        (
+            "enum E { A }",
+            "`A` has no status code: write `#[vix(code = 1000)]`",
+        ),
+        (
+            "enum E { #[vix(code = 999)] A }",
+            "status code 999 belongs to the ABI",
+        ),
+        (
+            "enum E { #[vix(code = -1)] A }",
+            "a status code is an integer literal",
+        ),
         ("enum E { #[vix(code = 2147483648)] A }", "not 2147483648"),
         ("enum E { #[vix(code = CODE)] A }", "integer literal"),
         ("enum E { #[vix(name = \"A\")] A }", "missing `code = ...`"),
-        ("enum E { #[vix(code = 1000, colour = 1)] A }", "unknown key"),
-        ("enum E { #[vix(code = 1000)] A, #[vix(code = 1000)] B }", "code 1000 is already the code of `A`"),
-        ("enum E { #[vix(code = 1000)] A, #[vix(code = 1001, name = \"AError\")] B }", "already the class of `A`"),
-        ("enum E { #[vix(code = 1000, base = \"Exception\")] A }", "unknown base \"Exception\""),
-        ("enum E { #[vix(code = 1000)] Value }", "would hide Python's own"),
-        ("enum E { #[vix(code = 1000, name = \"bad name\")] A }", "not a Python class name"),
+        (
+            "enum E { #[vix(code = 1000, colour = 1)] A }",
+            "unknown key",
+        ),
+        (
+            "enum E { #[vix(code = 1000)] A, #[vix(code = 1000)] B }",
+            "code 1000 is already the code of `A`",
+        ),
+        (
+            "enum E { #[vix(code = 1000)] A, #[vix(code = 1001, name = \"AError\")] B }",
+            "already the class of `A`",
+        ),
+        (
+            "enum E { #[vix(code = 1000, base = \"Exception\")] A }",
+            "unknown base \"Exception\"",
+        ),
+        (
+            "enum E { #[vix(code = 1000)] Value }",
+            "would hide Python's own",
+        ),
+        (
+            "enum E { #[vix(code = 1000, name = \"bad name\")] A }",
+            "not a Python class name",
+        ),
     ];
     for (item, needle) in cases {
         let message = error_enum_problem(item);
