@@ -572,6 +572,21 @@ fn analyze_const(
             "`output_blocks` gives the output size of an operation, not of a version string",
         );
     }
+    let python_arguments = args
+        .defaults
+        .iter()
+        .map(|(name, _)| ("default", name))
+        .chain(
+            args.passing_lists()
+                .into_iter()
+                .flat_map(|(what, names, _)| names.iter().map(move |n| (what, n))),
+        );
+    for (what, name) in python_arguments {
+        problems.push(
+            name.span(),
+            format!("`{what}` applies to the parameters of a function, not to a version string"),
+        );
+    }
     if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
         problems.push_spanned(&item.generics, "a version string `const` cannot be generic");
     }

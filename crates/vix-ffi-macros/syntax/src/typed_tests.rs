@@ -272,6 +272,19 @@ fn typed_misuse_is_explained() {
 }
 
 #[test]
+fn python_arguments_do_not_apply_to_the_version_string() {
+    let message = error_of(
+        ", default(x = 1), keyword_only(y)",
+        "const V: &str = \"1\";",
+    );
+    assert!(
+        message.contains("`default` applies to the parameters of a function"),
+        "{message}"
+    );
+    assert!(message.contains("`keyword_only` applies"), "{message}");
+}
+
+#[test]
 fn writers_with_scalars_are_typed_and_ascii_makes_them_text() {
     let t = typed(
         ", output_blocks = (1, 2), ascii",

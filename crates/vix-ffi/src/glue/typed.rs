@@ -65,7 +65,7 @@ impl<'a> InputArg<'a> {
 ///
 /// ```
 /// # use vix_ffi::glue::bool_arg;
-/// assert_eq!(bool_arg(1, "loud").unwrap(), true);
+/// assert!(bool_arg(1, "loud").unwrap());
 /// let err = bool_arg(2, "loud").unwrap_err();
 /// assert_eq!(err.message(), "`loud` is 2, not a bool: a bool is 0 (false) or 1 (true)");
 /// ```
@@ -179,5 +179,144 @@ where
             }
             Ok(writer.len())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::op::call;
+    use crate::status::StatusCode;
+    use crate::test_support::{status_sentinel, GUARD};
+    use std::ptr::{null, null_mut};
+
+    fn message(st: &crate::VixStatus) -> String {
+        // SAFETY: valid until the next call on this thread.
+        String::from_utf8(unsafe { st.message.as_bytes() }.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn inputs_are_checked_and_named() {
+        // SAFETY: a NULL pointer is what is tested; it is never read.
+        let arg = unsafe { InputArg::new(null(), 2) };
+        let err = arg.bytes("data").unwrap_err();
+        assert_eq!(err.message(), "data_ptr is NULL but data_len is 2");
+        // SAFETY: as above, with a length of 0.
+        let empty = unsafe { InputArg::new(null(), 0) };
+        assert_eq!(empty.text("t").unwrap(), "");
+        let bytes = b"ok\xc3(";
+        // SAFETY: valid for its length.
+        let arg = unsafe { InputArg::new(bytes.as_ptr(), bytes.len()) };
+        assert_eq!(arg.bytes("x").unwrap(), bytes);
+        let err = arg.text("name").unwrap_err();
+        assert_eq!(err.code(), StatusCode::InvalidArg);
+        assert!(
+            err.message()
+                .starts_with("`name` is not valid UTF-8: byte 0xc3 at offset 2"),
+            "{}",
+            err.message()
+        );
+        // SAFETY: the length is refused before any read.
+        let huge = unsafe { InputArg::new(bytes.as_ptr(), usize::MAX) };
+        assert!(huge
+            .bytes("big")
+            .unwrap_err()
+            .message()
+            .starts_with("big_len "));
+    }
+
+    #[test]
+    fn bools_are_0_or_1() {
+        assert!(!bool_arg(0, "b").unwrap());
+        assert!(bool_arg(1, "b").unwrap());
+        for v in [2, 0x80, 0xff] {
+            assert_eq!(bool_arg(v, "b").unwrap_err().code(), StatusCode::InvalidArg);
+        }
+    }
+
+    #[test]
+    fn a_scalar_is_written_on_success_only_and_needs_a_pointer() {
+        let mut value = 7u64;
+        let mut st = status_sentinel();
+        // SAFETY: valid pointers.
+        let rc = unsafe { call(&mut st, ScalarOut(&mut value), |_| Ok(9)) };
+        assert_eq!((rc, st.code, value), (0, 0, 9));
+        // SAFETY: valid pointers.
+        let rc = unsafe {
+            call(&mut st, ScalarOut(&mut value), |_| {
+                Err(Error::library(1500, "no"))
+            })
+        };
+        assert_eq!((rc, st.code, value), (1500, 1500, 9));
+        let mut ran = false;
+        // SAFETY: a NULL out_value is what is tested.
+        let rc = unsafe {
+            call(&mut st, ScalarOut::<u64>(null_mut()), |_| {
+                ran = true;
+                Ok(1)
+            })
+        };
+        assert_eq!(
+            (rc, message(&st).as_str(), ran),
+            (2, "out_value is NULL", false)
+        );
+    }
+
+    #[test]
+    fn buffers_follow_the_sizing_rules_and_the_ascii_promise() {
+        let mut buf = [GUARD; 8];
+        let mut len = usize::MAX;
+        let mut st = status_sentinel();
+        let out = BufOut {
+            ptr: buf.as_mut_ptr(),
+            cap: 3,
+            len: &mut len,
+        };
+        // SAFETY: `buf` holds 8 bytes, `cap` is 3.
+        let rc = unsafe {
+            call(&mut st, out, |o| {
+                put::<_, Error, false>(o, Ok(String::from("abcd")))
+            })
+        };
+        assert_eq!((rc, len), (3, 4));
+        assert!(buf.iter().all(|&b| b == GUARD));
+        // SAFETY: as above.
+        let rc = unsafe {
+            call(&mut st, out, |o| {
+                put::<_, Error, true>(o, Ok(String::from("\u{e9}")))
+            })
+        };
+        assert_eq!((rc, len), (1, 0));
+        assert!(message(&st).contains("promised ASCII output"));
+        // SAFETY: as above.
+        let rc = unsafe {
+            call(&mut st, out, |o| {
+                put::<_, Error, true>(o, Ok(b"abc".to_vec()))
+            })
+        };
+        assert_eq!((rc, len, &buf[..4]), (0, 3, &b"abc\xa5"[..]));
+    }
+
+    #[test]
+    fn a_sized_writer_is_refused_over_its_input() {
+        let mut buf = *b"abcdefgh";
+        let mut len = 0;
+        let mut st = status_sentinel();
+        let out = BufOut {
+            ptr: buf.as_mut_ptr(),
+            cap: 8,
+            len: &mut len,
+        };
+        let input_ptr = buf.as_ptr();
+        // SAFETY: the buffers are valid; overlapping them is what is tested, and the
+        // check comes before any write.
+        let rc = unsafe {
+            call(&mut st, out, |o| {
+                let input = std::slice::from_raw_parts(input_ptr, 2);
+                put_sized::<Error, false>(o, input, 2, |w| w.extend_from_slice(b"zz"))
+            })
+        };
+        assert_eq!(rc, 2);
+        assert_eq!(&buf, b"abcdefgh");
     }
 }
