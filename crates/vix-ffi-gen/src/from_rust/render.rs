@@ -653,7 +653,21 @@ fn comment_lines(text: &str) -> Vec<String> {
 fn wrap(text: &str, width: usize) -> String {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
+    // A lone `*` (as in `2 * data_len`) stays with the words on both sides: at the start
+    // of a comment line it would read as the comment's own star.
+    let mut words: Vec<String> = Vec::new();
+    let mut join_next = false;
     for word in text.split_whitespace() {
+        match words.last_mut() {
+            Some(last) if join_next || word == "*" => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => words.push(word.to_owned()),
+        }
+        join_next = word == "*";
+    }
+    for word in &words {
         if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
             lines.push(std::mem::take(&mut line));
         }

@@ -561,8 +561,8 @@ fn typed_declarations_come_from_the_signature() {
     );
     let hex = declaration_comment(h, "demo_hexlify");
     assert!(hex.contains("ASCII text"), "{hex}");
-    assert!(hex.contains("exactly 2"), "{hex}");
-    assert!(hex.contains("data_len bytes"), "{hex}");
+    assert!(hex.contains("exactly 2 * data_len bytes"), "{hex}");
+    assert!(!h.lines().any(|l| l.starts_with(" * *")), "{h}");
     assert!(hex.contains("known before any work"), "{hex}");
     assert!(declaration_comment(h, "demo_shout").contains("answered after it"));
     // Every declaration is the model's prototype.
