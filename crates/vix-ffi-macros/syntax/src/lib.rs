@@ -23,7 +23,19 @@
 //!   `"output_blocks": {"in": a, "out": b}` into `python.api`, so that Python allocates
 //!   the result without a size query;
 //! - a `const NAME: &str = ...;`: the library's version string, exported as
-//!   `<prefix>ffi_version`.
+//!   `<prefix>ffi_version`;
+//! - any other function of `&[u8]`, `&str` and scalar parameters (`i32`, `u32`, `i64`,
+//!   `u64`, `usize`, `f64`, `bool`) returning `Result<T>` with `T` a scalar, `Vec<u8>`,
+//!   `String` or `()`, or writing into a trailing `&mut vix_ffi::Output<'_>` sized from
+//!   its one buffer input: a typed signature of ABI v1.1 ([`Typed`], whose
+//!   [`vix_ffi_signature::Signature`] says everything the symbol, the manifest and the
+//!   header need), with Python defaults and passing from `default(...)`,
+//!   `keyword_only(...)`, `positional_only(...)` and `positional(...)`.
+//!
+//! The one-input form keeps its v1.0 analysis ([`Export::Operation`]) unless the attribute
+//! gives one of the typed-only arguments, so that its symbol and manifest do not change.
+//! [`analyze_errors`] reads an enum deriving `vix_ffi::LibraryError`: a status code from
+//! 1000 and a Python exception class per variant.
 //!
 //! Every item names the package prefix, `prefix = "mylib_"`: a C identifier ending in `_`.
 //! The API kind of `python.api` follows from the types (`&[u8]`/`&str` in,
