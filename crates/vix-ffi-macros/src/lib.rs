@@ -26,7 +26,11 @@ use proc_macro::TokenStream;
 use proc_macro2::{Ident, Literal, Span, TokenStream as TokenStream2};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use vix_ffi_syntax::{analyze, Args, Export, Input, Operation, Shape, Version};
+use vix_ffi_syntax::signature::Role;
+use vix_ffi_syntax::{
+    analyze, analyze_errors, Args, Export, Input, Operation, ParamType, Returns, Scalar, Shape,
+    Typed, Version,
+};
 
 /// Exports a safe Rust function as an ABI v1 operation, or a `const` as the library's
 /// version string.
@@ -131,6 +135,74 @@ use vix_ffi_syntax::{analyze, Args, Export, Input, Operation, Shape, Version};
 /// }
 /// ```
 ///
+/// # Typed signatures (ABI v1.1)
+///
+/// Any other mix of parameters, `&[u8]`, `&str`, `i32`, `u32`, `i64`, `u64`, `usize`,
+/// `f64` and `bool`, with a result `Result<T>` where `T` is one of those scalars,
+/// `Vec<u8>`, `String` or `()`, exports the typed signature of `abi-v1.1.md`: the inputs
+/// (`<name>_ptr, <name>_len` or `<name>`), the output (`out_ptr, out_cap, out_len` or
+/// `out_value`), then `out_status`. Python calls the function with the Rust parameter
+/// names; defaults and how Python passes each parameter are arguments of the attribute,
+/// so that the function itself stays plain Rust:
+///
+/// ```
+/// use vix_ffi::Result;
+///
+/// /// CRC-32 (IEEE) of `data`, continuing from `seed`.
+/// #[vix_ffi::export(prefix = "mylib_", default(seed = 0))]
+/// pub fn crc32(data: &[u8], seed: u32) -> Result<u32> {
+///     let mut crc = !seed;
+///     for &b in data {
+///         crc ^= u32::from(b);
+///         for _ in 0..8 {
+///             crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+///         }
+///     }
+///     Ok(!crc)
+/// }
+///
+/// /// A line about `name`.
+/// #[vix_ffi::export(
+///     prefix = "mylib_",
+///     default(name = "anon", level = 3, loud = false),
+///     positional_only(name),
+///     positional(level)
+/// )]
+/// pub fn describe(name: &str, level: i32, loud: bool) -> Result<String> {
+///     let line = format!("{name} at level {level}");
+///     Ok(if loud { line.to_uppercase() } else { line })
+/// }
+/// ```
+///
+/// exports `int mylib_crc32(const uint8_t *data_ptr, size_t data_len, uint32_t seed,
+/// uint32_t *out_value, vix_status *out_status)`; Python sees
+/// `crc32(data, *, seed=0)` and `describe(name="anon", /, level=3, *, loud=False)`.
+///
+/// - `default(name = value, ...)`: a literal of the parameter's type (an integer in
+///   range, a float with a point, `true`/`false`, a string for `&str`, a UTF-8 byte
+///   string for `&[u8]`); another type, a value out of range, or a name that is not a
+///   parameter is a compile error at the value or the name.
+/// - A parameter with a default is keyword-only (adding a default never changes what a
+///   positional call means); `positional(name, ...)` lets it be passed by position too.
+///   `keyword_only(name, ...)` makes parameters without a default keyword-only, and
+///   `positional_only(name, ...)` puts parameters before Python's `/`.
+/// - The generated symbol refuses, with `VIX_STATUS_INVALID_ARG`, a NULL pointer with a
+///   non-zero length, a NULL output pointer, text that is not UTF-8 and a `bool` other
+///   than 0 or 1 (refused, not normalised: another value is a caller's mistake). A
+///   scalar result is written to `*out_value` on success only; bytes and text follow the
+///   sizing rules of the operation shape.
+/// - A writer `out: &mut vix_ffi::Output<'_>` as the last parameter, with `size` or
+///   `output_blocks`, is accepted when the function has exactly one `&[u8]`/`&str`
+///   parameter, from which the size is computed; its output is bytes, or ASCII text with
+///   `ascii`. `ascii` also applies to a `String` result.
+///
+/// A function with one `&[u8]`/`&str` parameter and a `Vec<u8>`/`String` result (or a
+/// writer), and none of `default`, `keyword_only`, `positional_only`, `positional`, keeps
+/// the v1.0 operation shape described above.
+///
+/// Errors with codes of the library's own are an enum deriving
+/// [`LibraryError`](derive@LibraryError): return `Result<T, YourError>`.
+///
 /// # Version string
 ///
 /// ```
@@ -179,6 +251,12 @@ fn expand(item: &syn::Item, export: &Export) -> TokenStream2 {
             " The operation-shape contract of Vix FFI v1, as for `vix_ffi::RawCall::sized`: \
              each pointer is null or valid for its stated length for the whole call.",
             operation(op, &symbol),
+        ),
+        Export::Typed(t) => (
+            " The typed-signature contract of Vix FFI v1.1: each input pointer is null or \
+             readable for its length, each output pointer null or writable (`out_ptr` for \
+             `out_cap` bytes), for the whole call.",
+            typed(t, &symbol),
         ),
         Export::Version(v) => (
             " `out_status` is null or valid for writing one `vix_status`.",
@@ -280,6 +358,279 @@ fn operation(op: &Operation, symbol: &Ident) -> TokenStream2 {
             };
             // Forwarded from this function's contract (`# Safety` above).
             unsafe { #invoke }
+        }
+    }
+}
+
+/// The library's own errors: an enum whose variants carry status codes from 1000 and
+/// Python exception classes (ABI v1.1).
+///
+/// ```
+/// use vix_ffi::LibraryError;
+///
+/// /// What can go wrong in mylib.
+/// #[derive(Debug, LibraryError)]
+/// pub enum MyError {
+///     /// `lo` is greater than `hi`.
+///     #[vix(code = 1000, base = "ValueError")]
+///     Range { lo: f64, hi: f64 },
+///     /// The input is too long.
+///     #[vix(code = 1001, name = "InputTooLong")]
+///     TooLong(usize),
+/// }
+///
+/// impl std::fmt::Display for MyError {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         match self {
+///             MyError::Range { lo, hi } => write!(f, "lo {lo} is greater than hi {hi}"),
+///             MyError::TooLong(n) => write!(f, "{n} bytes is too long"),
+///         }
+///     }
+/// }
+///
+/// #[vix_ffi::export(prefix = "mylib_")]
+/// pub fn clamp(x: f64, lo: f64, hi: f64) -> Result<f64, MyError> {
+///     if lo > hi {
+///         return Err(MyError::Range { lo, hi });
+///     }
+///     Ok(x.clamp(lo, hi))
+/// }
+///
+/// let err = vix_ffi::Error::from(MyError::TooLong(9));
+/// assert_eq!(err.library_code(), Some(1001));
+/// assert_eq!(err.message(), "9 bytes is too long");
+/// ```
+///
+/// The derive writes `impl From<MyError> for vix_ffi::Error`: the variant gives the code,
+/// `Display` the message (by hand as above, or with thiserror's `#[derive(Error)]` and
+/// `#[error("...")]` beside this derive), so functions return `Result<T, MyError>` and `?`
+/// converts. Each variant has `#[vix(code = N)]`, `N` an integer literal from 1000 to
+/// `i32::MAX` (lower codes belong to the ABI), and optionally `name = "PyClass"` (by
+/// default the variant's name followed by `Error`, unless it already ends so: `Range`
+/// becomes `RangeError`) and `base = "ValueError"` (one of the standard classes the
+/// manifest allows). `vix-ffi from-rust` writes every variant into the manifest's
+/// `errors`, with its doc comment's first paragraph as the class docstring, and a
+/// `#define` into the header. A missing or reserved code, a code or class given twice, an
+/// unknown base, a class that would hide Python's own (`ValueError`), or a struct, is a
+/// compile error pointing at it.
+#[proc_macro_derive(LibraryError, attributes(vix))]
+pub fn library_error(item: TokenStream) -> TokenStream {
+    let expansion = syn::parse::<syn::Item>(item).and_then(|parsed| {
+        let errors = analyze_errors(&parsed)?;
+        let syn::Item::Enum(item) = &parsed else {
+            unreachable!("analyze_errors accepts enums only")
+        };
+        let ident = &errors.ident;
+        let (impl_generics, ty_generics, where_clause) = item.generics.split_for_impl();
+        let arms = errors.variants.iter().map(|v| {
+            let variant = &v.ident;
+            let code = Literal::i32_unsuffixed(v.code);
+            quote!(#ident::#variant { .. } => #code,)
+        });
+        let error = hidden("error");
+        // Without `Display`, the error points at the enum's name.
+        let message = quote_spanned! {ident.span()=>
+            ::std::string::ToString::to_string(&#error)
+        };
+        Ok(quote! {
+            impl #impl_generics ::core::convert::From<#ident #ty_generics> for ::vix_ffi::Error
+            #where_clause
+            {
+                fn from(#error: #ident #ty_generics) -> ::vix_ffi::Error {
+                    let code = match &#error {
+                        #(#arms)*
+                    };
+                    ::vix_ffi::Error::library(code, #message)
+                }
+            }
+        })
+    });
+    expansion
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// A hidden identifier for a C parameter name (`r#type` for a keyword).
+fn c_ident(name: &str) -> Ident {
+    match syn::parse_str::<Ident>(name) {
+        Ok(ident) => Ident::new(&ident.to_string(), Span::mixed_site()),
+        Err(_) => Ident::new_raw(name, Span::mixed_site()),
+    }
+}
+
+fn scalar_type(s: Scalar) -> TokenStream2 {
+    match s {
+        Scalar::Int32 => quote!(i32),
+        Scalar::Uint32 => quote!(u32),
+        Scalar::Int64 => quote!(i64),
+        Scalar::Uint64 => quote!(u64),
+        Scalar::Size => quote!(usize),
+        Scalar::Double => quote!(f64),
+        Scalar::Bool => quote!(bool),
+    }
+}
+
+fn typed(t: &Typed, symbol: &Ident) -> TokenStream2 {
+    let sig = &t.signature;
+    let status = hidden("out_status");
+    let out = hidden("__vix_out");
+    let mut decls = Vec::new();
+    let mut raw_inputs = Vec::new();
+    let mut conversions = Vec::new();
+    let args: Vec<Ident> = (0..sig.params.len())
+        .map(|i| hidden(&format!("__vix_arg{i}")))
+        .collect();
+    let (mut out_ptr, mut out_cap, mut out_len, mut out_value) = (None, None, None, None);
+    for c in sig.c_params() {
+        let ident = c_ident(&c.name);
+        let ty = match c.role {
+            Role::InputPtr(_) => quote!(*const u8),
+            Role::InputLen(i) => {
+                let ptr = c_ident(&format!("{}_ptr", sig.params[i].name));
+                let raw = hidden(&format!("__vix_raw{i}"));
+                raw_inputs.push(quote! {
+                    let #raw = unsafe { ::vix_ffi::glue::InputArg::new(#ptr, #ident) };
+                });
+                let name = &sig.params[i].name;
+                let arg = &args[i];
+                let method = if sig.params[i].ty == ParamType::Str {
+                    quote!(text)
+                } else {
+                    quote!(bytes)
+                };
+                conversions.push(quote!(let #arg = #raw.#method(#name)?;));
+                quote!(usize)
+            }
+            Role::Scalar(i) => {
+                let ParamType::Scalar(s) = sig.params[i].ty else {
+                    unreachable!("a scalar role has a scalar type")
+                };
+                let arg = &args[i];
+                let name = &sig.params[i].name;
+                if s == Scalar::Bool {
+                    conversions.push(quote!(let #arg = ::vix_ffi::glue::bool_arg(#ident, #name)?;));
+                    // `_Bool` is one byte; a Rust `bool` could not receive another value.
+                    quote!(u8)
+                } else {
+                    conversions.push(quote!(let #arg = #ident;));
+                    scalar_type(s)
+                }
+            }
+            Role::OutPtr => {
+                out_ptr = Some(ident.clone());
+                quote!(*mut u8)
+            }
+            Role::OutCap => {
+                out_cap = Some(ident.clone());
+                quote!(usize)
+            }
+            Role::OutLen => {
+                out_len = Some(ident.clone());
+                quote!(*mut usize)
+            }
+            Role::OutValue => {
+                out_value = Some(ident.clone());
+                let Returns::Scalar(s) = sig.output else {
+                    unreachable!("out_value belongs to a scalar output")
+                };
+                let ty = scalar_type(s);
+                quote!(*mut #ty)
+            }
+            Role::Status => continue,
+        };
+        decls.push(quote!(#ident: #ty));
+    }
+    let (out_value_expr, out_type, value_type) = match sig.output {
+        Returns::None => (
+            quote!(::vix_ffi::glue::NoOut),
+            quote!(::vix_ffi::glue::NoOut),
+            quote!(()),
+        ),
+        Returns::Scalar(s) => {
+            let ty = scalar_type(s);
+            (
+                quote!(::vix_ffi::glue::ScalarOut::<#ty>(#out_value)),
+                quote!(::vix_ffi::glue::ScalarOut<#ty>),
+                ty,
+            )
+        }
+        Returns::Bytes | Returns::Str => (
+            quote!(::vix_ffi::glue::BufOut { ptr: #out_ptr, cap: #out_cap, len: #out_len }),
+            quote!(::vix_ffi::glue::BufOut),
+            quote!(usize),
+        ),
+    };
+    let function = &t.ident;
+    let check_ascii = if t.ascii {
+        quote!({ ::core::cfg!(debug_assertions) })
+    } else {
+        quote!(false)
+    };
+    let size_fn = Ident::new("__vix_ffi_size", Span::mixed_site());
+    let mut size = quote!();
+    let call = if t.writer {
+        let i = t.single_buffer().expect("a writer has one buffer input");
+        let input = match sig.params[i].ty {
+            ParamType::Str => quote!(str),
+            _ => quote!([u8]),
+        };
+        size = match (&t.size, t.output_blocks) {
+            (Some(size), _) => quote_spanned! {size.span()=>
+                fn #size_fn(input: &#input) -> ::vix_ffi::Result<usize> {
+                    ::vix_ffi::glue::size::<#input, _>(#size, input)
+                }
+            },
+            (None, Some(blocks)) => {
+                let block_in = Literal::u32_suffixed(blocks.input);
+                let block_out = Literal::u32_suffixed(blocks.output);
+                let data = hidden("data");
+                quote! {
+                    fn #size_fn(#data: &#input) -> ::vix_ffi::Result<usize> {
+                        ::vix_ffi::glue::blocks_size(<#input>::len(#data), #block_in, #block_out)
+                    }
+                }
+            }
+            (None, None) => unreachable!("a writer has a size"),
+        };
+        let buffer = &args[i];
+        let writer = hidden("__vix_writer");
+        quote_spanned! {t.output_span=>
+            ::vix_ffi::glue::put_sized::<_, #check_ascii>(
+                #out,
+                ::core::convert::AsRef::<[u8]>::as_ref(#buffer),
+                #size_fn(#buffer)?,
+                |#writer| #function(#(#args,)* #writer),
+            )
+        }
+    } else {
+        // The call carries the return type's span, so that a type error about the result
+        // (an error type that does not convert into `vix_ffi::Error`) points there.
+        let mut function = function.clone();
+        function.set_span(t.output_span);
+        match sig.output {
+            Returns::Bytes | Returns::Str => quote_spanned! {t.output_span=>
+                ::vix_ffi::glue::put::<_, _, #check_ascii>(#out, #function(#(#args),*))
+            },
+            Returns::None | Returns::Scalar(_) => quote_spanned! {t.output_span=>
+                ::vix_ffi::glue::result(#function(#(#args),*))
+            },
+        }
+    };
+    let body = hidden("__vix_body");
+    quote! {
+        pub unsafe extern "C" fn #symbol(
+            #(#decls,)*
+            #status: *mut ::vix_ffi::VixStatus,
+        ) -> ::std::os::raw::c_int {
+            #size
+            // Forwarded from this function's contract (`# Safety` above).
+            #(#raw_inputs)*
+            let #body = move |#out: &#out_type| -> ::vix_ffi::Result<#value_type> {
+                #(#conversions)*
+                #call
+            };
+            // Forwarded from this function's contract (`# Safety` above).
+            unsafe { ::vix_ffi::glue::call(#status, #out_value_expr, #body) }
         }
     }
 }

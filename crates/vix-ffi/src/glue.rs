@@ -23,6 +23,11 @@
 use std::cell::Cell;
 use std::os::raw::c_int;
 
+mod typed;
+
+pub use crate::op::{call, BufOut, Out};
+pub use typed::{bool_arg, put, put_sized, result, InputArg, NoOut, ScalarOut, ScalarValue};
+
 use crate::op::RawCall;
 use crate::out::Output;
 use crate::status::{Error, Result};
@@ -51,19 +56,25 @@ impl Input for [u8] {
 
 impl Input for str {
     fn from_bytes(bytes: &[u8]) -> Result<&str> {
-        std::str::from_utf8(bytes).map_err(|e| {
-            let offset = e.valid_up_to();
-            Error::invalid_arg(format!(
-                "the input is not valid UTF-8: byte 0x{:02x} at offset {offset} does not continue a valid sequence",
-                bytes[offset]
-            ))
-        })
+        utf8(bytes, "the input")
     }
 
     unsafe fn from_checked_bytes(bytes: &[u8]) -> &str {
         // SAFETY: `from_bytes` validated these bytes (the caller's contract).
         unsafe { std::str::from_utf8_unchecked(bytes) }
     }
+}
+
+/// `bytes` as text, or the `VIX_STATUS_INVALID_ARG` error naming `what`, the offending
+/// byte and its offset.
+fn utf8<'a>(bytes: &'a [u8], what: &str) -> Result<&'a str> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let offset = e.valid_up_to();
+        Error::invalid_arg(format!(
+            "{what} is not valid UTF-8: byte 0x{:02x} at offset {offset} does not continue a valid sequence",
+            bytes[offset]
+        ))
+    })
 }
 
 /// An output type of an exported function: `Vec<u8>` or `String`.

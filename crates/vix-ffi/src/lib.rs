@@ -24,6 +24,15 @@
 //! library check that promise on every call and answer a broken one with
 //! `VIX_STATUS_ERROR`, release builds trust it. See [`macro@export`].
 //!
+//! The attribute also exports the typed signatures of ABI v1.1: any mix of `&[u8]`,
+//! `&str` and scalar parameters (`i32`, `u32`, `i64`, `u64`, `usize`, `f64`, `bool`),
+//! a scalar, bytes, text or no result, with Python defaults and passing rules
+//! (`default(...)`, `keyword_only(...)`, `positional_only(...)`, `positional(...)`).
+//! [`derive@LibraryError`] turns an enum of the library's own errors into status codes
+//! from 1000 that Python raises as exception classes of their own; [`Error::library`]
+//! makes such an error at run time. The generated symbols run on [`op::call`], the same
+//! checks, guard and status as [`RawCall`].
+//!
 //! Status messages built at run time are kept in thread-local storage, so the pointer
 //! handed to the caller stays valid until the next call on the same thread.
 #![deny(missing_docs)]
@@ -44,9 +53,9 @@ pub use guard::guard;
 pub use memory::{VixAllocFn, VixAllocator, VixFreeFn};
 pub use op::RawCall;
 pub use out::Output;
-pub use status::{Error, Result, StatusCode, VixStatus};
+pub use status::{Error, Result, StatusCode, VixStatus, FIRST_LIBRARY_CODE};
 pub use types::{VixBuf, VixMutBuf, VixStr};
-pub use vix_ffi_macros::export;
+pub use vix_ffi_macros::{export, LibraryError};
 
 /// `VIX_FFI_ABI_VERSION_MAJOR` of `vix_ffi_config.h`.
 pub const ABI_VERSION_MAJOR: u32 = 1;

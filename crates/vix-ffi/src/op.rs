@@ -65,30 +65,22 @@ impl RawCall {
         size: impl FnOnce(&[u8]) -> Result<usize>,
         write: impl FnOnce(&[u8], &mut [MaybeUninit<u8>]) -> Result<usize>,
     ) -> c_int {
-        let body = |call: &RawCall| {
+        let body = |out: &BufOut| {
             // SAFETY: forwarded from this function's contract.
-            let input = unsafe { call.input() }?;
+            let input = unsafe { self.input() }?;
             let need = size(input)?;
-            call.ensure_capacity(need)?;
-            if need > 0 && ranges_overlap(call.in_ptr, call.in_len, call.out_ptr, need) {
+            out.ensure_capacity(need)?;
+            if need > 0 && ranges_overlap(self.in_ptr, self.in_len, self.out_ptr, need) {
                 return Err(Error::invalid_arg(
                     "input and output buffers overlap; pass separate buffers",
                 ));
             }
-            // SAFETY: `need <= out_cap` and `out_ptr` is writable for `out_cap` bytes; the
-            // range does not overlap the input (checked above).
-            let out = unsafe { uninit_slice(call.out_ptr, need) };
-            let written = write(input, out)?;
-            if written > need {
-                return Err(Error::other(format!(
-                    "internal error: operation reported {written} bytes written into a \
-                     buffer of {need}"
-                )));
-            }
-            Ok(written)
+            // SAFETY: the caller's buffer is valid (this function's contract) and does
+            // not overlap the input (checked above).
+            unsafe { out.write_sized(need, |buf| write(input, buf)) }
         };
         // SAFETY: forwarded from this function's contract.
-        unsafe { self.run(body) }
+        unsafe { call(self.out_status, self.out(), body) }
     }
 
     /// Runs an operation whose output size is only known after the work: the output is
@@ -100,63 +92,23 @@ impl RawCall {
     /// # Safety
     /// As for [`RawCall::sized`]; the input and output may overlap here.
     pub unsafe fn with_vec(self, work: impl FnOnce(&[u8]) -> Result<Vec<u8>>) -> c_int {
-        let body = |call: &RawCall| {
+        let body = |out: &BufOut| {
             // SAFETY: forwarded from this function's contract.
-            let input = unsafe { call.input() }?;
+            let input = unsafe { self.input() }?;
             let output = work(input)?;
-            call.ensure_capacity(output.len())?;
-            if !output.is_empty() {
-                // SAFETY: `output.len() <= out_cap`; `ptr::copy` tolerates overlap with the
-                // (no longer used) input.
-                unsafe { std::ptr::copy(output.as_ptr(), call.out_ptr, output.len()) };
-            }
-            Ok(output.len())
+            // SAFETY: the caller's buffer is valid (this function's contract).
+            unsafe { out.put(&output) }
         };
         // SAFETY: forwarded from this function's contract.
-        unsafe { self.run(body) }
+        unsafe { call(self.out_status, self.out(), body) }
     }
 
-    /// Argument checks, `*out_len` bookkeeping and the panic guard around `body`, which
-    /// returns the number of bytes written.
-    ///
-    /// # Safety
-    /// As for [`RawCall::sized`].
-    unsafe fn run(self, body: impl FnOnce(&RawCall) -> Result<usize>) -> c_int {
-        let call = self;
-        // The status goes to a local first so that the return value ("0 iff OK, else the
-        // code") is known even when the caller passed no status.
-        let mut status = VixStatus::ok();
-        let checked = || {
-            if call.out_len.is_null() {
-                return Err(Error::invalid_arg("out_len is NULL"));
-            }
-            // SAFETY: non-null, writable by contract.
-            unsafe { call.out_len.write(0) };
-            if call.out_ptr.is_null() && call.out_cap > 0 {
-                return Err(Error::invalid_arg(format!(
-                    "out_ptr is NULL but out_cap is {}",
-                    call.out_cap
-                )));
-            }
-            if call.out_cap > isize::MAX as usize {
-                return Err(Error::invalid_arg(format!(
-                    "out_cap {} exceeds the largest possible buffer",
-                    call.out_cap
-                )));
-            }
-            let written = body(&call)?;
-            // SAFETY: non-null, writable by contract.
-            unsafe { call.out_len.write(written) };
-            Ok(())
-        };
-        // SAFETY: `status` is a live local.
-        unsafe { guard(&mut status, (), checked) };
-        if !call.out_status.is_null() {
-            // SAFETY: non-null, writable by contract. The message points at static or
-            // per-thread storage, not at `status`, so copying it is sound.
-            unsafe { call.out_status.write(status) };
+    fn out(&self) -> BufOut {
+        BufOut {
+            ptr: self.out_ptr,
+            cap: self.out_cap,
+            len: self.out_len,
         }
-        status.code
     }
 
     /// The input as a slice, after the argument checks.
@@ -164,40 +116,189 @@ impl RawCall {
     /// # Safety
     /// `in_ptr` readable for `in_len` bytes when non-null.
     unsafe fn input(&self) -> Result<&[u8]> {
-        if self.in_len == 0 {
-            return Ok(&[]);
+        // SAFETY: forwarded.
+        unsafe { borrow_input(self.in_ptr, self.in_len, "in") }
+    }
+}
+
+/// A bytes input `<stem>_ptr, <stem>_len` as a slice, after the argument checks: a null
+/// pointer with a non-zero length, or a length past `isize::MAX`, is
+/// `VIX_STATUS_INVALID_ARG` naming the C parameters.
+///
+/// # Safety
+/// `ptr` readable for `len` bytes when non-null, for `'a`, and not modified during it.
+pub(crate) unsafe fn borrow_input<'a>(ptr: *const u8, len: usize, stem: &str) -> Result<&'a [u8]> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(Error::invalid_arg(format!(
+            "{stem}_ptr is NULL but {stem}_len is {len}"
+        )));
+    }
+    if len > isize::MAX as usize {
+        return Err(Error::invalid_arg(format!(
+            "{stem}_len {len} exceeds the largest possible buffer"
+        )));
+    }
+    // SAFETY: non-null, readable for `len <= isize::MAX` bytes by contract.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+/// The output of a call: what is checked before the work ([`Out::open`]) and written after
+/// it, on success only ([`Out::finish`]). [`call`] runs both around the body.
+pub trait Out {
+    /// What the body hands over on success.
+    type Value;
+
+    /// The argument checks of the output, before any work.
+    ///
+    /// # Safety
+    /// The output pointers are null or valid for the whole call.
+    unsafe fn open(&self) -> Result<()>;
+
+    /// Writes the value, after a successful body.
+    ///
+    /// # Safety
+    /// As for [`Out::open`], which returned `Ok`.
+    unsafe fn finish(&self, value: Self::Value);
+}
+
+/// A bytes output `out_ptr, out_cap, out_len`, with the sizing rules of v1.0: `*out_len`
+/// is 0 from the start, the size needed on `BUFFER_TOO_SMALL`, the size written on
+/// success.
+#[derive(Clone, Copy, Debug)]
+pub struct BufOut {
+    /// The caller's buffer; may be null only when `cap` is 0.
+    pub ptr: *mut u8,
+    /// Its capacity.
+    pub cap: usize,
+    /// Receives the output size.
+    pub len: *mut usize,
+}
+
+impl Out for BufOut {
+    /// The number of bytes written.
+    type Value = usize;
+
+    unsafe fn open(&self) -> Result<()> {
+        if self.len.is_null() {
+            return Err(Error::invalid_arg("out_len is NULL"));
         }
-        if self.in_ptr.is_null() {
+        // SAFETY: non-null, writable by contract.
+        unsafe { self.len.write(0) };
+        if self.ptr.is_null() && self.cap > 0 {
             return Err(Error::invalid_arg(format!(
-                "in_ptr is NULL but in_len is {}",
-                self.in_len
+                "out_ptr is NULL but out_cap is {}",
+                self.cap
             )));
         }
-        if self.in_len > isize::MAX as usize {
+        if self.cap > isize::MAX as usize {
             return Err(Error::invalid_arg(format!(
-                "in_len {} exceeds the largest possible buffer",
-                self.in_len
+                "out_cap {} exceeds the largest possible buffer",
+                self.cap
             )));
         }
-        // SAFETY: non-null, readable for `in_len <= isize::MAX` bytes by contract.
-        Ok(unsafe { std::slice::from_raw_parts(self.in_ptr, self.in_len) })
+        Ok(())
     }
 
+    unsafe fn finish(&self, written: usize) {
+        // SAFETY: `open` checked that it is non-null; writable by contract.
+        unsafe { self.len.write(written) };
+    }
+}
+
+impl BufOut {
     /// Reports `BUFFER_TOO_SMALL` with `need` in `*out_len` when `out_cap < need`.
-    fn ensure_capacity(&self, need: usize) -> Result<()> {
-        if self.out_cap >= need {
+    pub fn ensure_capacity(&self, need: usize) -> Result<()> {
+        if self.cap >= need {
             return Ok(());
         }
-        // SAFETY: `run` checked that `out_len` is non-null; writable by contract.
-        unsafe { self.out_len.write(need) };
+        // SAFETY: only called after `open`, which checked that `len` is non-null;
+        // writable by contract.
+        unsafe { self.len.write(need) };
         Err(Error::new(
             StatusCode::BufferTooSmall,
             format!(
                 "output buffer too small: {need} bytes needed, out_cap is {}",
-                self.out_cap
+                self.cap
             ),
         ))
     }
+
+    /// Copies a finished output into the caller's buffer when it fits; the number of
+    /// bytes written.
+    ///
+    /// # Safety
+    /// After a successful [`Out::open`]; `ptr` writable for `cap` bytes. `output` may
+    /// overlap an input that is no longer used.
+    pub unsafe fn put(&self, output: &[u8]) -> Result<usize> {
+        self.ensure_capacity(output.len())?;
+        if !output.is_empty() {
+            // SAFETY: `output.len() <= cap`; `ptr::copy` tolerates overlap with an input
+            // that is no longer used.
+            unsafe { std::ptr::copy(output.as_ptr(), self.ptr, output.len()) };
+        }
+        Ok(output.len())
+    }
+
+    /// Hands the first `need` bytes of the caller's buffer to `write`, which returns how
+    /// many it wrote from the start; more than `need` is a bug, reported as
+    /// `VIX_STATUS_ERROR`.
+    ///
+    /// # Safety
+    /// After a successful [`Out::open`] and `ensure_capacity(need)`; `ptr` writable for
+    /// `cap` bytes, not overlapping any input `write` reads.
+    pub unsafe fn write_sized(
+        &self,
+        need: usize,
+        write: impl FnOnce(&mut [MaybeUninit<u8>]) -> Result<usize>,
+    ) -> Result<usize> {
+        debug_assert!(need <= self.cap);
+        // SAFETY: `need <= cap` and `ptr` is writable for `cap` bytes, by contract.
+        let out = unsafe { uninit_slice(self.ptr, need) };
+        let written = write(out)?;
+        if written > need {
+            return Err(Error::other(format!(
+                "internal error: operation reported {written} bytes written into a \
+                 buffer of {need}"
+            )));
+        }
+        Ok(written)
+    }
+}
+
+/// Runs one call: the output's checks, the body, the output written on success, all under
+/// the panic guard; then the status (when `out_status` is non-null) and the return value,
+/// 0 exactly when the status is OK.
+///
+/// # Safety
+/// `out_status` null or valid for writing one [`VixStatus`]; the output's pointers as
+/// [`Out::open`] requires, for the whole call.
+pub unsafe fn call<O: Out>(
+    out_status: *mut VixStatus,
+    out: O,
+    body: impl FnOnce(&O) -> Result<O::Value>,
+) -> c_int {
+    // The status goes to a local first so that the return value ("0 iff OK, else the
+    // code") is known even when the caller passed no status.
+    let mut status = VixStatus::ok();
+    let checked = || {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { out.open() }?;
+        let value = body(&out)?;
+        // SAFETY: `open` succeeded; forwarded from this function's contract.
+        unsafe { out.finish(value) };
+        Ok(())
+    };
+    // SAFETY: `status` is a live local.
+    unsafe { guard(&mut status, (), checked) };
+    if !out_status.is_null() {
+        // SAFETY: non-null, writable by contract. The message points at static or
+        // per-thread storage, not at `status`, so copying it is sound.
+        unsafe { out_status.write(status) };
+    }
+    status.code
 }
 
 /// # Safety
@@ -210,7 +311,7 @@ unsafe fn uninit_slice<'a>(ptr: *mut u8, len: usize) -> &'a mut [MaybeUninit<u8>
     unsafe { std::slice::from_raw_parts_mut(ptr.cast(), len) }
 }
 
-fn ranges_overlap(a: *const u8, a_len: usize, b: *const u8, b_len: usize) -> bool {
+pub(crate) fn ranges_overlap(a: *const u8, a_len: usize, b: *const u8, b_len: usize) -> bool {
     if a_len == 0 || b_len == 0 {
         return false;
     }

@@ -97,11 +97,20 @@ impl VixStatus {
 ///
 /// Messages are `'static` where possible (no allocation, no storage) and owned
 /// otherwise; owned ones are copied into per-thread storage when the status is written.
+///
+/// Besides the five codes of [`StatusCode`], an error may carry one of the library's own
+/// codes (1000 and above, ABI v1.1), made with [`Error::library`] or, more naturally,
+/// converted from an enum that derives [`LibraryError`](macro@crate::LibraryError).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
-    code: StatusCode,
+    /// Never 0: a [`StatusCode`] other than `Ok`, or a library code from 1000.
+    code: i32,
     message: Cow<'static, str>,
 }
+
+/// The first status code a library may give a meaning of its own (ABI v1.1): codes below
+/// it are the ABI's.
+pub const FIRST_LIBRARY_CODE: i32 = 1000;
 
 /// The result type of ABI function bodies.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -116,9 +125,42 @@ impl Error {
             code
         };
         Error {
-            code,
+            code: code as i32,
             message: message.into(),
         }
+    }
+
+    /// An error with one of the library's own status codes (ABI v1.1), which the
+    /// manifest's `errors` may name as a Python exception class.
+    ///
+    /// Codes below [`FIRST_LIBRARY_CODE`] belong to the ABI and are refused: such a call
+    /// is a bug of the library, so it gives `VIX_STATUS_ERROR` with a message that says
+    /// so and keeps the original message, rather than a code that would mean something
+    /// else to the caller (the way [`Error::new`] refuses `StatusCode::Ok`).
+    ///
+    /// ```
+    /// use vix_ffi::{Error, StatusCode};
+    ///
+    /// let err = Error::library(1000, "lo is greater than hi");
+    /// assert_eq!(err.library_code(), Some(1000));
+    /// assert_eq!(err.raw_code(), 1000);
+    ///
+    /// let bug = Error::library(7, "no such thing");
+    /// assert_eq!(bug.code(), StatusCode::Error);
+    /// assert!(bug.message().contains("library status code 7"));
+    /// ```
+    pub fn library(code: i32, message: impl Into<Cow<'static, str>>) -> Error {
+        if code >= FIRST_LIBRARY_CODE {
+            return Error {
+                code,
+                message: message.into(),
+            };
+        }
+        Error::other(format!(
+            "internal error: library status code {code} is reserved for the ABI (a \
+             library's own codes start at {FIRST_LIBRARY_CODE}); the error was: {}",
+            message.into()
+        ))
     }
 
     /// `VIX_STATUS_ERROR` with a message: a failure without a more precise code.
@@ -136,9 +178,21 @@ impl Error {
         Error::new(StatusCode::NotSupported, message)
     }
 
-    /// The status code.
+    /// The status code of the ABI: for an error with a library code
+    /// ([`library_code`](Error::library_code)), `StatusCode::Error`, the code a v1.0
+    /// caller would treat it as.
     pub fn code(&self) -> StatusCode {
+        StatusCode::try_from(self.code).unwrap_or(StatusCode::Error)
+    }
+
+    /// The code written into the status: a [`StatusCode`] value or a library code.
+    pub fn raw_code(&self) -> i32 {
         self.code
+    }
+
+    /// The library's own code (1000 and above), if the error has one.
+    pub fn library_code(&self) -> Option<i32> {
+        (self.code >= FIRST_LIBRARY_CODE).then_some(self.code)
     }
 
     /// The message.
@@ -149,7 +203,10 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code.c_name(), self.message)
+        match self.library_code() {
+            Some(code) => write!(f, "library error {code}: {}", self.message),
+            None => write!(f, "{}: {}", self.code().c_name(), self.message),
+        }
     }
 }
 
@@ -175,6 +232,15 @@ pub(crate) unsafe fn write_status(
     code: StatusCode,
     message: Cow<'static, str>,
 ) {
+    // SAFETY: forwarded.
+    unsafe { write_raw(out, code as i32, message) }
+}
+
+/// Writes the raw `code` with `message`.
+///
+/// # Safety
+/// `out` must be null or valid for writing one [`VixStatus`].
+unsafe fn write_raw(out: *mut VixStatus, code: i32, message: Cow<'static, str>) {
     if out.is_null() {
         return;
     }
@@ -183,12 +249,7 @@ pub(crate) unsafe fn write_status(
         Cow::Owned(s) => message::store(&s),
     };
     // SAFETY: non-null and writable by this function's contract.
-    unsafe {
-        out.write(VixStatus {
-            code: code as i32,
-            message,
-        })
-    };
+    unsafe { out.write(VixStatus { code, message }) };
 }
 
 /// Writes the status for `err`.
@@ -197,7 +258,7 @@ pub(crate) unsafe fn write_status(
 /// `out` must be null or valid for writing one [`VixStatus`].
 pub(crate) unsafe fn write_error(out: *mut VixStatus, err: Error) {
     // SAFETY: forwarded.
-    unsafe { write_status(out, err.code, err.message) }
+    unsafe { write_raw(out, err.code, err.message) }
 }
 
 #[cfg(test)]
@@ -222,6 +283,40 @@ mod tests {
     #[test]
     fn an_error_never_claims_success() {
         assert_eq!(Error::new(StatusCode::Ok, "x").code(), StatusCode::Error);
+    }
+
+    #[test]
+    fn library_codes_start_at_1000() {
+        let err = Error::library(1000, "first");
+        assert_eq!((err.raw_code(), err.library_code()), (1000, Some(1000)));
+        assert_eq!(err.code(), StatusCode::Error);
+        assert_eq!(err.message(), "first");
+        assert_eq!(err.to_string(), "library error 1000: first");
+        let err = Error::library(i32::MAX, "last");
+        assert_eq!(err.library_code(), Some(i32::MAX));
+        for reserved in [-1, 0, 1, 4, 5, 999] {
+            let err = Error::library(reserved, "why");
+            assert_eq!(err.raw_code(), 1, "{reserved}");
+            assert_eq!(err.library_code(), None);
+            assert!(
+                err.message()
+                    .starts_with(&format!("internal error: library status code {reserved} ")),
+                "{}",
+                err.message()
+            );
+            assert!(err.message().ends_with("the error was: why"));
+        }
+        assert_eq!(Error::invalid_arg("x").library_code(), None);
+    }
+
+    #[test]
+    fn a_library_code_reaches_the_status() {
+        let mut st = VixStatus::ok();
+        // SAFETY: `st` is a live local.
+        unsafe { write_error(&mut st, Error::library(1234, format!("n = {}", 5))) };
+        assert_eq!(st.code, 1234);
+        // SAFETY: valid until the next call on this thread.
+        assert_eq!(unsafe { st.message.as_bytes() }, b"n = 5");
     }
 
     #[test]

@@ -33,7 +33,7 @@ from from_rust_helpers import (
 def test_the_walkthrough_has_the_expected_shape() -> None:
     steps, reference = readme_section()
     assert [b.lang for b in steps] == ["sh", "toml", "rust", "sh", "text"]
-    assert [b.lang for b in reference] == ["rust", "rust"]
+    assert [b.lang for b in reference] == ["rust", "rust", "rust"]
 
 
 @pytest.fixture(scope="module")
@@ -164,10 +164,9 @@ def test_python_gets_docstrings_and_exceptions(
     assert proc.stdout == "ok\n", proc.stderr
 
 
-def test_the_reference_examples_build_and_work(tmp_path: Path) -> None:
-    """The sized `upper` and the `RawCall` example of the README, in one crate."""
-    _, reference = readme_section()
-    sized, raw = (b.text for b in reference)
+def _reference_crate(tmp_path: Path, modules: dict[str, str]) -> Path:
+    """A release-built crate `mylib` with a version string and the given modules, its
+    manifest and its Python package."""
     crate = tmp_path / "mylib"
     (crate / "src").mkdir(parents=True)
     (crate / "Cargo.toml").write_text(
@@ -179,24 +178,36 @@ def test_the_reference_examples_build_and_work(tmp_path: Path) -> None:
     (crate / "src" / "lib.rs").write_text(
         '/// The version.\n#[vix_ffi::export(prefix = "mylib_")]\n'
         'pub const VERSION: &str = "1.0.0";\n\n'
-        f"mod sized {{\n{sized}}}\n\nmod raw {{\n{raw}}}\n"
+        + "".join(f"mod {name} {{\n{text}}}\n\n" for name, text in modules.items())
     )
     prepare_crate(crate)
     run(["cargo", "build", "--release", "--quiet"], crate)
     run(["vix-ffi", "from-rust", "--crate", "."], crate)
-    manifest = json.loads((crate / "bindings.json").read_text())
-    assert [f["name"] for f in manifest["functions"]] == ["version", "upper"]
     run(["vix-ffi", "gen-python", "--spec", "bindings.json", "--out", "py"], crate)
+    return crate
+
+
+def _python(crate: Path, code: str) -> subprocess.CompletedProcess[str]:
     env = crate_env()
     env["VIX_LIB_PATH"] = str(crate / "target" / "release")
     env["PYTHONPATH"] = str(crate / "py" / "python")
-    proc = subprocess.run(
-        [sys.executable, "-c", "from mylib import api; print(api.upper('abc'))"],
+    return subprocess.run(
+        [sys.executable, "-c", code],
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_the_reference_examples_build_and_work(tmp_path: Path) -> None:
+    """The sized `upper` and the `RawCall` example of the README, in one crate."""
+    _, reference = readme_section()
+    sized, _, raw = (b.text for b in reference)
+    crate = _reference_crate(tmp_path, {"sized": sized, "raw": raw})
+    manifest = json.loads((crate / "bindings.json").read_text())
+    assert [f["name"] for f in manifest["functions"]] == ["version", "upper"]
+    proc = _python(crate, "from mylib import api; print(api.upper('abc'))")
     assert proc.stdout == "ABC\n", proc.stderr
     checked = run(
         ["vix-ffi", "check", "--spec", "bindings.json", "--lib", "target/release"],
@@ -205,3 +216,36 @@ def test_the_reference_examples_build_and_work(tmp_path: Path) -> None:
     assert " 0 failed, 0 skipped" in checked.stdout, checked.stdout
     library = ctypes.CDLL(str(crate / "target" / "release" / "libmylib.so"))
     assert library.mylib_lower is not None
+
+
+def test_the_typed_reference_example_builds_and_works(tmp_path: Path) -> None:
+    """The README's typed signatures and error enum, built and called."""
+    _, reference = readme_section()
+    _, typed, _ = (b.text for b in reference)
+    crate = _reference_crate(tmp_path, {"typed": typed})
+    manifest = json.loads((crate / "bindings.json").read_text())
+    assert [f["name"] for f in manifest["functions"]] == [
+        "version",
+        "crc32",
+        "clamp",
+        "repeat",
+    ]
+    assert [e["name"] for e in manifest["errors"]] == ["RangeError", "TooLongError"]
+    proc = _python(
+        crate,
+        "import inspect\n"
+        "from mylib import api\n"
+        "print(api.crc32(b'123456789'), api.clamp(5, 0, 2),"
+        " api.repeat('ab', 3, '-'), api.repeat('x', 2))\n"
+        "print(inspect.signature(api.crc32), inspect.signature(api.repeat))\n"
+        "try:\n"
+        "    api.clamp(0, 2, 1)\n"
+        "except ValueError as e:\n"
+        "    print(type(e).__name__, e.code, e.message)\n",
+    )
+    assert proc.stdout == (
+        "3421780262 2.0 ab-ab-ab xx\n"
+        "(data: 'Buffer', *, seed: 'int' = 0) -> 'int' "
+        "(text: 'str | Buffer', times: 'int', sep: 'str | Buffer' = '') -> 'str'\n"
+        "RangeError 1000 lo 2 is greater than hi 1\n"
+    ), proc.stdout + proc.stderr

@@ -18,7 +18,7 @@ pub mod source;
 use std::path::{Path, PathBuf};
 
 pub use error::{FromRustError, SourceProblem};
-pub use render::{Function, Library, What};
+pub use render::{Function, Library, LibraryError, What};
 
 use vix_ffi_syntax::Export;
 
@@ -43,11 +43,12 @@ pub fn generate(crate_dir: &Path) -> Result<Generated, FromRustError> {
     let info = cargo::read(crate_dir)?;
     let found = source::find_exports(&info.root)?;
     let library = assemble(info, &found)?;
+    let found = &found.items;
     let manifest = library.manifest();
     if let Err(raw) = crate::manifest::parse(&manifest) {
         let diagnostics = raw
             .iter()
-            .map(|d| match item_of(&d.path, &found) {
+            .map(|d| match item_of(&d.path, found) {
                 Some(item) => format!("{d} (from {item})"),
                 None => d.to_string(),
             })
@@ -73,7 +74,8 @@ pub fn generate(crate_dir: &Path) -> Result<Generated, FromRustError> {
 }
 
 /// Checks that the exports fit together and gathers them with `Cargo.toml`'s facts.
-fn assemble(info: cargo::CrateInfo, found: &[source::Found]) -> Result<Library, FromRustError> {
+fn assemble(info: cargo::CrateInfo, exports: &source::Exports) -> Result<Library, FromRustError> {
+    let found = &exports.items;
     let mut problems = Vec::new();
     let problem = |f: &source::Found, message: String| SourceProblem {
         file: f.file.clone(),
@@ -133,6 +135,40 @@ fn assemble(info: cargo::CrateInfo, found: &[source::Found]) -> Result<Library, 
             }
         }
     }
+    let mut errors: Vec<LibraryError> = Vec::new();
+    let mut first_of_code: Vec<(i32, String)> = Vec::new();
+    for enum_ in &exports.errors {
+        for v in &enum_.errors.variants {
+            let place = format!(
+                "`{}::{}` ({}:{})",
+                enum_.errors.ident,
+                v.ident,
+                enum_.file.display(),
+                v.span.start().line
+            );
+            if let Some((_, first)) = first_of_code.iter().find(|(c, _)| *c == v.code) {
+                let start = v.span.start();
+                problems.push(SourceProblem {
+                    file: enum_.file.clone(),
+                    line: start.line,
+                    column: start.column + 1,
+                    message: format!(
+                        "status code {} is already the code of {first}: a library has one \
+                         meaning per code",
+                        v.code
+                    ),
+                });
+                continue;
+            }
+            first_of_code.push((v.code, place));
+            errors.push(LibraryError {
+                code: v.code,
+                name: v.name.clone(),
+                base: v.base.clone(),
+                doc: v.doc.clone(),
+            });
+        }
+    }
     if !problems.is_empty() {
         return Err(FromRustError::Source(problems));
     }
@@ -150,6 +186,12 @@ fn assemble(info: cargo::CrateInfo, found: &[source::Found]) -> Result<Library, 
                     ascii: op.ascii,
                     output_blocks: op.output_blocks,
                 },
+                Export::Typed(t) => What::Typed {
+                    signature: t.signature.clone(),
+                    ascii: t.ascii,
+                    output_blocks: t.output_blocks,
+                    sized: t.writer,
+                },
             },
             doc: f.doc.clone(),
         })
@@ -163,6 +205,7 @@ fn assemble(info: cargo::CrateInfo, found: &[source::Found]) -> Result<Library, 
         prefix,
         python_package: info.python_package,
         functions,
+        errors,
     })
 }
 

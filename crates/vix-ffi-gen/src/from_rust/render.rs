@@ -12,6 +12,7 @@
 
 use minijinja::{context, AutoEscape, Environment};
 use serde::Serialize;
+use vix_ffi_signature::{Default, Output, ParamType, Passing, Scalar, Signature};
 use vix_ffi_syntax::{Input, Kind, OutputBlocks, Shape};
 
 /// The arguments of the operation shape, as `bindings.json` types them.
@@ -43,6 +44,21 @@ pub struct Library {
     pub python_package: String,
     /// The exported functions, in source order.
     pub functions: Vec<Function>,
+    /// The library's own status codes, from its `LibraryError` enums, in source order.
+    pub errors: Vec<LibraryError>,
+}
+
+/// One of the library's own status codes (a variant of a `LibraryError` enum).
+#[derive(Clone, Debug)]
+pub struct LibraryError {
+    /// The code, from 1000.
+    pub code: i32,
+    /// The Python exception class.
+    pub name: String,
+    /// The standard Python class it also derives from.
+    pub base: Option<String>,
+    /// The variant's doc comment.
+    pub doc: Option<String>,
 }
 
 /// One exported function.
@@ -58,8 +74,8 @@ pub struct Function {
     pub doc: Option<String>,
 }
 
-/// The two kinds of exported functions.
-#[derive(Clone, Copy, Debug)]
+/// The kinds of exported functions.
+#[derive(Clone, Debug)]
 pub enum What {
     /// `vix_str <prefix>ffi_version(vix_status *)`.
     Version,
@@ -77,13 +93,43 @@ pub enum What {
         /// (`"output_blocks": {"in": a, "out": b}` in `python.api`).
         output_blocks: Option<OutputBlocks>,
     },
+    /// A typed signature (ABI v1.1): `params` and `returns` in the manifest, its C
+    /// prototype from [`Signature::c_prototype`].
+    Typed {
+        /// The signature.
+        signature: Signature,
+        /// `ascii`: every successful text output is ASCII.
+        ascii: bool,
+        /// `output_blocks = (a, b)` of a writer with one buffer input.
+        output_blocks: Option<OutputBlocks>,
+        /// Whether the output's size is known before the work (a writer).
+        sized: bool,
+    },
 }
 
 impl What {
-    fn kind_name(self) -> &'static str {
+    /// The `kind` of its `python.api` entry; a typed function has none.
+    fn kind_name(&self) -> Option<&'static str> {
         match self {
-            What::Version => "version",
-            What::Operation { kind, .. } => kind.manifest_name(),
+            What::Version => Some("version"),
+            What::Operation { kind, .. } => Some(kind.manifest_name()),
+            What::Typed { .. } => None,
+        }
+    }
+
+    fn ascii(&self) -> bool {
+        matches!(
+            self,
+            What::Operation { ascii: true, .. } | What::Typed { ascii: true, .. }
+        )
+    }
+
+    fn output_blocks(&self) -> Option<OutputBlocks> {
+        match self {
+            What::Operation { output_blocks, .. } | What::Typed { output_blocks, .. } => {
+                *output_blocks
+            }
+            What::Version => None,
         }
     }
 }
@@ -114,6 +160,12 @@ impl Library {
         let functions: Vec<String> = self.functions.iter().map(manifest_function).collect();
         out.push_str(&functions.join(",\n"));
         out.push_str("\n  ],\n");
+        if !self.errors.is_empty() {
+            let errors: Vec<String> = self.errors.iter().map(manifest_error).collect();
+            out.push_str("  \"errors\": [\n");
+            out.push_str(&errors.join(",\n"));
+            out.push_str("\n  ],\n");
+        }
         out.push_str("  \"python\": {\n");
         out.push_str(&format!(
             "    \"package\": {},\n",
@@ -126,23 +178,24 @@ impl Library {
             .iter()
             .map(|f| {
                 // Written only when given, so that other manifests stay as they were.
-                let ascii = match f.what {
-                    What::Operation { ascii: true, .. } => ", \"ascii\": true",
-                    _ => "",
+                let kind = match f.what.kind_name() {
+                    Some(kind) => format!(", \"kind\": {}", json(kind)),
+                    None => String::new(),
                 };
-                let blocks = match f.what {
-                    What::Operation {
-                        output_blocks: Some(b),
-                        ..
-                    } => format!(
+                let ascii = if f.what.ascii() {
+                    ", \"ascii\": true"
+                } else {
+                    ""
+                };
+                let blocks = match f.what.output_blocks() {
+                    Some(b) => format!(
                         ", \"output_blocks\": {{ \"in\": {}, \"out\": {} }}",
                         b.input, b.output
                     ),
-                    _ => String::new(),
+                    None => String::new(),
                 };
                 format!(
-                    "      {{ \"name\": {name}, \"calls\": {name}, \"kind\": {}{ascii}{blocks} }}",
-                    json(f.what.kind_name()),
+                    "      {{ \"name\": {name}, \"calls\": {name}{kind}{ascii}{blocks} }}",
                     name = json(&f.name)
                 )
             })
@@ -167,6 +220,35 @@ impl Library {
             .unwrap_or_else(|| format!("the Vix FFI library {}", self.name));
         let title = format!("{} - {}", self.header_file(), summary.trim_end_matches('.'));
         let functions: Vec<HeaderFunction> = self.functions.iter().map(header_function).collect();
+        let uses_bool = self.functions.iter().any(|f| match &f.what {
+            What::Typed { signature, .. } => signature
+                .c_params()
+                .iter()
+                .any(|p| p.ty.c_name().starts_with("bool")),
+            _ => false,
+        });
+        let errors: Vec<HeaderError> = self
+            .errors
+            .iter()
+            .map(|e| HeaderError {
+                name: format!("{}{}", self.prefix.to_ascii_uppercase(), screaming(&e.name)),
+                code: e.code,
+                comment: comment_lines(&wrap(
+                    &format!(
+                        "{}: {}{}",
+                        e.name,
+                        e.doc
+                            .as_deref()
+                            .map_or("a library error".to_owned(), self::summary),
+                        match &e.base {
+                            Some(base) => format!(" (Python: {} and {base})", e.name),
+                            None => format!(" (Python: {})", e.name),
+                        }
+                    ),
+                    80,
+                )),
+            })
+            .collect();
         env.get_template("header.h")
             .expect("the header template is registered")
             .render(context! {
@@ -174,6 +256,10 @@ impl Library {
                 package => self.package,
                 guard => self.include_guard(),
                 functions => functions,
+                uses_bool => uses_bool,
+                typed => self.functions.iter().any(|f| matches!(f.what, What::Typed { .. }))
+                    || !self.errors.is_empty(),
+                errors => errors,
             })
             .expect("the header template renders")
     }
@@ -193,9 +279,80 @@ impl Library {
     }
 }
 
+/// `RangeError` as `RANGE_ERROR`, for a `#define`.
+fn screaming(name: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let boundary = i > 0
+            && c.is_ascii_uppercase()
+            && (chars[i - 1].is_ascii_lowercase()
+                || chars[i - 1].is_ascii_digit()
+                || chars.get(i + 1).is_some_and(char::is_ascii_lowercase));
+        if boundary && !out.ends_with('_') {
+            out.push('_');
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
+}
+
+fn manifest_error(e: &LibraryError) -> String {
+    let mut fields = vec![
+        format!("\"code\": {}", e.code),
+        format!("\"name\": {}", json(&e.name)),
+    ];
+    if let Some(base) = &e.base {
+        fields.push(format!("\"base\": {}", json(base)));
+    }
+    if let Some(doc) = &e.doc {
+        fields.push(format!("\"doc\": {}", json(&summary(doc))));
+    }
+    format!("    {{ {} }}", fields.join(", "))
+}
+
+/// A parameter of a typed signature, on one line of the manifest.
+fn manifest_param(p: &vix_ffi_signature::Param) -> String {
+    let mut fields = vec![
+        format!("\"name\": {}", json(&p.name)),
+        format!("\"type\": {}", json(p.ty.name())),
+    ];
+    if let Some(d) = &p.default {
+        fields.push(format!("\"default\": {}", default_json(d)));
+    }
+    // Only what differs from the manifest's own rule: keyword-only with a default,
+    // by position or keyword without.
+    match (p.passing, p.default.is_some()) {
+        (Passing::PositionalOnly, _) => fields.push("\"positional_only\": true".into()),
+        (Passing::KeywordOnly, false) => fields.push("\"keyword_only\": true".into()),
+        (Passing::Either, true) => fields.push("\"keyword_only\": false".into()),
+        _ => {}
+    }
+    format!("{{ {} }}", fields.join(", "))
+}
+
+/// A default as JSON: a bytes default is the text of its (UTF-8) bytes, which the
+/// attribute checked.
+fn default_json(d: &Default) -> String {
+    match d {
+        Default::Int(n) => n.to_string(),
+        Default::Float(x) => {
+            let text = serde_json::to_string(x).expect("a finite float serialises");
+            if text.contains(['.', 'e', 'E']) {
+                text
+            } else {
+                format!("{text}.0")
+            }
+        }
+        Default::Bool(b) => b.to_string(),
+        Default::Str(s) => json(s),
+        Default::Bytes(b) => json(&String::from_utf8_lossy(b)),
+    }
+}
+
 fn manifest_function(f: &Function) -> String {
     let mut fields = vec![format!("\"name\": {}", json(&f.name))];
-    match f.what {
+    match &f.what {
         What::Version => {
             fields.push(format!("\"symbol\": {}", json(&f.symbol)));
             fields.push("\"restype\": \"vix_str\"".into());
@@ -210,6 +367,19 @@ fn manifest_function(f: &Function) -> String {
                 .map(|(name, ty)| format!("        {{ \"name\": \"{name}\", \"type\": \"{ty}\" }}"))
                 .collect();
             fields.push(format!("\"args\": [\n{}\n      ]", args.join(",\n")));
+        }
+        What::Typed { signature, .. } => {
+            let params: Vec<String> = signature
+                .params
+                .iter()
+                .map(|p| format!("        {}", manifest_param(p)))
+                .collect();
+            fields.push(if params.is_empty() {
+                "\"params\": []".to_owned()
+            } else {
+                format!("\"params\": [\n{}\n      ]", params.join(",\n"))
+            });
+            fields.push(format!("\"returns\": {}", json(signature.output.name())));
         }
     }
     if let Some(doc) = &f.doc {
@@ -238,6 +408,17 @@ fn json_list(items: &[String]) -> String {
     format!("[{}]", items.join(", "))
 }
 
+/// One library status code as the header template shows it.
+#[derive(Serialize)]
+struct HeaderError {
+    /// `<PREFIX>_<CLASS>`.
+    name: String,
+    /// Its value.
+    code: i32,
+    /// The lines of its comment.
+    comment: Vec<String>,
+}
+
 /// One function as the header template shows it.
 #[derive(Serialize)]
 struct HeaderFunction {
@@ -250,8 +431,19 @@ struct HeaderFunction {
 fn header_function(f: &Function) -> HeaderFunction {
     let mut text = f.doc.clone().unwrap_or_default();
     let blocks_note: String;
+    let mut owned_notes: Vec<String> = Vec::new();
     let mut notes: Vec<&str> = Vec::new();
-    let declaration = match f.what {
+    let declaration = match &f.what {
+        What::Typed {
+            signature,
+            ascii,
+            output_blocks,
+            sized,
+        } => {
+            typed_notes(signature, *ascii, *output_blocks, *sized, &mut owned_notes);
+            notes.extend(owned_notes.iter().map(String::as_str));
+            typed_declaration(signature, &f.symbol)
+        }
         What::Version => {
             notes.push(
                 "Returns a static UTF-8 string (not NUL-terminated, never freed) and writes an \
@@ -262,7 +454,7 @@ fn header_function(f: &Function) -> HeaderFunction {
                 f.symbol
             )
         }
-        What::Operation {
+        &What::Operation {
             input,
             shape,
             kind,
@@ -314,11 +506,124 @@ fn header_function(f: &Function) -> HeaderFunction {
     }
 }
 
+/// The declaration of a typed function: [`Signature::c_prototype`] with the export
+/// macros, one C parameter group per line (an input's pointer and length together, the
+/// output's parameters together), aligned after the parenthesis.
+fn typed_declaration(signature: &Signature, symbol: &str) -> String {
+    let prototype = signature.c_prototype(symbol);
+    let inner = prototype
+        .strip_prefix(&format!("int {symbol}("))
+        .and_then(|rest| rest.strip_suffix(')'))
+        .expect("c_prototype writes `int <symbol>(...)`");
+    let head = format!("VIX_FFI_API int VIX_FFI_CALL {symbol}(");
+    let indent = " ".repeat(head.len());
+    // `c_params` and the prototype list the same parameters in the same order.
+    let decls: Vec<&str> = inner.split(", ").collect();
+    let roles: Vec<_> = signature.c_params().iter().map(|p| p.role).collect();
+    assert_eq!(decls.len(), roles.len(), "{prototype}");
+    let mut lines: Vec<String> = Vec::new();
+    for (decl, role) in decls.iter().zip(roles) {
+        use vix_ffi_signature::Role;
+        let joins_previous = matches!(role, Role::InputLen(_) | Role::OutCap | Role::OutLen);
+        match lines.last_mut() {
+            Some(line) if joins_previous => {
+                line.push_str(", ");
+                line.push_str(decl);
+            }
+            _ => lines.push((*decl).to_owned()),
+        }
+    }
+    format!("{head}{});", lines.join(&format!(",\n{indent}")))
+}
+
+/// What the C caller needs to know of a typed function beyond its doc comment.
+fn typed_notes(
+    signature: &Signature,
+    ascii: bool,
+    output_blocks: Option<OutputBlocks>,
+    sized: bool,
+    notes: &mut Vec<String>,
+) {
+    let text: Vec<&str> = signature
+        .params
+        .iter()
+        .filter(|p| p.ty == ParamType::Str)
+        .map(|p| p.name.as_str())
+        .collect();
+    if !text.is_empty() {
+        notes.push(format!(
+            "{} must be UTF-8 text: other bytes are VIX_STATUS_INVALID_ARG.",
+            text.iter()
+                .map(|n| format!("{n}_ptr"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let flags: Vec<&str> = signature
+        .params
+        .iter()
+        .filter(|p| p.ty == ParamType::Scalar(Scalar::Bool))
+        .map(|p| p.name.as_str())
+        .collect();
+    if !flags.is_empty() {
+        notes.push(format!(
+            "{} must be 0 or 1: other values are VIX_STATUS_INVALID_ARG.",
+            flags.join(", ")
+        ));
+    }
+    match signature.output {
+        Output::None => notes.push("There is no result besides the status.".to_owned()),
+        Output::Scalar(_) => notes.push(
+            "The result is written to *out_value on success only; a NULL out_value is \
+             VIX_STATUS_INVALID_ARG."
+                .to_owned(),
+        ),
+        Output::Bytes | Output::Str => {
+            if ascii {
+                notes.push(
+                    "The result is ASCII text (every byte below 0x80), not NUL-terminated."
+                        .to_owned(),
+                );
+            } else if signature.output == Output::Str {
+                notes.push("The result is UTF-8 text, not NUL-terminated.".to_owned());
+            }
+            if let (Some(blocks), Some(i)) = (output_blocks, single_buffer(signature)) {
+                notes.push(format!(
+                    "Every successful result is exactly {} bytes.",
+                    blocks_formula_of(blocks, &format!("{}_len", signature.params[i].name))
+                ));
+            }
+            notes.push(if sized {
+                "The size of the result is known before any work is done: a too-small \
+                 out_cap is answered at once."
+                    .to_owned()
+            } else {
+                "The size of the result is only known once the work is done: a too-small \
+                 out_cap is answered after it."
+                    .to_owned()
+            });
+        }
+    }
+}
+
+fn single_buffer(signature: &Signature) -> Option<usize> {
+    let mut buffers = signature.buffer_params().map(|(i, _)| i);
+    match (buffers.next(), buffers.next()) {
+        (Some(i), None) => Some(i),
+        _ => None,
+    }
+}
+
 /// `b * ceil(in_len / a)`, as simple as `a` and `b` allow.
 fn blocks_formula(blocks: OutputBlocks) -> String {
+    blocks_formula_of(blocks, "in_len")
+}
+
+/// `b * ceil(<len> / a)`, as simple as `a` and `b` allow.
+fn blocks_formula_of(blocks: OutputBlocks, len: &str) -> String {
     let blocks_of_input = match blocks.input {
-        1 => "in_len".to_owned(),
-        a => format!("ceil(in_len / {a})"),
+        1 => len.to_owned(),
+        a => format!("ceil({len} / {a})"),
     };
     match blocks.output {
         1 => blocks_of_input,
@@ -348,7 +653,21 @@ fn comment_lines(text: &str) -> Vec<String> {
 fn wrap(text: &str, width: usize) -> String {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
+    // A lone `*` (as in `2 * data_len`) stays with the words on both sides: at the start
+    // of a comment line it would read as the comment's own star.
+    let mut words: Vec<String> = Vec::new();
+    let mut join_next = false;
     for word in text.split_whitespace() {
+        match words.last_mut() {
+            Some(last) if join_next || word == "*" => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => words.push(word.to_owned()),
+        }
+        join_next = word == "*";
+    }
+    for word in &words {
         if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
             lines.push(std::mem::take(&mut line));
         }

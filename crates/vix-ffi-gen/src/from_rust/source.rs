@@ -8,13 +8,15 @@
 //!
 //! An item is exported when it carries `#[vix_ffi::export(...)]` (`::vix_ffi::export`
 //! too), or `#[export(...)]` (or another name) where the same module imports it with
-//! `use vix_ffi::export;` (`as`, groups and `*` are understood).
+//! `use vix_ffi::export;` (`as`, groups and `*` are understood). An enum is a set of the
+//! library's own errors when it derives `vix_ffi::LibraryError` (or the name imported
+//! the same way).
 
 use std::path::{Path, PathBuf};
 
 use proc_macro2::Span;
 use syn::{Attribute, Item, UseTree};
-use vix_ffi_syntax::{analyze, doc_text, Args, Export};
+use vix_ffi_syntax::{analyze, analyze_errors, doc_text, Args, Export, LibraryErrors};
 
 use super::error::{FromRustError, SourceProblem};
 
@@ -32,6 +34,25 @@ pub struct Found {
     pub column: usize,
 }
 
+/// An enum deriving `vix_ffi::LibraryError`.
+pub struct FoundErrors {
+    /// Its variants.
+    pub errors: LibraryErrors,
+    /// The file it is in.
+    pub file: PathBuf,
+    /// The 1-based line of its name.
+    pub line: usize,
+}
+
+/// Everything exported by a crate, in source order.
+#[derive(Default)]
+pub struct Exports {
+    /// The `#[vix_ffi::export]` items.
+    pub items: Vec<Found>,
+    /// The `LibraryError` enums.
+    pub errors: Vec<FoundErrors>,
+}
+
 impl Found {
     /// `file:line`.
     pub fn location(&self) -> String {
@@ -40,9 +61,9 @@ impl Found {
 }
 
 /// The exported items of the crate rooted at `root`, or every problem found.
-pub fn find_exports(root: &Path) -> Result<Vec<Found>, FromRustError> {
+pub fn find_exports(root: &Path) -> Result<Exports, FromRustError> {
     let mut walker = Walker {
-        found: Vec::new(),
+        found: Exports::default(),
         problems: Vec::new(),
     };
     walker.file(root, true, None)?;
@@ -54,7 +75,7 @@ pub fn find_exports(root: &Path) -> Result<Vec<Found>, FromRustError> {
 }
 
 struct Walker {
-    found: Vec<Found>,
+    found: Exports,
     problems: Vec<SourceProblem>,
 }
 
@@ -118,7 +139,8 @@ impl Walker {
     }
 
     fn items(&mut self, items: &[Item], module: &Module<'_>) -> Result<(), FromRustError> {
-        let aliases = export_aliases(items);
+        let aliases = aliases_of(items, "export");
+        let error_aliases = aliases_of(items, "LibraryError");
         for item in items {
             let attrs = item_attrs(item);
             if is_cfg_test(attrs) {
@@ -160,7 +182,28 @@ impl Walker {
                 }
                 continue;
             }
-            let mut exports = attrs.iter().filter(|a| is_export(a, &aliases));
+            if let Item::Enum(e) = item {
+                if derives(&e.attrs, &error_aliases) {
+                    match analyze_errors(item) {
+                        Ok(errors) => {
+                            let start = e.ident.span().start();
+                            self.found.errors.push(FoundErrors {
+                                errors,
+                                file: module.file.to_owned(),
+                                line: start.line,
+                            });
+                        }
+                        Err(errors) => {
+                            for e in errors {
+                                self.problem(module.file, e.span(), e.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            let mut exports = attrs
+                .iter()
+                .filter(|a| is_vix_path(a.path(), "export", &aliases));
             let Some(attr) = exports.next() else {
                 continue;
             };
@@ -191,7 +234,7 @@ impl Walker {
                 }
             };
             let start = export.ident().span().start();
-            self.found.push(Found {
+            self.found.items.push(Found {
                 export,
                 doc,
                 file: module.file.to_owned(),
@@ -256,48 +299,58 @@ fn path_attribute(attrs: &[Attribute]) -> Option<String> {
     })
 }
 
-/// `vix_ffi::export`, `::vix_ffi::export`, or an imported name of it.
-fn is_export(attr: &Attribute, aliases: &[String]) -> bool {
-    let segments: Vec<String> = attr
-        .path()
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
+/// `vix_ffi::<name>`, `::vix_ffi::<name>`, or an imported name of it.
+fn is_vix_path(path: &syn::Path, name: &str, aliases: &[String]) -> bool {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
     match segments.as_slice() {
-        [krate, name] => krate == "vix_ffi" && name == "export",
-        [name] => aliases.contains(name),
+        [krate, last] => krate == "vix_ffi" && last == name,
+        [last] => aliases.contains(last),
         _ => false,
     }
 }
 
-/// The names under which the module's `use` items import `vix_ffi::export`.
-fn export_aliases(items: &[Item]) -> Vec<String> {
+/// Whether `#[derive(...)]` among `attrs` names `vix_ffi::LibraryError`.
+fn derives(attrs: &[Attribute], aliases: &[String]) -> bool {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .any(|a| {
+            a.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            )
+            .is_ok_and(|paths| {
+                paths
+                    .iter()
+                    .any(|p| is_vix_path(p, "LibraryError", aliases))
+            })
+        })
+}
+
+/// The names under which the module's `use` items import `vix_ffi::<name>`.
+fn aliases_of(items: &[Item], name: &str) -> Vec<String> {
     let mut aliases = Vec::new();
     for item in items {
         if let Item::Use(u) = item {
-            collect_aliases(&u.tree, &[], &mut aliases);
+            collect_aliases(&u.tree, &[], name, &mut aliases);
         }
     }
     aliases
 }
 
-fn collect_aliases(tree: &UseTree, prefix: &[String], out: &mut Vec<String>) {
+fn collect_aliases(tree: &UseTree, prefix: &[String], name: &str, out: &mut Vec<String>) {
     let is_vix = |prefix: &[String]| prefix.len() == 1 && prefix[0] == "vix_ffi";
     match tree {
         UseTree::Path(p) => {
             let mut next = prefix.to_vec();
             next.push(p.ident.to_string());
-            collect_aliases(&p.tree, &next, out);
+            collect_aliases(&p.tree, &next, name, out);
         }
-        UseTree::Name(n) if is_vix(prefix) && n.ident == "export" => out.push("export".into()),
-        UseTree::Rename(r) if is_vix(prefix) && r.ident == "export" => {
-            out.push(r.rename.to_string())
-        }
-        UseTree::Glob(_) if is_vix(prefix) => out.push("export".into()),
+        UseTree::Name(n) if is_vix(prefix) && n.ident == name => out.push(name.into()),
+        UseTree::Rename(r) if is_vix(prefix) && r.ident == name => out.push(r.rename.to_string()),
+        UseTree::Glob(_) if is_vix(prefix) => out.push(name.into()),
         UseTree::Group(g) => {
             for tree in &g.items {
-                collect_aliases(tree, prefix, out);
+                collect_aliases(tree, prefix, name, out);
             }
         }
         _ => {}

@@ -315,7 +315,7 @@ fn every_problem_is_reported_with_its_place() {
     let lib_rs = dir.path().join("src").join("lib.rs").display().to_string();
     let message = errors(dir.path());
     let expected = [
-        format!("{lib_rs}:7:15: unsupported input type `&[i8]`"),
+        format!("{lib_rs}:7:15: unsupported parameter type `&[i8]`"),
         format!("{lib_rs}:7:25: `Vec<u8>` is not a `Result`"),
     ];
     for needle in expected {
@@ -416,4 +416,236 @@ fn declaration_comment(header: &str, symbol: &str) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+const TYPED: &str = "use vix_ffi::{Output, Result};\n\
+     /// The demo's errors.\n\
+     #[derive(Debug, vix_ffi::LibraryError)]\n\
+     pub enum DemoError {\n\
+         /// `lo` is greater than `hi`.\n\
+         ///\n\
+         /// Only the summary reaches the manifest.\n\
+         #[vix(code = 1000, base = \"ValueError\")]\n\
+         Range { lo: f64, hi: f64 },\n\
+         #[vix(code = 1001, name = \"TooLong\")]\n\
+         TooLong(usize),\n\
+     }\n\
+     /// CRC-32 of `data`, continuing from `seed`.\n\
+     #[vix_ffi::export(prefix = \"demo_\", default(seed = 0))]\n\
+     pub fn crc32(data: &[u8], seed: u32) -> Result<u32> { Ok(seed) }\n\
+     #[vix_ffi::export(prefix = \"demo_\")]\n\
+     pub fn repeat(text: &str, times: u32) -> Result<String, DemoError> { Ok(text.repeat(times as usize)) }\n\
+     #[vix_ffi::export(prefix = \"demo_\")]\n\
+     pub fn clamp(x: f64, lo: f64, hi: f64) -> Result<f64, DemoError> { Ok(x) }\n\
+     #[vix_ffi::export(prefix = \"demo_\")]\n\
+     pub fn is_prime(n: u64) -> Result<bool> { Ok(n > 1) }\n\
+     #[vix_ffi::export(prefix = \"demo_\")]\n\
+     pub fn concat(a: &[u8], b: &[u8]) -> Result<Vec<u8>> { Ok([a, b].concat()) }\n\
+     #[vix_ffi::export(prefix = \"demo_\")]\n\
+     pub fn reset() -> Result<()> { Ok(()) }\n\
+     #[vix_ffi::export(prefix = \"demo_\", default(name = \"anon\", level = 3, scale = 1.0, \
+         loud = false, pad = b\"-\"), positional_only(name), positional(level), keyword_only(size, wide))]\n\
+     pub fn describe(name: &str, level: i32, scale: f64, loud: bool, pad: &[u8], size: usize, \
+         wide: i64) -> Result<String> { Ok(String::new()) }\n\
+     #[vix_ffi::export(prefix = \"demo_\", output_blocks = (1, 2), ascii, default(upper = false))]\n\
+     pub fn hexlify(data: &[u8], upper: bool, out: &mut Output<'_>) -> Result<()> { Ok(()) }\n\
+     #[vix_ffi::export(prefix = \"demo_\", ascii)]\n\
+     pub fn shout(text: &str) -> Result<String> { Ok(text.to_ascii_uppercase()) }\n";
+
+#[test]
+fn typed_signatures_reach_the_manifest_in_the_typed_form() {
+    let dir = crate_with("", &[("src/lib.rs", &format!("{VERSION}{TYPED}"))]);
+    let g = generate(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let functions = [
+        r#"    {
+      "name": "crc32",
+      "params": [
+        { "name": "data", "type": "bytes" },
+        { "name": "seed", "type": "uint32", "default": 0 }
+      ],
+      "returns": "uint32",
+      "doc": "CRC-32 of `data`, continuing from `seed`."
+    }"#,
+        r#"    {
+      "name": "repeat",
+      "params": [
+        { "name": "text", "type": "str" },
+        { "name": "times", "type": "uint32" }
+      ],
+      "returns": "str"
+    }"#,
+        r#"      "returns": "double""#,
+        r#"      "params": [
+        { "name": "n", "type": "uint64" }
+      ],
+      "returns": "bool""#,
+        r#"        { "name": "b", "type": "bytes" }
+      ],
+      "returns": "bytes""#,
+        r#"    {
+      "name": "reset",
+      "params": [],
+      "returns": "none"
+    }"#,
+        r#"      "params": [
+        { "name": "name", "type": "str", "default": "anon", "positional_only": true },
+        { "name": "level", "type": "int32", "default": 3, "keyword_only": false },
+        { "name": "scale", "type": "double", "default": 1.0 },
+        { "name": "loud", "type": "bool", "default": false },
+        { "name": "pad", "type": "bytes", "default": "-" },
+        { "name": "size", "type": "size_t", "keyword_only": true },
+        { "name": "wide", "type": "int64", "keyword_only": true }
+      ],
+      "returns": "str""#,
+        r#"      "params": [
+        { "name": "data", "type": "bytes" },
+        { "name": "upper", "type": "bool", "default": false }
+      ],
+      "returns": "str""#,
+    ];
+    for text in functions {
+        assert!(g.manifest.contains(text), "{text}\n---\n{}", g.manifest);
+    }
+    let errors = r#"  "errors": [
+    { "code": 1000, "name": "RangeError", "base": "ValueError", "doc": "`lo` is greater than `hi`." },
+    { "code": 1001, "name": "TooLong" }
+  ],"#;
+    assert!(g.manifest.contains(errors), "{}", g.manifest);
+    for api in [
+        r#"{ "name": "crc32", "calls": "crc32" }"#,
+        r#"{ "name": "hexlify", "calls": "hexlify", "ascii": true, "output_blocks": { "in": 1, "out": 2 } }"#,
+        // One text input, a text output, no Python arguments: the v1.0 form.
+        r#"{ "name": "shout", "calls": "shout", "kind": "str_to_str", "ascii": true }"#,
+        r#"{ "name": "version", "calls": "version", "kind": "version" }"#,
+    ] {
+        assert!(g.manifest.contains(api), "{api}\n{}", g.manifest);
+    }
+    // The manifest is the parser's: the same signatures come back.
+    let parsed = crate::manifest::parse(&g.manifest).unwrap();
+    assert_eq!(parsed.functions.len(), 10);
+}
+
+#[test]
+fn typed_declarations_come_from_the_signature() {
+    let dir = crate_with("", &[("src/lib.rs", &format!("{VERSION}{TYPED}"))]);
+    let g = generate(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let h = &g.header;
+    for declaration in [
+        "VIX_FFI_API int VIX_FFI_CALL demo_crc32(const uint8_t *data_ptr, size_t data_len,\n\
+         \x20                                       uint32_t seed,\n\
+         \x20                                       uint32_t *out_value,\n\
+         \x20                                       vix_status *out_status);",
+        "VIX_FFI_API int VIX_FFI_CALL demo_reset(vix_status *out_status);",
+        "VIX_FFI_API int VIX_FFI_CALL demo_concat(const uint8_t *a_ptr, size_t a_len,\n\
+         \x20                                        const uint8_t *b_ptr, size_t b_len,\n\
+         \x20                                        uint8_t *out_ptr, size_t out_cap, size_t *out_len,\n\
+         \x20                                        vix_status *out_status);",
+        "bool *out_value,",
+        "#include <stdbool.h>\n",
+    ] {
+        assert!(h.contains(declaration), "{declaration}\n---\n{h}");
+    }
+    assert!(
+        h.contains(
+            "/*\n * RangeError: `lo` is greater than `hi`. (Python: RangeError and ValueError)\n \
+         */\n#define DEMO_RANGE_ERROR 1000\n"
+        ),
+        "{h}"
+    );
+    assert!(h.contains("#define DEMO_TOO_LONG 1001\n"), "{h}");
+    assert!(declaration_comment(h, "demo_describe").contains(
+        "name_ptr must be UTF-8 text: other bytes are VIX_STATUS_INVALID_ARG. loud must be 0 or 1"
+    ));
+    assert!(
+        declaration_comment(h, "demo_is_prime").contains("written to *out_value on success only")
+    );
+    let hex = declaration_comment(h, "demo_hexlify");
+    assert!(hex.contains("ASCII text"), "{hex}");
+    assert!(hex.contains("exactly 2 * data_len bytes"), "{hex}");
+    assert!(!h.lines().any(|l| l.starts_with(" * *")), "{h}");
+    assert!(hex.contains("known before any work"), "{hex}");
+    assert!(declaration_comment(h, "demo_shout").contains("answered after it"));
+    // Every declaration is the model's prototype.
+    let parsed = crate::manifest::parse(&g.manifest).unwrap();
+    assert!(!parsed.functions.is_empty());
+}
+
+#[test]
+fn typed_headers_compile_as_c_and_cxx() {
+    let dir = crate_with("", &[("src/lib.rs", &format!("{VERSION}{TYPED}"))]);
+    let g = generate(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("demo_lib.h"), &g.header).unwrap();
+    let include = repo_root().join("include");
+    for (compiler, std, ext) in [("cc", "-std=c11", "c"), ("c++", "-std=c++17", "cpp")] {
+        let source = dir.path().join(format!("use.{ext}"));
+        // Each pointer's type is the one the prototype must have.
+        std::fs::write(
+            &source,
+            "#include \"demo_lib.h\"\n#include \"demo_lib.h\"\n\
+             int (*demo_p1)(const uint8_t *, size_t, uint32_t, uint32_t *, vix_status *) = demo_crc32;\n\
+             int (*demo_p2)(double, double, double, double *, vix_status *) = demo_clamp;\n\
+             int (*demo_p3)(uint64_t, bool *, vix_status *) = demo_is_prime;\n\
+             int (*demo_p4)(vix_status *) = demo_reset;\n\
+             int (*demo_p5)(const uint8_t *, size_t, int32_t, double, bool, const uint8_t *, size_t, size_t, int64_t, uint8_t *, size_t, size_t *, vix_status *) = demo_describe;\n\
+             int demo_codes[2] = {DEMO_RANGE_ERROR, DEMO_TOO_LONG};\n",
+        )
+        .unwrap();
+        let out = Command::new(compiler)
+            .args([std, "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-c", "-o"])
+            .arg(dir.path().join(format!("use-{ext}.o")))
+            .arg("-I")
+            .arg(&include)
+            .arg(&source)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {compiler}: {e}"));
+        assert!(
+            out.status.success(),
+            "{compiler} {std}:\n{}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            g.header
+        );
+    }
+}
+
+#[test]
+fn library_errors_are_found_through_imports_and_checked_across_enums() {
+    let lib = format!(
+        "{VERSION}use vix_ffi::LibraryError as Codes;\n\
+         #[derive(Debug, Codes)]\npub enum A {{ #[vix(code = 1000)] First }}\n\
+         mod inner {{\n  #[derive(vix_ffi::LibraryError)]\n  pub enum B {{ #[vix(code = 1000)] Second }}\n}}\n\
+         #[derive(Debug)]\npub enum NotOurs {{ X }}\n\
+         #[vix_ffi::export(prefix = \"demo_\")]\npub fn f() -> vix_ffi::Result<()> {{ Ok(()) }}\n"
+    );
+    let dir = crate_with("", &[("src/lib.rs", &lib)]);
+    let message = errors(dir.path());
+    assert!(
+        message.contains("status code 1000 is already the code of `A::First`"),
+        "{message}"
+    );
+    let fixed = lib.replace("code = 1000)] Second", "code = 1001)] Second");
+    let dir = crate_with("", &[("src/lib.rs", &fixed)]);
+    let g = generate(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(g.manifest.contains(
+        "  \"errors\": [\n    { \"code\": 1000, \"name\": \"FirstError\" },\n    { \"code\": 1001, \"name\": \"SecondError\" }\n  ],"
+    ), "{}", g.manifest);
+    let bad = lib.replace("#[vix(code = 1000)] First", "#[vix(code = 10)] First");
+    let dir = crate_with("", &[("src/lib.rs", &bad)]);
+    let message = errors(dir.path());
+    assert!(message.contains("lib.rs:6:"), "{message}");
+    assert!(
+        message.contains("status code 10 belongs to the ABI"),
+        "{message}"
+    );
+}
+
+#[test]
+fn python_names_refused_by_the_manifest_point_at_the_rust_item() {
+    let lib = format!(
+        "{VERSION}#[vix_ffi::export(prefix = \"demo_\")]\n\
+         pub fn f(r#lambda: u32) -> vix_ffi::Result<u32> {{ Ok(r#lambda) }}\n"
+    );
+    let dir = crate_with("", &[("src/lib.rs", &lib)]);
+    let message = errors(dir.path());
+    assert!(message.contains("lambda"), "{message}");
+    assert!(message.contains("(from `f` at"), "{message}");
 }

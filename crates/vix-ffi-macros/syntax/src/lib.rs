@@ -23,7 +23,19 @@
 //!   `"output_blocks": {"in": a, "out": b}` into `python.api`, so that Python allocates
 //!   the result without a size query;
 //! - a `const NAME: &str = ...;`: the library's version string, exported as
-//!   `<prefix>ffi_version`.
+//!   `<prefix>ffi_version`;
+//! - any other function of `&[u8]`, `&str` and scalar parameters (`i32`, `u32`, `i64`,
+//!   `u64`, `usize`, `f64`, `bool`) returning `Result<T>` with `T` a scalar, `Vec<u8>`,
+//!   `String` or `()`, or writing into a trailing `&mut vix_ffi::Output<'_>` sized from
+//!   its one buffer input: a typed signature of ABI v1.1 ([`Typed`], whose
+//!   [`vix_ffi_signature::Signature`] says everything the symbol, the manifest and the
+//!   header need), with Python defaults and passing from `default(...)`,
+//!   `keyword_only(...)`, `positional_only(...)` and `positional(...)`.
+//!
+//! The one-input form keeps its v1.0 analysis ([`Export::Operation`]) unless the attribute
+//! gives one of the typed-only arguments, so that its symbol and manifest do not change.
+//! [`analyze_errors`] reads an enum deriving `vix_ffi::LibraryError`: a status code from
+//! 1000 and a Python exception class per variant.
 //!
 //! Every item names the package prefix, `prefix = "mylib_"`: a C identifier ending in `_`.
 //! The API kind of `python.api` follows from the types (`&[u8]`/`&str` in,
@@ -37,6 +49,13 @@
 //! workspace already build it, so choosing syn 2 would compile a second copy of syn for
 //! nothing. It only needs syn's `full` feature and its parsing, never its printing of
 //! types, so a later major version should be a small change here.
+
+mod errors;
+mod typed;
+
+pub use errors::{analyze_errors, python_error_name, ErrorVariant, LibraryErrors, HELPER};
+pub use typed::Typed;
+pub use vix_ffi_signature::{self as signature, Output as Returns, ParamType, Passing, Scalar};
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
@@ -70,6 +89,39 @@ pub struct Args {
     pub ascii: Option<Span>,
     /// `output_blocks = (a, b)` as written; [`analyze`] checks its value.
     pub output_blocks: Option<BlocksArg>,
+    /// `default(name = value, ...)`: Python defaults of typed parameters, as written;
+    /// [`analyze`] checks each value against its parameter's type.
+    pub defaults: Vec<(syn::Ident, Expr)>,
+    /// `keyword_only(name, ...)`.
+    pub keyword_only: Vec<syn::Ident>,
+    /// `positional_only(name, ...)`.
+    pub positional_only: Vec<syn::Ident>,
+    /// `positional(name, ...)`: parameters with a default that Python may still pass by
+    /// position (a defaulted parameter is keyword-only otherwise).
+    pub positional: Vec<syn::Ident>,
+}
+
+impl Args {
+    /// Whether any argument that only typed signatures have (`default`, `keyword_only`,
+    /// `positional_only`, `positional`) is given.
+    pub fn has_python_arguments(&self) -> bool {
+        !(self.defaults.is_empty()
+            && self.keyword_only.is_empty()
+            && self.positional_only.is_empty()
+            && self.positional.is_empty())
+    }
+
+    fn passing_lists(&self) -> [(&'static str, &[syn::Ident], Passing); 3] {
+        [
+            ("keyword_only", &self.keyword_only, Passing::KeywordOnly),
+            (
+                "positional_only",
+                &self.positional_only,
+                Passing::PositionalOnly,
+            ),
+            ("positional", &self.positional, Passing::Either),
+        ]
+    }
 }
 
 /// `output_blocks = <value>` as written, before [`analyze`] checks that the value is two
@@ -149,11 +201,64 @@ impl Args {
                         value,
                     });
                 }
+                "default" => {
+                    if !meta.input.peek(syn::token::Paren) {
+                        return Err(meta.error(
+                            "write `default(name = value, ...)`, as in `default(seed = 0, \
+                             sep = \"\")`: a literal of each parameter's type",
+                        ));
+                    }
+                    meta.parse_nested_meta(|inner| {
+                        let Some(name) = inner.path.get_ident().cloned() else {
+                            return Err(inner.error("expected a parameter name"));
+                        };
+                        if !inner.input.peek(syn::Token![=]) {
+                            return Err(inner.error(format!(
+                                "write `{name} = <value>`: the default of `{name}`"
+                            )));
+                        }
+                        let value: Expr = inner.value()?.parse()?;
+                        if args.defaults.iter().any(|(n, _)| *n == name) {
+                            return Err(
+                                inner.error(format!("the default of `{name}` is given twice"))
+                            );
+                        }
+                        args.defaults.push((name, value));
+                        Ok(())
+                    })?;
+                }
+                "keyword_only" | "positional_only" | "positional" => {
+                    if !meta.input.peek(syn::token::Paren) {
+                        return Err(meta.error(format!(
+                            "write `{key}(name, ...)` with the names of parameters"
+                        )));
+                    }
+                    let mut names = Vec::new();
+                    meta.parse_nested_meta(|inner| {
+                        let Some(name) = inner.path.get_ident().cloned() else {
+                            return Err(inner.error("expected a parameter name"));
+                        };
+                        if !inner.input.is_empty() && !inner.input.peek(syn::Token![,]) {
+                            return Err(inner.error(format!(
+                                "`{key}` lists parameter names: write `{key}({name})`"
+                            )));
+                        }
+                        names.push(name);
+                        Ok(())
+                    })?;
+                    match key.as_str() {
+                        "keyword_only" => args.keyword_only.extend(names),
+                        "positional_only" => args.positional_only.extend(names),
+                        _ => args.positional.extend(names),
+                    }
+                }
                 _ => {
                     return Err(meta.error(format!(
                         "unknown argument `{key}`: `#[vix_ffi::export]` takes \
                          `prefix = \"...\"`, `size = <fn>`, `output_blocks = (in, out)`, \
-                         `kind = \"...\"` and `ascii`"
+                         `kind = \"...\"`, `ascii`, `default(name = value, ...)`, \
+                         `keyword_only(name, ...)`, `positional_only(name, ...)` and \
+                         `positional(name, ...)`"
                     )))
                 }
             }
@@ -286,11 +391,29 @@ pub struct Version {
     pub ident: syn::Ident,
 }
 
+impl Operation {
+    /// The operation as a typed signature: one input, named `data` (`text` when the kind
+    /// passes text, which is what Python calls it whatever the Rust argument's name), and
+    /// one bytes or text output. Its C parameters are those of the v1.0 operation shape.
+    pub fn signature(&self) -> signature::Signature {
+        let name = if self.kind.takes_str() {
+            "text"
+        } else {
+            "data"
+        };
+        signature::Signature::operation(name, self.kind.takes_str(), self.kind.returns_str())
+    }
+}
+
 /// An analysed `#[vix_ffi::export]` item.
 #[derive(Clone)]
 pub enum Export {
-    /// A function of the operation shape.
+    /// A function of the v1.0 operation shape: one `&[u8]`/`&str` input, a
+    /// `Vec<u8>`/`String` result or a sized writer, and no Python-side arguments; written
+    /// into the manifest with `args` and a `kind`, as before typed signatures.
     Operation(Operation),
+    /// Any other function: a typed signature (ABI v1.1).
+    Typed(Typed),
     /// `<prefix>ffi_version`.
     Version(Version),
 }
@@ -300,6 +423,7 @@ impl Export {
     pub fn prefix(&self) -> &str {
         match self {
             Export::Operation(op) => &op.prefix,
+            Export::Typed(t) => &t.prefix,
             Export::Version(v) => &v.prefix,
         }
     }
@@ -309,6 +433,7 @@ impl Export {
     pub fn name(&self) -> String {
         match self {
             Export::Operation(op) => unraw(&op.ident),
+            Export::Typed(t) => unraw(&t.ident),
             Export::Version(_) => VERSION_NAME.to_owned(),
         }
     }
@@ -318,6 +443,7 @@ impl Export {
     pub fn symbol(&self) -> String {
         match self {
             Export::Operation(op) => format!("{}{}", op.prefix, unraw(&op.ident)),
+            Export::Typed(t) => format!("{}{}", t.prefix, unraw(&t.ident)),
             Export::Version(v) => format!("{}{VERSION_SUFFIX}", v.prefix),
         }
     }
@@ -326,13 +452,14 @@ impl Export {
     pub fn ident(&self) -> &syn::Ident {
         match self {
             Export::Operation(op) => &op.ident,
+            Export::Typed(t) => &t.ident,
             Export::Version(v) => &v.ident,
         }
     }
 }
 
 /// The identifier without a raw `r#`.
-fn unraw(ident: &syn::Ident) -> String {
+pub fn unraw(ident: &syn::Ident) -> String {
     let s = ident.to_string();
     s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
 }
@@ -457,6 +584,21 @@ fn analyze_const(
             "`output_blocks` gives the output size of an operation, not of a version string",
         );
     }
+    let python_arguments = args
+        .defaults
+        .iter()
+        .map(|(name, _)| ("default", name))
+        .chain(
+            args.passing_lists()
+                .into_iter()
+                .flat_map(|(what, names, _)| names.iter().map(move |n| (what, n))),
+        );
+    for (what, name) in python_arguments {
+        problems.push(
+            name.span(),
+            format!("`{what}` applies to the parameters of a function, not to a version string"),
+        );
+    }
     if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
         problems.push_spanned(&item.generics, "a version string `const` cannot be generic");
     }
@@ -477,6 +619,26 @@ fn analyze_const(
     })
 }
 
+/// Whether a function has the v1.0 operation shape, which keeps its v1.0 analysis (and
+/// manifest form): one `&[u8]`/`&str` input, optionally followed by the writer, and none
+/// of the arguments that only typed signatures have.
+fn is_operation_shaped(args: &Args, sig: &Signature) -> bool {
+    let mut inputs = sig.inputs.iter();
+    let first_is_buffer = matches!(inputs.next(), Some(FnArg::Typed(arg))
+        if is_ref_to(&arg.ty, "[u8]", false) || is_ref_to(&arg.ty, "str", false));
+    let (rest_is_writer, has_writer) = match (inputs.next(), inputs.next()) {
+        (None, _) => (true, false),
+        (Some(FnArg::Typed(arg)), None) => (is_writer(&arg.ty), true),
+        _ => (false, false),
+    };
+    // Without the writer, the v1.0 shape returns bytes or text; any other result (a
+    // scalar, nothing, or a mistake) is a typed signature's, and explained as one.
+    let returns_buffer = has_writer
+        || matches!(&sig.output, ReturnType::Type(_, ty)
+            if result_ok_type(ty).is_some_and(|ok| is_vec_u8(ok) || is_plain(ok, "String")));
+    first_is_buffer && rest_is_writer && returns_buffer && !args.has_python_arguments()
+}
+
 fn analyze_fn(
     args: &Args,
     item: &ItemFn,
@@ -485,6 +647,9 @@ fn analyze_fn(
 ) -> syn::Result<Export> {
     let sig = &item.sig;
     check_qualifiers(sig, &mut problems);
+    if !is_operation_shaped(args, sig) {
+        return typed::analyze(args, sig, prefix, problems);
+    }
     let mut inputs = sig.inputs.iter();
     let input = match inputs.next() {
         None => {
@@ -1028,3 +1193,6 @@ pub fn doc_text(attrs: &[Attribute]) -> syn::Result<Option<String>> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod typed_tests;

@@ -21,6 +21,7 @@ fn operation(attr: &str, item: &str) -> Operation {
     match analyze_src(attr, item) {
         Ok(Export::Operation(op)) => op,
         Ok(Export::Version(_)) => panic!("a version"),
+        Ok(Export::Typed(_)) => panic!("a typed signature"),
         Err(e) => panic!("refused: {e}"),
     }
 }
@@ -119,35 +120,39 @@ fn misuse_is_explained() {
         (
             r#"prefix = "p_", colour"#,
             "fn f() {}",
-            "`kind = \"...\"` and `ascii`",
+            "`ascii`, `default(name = value, ...)`",
         ),
         (p, "fn f(x: &[u8]) -> String {}", "is not a `Result`"),
         (p, "fn f(x: &[u8]) {}", "returns nothing"),
         (
             p,
             "fn f(x: &[u8]) -> Result<Vec<i32>> {}",
-            "unsupported output type `Vec<i32>`",
+            "unsupported result type `Vec<i32>`",
         ),
         (
             p,
             "fn f(x: &[i8]) -> Result<String> {}",
-            "unsupported input type",
+            "unsupported parameter type",
         ),
         (
             p,
             "fn f(x: Vec<u8>) -> Result<String> {}",
-            "unsupported input type",
+            "unsupported parameter type",
         ),
         (
             p,
             "fn f(x: &mut [u8]) -> Result<String> {}",
-            "unsupported input type",
+            "unsupported parameter type",
         ),
-        (p, "fn f() -> Result<String> {}", "takes no input"),
         (
             p,
-            "fn f(x: &[u8], y: &[u8]) -> Result<String> {}",
-            "takes one input",
+            "fn f() -> Result<Vec<i32>> {}",
+            "unsupported result type `Vec<i32>`",
+        ),
+        (
+            r#"prefix = "p_", size = n"#,
+            "fn f(x: &[u8], out: &mut Output<'_>, y: u32) -> Result<()> {}",
+            "is the last parameter",
         ),
         (
             p,
@@ -247,7 +252,7 @@ fn every_problem_is_reported_at_once() {
         "missing `prefix`",
         "`async`",
         "generic",
-        "input type",
+        "parameter type",
         "not a `Result`",
     ] {
         assert!(message.contains(needle), "{needle}: {message}");
