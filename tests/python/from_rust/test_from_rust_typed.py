@@ -512,25 +512,12 @@ def test_type_hints_resolve_on_every_function(typed_crate: Path) -> None:
     assert proc.stdout == "ok\n", proc.stderr
 
 
-def _mypy_config(tmp_path: Path) -> Path:
-    """The generator suite's mypy settings, with one known exception: the shared
-    ``_vix_runtime.py`` of this revision carries a ``type: ignore`` that current mypy
-    finds unused (the generator suite's ``test_mypy_strict`` reports it for every
-    package); the rest of the package, and the code using it, stay under ``--strict``."""
-    config = tmp_path / "mypy.ini"
-    config.write_text(
-        MYPY_CONFIG.read_text()
-        + "\n[mypy-typed._vix_runtime]\nwarn_unused_ignores = False\n"
-    )
-    return config
-
-
 def test_the_package_and_its_use_pass_mypy_strict(
     typed_crate: Path, tmp_path: Path
 ) -> None:
     use = tmp_path / "use_typed.py"
     use.write_text(USE_PY)
-    config = _mypy_config(tmp_path)
+    config = MYPY_CONFIG
     env = dict(os.environ)
     env["MYPYPATH"] = str(typed_crate / "py" / "python")
     proc = subprocess.run(
