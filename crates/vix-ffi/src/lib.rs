@@ -60,7 +60,7 @@ pub use vix_ffi_macros::{export, LibraryError};
 /// `VIX_FFI_ABI_VERSION_MAJOR` of `vix_ffi_config.h`.
 pub const ABI_VERSION_MAJOR: u32 = 1;
 /// `VIX_FFI_ABI_VERSION_MINOR` of `vix_ffi_config.h`.
-pub const ABI_VERSION_MINOR: u32 = 0;
+pub const ABI_VERSION_MINOR: u32 = 1;
 
 /// Implements `vix_str <pkg>_ffi_version(vix_status *out_status)`.
 ///

@@ -133,8 +133,11 @@ const USAGE: &str = r#"
 #include <vix/ffi/vix_ffi.h>
 #include <base64/base64_ffi.h>
 
-#if VIX_FFI_ABI_VERSION_MAJOR != 1 || VIX_FFI_ABI_VERSION_MINOR != 0
-#error "these headers must describe ABI v1.0"
+#if VIX_FFI_ABI_VERSION_MAJOR != 1 || VIX_FFI_ABI_VERSION_MINOR != 1
+#error "these headers must describe ABI v1.1"
+#endif
+#if VIX_STATUS_FIRST_LIBRARY_CODE != 1000
+#error "library status codes start at 1000"
 #endif
 
 static void *probe_alloc(size_t size, void *user) { (void)size; return user; }

@@ -99,6 +99,7 @@ int main(void)
 
     MACRO(VIX_FFI_ABI_VERSION_MAJOR);
     MACRO(VIX_FFI_ABI_VERSION_MINOR);
+    MACRO(VIX_STATUS_FIRST_LIBRARY_CODE);
 
     printf("status_ok\tvix_status_ok()\t%ld\t%d\t%zu\n", 0L + ok.code,
            ok.message.ptr == NULL ? 1 : 0, ok.message.len);
@@ -372,7 +373,16 @@ fn abi_version_constants_match_the_config_macros() {
         facts.get("macro VIX_FFI_ABI_VERSION_MINOR"),
         Some(&vec![ABI_VERSION_MINOR.to_string()])
     );
-    assert_eq!((ABI_VERSION_MAJOR, ABI_VERSION_MINOR), (1, 0));
+    assert_eq!((ABI_VERSION_MAJOR, ABI_VERSION_MINOR), (1, 1));
+}
+
+#[test]
+fn the_first_library_code_matches_the_status_header() {
+    let facts = facts(Std::C11);
+    assert_eq!(
+        facts.get("macro VIX_STATUS_FIRST_LIBRARY_CODE"),
+        Some(&vec![vix_ffi::FIRST_LIBRARY_CODE.to_string()])
+    );
 }
 
 #[test]

@@ -9,6 +9,8 @@
 #define VIX_FFI_CONFIG_H
 
 #define VIX_FFI_ABI_VERSION_MAJOR 1
-#define VIX_FFI_ABI_VERSION_MINOR 0
+/* 1.1 adds typed signatures, objects and the library's own status codes (from
+ * VIX_STATUS_FIRST_LIBRARY_CODE); nothing of 1.0 changed. */
+#define VIX_FFI_ABI_VERSION_MINOR 1
 
 #endif /* VIX_FFI_CONFIG_H */

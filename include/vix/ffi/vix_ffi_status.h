@@ -26,6 +26,13 @@ enum vix_status_code {
 };
 
 /*
+ * ABI v1.1: codes from this value up are the library's own, each with the meaning its
+ * manifest gives it (and the Python exception it raises). 5 to 999 and negative codes
+ * stay reserved for later ABI versions; a caller treats them as generic errors.
+ */
+#define VIX_STATUS_FIRST_LIBRARY_CODE 1000
+
+/*
  * The outcome of a call: a vix_status_code value (stored as int32_t) and a message.
  * - The message is empty (NULL, 0) on success, human-readable UTF-8 otherwise, and like
  *   every vix_str it is not NUL-terminated.
