@@ -241,16 +241,24 @@ pub fn run(args: Args) -> Result<()> {
 
     if args.check {
         let summary = progress.step("check", "vix-ffi check on the built library", || {
-            let spec = manifest_path.as_os_str();
-            let out = run_self(&[
-                "check".as_ref(),
-                "--spec".as_ref(),
-                spec,
-                "--lib".as_ref(),
-                library.as_os_str(),
-            ])
-            .context("the library breaks the Vix FFI contract (see above); no wheel was written")?;
-            Ok(out.lines().last().unwrap_or_default().to_owned())
+            let exe = std::env::current_exe().context("cannot find the vix-ffi executable")?;
+            let output = Command::new(&exe)
+                .arg("check")
+                .arg("--spec")
+                .arg(&manifest_path)
+                .arg("--lib")
+                .arg(&library)
+                .output()
+                .with_context(|| format!("cannot run {}", exe.display()))?;
+            let report = String::from_utf8_lossy(&output.stdout);
+            if !output.status.success() {
+                eprint!("{report}{}", String::from_utf8_lossy(&output.stderr));
+                bail!(
+                    "the library breaks the Vix FFI contract (the report is above), so no \
+                     wheel was written: fix the functions marked FAIL, or build without --check"
+                );
+            }
+            Ok(report.lines().last().unwrap_or_default().to_owned())
         })?;
         eprintln!("      {summary}");
     }

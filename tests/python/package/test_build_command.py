@@ -259,6 +259,46 @@ def test_a_failed_compilation_names_the_step_and_writes_no_wheel(
     assert not out.exists() or not any(out.iterdir())
 
 
+BROKEN_SIZE = """\
+//! A library whose size function promises one byte more than it writes.
+use vix_ffi::{Output, Result};
+
+/// The version.
+#[vix_ffi::export(prefix = "vixbroken_")]
+pub const VERSION: &str = "1.0.0";
+
+/// Upper-case ASCII letters.
+#[vix_ffi::export(prefix = "vixbroken_", size = |t| Ok(t.len() + 1), kind = "str_to_str")]
+pub fn upper(text: &str, out: &mut Output<'_>) -> Result<()> {
+    for b in text.bytes() {
+        out.push(b.to_ascii_uppercase())?;
+    }
+    Ok(())
+}
+"""
+
+
+def test_check_refuses_a_library_that_breaks_the_contract(tmp_path: Path) -> None:
+    crate = make_crate(tmp_path)
+    toml = crate / "Cargo.toml"
+    toml.write_text(toml.read_text().replace('name = "vixdemo"', 'name = "vixbroken"'))
+    (crate / "src" / "lib.rs").write_text(BROKEN_SIZE)
+    out = tmp_path / "wheels"
+    proc = vix("build", "--crate", crate, "--out", out, "--check", check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert re.search(r"^FAIL  upper +size-query ", proc.stderr, re.MULTILINE)
+    assert proc.stderr.rstrip().endswith(
+        "error: check failed: the library breaks the Vix FFI contract (the report is "
+        "above), so no wheel was written: fix the functions marked FAIL, or build "
+        "without --check"
+    ), proc.stderr
+    assert "[4/6]" not in proc.stderr
+    assert not out.exists()
+    # Without --check, the same crate makes a wheel: the refusal was the checker's.
+    vix("build", "--crate", crate, "--out", out)
+    assert len(list(out.glob("vix_vixbroken-*.whl"))) == 1
+
+
 @pytest.fixture
 def dev_venv(tmp_path: Path) -> Iterator[Venv]:
     yield Venv(tmp_path / "dev-venv")
