@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -171,6 +172,23 @@ def test_the_host_wheel_is_tagged_as_auditwheel_sees_it(
     assert "vixdemo/libvixdemo.so" in names
     assert "vixdemo/api.py" in names
     assert "A demo of vix-ffi build" in wheel_text(wheel, ".dist-info/METADATA")
+
+
+def test_the_wheel_is_the_one_pip_wheel_makes_of_the_project(
+    host_build: tuple[Path, str], tmp_path: Path
+) -> None:
+    """build calls the project's backend itself: pip on the project it generated gives
+    the same files."""
+    wheel, _ = host_build
+    project = SHARED_TARGET / "vix-ffi" / "vixdemo" / "project"
+    pip = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
+    run([*pip, "--no-index", "-w", tmp_path, project])
+    (other,) = tmp_path.glob("*.whl")
+    assert other.name == wheel.name
+    with zipfile.ZipFile(wheel) as ours, zipfile.ZipFile(other) as pips:
+        assert [(i.filename, i.CRC) for i in ours.infolist()] == [
+            (i.filename, i.CRC) for i in pips.infolist()
+        ]
 
 
 def test_the_host_wheel_installs_and_works_from_anywhere(
