@@ -333,6 +333,7 @@ def test_develop_then_a_change_then_develop_again(
 ) -> None:
     crate = make_crate(tmp_path)
     active = {"VIRTUAL_ENV": str(dev_venv.path)}
+    active_env = crate_env(**active)
     proc = vix("develop", "--crate", crate, **active)
     assert "editable" in proc.stdout, proc.stdout
     first = dev_venv.run_code(CALL, cwd=Path("/")).stdout.splitlines()
@@ -351,6 +352,17 @@ def test_develop_then_a_change_then_develop_again(
     vix("develop", "--crate", crate, **active)
     again = dev_venv.run_code(CALL, cwd=Path("/")).stdout.splitlines()
     assert again[:2] == ["HI?!", "0.3.0"]
+
+    # The library is a link to cargo's file: a change of a function's body needs only
+    # `cargo build`, with develop's profile (debug).
+    lib.write_text(lib.read_text().replace('MARK: &str = "?!"', 'MARK: &str = "!!"'))
+    cargo = os.environ.get("CARGO", "cargo")
+    run(
+        [cargo, "build", "--lib", "--manifest-path", crate / "Cargo.toml"],
+        env=active_env,
+    )
+    third = dev_venv.run_code(CALL, cwd=Path("/")).stdout.splitlines()
+    assert third[:2] == ["HI!!", "0.3.0"]
 
     # pip sees an ordinary distribution: uninstalling removes the package from the venv.
     run([dev_venv.python, "-m", "pip", "uninstall", "-y", "vix-vixdemo"])
