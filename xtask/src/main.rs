@@ -14,6 +14,7 @@
 mod bench;
 mod quickstart;
 mod test;
+mod tools;
 mod util;
 mod venv;
 mod wheel;

@@ -5,7 +5,7 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 use crate::util::{build_release, cargo, release_dir, repo_root, run, target_dir, vix_ffi_bin};
-use crate::venv;
+use crate::{tools, venv};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -32,6 +32,7 @@ pub fn run_tests(args: &Args) -> Result<()> {
     run(cargo().args(["test", "--workspace"]))?;
     build_release()?;
     venv::ensure()?;
+    tools::ensure()?;
     if !args.no_lint {
         python_lint()?;
     }
@@ -51,13 +52,14 @@ fn python_lint() -> Result<()> {
         .args(&dirs))
 }
 
-/// The pytest suites under `tests/python`, against release builds.
+/// The pytest suites under `tests/python`, against release builds, with the venv's tools
+/// and `target/tools/bin` (cargo-zigbuild) first on `PATH`.
 fn python_suites(extra: &[String]) -> Result<()> {
     let work = target_dir().join("pytest-work");
     if work.exists() {
         std::fs::remove_dir_all(&work).with_context(|| format!("clearing {}", work.display()))?;
     }
-    let path = std::env::join_paths(std::iter::once(venv::bin_dir()).chain(
+    let path = std::env::join_paths([venv::bin_dir(), tools::bin_dir()].into_iter().chain(
         std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
     ))?;
     run(Command::new(venv::python_bin())

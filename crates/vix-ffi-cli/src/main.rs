@@ -4,7 +4,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod build;
 mod check;
+mod develop;
 mod from_rust;
 mod gen_package;
 mod gen_python;
@@ -30,6 +32,12 @@ enum Command {
     /// Write the manifest and C header of a Rust crate written with #[vix_ffi::export],
     /// from its source.
     FromRust(from_rust::Args),
+    /// Build a Rust crate written with #[vix_ffi::export] into a wheel: cargo build
+    /// --release, from-rust, gen-python, gen-package --copy-lib, and the wheel.
+    Build(build::Args),
+    /// Build a Rust crate written with #[vix_ffi::export] and install its package,
+    /// editable, into the active virtual environment.
+    Develop(develop::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +47,8 @@ fn main() -> ExitCode {
         Command::GenPackage(args) => gen_package::run(args),
         Command::Check(args) => check::run(args),
         Command::FromRust(args) => from_rust::run(args),
+        Command::Build(args) => build::run(args),
+        Command::Develop(args) => develop::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

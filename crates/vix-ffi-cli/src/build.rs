@@ -1,0 +1,404 @@
+//! `vix-ffi build`: from a Rust crate written with `#[vix_ffi::export]` to a wheel, in one
+//! command, and the steps it shares with `vix-ffi develop`.
+//!
+//! 1. `cargo build --release --lib` (or `cargo-zigbuild` for `--manylinux`), the library
+//!    file taken from cargo's JSON messages;
+//! 2. `from-rust`: the manifest and header, in the crate as `vix-ffi from-rust` writes them;
+//! 3. with `--check`, `vix-ffi check` on the built library;
+//! 4. `gen-python` and 5. `gen-package --copy-lib` into `<target>/vix-ffi/<lib>/`;
+//! 6. the wheel, built by the project's backend (hatchling) into `<target>/wheels/`.
+//!
+//! Steps 2 to 5 run this same executable as `vix-ffi <step> ...`, so they behave exactly
+//! as the commands of the same name; their output is shown when they fail. Every tool is
+//! found before the (long) compilation starts, and the wheel is renamed into place only
+//! once it is complete.
+
+pub mod cargo;
+pub mod tools;
+mod wheel;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+use vix_ffi_gen::package::{dist, native, version};
+
+use cargo::{Compiler, Package};
+use tools::Manylinux;
+
+/// Options of `vix-ffi build`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The crate's folder, holding its Cargo.toml.
+    #[arg(long = "crate", value_name = "DIR", default_value = ".")]
+    krate: PathBuf,
+    /// Where to put the wheel [default: <cargo target folder>/wheels].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Link against an older glibc with zig, for a wheel that installs on older Linux
+    /// systems: 2014 (glibc 2.17, every Linux still maintained), 2_28, ... [default: host,
+    /// plain cargo and this machine's glibc]. Needs cargo-zigbuild and ziglang.
+    #[arg(long, value_name = "LEVEL")]
+    manylinux: Option<Manylinux>,
+    /// Run `vix-ffi check` on the built library, and write no wheel if it fails.
+    #[arg(long)]
+    check: bool,
+    /// The Python that builds the wheel (it needs hatchling) and runs zig (`-m ziglang`)
+    /// [default: the active virtual environment's, else python3].
+    #[arg(long, value_name = "PATH")]
+    python: Option<PathBuf>,
+    /// The wheel's PEP 440 version [default: $VIX_PY_VERSION, else the crate's version].
+    #[arg(long)]
+    version: Option<String>,
+    /// The distribution name, what `pip install` takes [default: vix-<package>].
+    #[arg(long)]
+    dist: Option<String>,
+}
+
+/// One line per step, and the step's name on its error.
+pub(crate) struct Progress {
+    total: usize,
+    done: usize,
+}
+
+impl Progress {
+    pub(crate) fn new(total: usize) -> Self {
+        Progress { total, done: 0 }
+    }
+
+    /// Prints `[n/total] name: what`, runs `f`, and names the step on failure.
+    pub(crate) fn step<T>(
+        &mut self,
+        name: &str,
+        what: &str,
+        f: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        self.done += 1;
+        eprintln!("[{}/{}] {name}: {what}", self.done, self.total);
+        f().with_context(|| format!("{name} failed"))
+    }
+}
+
+/// Runs this executable as `vix-ffi <args>`, returning its standard output; on failure,
+/// its messages become the error.
+pub(crate) fn run_self(args: &[&std::ffi::OsStr]) -> Result<String> {
+    let exe = std::env::current_exe().context("cannot find the vix-ffi executable")?;
+    let output = Command::new(&exe)
+        .args(args)
+        .output()
+        .with_context(|| format!("cannot run {}", exe.display()))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        bail!(
+            "{}{}",
+            stdout,
+            stderr.trim_end().trim_start_matches("error: ")
+        );
+    }
+    Ok(stdout)
+}
+
+/// What the first steps found: the package, its built library and its manifest.
+pub(crate) struct Described {
+    pub package: Package,
+    pub library: PathBuf,
+    pub manifest_path: PathBuf,
+    pub python_package: String,
+    pub library_name: String,
+}
+
+/// Steps "cargo build" and "from-rust".
+pub(crate) fn compile_and_describe(
+    progress: &mut Progress,
+    package: Package,
+    compiler: &Compiler,
+    release: bool,
+) -> Result<Described> {
+    let how = match compiler {
+        Compiler::Cargo => format!(
+            "cargo build --lib{}",
+            if release { " --release" } else { "" }
+        ),
+        Compiler::Zig { target, .. } => format!(
+            "cargo zigbuild --lib{} --target {target}",
+            if release { " --release" } else { "" }
+        ),
+    };
+    let library = progress.step("cargo build", &how, || {
+        cargo::build(&package, compiler, release)
+    })?;
+    let manifest_path = package.dir.join("bindings.json");
+    let (python_package, library_name) =
+        progress.step("from-rust", "the manifest and the C header", || {
+            run_self(&[
+                "from-rust".as_ref(),
+                "--crate".as_ref(),
+                package.dir.as_os_str(),
+            ])?;
+            let text = std::fs::read_to_string(&manifest_path)
+                .with_context(|| format!("cannot read {}", manifest_path.display()))?;
+            let manifest = vix_ffi_gen::manifest::parse(&text).map_err(|d| {
+                anyhow::anyhow!(
+                    "{} was written but does not parse: {}",
+                    manifest_path.display(),
+                    d.iter()
+                        .map(|d| d.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            })?;
+            Ok((manifest.python.package, manifest.library.name))
+        })?;
+    Ok(Described {
+        package,
+        library,
+        manifest_path,
+        python_package,
+        library_name,
+    })
+}
+
+/// The wheel's version: `--version`, else `$VIX_PY_VERSION`, else the crate's, checked
+/// and normalised by PEP 440.
+pub(crate) fn python_version(
+    option: Option<&str>,
+    env: Option<&str>,
+    crate_version: &str,
+) -> Result<String> {
+    let (raw, from) = match (option, env.filter(|v| !v.is_empty())) {
+        (Some(v), _) => (v, "--version".to_owned()),
+        (None, Some(v)) => (v, format!("${}", vix_ffi_gen::package::VERSION_ENV_VAR)),
+        (None, None) => (crate_version, "the crate's version".to_owned()),
+    };
+    version::normalize_version(raw)
+        .map_err(|e| anyhow::anyhow!("{from}: {e}; pass --version with a PEP 440 version"))
+}
+
+/// The distribution name `gen-package` gives by default.
+pub(crate) fn default_dist(python_package: &str) -> String {
+    dist::normalize_dist_name(&format!("vix-{python_package}"))
+}
+
+/// `path` made absolute against the current folder.
+pub(crate) fn absolute(path: &Path) -> Result<PathBuf> {
+    std::path::absolute(path).with_context(|| format!("cannot resolve {}", path.display()))
+}
+
+/// The compiler for a `--manylinux` level, with every tool found.
+fn compiler_for(level: Manylinux, python: &Path) -> Result<Compiler> {
+    match level {
+        Manylinux::Host => Ok(Compiler::Cargo),
+        Manylinux::Glibc(minor) => {
+            let target = tools::zig_target(&tools::host_triple()?, minor)?;
+            let zigbuild = tools::find_zigbuild()?;
+            let python = tools::find_zig(python)?;
+            Ok(Compiler::Zig {
+                zigbuild,
+                target,
+                python,
+            })
+        }
+    }
+}
+
+/// Runs `vix-ffi build`.
+pub fn run(args: Args) -> Result<()> {
+    let crate_dir = absolute(&args.krate)?;
+    let package = cargo::metadata(&crate_dir)?;
+    let (python, python_source) = tools::choose_python(
+        args.python.as_deref(),
+        std::env::var_os("VIRTUAL_ENV").as_deref(),
+        std::env::var_os("PATH").as_deref(),
+    )?;
+    // Everything that can be found out before compiling is, so that a missing tool does
+    // not cost a build.
+    wheel::check_backend(&python, python_source)?;
+    let level = args.manylinux.unwrap_or(Manylinux::Host);
+    let compiler = compiler_for(level, &python)?;
+    let env_version = std::env::var(vix_ffi_gen::package::VERSION_ENV_VAR).ok();
+    let py_version = python_version(
+        args.version.as_deref(),
+        env_version.as_deref(),
+        &package.version,
+    )?;
+    let out_dir = match &args.out {
+        Some(out) => absolute(out)?,
+        None => package.target_dir.join("wheels"),
+    };
+    let os =
+        native::Os::host().context("vix-ffi build makes wheels on Linux, macOS and Windows")?;
+
+    let mut progress = Progress::new(if args.check { 6 } else { 5 });
+    let described = compile_and_describe(&mut progress, package, &compiler, true)?;
+    let Described {
+        package,
+        library,
+        manifest_path,
+        python_package,
+        library_name,
+    } = described;
+
+    if args.check {
+        let summary = progress.step("check", "vix-ffi check on the built library", || {
+            let exe = std::env::current_exe().context("cannot find the vix-ffi executable")?;
+            let output = Command::new(&exe)
+                .arg("check")
+                .arg("--spec")
+                .arg(&manifest_path)
+                .arg("--lib")
+                .arg(&library)
+                .output()
+                .with_context(|| format!("cannot run {}", exe.display()))?;
+            let report = String::from_utf8_lossy(&output.stdout);
+            if !output.status.success() {
+                eprint!("{report}{}", String::from_utf8_lossy(&output.stderr));
+                bail!(
+                    "the library breaks the Vix FFI contract (the report is above), so no \
+                     wheel was written: fix the functions marked FAIL, or build without --check"
+                );
+            }
+            Ok(report.lines().last().unwrap_or_default().to_owned())
+        })?;
+        eprintln!("      {summary}");
+    }
+
+    let work = package.target_dir.join("vix-ffi").join(&library_name);
+    let gen = work.join("gen");
+    let project = work.join("project");
+    progress.step("gen-python", "the Python package", || {
+        run_self(&[
+            "gen-python".as_ref(),
+            "--spec".as_ref(),
+            manifest_path.as_os_str(),
+            "--out".as_ref(),
+            gen.as_os_str(),
+        ])
+        .map(drop)
+    })?;
+
+    let inspected = progress.step(
+        "gen-package",
+        "the project around it, with the library",
+        || {
+            let inspected = native::inspect_file(&library, os)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", library.display()))?;
+            if let Manylinux::Glibc(minor) = level {
+                match tools::tag_glibc(&inspected.platform_tag) {
+                    Some((2, needed)) if needed <= minor => {}
+                    _ => bail!(
+                        "the library was linked for glibc 2.{minor} but is {}: {}",
+                        inspected.platform_tag,
+                        inspected.summary
+                    ),
+                }
+            }
+            let mut gen_args: Vec<&std::ffi::OsStr> = vec![
+                "gen-package".as_ref(),
+                "--package".as_ref(),
+                python_package.as_ref(),
+                "--lib".as_ref(),
+                library_name.as_ref(),
+                "--src".as_ref(),
+                gen.as_os_str(),
+                "--out".as_ref(),
+                project.as_os_str(),
+                "--copy-lib".as_ref(),
+                library.as_os_str(),
+                "--version".as_ref(),
+                py_version.as_ref(),
+            ];
+            if let Some(dist) = &args.dist {
+                gen_args.extend::<[&std::ffi::OsStr; 2]>(["--dist".as_ref(), dist.as_ref()]);
+            }
+            let description = package
+                .description
+                .as_deref()
+                .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|d| !d.is_empty() && d.chars().count() <= 512);
+            if let Some(description) = &description {
+                gen_args.extend::<[&std::ffi::OsStr; 2]>([
+                    "--description".as_ref(),
+                    description.as_ref(),
+                ]);
+            }
+            run_self(&gen_args)?;
+            Ok(inspected)
+        },
+    )?;
+
+    let wheel = progress.step(
+        "wheel",
+        &format!("hatchling, into {}", out_dir.display()),
+        || wheel::build_wheel(&python, python_source, &project, &out_dir),
+    )?;
+
+    let name = wheel.file_name().unwrap_or_default().to_string_lossy();
+    let tag = name
+        .trim_end_matches(".whl")
+        .splitn(3, '-')
+        .nth(2)
+        .unwrap_or_default();
+    println!("built {}", wheel.display());
+    println!("tag {tag}: {}", inspected.summary);
+    for warning in &inspected.warnings {
+        eprintln!("note: {warning}");
+    }
+    if level == Manylinux::Host {
+        if let Some((2, minor)) = tools::tag_glibc(&inspected.platform_tag) {
+            if minor > tools::OLDEST_GLIBC_MINOR {
+                eprintln!(
+                    "note: this wheel needs glibc 2.{minor} or later, this machine's; for one \
+                     that installs on every Linux with glibc 2.17 or later, run `vix-ffi \
+                     build --manylinux 2014` (needs `cargo install cargo-zigbuild` and `pip \
+                     install ziglang`)"
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_version_is_the_option_then_the_variable_then_the_crate() {
+        assert_eq!(
+            python_version(Some("2.0"), Some("3.0"), "1.0.0").unwrap(),
+            "2.0"
+        );
+        assert_eq!(python_version(None, Some("3.0"), "1.0.0").unwrap(), "3.0");
+        assert_eq!(python_version(None, Some(""), "1.0.0").unwrap(), "1.0.0");
+        assert_eq!(
+            python_version(None, None, "1.0.0-rc.1").unwrap(),
+            "1.0.0rc1"
+        );
+        let err = python_version(None, None, "1.0.0+build.5").unwrap_err();
+        assert!(
+            err.to_string().starts_with("the crate's version: "),
+            "{err}"
+        );
+        assert!(err.to_string().contains("pass --version"), "{err}");
+        let err = python_version(Some("latest"), None, "1.0.0").unwrap_err();
+        assert!(err.to_string().starts_with("--version: "), "{err}");
+    }
+
+    #[test]
+    fn the_default_dist_is_gen_packages() {
+        assert_eq!(default_dist("greet_lib"), "vix-greet-lib");
+    }
+
+    #[test]
+    fn a_failing_step_is_named() {
+        let mut progress = Progress::new(2);
+        assert_eq!(progress.step("one", "first", || Ok(1)).unwrap(), 1);
+        let err = progress
+            .step("gen-package", "second", || -> Result<()> {
+                bail!("bad --lib")
+            })
+            .unwrap_err();
+        assert_eq!(format!("{err:#}"), "gen-package failed: bad --lib");
+    }
+}
