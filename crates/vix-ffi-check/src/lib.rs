@@ -145,7 +145,14 @@ fn shape_of(f: &Function) -> Shape {
             CType::Int | CType::Int32,
             [in_ptr, CType::SizeT, out_ptr, CType::SizeT, CType::SizeTPtr, CType::VixStatusPtr],
         ) if pointer(*in_ptr) && pointer(*out_ptr) => Shape::Operation,
-        _ if f.signature.is_some() => Shape::Typed,
+        // Objects (ABI v1.1 classes) are not checked yet.
+        _ if f
+            .signature
+            .as_ref()
+            .is_some_and(|s| s.classes().next().is_none()) =>
+        {
+            Shape::Typed
+        }
         _ => Shape::Other,
     }
 }

@@ -124,6 +124,7 @@ impl TypedSignature {
             .map(|(name, ty)| Some(Param::new(name.clone(), ParamType::from_name(ty)?)))
             .collect::<Option<Vec<Param>>>()?;
         Some(Signature {
+            receiver: None,
             params,
             output: Output::from_name(&self.output)?,
         })
@@ -297,6 +298,7 @@ mod tests {
     #[test]
     fn typed_signatures_round_trip() {
         let sig = Signature {
+            receiver: None,
             params: vec![
                 Param::new("data", ParamType::Bytes),
                 Param::new("seed", ParamType::from_name("uint32").unwrap()),

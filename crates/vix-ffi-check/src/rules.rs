@@ -148,7 +148,7 @@ impl Rule {
         match sig.output {
             Output::Scalar(_) => rules.push(Rule::ScalarOutput),
             Output::Str => rules.push(Rule::StrUtf8),
-            Output::Bytes | Output::None => {}
+            Output::Bytes | Output::None | Output::This | Output::Object(_) => {}
         }
         rules
     }
@@ -311,6 +311,7 @@ mod tests {
     fn typed_rules_follow_the_signature() {
         use vix_ffi_gen::manifest::{Output, Param, ParamType, Scalar, Signature};
         let sig = |params: Vec<ParamType>, output| Signature {
+            receiver: None,
             params: params
                 .into_iter()
                 .enumerate()

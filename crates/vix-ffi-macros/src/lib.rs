@@ -484,6 +484,9 @@ fn typed(t: &Typed, symbol: &Ident) -> TokenStream2 {
     for c in sig.c_params() {
         let ident = c_ident(&c.name);
         let ty = match c.role {
+            Role::SelfHandle | Role::Object(_) | Role::OutHandle => {
+                unreachable!("the attribute's functions have no object parameters or results (classes are not exported from Rust yet)")
+            }
             Role::InputPtr(_) => quote!(*const u8),
             Role::InputLen(i) => {
                 let ptr = c_ident(&format!("{}_ptr", sig.params[i].name));
@@ -541,6 +544,7 @@ fn typed(t: &Typed, symbol: &Ident) -> TokenStream2 {
         decls.push(quote!(#ident: #ty));
     }
     let (out_value_expr, out_type, value_type) = match sig.output {
+        Returns::Object(_) | Returns::This => unreachable!("the attribute's functions have no object parameters or results (classes are not exported from Rust yet)"),
         Returns::None => (
             quote!(::vix_ffi::glue::NoOut),
             quote!(::vix_ffi::glue::NoOut),
@@ -614,6 +618,7 @@ fn typed(t: &Typed, symbol: &Ident) -> TokenStream2 {
             Returns::None | Returns::Scalar(_) => quote_spanned! {t.output_span=>
                 ::vix_ffi::glue::result(#function(#(#args),*))
             },
+            Returns::Object(_) | Returns::This => unreachable!("the attribute's functions have no object parameters or results (classes are not exported from Rust yet)"),
         }
     };
     let body = hidden("__vix_body");

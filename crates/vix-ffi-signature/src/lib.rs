@@ -70,11 +70,15 @@ pub enum CType {
     DoublePtr,
     /// `bool *` (v1.1).
     BoolPtr,
+    /// An object's handle, `pkg_thing *` (v1.1; `void *` to ctypes).
+    Handle,
+    /// Where a new handle is written, `pkg_thing **` (v1.1).
+    HandlePtr,
 }
 
 impl CType {
     /// Every type: ABI v1.0's, in the order `abi-v1` lists them, then v1.1's.
-    pub const ALL: [CType; 26] = [
+    pub const ALL: [CType; 28] = [
         CType::Void,
         CType::Int,
         CType::Int32,
@@ -101,6 +105,8 @@ impl CType {
         CType::Uint64Ptr,
         CType::DoublePtr,
         CType::BoolPtr,
+        CType::Handle,
+        CType::HandlePtr,
     ];
 
     /// The spelling in `bindings.json`.
@@ -132,6 +138,8 @@ impl CType {
             CType::Uint64Ptr => "uint64_ptr",
             CType::DoublePtr => "double_ptr",
             CType::BoolPtr => "bool_ptr",
+            CType::Handle => "handle",
+            CType::HandlePtr => "handle_ptr",
         }
     }
 
@@ -169,6 +177,9 @@ impl CType {
             CType::Uint64Ptr => "uint64_t *",
             CType::DoublePtr => "double *",
             CType::BoolPtr => "bool *",
+            // The class's own type in a prototype (see Signature::c_prototype_with).
+            CType::Handle => "void *",
+            CType::HandlePtr => "void **",
         }
     }
 
@@ -310,7 +321,13 @@ pub enum ParamType {
     Str,
     /// A scalar, by value.
     Scalar(Scalar),
+    /// An object of a class, borrowed for the call: `pkg_thing *<name>`.
+    Object(ClassId),
 }
+
+/// A class, by its index in the manifest's `classes`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClassId(pub u32);
 
 impl ParamType {
     /// The spelling in `bindings.json`.
@@ -319,10 +336,12 @@ impl ParamType {
             ParamType::Bytes => "bytes",
             ParamType::Str => "str",
             ParamType::Scalar(s) => s.name(),
+            ParamType::Object(_) => "object",
         }
     }
 
-    /// Every parameter type.
+    /// Every parameter type that has a fixed spelling (objects are spelled by their
+    /// class's name).
     pub fn all() -> impl Iterator<Item = ParamType> {
         [ParamType::Bytes, ParamType::Str]
             .into_iter()
@@ -352,6 +371,11 @@ pub enum Output {
     Str,
     /// A scalar, written through `T *out_value` on success only.
     Scalar(Scalar),
+    /// A new object the caller owns, written through `pkg_thing **out_handle` on
+    /// success only.
+    Object(ClassId),
+    /// A method's own object, for chaining: no output in C; Python returns `self`.
+    This,
 }
 
 impl Output {
@@ -362,12 +386,15 @@ impl Output {
             Output::Bytes => "bytes",
             Output::Str => "str",
             Output::Scalar(s) => s.name(),
+            Output::Object(_) => "object",
+            Output::This => "self",
         }
     }
 
-    /// Every output type.
+    /// Every output type that has a fixed spelling (`self` included; objects are
+    /// spelled by their class's name).
     pub fn all() -> impl Iterator<Item = Output> {
-        [Output::None, Output::Bytes, Output::Str]
+        [Output::None, Output::Bytes, Output::Str, Output::This]
             .into_iter()
             .chain(Scalar::ALL.map(Output::Scalar))
     }
@@ -396,6 +423,9 @@ pub enum Default {
     Bytes(Vec<u8>),
     /// For `str`.
     Str(String),
+    /// For an optional parameter: Python's `None`, which C receives as NULL (and a
+    /// length of 0 for bytes and str).
+    None,
 }
 
 impl PartialEq for Default {
@@ -406,6 +436,7 @@ impl PartialEq for Default {
             (Default::Bool(a), Default::Bool(b)) => a == b,
             (Default::Bytes(a), Default::Bytes(b)) => a == b,
             (Default::Str(a), Default::Str(b)) => a == b,
+            (Default::None, Default::None) => true,
             _ => false,
         }
     }
@@ -425,6 +456,7 @@ impl Default {
             (Default::Bool(_), ParamType::Scalar(Scalar::Bool)) => true,
             (Default::Bytes(_), ParamType::Bytes) => true,
             (Default::Str(_), ParamType::Str) => true,
+            (Default::None, ParamType::Bytes | ParamType::Str | ParamType::Object(_)) => true,
             _ => false,
         }
     }
@@ -453,6 +485,9 @@ pub struct Param {
     pub default: Option<Default>,
     /// How Python passes it.
     pub passing: Passing,
+    /// Whether Python may pass `None` (bytes, str and objects only), which C receives as
+    /// a NULL pointer (with a length of 0); an empty value has a non-NULL pointer.
+    pub optional: bool,
 }
 
 impl Param {
@@ -463,6 +498,7 @@ impl Param {
             ty,
             default: None,
             passing: Passing::Either,
+            optional: false,
         }
     }
 }
@@ -470,6 +506,9 @@ impl Param {
 /// A typed signature: parameters, in C order, and one output.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Signature {
+    /// A method's class: its first C parameter is `pkg_thing *self`. `None` for a
+    /// function (and a constructor).
+    pub receiver: Option<ClassId>,
     /// The inputs, in the order of the C parameters.
     pub params: Vec<Param>,
     /// The output.
@@ -479,6 +518,10 @@ pub struct Signature {
 /// What one C parameter is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
+    /// A method's object, `self`, first.
+    SelfHandle,
+    /// The object input `params[i]`, borrowed for the call.
+    Object(usize),
     /// The pointer of the buffer input `params[i]`.
     InputPtr(usize),
     /// The length of the buffer input `params[i]`.
@@ -493,6 +536,8 @@ pub enum Role {
     OutLen,
     /// `out_value` of a scalar output.
     OutValue,
+    /// `out_handle` of an object output.
+    OutHandle,
     /// `out_status`, always last.
     Status,
 }
@@ -512,11 +557,25 @@ pub struct CParam {
 /// The status parameter's name, last in every typed signature.
 pub const STATUS_NAME: &str = "out_status";
 
+/// A method's object parameter's name, first.
+pub const SELF_NAME: &str = "self";
+
+impl Role {
+    /// The index of the parameter this C parameter carries, if any.
+    pub const fn param(self) -> Option<usize> {
+        match self {
+            Role::InputPtr(i) | Role::InputLen(i) | Role::Scalar(i) | Role::Object(i) => Some(i),
+            _ => None,
+        }
+    }
+}
+
 impl Signature {
     /// The v1.0 operation shape: one bytes input named `input_name`, one bytes output
     /// (text in or out where `text_in`/`text_out` say so).
     pub fn operation(input_name: &str, text_in: bool, text_out: bool) -> Signature {
         Signature {
+            receiver: None,
             params: vec![Param::new(
                 input_name,
                 if text_in {
@@ -529,9 +588,27 @@ impl Signature {
         }
     }
 
-    /// Whether this is the v1.0 operation shape (one buffer in, one buffer out).
+    /// Whether this is the v1.0 operation shape (one buffer in, one buffer out, no
+    /// receiver, nothing optional).
     pub fn is_operation(&self) -> bool {
-        self.output.is_buffer() && self.params.len() == 1 && self.params[0].ty.is_buffer()
+        self.receiver.is_none()
+            && self.output.is_buffer()
+            && self.params.len() == 1
+            && self.params[0].ty.is_buffer()
+            && !self.params[0].optional
+    }
+
+    /// The classes this signature names (receiver, object parameters, object result).
+    pub fn classes(&self) -> impl Iterator<Item = ClassId> + '_ {
+        let params = self.params.iter().filter_map(|p| match p.ty {
+            ParamType::Object(c) => Some(c),
+            _ => None,
+        });
+        let output = match self.output {
+            Output::Object(c) => Some(c),
+            _ => None,
+        };
+        self.receiver.into_iter().chain(params).chain(output)
     }
 
     /// The buffer inputs, with their indices.
@@ -547,9 +624,21 @@ impl Signature {
     /// (`out_ptr, out_cap, out_len` or `out_value`), then `out_status`. The return type
     /// is always `int`. For [`Signature::operation`] this is the v1.0 operation shape.
     pub fn c_params(&self) -> Vec<CParam> {
-        let mut out = Vec::with_capacity(self.params.len() * 2 + 4);
+        let mut out = Vec::with_capacity(self.params.len() * 2 + 5);
+        if self.receiver.is_some() {
+            out.push(CParam {
+                name: SELF_NAME.to_owned(),
+                ty: CType::Handle,
+                role: Role::SelfHandle,
+            });
+        }
         for (i, p) in self.params.iter().enumerate() {
             match p.ty {
+                ParamType::Object(_) => out.push(CParam {
+                    name: p.name.clone(),
+                    ty: CType::Handle,
+                    role: Role::Object(i),
+                }),
                 ParamType::Bytes | ParamType::Str => {
                     out.push(CParam {
                         name: format!("{}_ptr", p.name),
@@ -570,7 +659,12 @@ impl Signature {
             }
         }
         match self.output {
-            Output::None => {}
+            Output::None | Output::This => {}
+            Output::Object(_) => out.push(CParam {
+                name: "out_handle".to_owned(),
+                ty: CType::HandlePtr,
+                role: Role::OutHandle,
+            }),
             Output::Bytes | Output::Str => {
                 out.push(CParam {
                     name: "out_ptr".to_owned(),
@@ -602,17 +696,48 @@ impl Signature {
         out
     }
 
-    /// The C prototype `int <symbol>(...)`, on one line; `const` on input pointers.
+    /// The C prototype `int <symbol>(...)`, on one line; `const` on input pointers. An
+    /// object's handle is written `void *` here: [`Signature::c_prototype_with`] names
+    /// the classes' types.
     pub fn c_prototype(&self, symbol: &str) -> String {
+        self.c_prototype_with(symbol, |_| "void".to_owned())
+    }
+
+    /// [`Signature::c_prototype`] with each class's C type named by `class_type`
+    /// (`pkg_thing *self`, `pkg_thing **out_handle`).
+    pub fn c_prototype_with(&self, symbol: &str, class_type: impl Fn(ClassId) -> String) -> String {
+        format!(
+            "int {symbol}({})",
+            self.c_declarations(class_type).join(", ")
+        )
+    }
+
+    /// The declaration of each C parameter, as [`Signature::c_prototype_with`] writes
+    /// them.
+    pub fn c_declarations(&self, class_type: impl Fn(ClassId) -> String) -> Vec<String> {
+        let class_of = |role: Role| match role {
+            Role::SelfHandle => self.receiver,
+            Role::Object(i) => match self.params[i].ty {
+                ParamType::Object(c) => Some(c),
+                _ => None,
+            },
+            Role::OutHandle => match self.output {
+                Output::Object(c) => Some(c),
+                _ => None,
+            },
+            _ => None,
+        };
         let params: Vec<String> = self
             .c_params()
             .iter()
-            .map(|p| match p.role {
-                Role::InputPtr(_) => format!("const {}", p.ty.declare(&p.name)),
+            .map(|p| match (p.role, class_of(p.role)) {
+                (Role::InputPtr(_), _) => format!("const {}", p.ty.declare(&p.name)),
+                (Role::OutHandle, Some(c)) => format!("{} **{}", class_type(c), p.name),
+                (_, Some(c)) => format!("{} *{}", class_type(c), p.name),
                 _ => p.ty.declare(&p.name),
             })
             .collect();
-        format!("int {symbol}({})", params.join(", "))
+        params
     }
 
     /// Problems with the signature as a whole, each with the index of the parameter it is
@@ -625,20 +750,15 @@ impl Signature {
         let params = self.c_params();
         for (j, p) in params.iter().enumerate() {
             if let Some(first) = params[..j].iter().find(|q| q.name == p.name) {
-                let index = match p.role {
-                    Role::InputPtr(i) | Role::InputLen(i) | Role::Scalar(i) => Some(i),
-                    _ => match first.role {
-                        Role::InputPtr(i) | Role::InputLen(i) | Role::Scalar(i) => Some(i),
-                        _ => None,
-                    },
-                };
+                let index = p.role.param().or(first.role.param());
                 problems.push((
                     index,
                     format!(
                         "the C parameter name {:?} is made twice (parameters become \
-                         <name>_ptr and <name>_len for bytes and str, <name> for scalars; \
-                         the output and status are out_ptr, out_cap, out_len, out_value and \
-                         out_status): rename a parameter",
+                         <name>_ptr and <name>_len for bytes and str, <name> for scalars \
+                         and objects; a method's object is self; the output and status are \
+                         out_ptr, out_cap, out_len, out_value, out_handle and out_status): \
+                         rename a parameter",
                         p.name
                     ),
                 ));
@@ -647,8 +767,33 @@ impl Signature {
         let mut defaulted_positional: Option<&str> = None;
         let mut seen_either: Option<&str> = None;
         for (i, p) in self.params.iter().enumerate() {
+            if p.optional
+                && !matches!(
+                    p.ty,
+                    ParamType::Bytes | ParamType::Str | ParamType::Object(_)
+                )
+            {
+                problems.push((
+                    Some(i),
+                    format!(
+                        "{:?} is a {} and cannot be optional: only bytes, str and objects \
+                         can (C receives None as a NULL pointer)",
+                        p.name,
+                        p.ty.name()
+                    ),
+                ));
+            }
             if let Some(d) = &p.default {
-                if !d.fits(p.ty) {
+                if *d == Default::None && !p.optional {
+                    problems.push((
+                        Some(i),
+                        format!(
+                            "the default of {:?} is None, but the parameter is not optional: \
+                             add \"optional\": true",
+                            p.name
+                        ),
+                    ));
+                } else if !d.fits(p.ty) {
                     problems.push((
                         Some(i),
                         format!("the default of {:?} is not a {} value", p.name, p.ty.name()),

@@ -28,6 +28,7 @@ fn the_operation_is_the_v1_shape() {
 #[test]
 fn c_params_come_in_three_groups() {
     let sig = Signature {
+        receiver: None,
         params: vec![
             Param::new("data", ParamType::Bytes),
             Param::new("seed", ParamType::Scalar(Scalar::Uint32)),
@@ -53,6 +54,7 @@ fn c_params_come_in_three_groups() {
          uint64_t *out_value, vix_status *out_status)"
     );
     let none = Signature {
+        receiver: None,
         params: vec![],
         output: Output::None,
     };
@@ -98,6 +100,7 @@ fn defaults_fit_their_type_and_range() {
 #[test]
 fn problems_name_the_parameter() {
     let clash = Signature {
+        receiver: None,
         params: vec![
             Param::new("a", ParamType::Bytes),
             Param::new("a_len", ParamType::Scalar(Scalar::Size)),
@@ -110,6 +113,7 @@ fn problems_name_the_parameter() {
     assert!(problems[0].1.contains("\"a_len\""), "{problems:?}");
 
     let reserved = Signature {
+        receiver: None,
         params: vec![Param::new("out_value", ParamType::Scalar(Scalar::Int32))],
         output: Output::Scalar(Scalar::Int32),
     };
@@ -118,6 +122,7 @@ fn problems_name_the_parameter() {
     let mut level = Param::new("level", ParamType::Scalar(Scalar::Int32));
     level.default = Some(Default::Int(3));
     let order = Signature {
+        receiver: None,
         params: vec![level.clone(), Param::new("data", ParamType::Bytes)],
         output: Output::Bytes,
     };
@@ -127,6 +132,7 @@ fn problems_name_the_parameter() {
     // Keyword-only, the same order is fine.
     level.passing = Passing::KeywordOnly;
     let fine = Signature {
+        receiver: None,
         params: vec![level, Param::new("data", ParamType::Bytes)],
         output: Output::Bytes,
     };
@@ -135,6 +141,7 @@ fn problems_name_the_parameter() {
     let mut late = Param::new("late", ParamType::Bytes);
     late.passing = Passing::PositionalOnly;
     let positional = Signature {
+        receiver: None,
         params: vec![Param::new("early", ParamType::Bytes), late],
         output: Output::None,
     };

@@ -147,3 +147,16 @@ def typedlib(work_dir: Path, typedlib_lib_dir: Path) -> ModuleType:
     shutil.rmtree(out, ignore_errors=True)
     python_dir = generate_package(TYPEDLIB_SPEC, out)
     return import_fresh("typedlib", python_dir, TYPEDLIB_ENV_VAR, typedlib_lib_dir)
+
+
+OBJLIB_DIR = REPO_ROOT / "tests" / "fixtures" / "c_objects"
+
+
+@pytest.fixture(scope="session")
+def objlib(work_dir: Path) -> ModuleType:
+    """The generated ``objlib`` package (objects), imported with ``OBJLIB_LIB_PATH``."""
+    root = work_dir / "c_objects"
+    shutil.rmtree(root, ignore_errors=True)
+    build_library(OBJLIB_DIR / "objlib.c", root / "lib", "objlib")
+    python_dir = generate_package(OBJLIB_DIR / "bindings.json", root / "gen")
+    return import_fresh("objlib", python_dir, "OBJLIB_LIB_PATH", root / "lib")

@@ -19,6 +19,7 @@ SPECS = {
     "base64_ffi": REPO_ROOT / "examples" / "base64_ffi" / "bindings.json",
     "textlib": REPO_ROOT / "tests" / "fixtures" / "c_textlib" / "bindings.json",
     "typedlib": REPO_ROOT / "tests" / "fixtures" / "c_typed" / "bindings.json",
+    "objlib": REPO_ROOT / "tests" / "fixtures" / "c_objects" / "bindings.json",
     "hostile": HERE / "hostile.json",
 }
 
@@ -110,4 +111,25 @@ def stub_source(manifest: dict[str, Any]) -> str:
             ]
         else:
             lines.append(f"STUB void VIX_FFI_CALL {symbol}(void) {{}}")
+    # Classes: every symbol exists; the stand-ins are never called.
+    for cls in manifest.get("classes", []):
+        stem = cls.get("c_name") or prefix + snake_case(cls["name"])
+        members = [m["name"] for m in cls.get("methods", [])] + ["free"]
+        if "init" in cls:
+            members.append("new")
+        lines += [f"STUB void VIX_FFI_CALL {stem}_{m}(void) {{}}" for m in members]
     return "\n".join(lines) + "\n"
+
+
+def snake_case(name: str) -> str:
+    """The generator's default C name of a class: ``HashState`` → ``hash_state``."""
+    out = ""
+    previous_lower = False
+    for c in name:
+        if c.isupper():
+            out += ("_" if previous_lower else "") + c.lower()
+            previous_lower = False
+        else:
+            out += c
+            previous_lower = c.islower() or c.isdigit()
+    return out

@@ -97,7 +97,10 @@ def test_ruff_check(cases: dict[str, Case]) -> None:
 def test_ruff_format_of_the_regular_cases(cases: dict[str, Case]) -> None:
     """The templates are laid out as ruff formats code; only free text from a manifest
     (the hostile case's docs) may change that."""
-    dirs = [str(cases[n].package_dir) for n in ("base64_ffi", "textlib", "typedlib")]
+    dirs = [
+        str(cases[n].package_dir)
+        for n in ("base64_ffi", "textlib", "typedlib", "objlib")
+    ]
     run_tool(
         "ruff", "format", "--check", "--no-cache", "--config", str(RUFF_CONFIG), *dirs
     )
@@ -152,6 +155,7 @@ def test_mypy_strict_as_python_3_8(cases: dict[str, Case], tmp_path: Path) -> No
 
 
 USER_CODE = """\
+import objlib
 from base64_ffi import api, VixError
 from textlib import api as text
 from typedlib import api as typed
@@ -169,6 +173,11 @@ try:
 except VixError as err:
     code: int = err.code
     message: str = err.message
+with objlib.Hasher(key=b"k") as hasher:
+    copied: objlib.Hasher = hasher.update(b"x").copy()
+    number: int = hasher.digest()
+    hexed: str = hasher.hexdigest()
+    equal: bool = objlib.api.same(hasher, copied)
 crc: int = typed.crc32(b"abc", seed=1)
 clamped: float = typed.clamp(1, 0.5, 2)
 prime: bool = typed.is_prime(7)

@@ -47,6 +47,8 @@ fn ffi_type(ty: CType) -> Option<Type> {
         | CType::Uint64Ptr
         | CType::DoublePtr
         | CType::BoolPtr
+        | CType::Handle
+        | CType::HandlePtr
         | CType::VixStrPtr
         | CType::VixBufPtr
         | CType::VixMutBufPtr => Type::pointer(),
@@ -219,6 +221,10 @@ impl Callee {
                     vix_ffi_gen::manifest::ParamType::Scalar(s) => Slot::scalar(s, &values[i]),
                     _ => Slot::Size(0),
                 },
+                // Signatures with objects are not checked (see `shape_of`).
+                Role::SelfHandle | Role::Object(_) | Role::OutHandle => {
+                    Slot::Ptr(std::ptr::null_mut())
+                }
                 Role::OutPtr => Slot::Ptr(out_ptr.cast()),
                 Role::OutCap => Slot::Size(out_cap),
                 Role::OutLen => {
@@ -363,6 +369,7 @@ mod tests {
     fn callee() -> Callee {
         let scalar = |name: &str, s: Scalar| Param::new(name, ParamType::Scalar(s));
         let sig = Signature {
+            receiver: None,
             params: vec![
                 Param::new("data", ParamType::Bytes),
                 scalar("a", Scalar::Int32),

@@ -347,6 +347,7 @@ fn default_json(d: &Default) -> String {
         Default::Bool(b) => b.to_string(),
         Default::Str(s) => json(s),
         Default::Bytes(b) => json(&String::from_utf8_lossy(b)),
+        Default::None => "null".to_owned(),
     }
 }
 
@@ -572,7 +573,14 @@ fn typed_notes(
         ));
     }
     match signature.output {
-        Output::None => notes.push("There is no result besides the status.".to_owned()),
+        Output::None | Output::This => {
+            notes.push("There is no result besides the status.".to_owned());
+        }
+        Output::Object(_) => notes.push(
+            "The new object is written to *out_handle on success only; the caller owns it \
+             and releases it with its free function."
+                .to_owned(),
+        ),
         Output::Scalar(_) => notes.push(
             "The result is written to *out_value on success only; a NULL out_value is \
              VIX_STATUS_INVALID_ARG."

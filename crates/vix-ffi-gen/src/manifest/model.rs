@@ -14,6 +14,9 @@ pub struct Manifest {
     pub functions: Vec<Function>,
     /// `errors`: the library's own status codes, in manifest order.
     pub errors: Vec<LibraryError>,
+    /// `classes`: the library's objects (opaque handles), in manifest order; a
+    /// [`ClassId`] is an index into it.
+    pub classes: Vec<Class>,
     /// `python`.
     pub python: Python,
 }
@@ -64,6 +67,47 @@ impl Function {
     }
 }
 
+/// One entry of `classes`: an opaque handle type of the library and what Python does with
+/// it (ABI v1.1 objects).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Class {
+    /// `name`: the Python class, an identifier that names nothing else the package
+    /// defines.
+    pub name: String,
+    /// `c_name`: the C type (`typedef struct <c_name> <c_name>;`) and the stem of every
+    /// symbol of the class (default `symbol_prefix` + the name in snake case).
+    pub c_name: String,
+    /// `doc`: free text, optional; backends must escape it.
+    pub doc: Option<String>,
+    /// `thread_safe` (default `false`): the library allows calls on one object from
+    /// several threads at once; otherwise bindings run one call at a time per object.
+    pub thread_safe: bool,
+    /// `init`: the constructor `<c_name>_new`, whose signature returns the new object;
+    /// `None` when Python cannot create objects of the class itself (they come from
+    /// functions and methods).
+    pub init: Option<Method>,
+    /// `methods`, in manifest order: each `<c_name>_<name>`, its signature's receiver is
+    /// this class.
+    pub methods: Vec<Method>,
+    /// `constants`: read-only attributes of the class, in manifest order.
+    pub constants: Vec<(String, Default)>,
+    /// `<c_name>_free`, which releases a handle (NULL: nothing).
+    pub free_symbol: String,
+}
+
+/// A constructor or a method of a [`Class`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Method {
+    /// The Python name (`__init__` for a constructor).
+    pub name: String,
+    /// The C symbol.
+    pub symbol: String,
+    /// The typed signature (a method's receiver is its class).
+    pub signature: Signature,
+    /// `doc`: free text, optional; backends must escape it.
+    pub doc: Option<String>,
+}
+
 /// One entry of `errors`: a status code of the library's own (from 1000) and the Python
 /// exception it raises.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,7 +134,7 @@ pub struct Arg {
 }
 
 pub use vix_ffi_signature::{
-    CParam, CType, Default, Output, Param, ParamType, Passing, Role, Scalar, Signature,
+    CParam, CType, ClassId, Default, Output, Param, ParamType, Passing, Role, Scalar, Signature,
 };
 
 /// `python`: the generated package.

@@ -13,8 +13,8 @@ use serde_json::{Map, Value};
 
 use super::diagnostic::{Diagnostic, Diagnostics};
 use super::model::{
-    ApiCall, ApiFunction, ApiKind, Arg, CType, Export, Function, Library, LibraryError, Manifest,
-    Output, OutputBlocks, Python, Signature,
+    ApiCall, ApiFunction, ApiKind, Arg, CType, Class, Export, Function, Library, LibraryError,
+    Manifest, Output, OutputBlocks, Python, Signature,
 };
 use super::spans::{child_index, child_key, Pos, Spans};
 use super::suggest::did_you_mean;
@@ -29,6 +29,7 @@ const TOP_KEYS: &[&str] = &[
     "symbol_prefix",
     "functions",
     "errors",
+    "classes",
     "python",
 ];
 const LIBRARY_KEYS: &[&str] = &["name", "env_var", "search_paths"];
@@ -37,6 +38,7 @@ const FUNCTION_KEYS: &[&str] = &[
 ];
 const ARG_KEYS: &[&str] = &["name", "type"];
 const PYTHON_KEYS: &[&str] = &["package", "exports", "api"];
+mod classes;
 mod signature;
 
 const API_KEYS: &[&str] = &["name", "calls", "kind", "ascii", "output_blocks", "doc"];
@@ -60,6 +62,7 @@ pub fn parse(text: &str) -> Result<Manifest, Diagnostics> {
     let mut checker = Checker {
         spans: &spans,
         diagnostics: Vec::new(),
+        class_names: Vec::new(),
     };
     for duplicate in spans.duplicates() {
         checker.push(
@@ -144,8 +147,16 @@ fn quoted_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     items.into_iter().collect::<Vec<_>>().join(", ")
 }
 
+/// The C types a raw `args`/`restype` may name: not the handle types, which only typed
+/// signatures make (from a class).
+fn raw_types() -> impl Iterator<Item = CType> {
+    CType::ALL
+        .into_iter()
+        .filter(|t| !matches!(t, CType::Handle | CType::HandlePtr))
+}
+
 fn type_names() -> impl Iterator<Item = &'static str> {
-    CType::ALL.into_iter().map(CType::manifest_name)
+    raw_types().map(CType::manifest_name)
 }
 
 fn kind_names() -> impl Iterator<Item = &'static str> {
@@ -162,6 +173,7 @@ struct DocumentDraft {
     symbol_prefix: Option<String>,
     functions: Option<Vec<FunctionDraft>>,
     errors: Option<Vec<LibraryError>>,
+    classes: Option<Vec<Class>>,
     python: Option<PythonDraft>,
 }
 
@@ -237,6 +249,7 @@ impl DocumentDraft {
             symbol_prefix: self.symbol_prefix?,
             functions,
             errors: self.errors?,
+            classes: self.classes?,
             python: Python {
                 package: python.package?,
                 exports: python.exports?,
@@ -398,6 +411,10 @@ fn plural(n: usize, word: &str) -> String {
 struct Checker<'s> {
     spans: &'s Spans,
     diagnostics: Vec<Diagnostic>,
+    /// The names of `classes` (empty where an entry has no usable name), read before
+    /// anything else, so that parameter and result types can name a class wherever
+    /// it is.
+    class_names: Vec<String>,
 }
 
 /// The path of the object or array that holds `path`.
@@ -538,7 +555,7 @@ impl Checker<'_> {
 
     fn ctype(&mut self, path: &str, value: &Value) -> Option<CType> {
         let name = self.string(path, value)?;
-        let ty = CType::from_manifest_name(name);
+        let ty = raw_types().find(|t| t.manifest_name() == name);
         if ty.is_none() {
             self.error(
                 path,
@@ -588,9 +605,24 @@ impl Checker<'_> {
             None => Some(String::new()),
             Some(v) => self.symbol_prefix("symbol_prefix", v),
         };
+        if let Some(Value::Array(classes)) = map.get("classes") {
+            self.class_names = classes
+                .iter()
+                .map(|c| {
+                    c.get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned()
+                })
+                .collect();
+        }
         let functions = map
             .get("functions")
             .and_then(|v| self.functions("functions", v, symbol_prefix.as_deref()));
+        let classes = match map.get("classes") {
+            None => Some(Vec::new()),
+            Some(v) => self.classes("classes", v, symbol_prefix.as_deref()),
+        };
         let errors = match map.get("errors") {
             None => Some(Vec::new()),
             Some(v) => self.errors("errors", v),
@@ -636,6 +668,7 @@ impl Checker<'_> {
             symbol_prefix,
             functions,
             errors,
+            classes,
             python,
         })
     }

@@ -50,6 +50,7 @@ fn manifest() -> Manifest {
         },
         symbol_prefix: "demo_".to_owned(),
         errors: Vec::new(),
+        classes: Vec::new(),
         functions: vec![
             Function {
                 name: "version".to_owned(),
@@ -109,6 +110,8 @@ fn every_c_type_maps_to_ctypes() {
         (CType::Uint64Ptr, "ctypes.POINTER(ctypes.c_uint64)"),
         (CType::DoublePtr, "ctypes.POINTER(ctypes.c_double)"),
         (CType::BoolPtr, "ctypes.POINTER(ctypes.c_bool)"),
+        (CType::Handle, "ctypes.c_void_p"),
+        (CType::HandlePtr, "ctypes.POINTER(ctypes.c_void_p)"),
     ];
     assert_eq!(expected.len(), CType::ALL.len());
     for (ty, expr) in expected {
@@ -143,7 +146,7 @@ fn api_signatures_follow_the_kind() {
     let sig: Vec<(&str, &str)> = api
         .functions
         .iter()
-        .map(|f| (f.def_line.as_str(), f.returns))
+        .map(|f| (f.def_line.as_str(), f.returns.as_str()))
         .collect();
     assert_eq!(
         sig,

@@ -231,6 +231,9 @@ pub(super) fn analyze(
                         Returns::None => "nothing".to_owned(),
                         Returns::Scalar(s) => format!("`{}`", s.rust_type()),
                         Returns::Str => unreachable!("checked above"),
+                        Returns::Object(_) | Returns::This => {
+                            unreachable!("a function's Rust result is never an object")
+                        }
                     }
                 ),
             );
@@ -251,7 +254,11 @@ pub(super) fn analyze(
             .0
             .unwrap_or_else(|| syn::Error::new(sig.ident.span(), "unsupported signature")));
     };
-    let signature = model::Signature { params, output };
+    let signature = model::Signature {
+        receiver: None,
+        params,
+        output,
+    };
     for (index, message) in signature.problems() {
         let span = index.map_or(sig.ident.span(), |i| idents[i].span());
         problems.push(span, message);
@@ -501,6 +508,7 @@ fn wanted(ty: ParamType) -> String {
             "a byte string literal such as `b\"\"`, as the parameter is `&[u8]`".to_owned()
         }
         ParamType::Str => "a string literal, as the parameter is `&str`".to_owned(),
+        ParamType::Object(_) => "no default: an object parameter has none".to_owned(),
         ParamType::Scalar(Scalar::Bool) => {
             "`true` or `false`, as the parameter is `bool`".to_owned()
         }

@@ -84,7 +84,12 @@ fn the_natural_signatures_become_typed_signatures() {
     ];
     for (item, params, output) in cases {
         let t = typed("", item);
-        assert_eq!(t.signature, Sig { params, output }, "{item}");
+        let expected = Sig {
+            receiver: None,
+            params,
+            output,
+        };
+        assert_eq!(t.signature, expected, "{item}");
         assert!(!t.writer && !t.ascii);
     }
     let t = typed("", "fn r#type(r#in: i32) -> Result<()> {}");

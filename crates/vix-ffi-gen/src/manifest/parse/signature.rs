@@ -8,14 +8,20 @@ use vix_ffi_signature::{FIRST_LIBRARY_CODE, PYTHON_ERROR_BASES};
 
 use super::{describe, quoted_list, Checker, FunctionDraft};
 use crate::manifest::model::{
-    CType, Default, LibraryError, Output, Param, ParamType, Passing, Scalar, Signature,
+    CType, ClassId, Default, LibraryError, Output, Param, ParamType, Passing, Scalar, Signature,
 };
 use crate::manifest::spans::{child_index, child_key};
 use crate::manifest::suggest::did_you_mean;
 use crate::names;
 
-pub(super) const PARAM_KEYS: &[&str] =
-    &["name", "type", "default", "keyword_only", "positional_only"];
+pub(super) const PARAM_KEYS: &[&str] = &[
+    "name",
+    "type",
+    "default",
+    "keyword_only",
+    "positional_only",
+    "optional",
+];
 pub(super) const ERROR_KEYS: &[&str] = &["code", "name", "base", "doc"];
 
 fn param_type_names() -> impl Iterator<Item = &'static str> {
@@ -33,6 +39,7 @@ pub(super) struct ParamDraft {
     ty: Option<ParamType>,
     default: Option<Default>,
     passing: Option<Passing>,
+    optional: bool,
     bad: bool,
 }
 
@@ -46,6 +53,7 @@ impl ParamDraft {
             ty: self.ty?,
             default: self.default.clone(),
             passing: self.passing?,
+            optional: self.optional,
         })
     }
 }
@@ -71,39 +79,54 @@ impl Checker<'_> {
                 );
             }
         }
+        draft.typed = true;
+        draft.restype = Some(CType::Int);
+        let Some(signature) = self.signature(path, map, None, Output::None) else {
+            return;
+        };
+        draft.args = Some(
+            signature
+                .c_params()
+                .into_iter()
+                .map(|p| super::ArgDraft {
+                    name: Some(p.name),
+                    ty: Some(p.ty),
+                })
+                .collect(),
+        );
+        draft.signature = Some(signature);
+    }
+
+    /// `params` and `returns` of the object at `path` (a function, a method, or with
+    /// `receiver` `None` and `fixed` an object output, a constructor, which has no
+    /// `returns`): the signature when both are usable and sound.
+    pub(super) fn signature(
+        &mut self,
+        path: &str,
+        map: &Map<String, Value>,
+        receiver: Option<ClassId>,
+        fixed: Output,
+    ) -> Option<Signature> {
         let params = match map.get("params") {
             None => Some(Vec::new()),
             Some(v) => self.params(&child_key(path, "params"), v),
         };
         let output = match map.get("returns") {
-            None => Some(Output::None),
-            Some(v) => {
-                let returns_path = child_key(path, "returns");
-                self.string(&returns_path, v).and_then(|name| {
-                    let output = Output::from_name(name);
-                    if output.is_none() {
-                        self.error(
-                            &returns_path,
-                            format!(
-                                "unknown result type {name:?} (expected one of: {}){}",
-                                quoted_list(output_names()),
-                                did_you_mean(name, output_names())
-                            ),
-                        );
-                    }
-                    output
-                })
-            }
+            None => Some(fixed),
+            Some(v) => self.returns(&child_key(path, "returns"), v, receiver),
         };
-        draft.typed = true;
-        draft.restype = Some(CType::Int);
         let (Some(params), Some(output)) = (params, output) else {
-            return;
+            return None;
         };
-        let Some(params) = params.iter().map(ParamDraft::build).collect::<Option<_>>() else {
-            return;
+        let params = params
+            .iter()
+            .map(ParamDraft::build)
+            .collect::<Option<_>>()?;
+        let signature = Signature {
+            receiver,
+            params,
+            output,
         };
-        let signature = Signature { params, output };
         let params_path = child_key(path, "params");
         let mut sound = true;
         for (index, problem) in signature.problems() {
@@ -114,31 +137,61 @@ impl Checker<'_> {
             }
         }
         for (i, p) in signature.params.iter().enumerate() {
-            if names::is_c_keyword(&p.name) {
-                sound = false;
+            let what = if names::is_c_keyword(&p.name) {
+                "a C or C++ keyword, which the C parameter of this name cannot be"
+            } else if p.name == "self" {
+                "the name of a method's own object (and Python's convention for it)"
+            } else {
+                continue;
+            };
+            sound = false;
+            self.error(
+                &child_key(&child_index(&params_path, i), "name"),
+                format!(
+                    "{:?} is {what}; use another name such as \"{}_\"",
+                    p.name, p.name
+                ),
+            );
+        }
+        sound.then_some(signature)
+    }
+
+    /// `returns`: a result type, `self` (methods only) or a class's name.
+    fn returns(&mut self, path: &str, value: &Value, receiver: Option<ClassId>) -> Option<Output> {
+        let name = self.string(path, value)?;
+        let output = Output::from_name(name).or_else(|| self.class_named(name).map(Output::Object));
+        match output {
+            Some(Output::This) if receiver.is_none() => {
                 self.error(
-                    &child_key(&child_index(&params_path, i), "name"),
+                    path,
+                    "\"self\" returns a method's own object, for chaining; a function has \
+                     none",
+                );
+                None
+            }
+            Some(output) => Some(output),
+            None => {
+                let known: Vec<String> = output_names()
+                    .map(str::to_owned)
+                    .chain(self.class_names.iter().cloned())
+                    .collect();
+                self.error(
+                    path,
                     format!(
-                        "{:?} is a C or C++ keyword, which the C parameter of this name \
-                         cannot be; use another name such as \"{}_\"",
-                        p.name, p.name
+                        "unknown result type {name:?} (expected one of: {}){}",
+                        quoted_list(known.iter().map(String::as_str)),
+                        did_you_mean(name, known.iter().map(String::as_str))
                     ),
                 );
+                None
             }
         }
-        if sound {
-            draft.args = Some(
-                signature
-                    .c_params()
-                    .into_iter()
-                    .map(|p| super::ArgDraft {
-                        name: Some(p.name),
-                        ty: Some(p.ty),
-                    })
-                    .collect(),
-            );
-            draft.signature = Some(signature);
-        }
+    }
+
+    /// The class named `name` in `classes`.
+    fn class_named(&self, name: &str) -> Option<ClassId> {
+        let index = self.class_names.iter().position(|c| c == name)?;
+        Some(ClassId(u32::try_from(index).ok()?))
     }
 
     fn params(&mut self, path: &str, value: &Value) -> Option<Vec<ParamDraft>> {
@@ -183,7 +236,8 @@ impl Checker<'_> {
         if let Some(v) = map.get("type") {
             let type_path = child_key(path, "type");
             if let Some(name) = self.string(&type_path, v) {
-                draft.ty = ParamType::from_name(name);
+                draft.ty = ParamType::from_name(name)
+                    .or_else(|| self.class_named(name).map(ParamType::Object));
                 if draft.ty.is_none() {
                     let hint =
                         if name.ends_with("_ptr") && CType::from_manifest_name(name).is_some() {
@@ -220,6 +274,7 @@ impl Checker<'_> {
         };
         let keyword_only = flag(self, "keyword_only");
         let positional_only = flag(self, "positional_only");
+        draft.optional = flag(self, "optional").unwrap_or(false);
         if let Some(v) = map.get("default") {
             let default_path = child_key(path, "default");
             match draft.ty.map(|ty| (ty, default_value(v, ty))) {
@@ -350,7 +405,12 @@ impl Checker<'_> {
 
 /// The default value `v` as one of `ty`'s, or what was expected.
 fn default_value(v: &Value, ty: ParamType) -> Result<Default, String> {
+    if v.is_null() {
+        // Refused by Signature::problems unless the parameter is optional.
+        return Ok(Default::None);
+    }
     let value = match ty {
+        ParamType::Object(_) => None,
         ParamType::Bytes => v.as_str().map(|s| Default::Bytes(s.as_bytes().to_vec())),
         ParamType::Str => v.as_str().map(|s| Default::Str(s.to_owned())),
         ParamType::Scalar(Scalar::Bool) => v.as_bool().map(Default::Bool),
@@ -362,6 +422,7 @@ fn default_value(v: &Value, ty: ParamType) -> Result<Default, String> {
             .map(Default::Int),
     };
     let expected = || match ty {
+        ParamType::Object(_) => "null (an object parameter's only default is None)".to_owned(),
         ParamType::Bytes => "a string (its UTF-8 bytes are the default)".to_owned(),
         ParamType::Str => "a string".to_owned(),
         ParamType::Scalar(Scalar::Bool) => "true or false".to_owned(),

@@ -13,6 +13,8 @@ from __future__ import annotations
 import ctypes
 import operator
 import sys
+import threading
+import weakref
 
 from . import _native
 
@@ -614,6 +616,7 @@ STR = 1
 INT = 2
 FLOAT = 3
 BOOL = 4
+OBJECT = 5
 
 # Output kinds.
 RESULT_NONE = 0
@@ -622,6 +625,7 @@ RESULT_STR = 2
 RESULT_INT = 3
 RESULT_FLOAT = 4
 RESULT_BOOL = 5
+RESULT_OBJECT = 6
 
 # The capacity of the first call where the manifest declares no output size.
 FIRST_CAPACITY = 4096
@@ -638,7 +642,7 @@ class Spec:
         self,
         symbol: str,
         name: str,
-        params: tuple[tuple[int, str, int, int], ...],
+        params: tuple[tuple[int, str, Any, int, bool], ...],
         output: int,
         out_type: Any,
         blocks: tuple[int, int] | None,
@@ -646,10 +650,11 @@ class Spec:
         self.symbol = symbol
         #: The Python function's name, for messages.
         self.name = name
-        #: Per parameter: (kind, name, lowest, highest); the bounds for INT only.
+        #: Per parameter: (kind, name, lowest, highest, optional); the bounds for INT
+        #: only, the class (in place of the lowest) for OBJECT.
         self.params = params
         self.output = output
-        #: The ctypes type of a scalar output, else None.
+        #: The ctypes type of a scalar output, the class of an object output, else None.
         self.out_type = out_type
         #: The manifest's output_blocks (in, out), or None.
         self.blocks = blocks
@@ -742,20 +747,64 @@ def _check(spec: Spec, rc: int, status: _native.VixStatus) -> None:
 def call(function: Callable[..., int], spec: Spec, values: tuple[object, ...]) -> Any:
     """Converts ``values`` (one per parameter, in C order), calls ``function`` (the
     raw binding, with its argtypes) and returns its output as Python sees it."""
+    return _call_with(function, spec, values, None)
+
+
+def call_method(
+    receiver: Handle,
+    function: Callable[..., int],
+    spec: Spec,
+    values: tuple[object, ...],
+) -> Any:
+    """:func:`call` for a method of ``receiver``, whose handle goes first."""
+    return _call_with(function, spec, values, receiver)
+
+
+def construct(
+    obj: Handle, function: Callable[..., int], spec: Spec, values: tuple[object, ...]
+) -> None:
+    """Makes ``obj`` the owner of the handle that the constructor ``function``
+    returns."""
+    if getattr(obj, "_vix_handle", None) is not None:
+        raise RuntimeError(f"{spec.name} object is already initialised")
+    handle = _call_with(function, spec, values, None)
+    obj._vix_adopt(handle)
+
+
+def _call_with(
+    function: Callable[..., int],
+    spec: Spec,
+    values: tuple[object, ...],
+    receiver: Handle | None,
+) -> Any:
     args: list[object] = []
     held: list[Any] = []
+    users: list[Handle] = [] if receiver is None else [receiver]
+    for (kind, name, low, high, optional), value in zip(spec.params, values):
+        if value is None and optional:
+            args.extend((None,) if kind == OBJECT else (None, 0))
+        elif kind == INT:
+            args.append(_as_int(spec, name, value, low, high))
+        elif kind == FLOAT:
+            args.append(_as_float(spec, name, value))
+        elif kind == BOOL:
+            args.append(_as_bool(spec, name, value))
+        elif kind == OBJECT:
+            if not isinstance(value, low):
+                raise _type_error(spec, name, f"a {low.__name__} object", value)
+            # Its handle is read once the object is entered, below.
+            users.append(value)
+            args.append(value)
+        else:
+            args.extend(_buffer(spec, name, value, kind == STR, held))
+    entered = _enter(spec, users)
     try:
-        for (kind, name, low, high), value in zip(spec.params, values):
-            if kind == INT:
-                args.append(_as_int(spec, name, value, low, high))
-            elif kind == FLOAT:
-                args.append(_as_float(spec, name, value))
-            elif kind == BOOL:
-                args.append(_as_bool(spec, name, value))
-            else:
-                args.extend(_buffer(spec, name, value, kind == STR, held))
-        return _call_typed(function, spec, args)
+        handles = [a._vix_handle if isinstance(a, Handle) else a for a in args]
+        if receiver is not None:
+            handles.insert(0, receiver._vix_handle)
+        return _call_typed(function, spec, handles)
     finally:
+        _leave(entered)
         _release(held)
 
 
@@ -766,6 +815,22 @@ def _call_typed(function: Callable[..., int], spec: Spec, args: list[object]) ->
         rc = function(*args, ctypes.byref(status))
         _check(spec, rc, status)
         return None
+    if output == RESULT_OBJECT:
+        handle = ctypes.c_void_p()
+        rc = function(*args, ctypes.byref(handle), ctypes.byref(status))
+        _check(spec, rc, status)
+        if not handle.value:
+            raise _native.VixError(
+                _native.VIX_STATUS_ERROR,
+                f"{spec.symbol} reported success but returned a NULL handle",
+            )
+        cls = spec.out_type
+        if cls is None:
+            # A constructor: construct() adopts the handle itself.
+            return handle.value
+        obj = cls.__new__(cls)
+        obj._vix_adopt(handle.value)
+        return obj
     if output not in (RESULT_BYTES, RESULT_STR):
         value = spec.out_type()
         rc = function(*args, ctypes.byref(value), ctypes.byref(status))
@@ -776,18 +841,113 @@ def _call_typed(function: Callable[..., int], spec: Spec, args: list[object]) ->
     return _run_sized(function, spec, args, status)
 
 
+# ---- objects -------------------------------------------------------------------------
+
+
+class Handle:
+    """The base of every generated class: the object's native handle, released once by
+    close(), by ``with``, or when the object is collected (``weakref.finalize``, which
+    also runs at interpreter exit).
+
+    The library never sees two calls at once on one handle unless the class is declared
+    thread-safe, and never sees a handle after its release: each call enters the objects
+    it uses (in a fixed order, so that two calls never wait for each other) and close()
+    waits for the calls inside."""
+
+    __slots__ = (
+        "__weakref__",
+        "_vix_cond",
+        "_vix_finalizer",
+        "_vix_handle",
+        "_vix_users",
+    )
+
+    # Set by each generated class.
+    _vix_free: Callable[[int], None]
+    _vix_thread_safe: bool = False
+
+    def _vix_adopt(self, handle: int) -> None:
+        self._vix_handle: int | None = handle
+        self._vix_users = 0
+        self._vix_cond = threading.Condition(threading.Lock())
+        self._vix_finalizer = weakref.finalize(self, type(self)._vix_free, handle)
+
+    def close(self) -> None:
+        """Releases the native object now (again: does nothing). Calls already running
+        on it in other threads finish first; later calls raise ValueError."""
+        cond = getattr(self, "_vix_cond", None)
+        if cond is None:
+            return
+        with cond:
+            while self._vix_users:
+                cond.wait()
+            if self._vix_handle is not None:
+                self._vix_handle = None
+                self._vix_finalizer()
+
+    @property
+    def closed(self) -> bool:
+        """Whether close() has released the native object."""
+        return getattr(self, "_vix_handle", None) is None
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _enter(spec: Spec, objects: list[Handle]) -> list[Handle]:
+    """Enters every object a call uses, in the order of their ids (each once): as the
+    only user of one not declared thread-safe, or as one more user of a thread-safe one.
+    Raises ValueError for a closed object, leaving none entered."""
+    entered: list[Handle] = []
+    try:
+        for obj in sorted({id(o): o for o in objects}.values(), key=id):
+            cond = getattr(obj, "_vix_cond", None)
+            if cond is None:
+                raise ValueError(
+                    f"{spec.name}(): the {type(obj).__name__} object was never "
+                    "initialised"
+                )
+            with cond:
+                if not obj._vix_thread_safe:
+                    while obj._vix_users:
+                        cond.wait()
+                if obj._vix_handle is None:
+                    raise ValueError(
+                        f"{spec.name}(): the {type(obj).__name__} object is closed"
+                    )
+                obj._vix_users += 1
+            entered.append(obj)
+    except BaseException:
+        _leave(entered)
+        raise
+    return entered
+
+
+def _leave(entered: list[Handle]) -> None:
+    for obj in entered:
+        with obj._vix_cond:
+            obj._vix_users -= 1
+            obj._vix_cond.notify_all()
+
+
 def _declared_capacity(spec: Spec, args: list[object]) -> int:
     """The manifest's declared size for the one buffer input, else FIRST_CAPACITY."""
     if spec.blocks is None:
         return FIRST_CAPACITY
-    # Scalars before the first buffer input take one place each in ``args``; the
-    # buffer's length follows its pointer.
-    for position, (kind, _, _, _) in enumerate(spec.params):
+    # Parameters before the first buffer input take one place each in ``args``, after
+    # the receiver if any; the buffer's length follows its pointer.
+    offset = len(args) - _c_arg_count(spec)
+    for position, (kind, _, _, _, _) in enumerate(spec.params):
         if kind in (BYTES, STR):
-            length = args[position + 1]
+            length = args[offset + position + 1]
             assert isinstance(length, int)
             return -(-length // spec.blocks[0]) * spec.blocks[1]
     return FIRST_CAPACITY
+
+
+def _c_arg_count(spec: Spec) -> int:
+    """The C arguments of ``spec``'s parameters (a buffer takes two)."""
+    return sum(2 if kind in (BYTES, STR) else 1 for kind, _, _, _, _ in spec.params)
 
 
 def _run_sized(
@@ -850,18 +1010,23 @@ __all__ = [
     "BYTES",
     "FLOAT",
     "INT",
+    "OBJECT",
     "RESULT_BOOL",
     "RESULT_BYTES",
     "RESULT_FLOAT",
     "RESULT_INT",
     "RESULT_NONE",
+    "RESULT_OBJECT",
     "RESULT_STR",
     "SIZE_MAX",
     "STR",
     "Buffer",
+    "Handle",
     "Operation",
     "Spec",
     "call",
+    "call_method",
     "call_version",
+    "construct",
     "operation",
 ]

@@ -1,0 +1,183 @@
+"""Acceptance of ABI v1.1 objects: a C library of opaque handles written against the
+headers alone (``tests/fixtures/c_objects``), with a hand-written manifest, as Python
+classes: constructor, methods of every kind of result, objects passed and returned,
+constants, close() and ``with``, release on collection, and threads."""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import inspect
+import threading
+import time
+import typing
+from types import ModuleType
+
+import pytest
+
+FNV_OFFSET = 0xCBF29CE484222325
+FNV_PRIME = 0x100000001B3
+
+
+def fnv1a(data: bytes, state: int = FNV_OFFSET) -> int:
+    for byte in data:
+        state = ((state ^ byte) * FNV_PRIME) & (2**64 - 1)
+    return state
+
+
+@pytest.fixture(scope="module")
+def api(objlib: ModuleType) -> ModuleType:
+    return importlib.import_module("objlib.api")
+
+
+def test_the_class_is_exported_at_the_top(objlib: ModuleType, api: ModuleType) -> None:
+    assert objlib.Hasher is api.Hasher
+    assert "Hasher" in objlib.__all__ and "Hasher" in api.__all__
+
+
+def test_methods_compute_what_python_does(api: ModuleType) -> None:
+    h = api.Hasher()
+    assert h.update(b"hello") is h  # returns self, for chaining
+    h.update(bytearray(b" wor")).update(memoryview(b"ld"))
+    assert h.digest() == fnv1a(b"hello world")
+    assert h.hexdigest() == f"{fnv1a(b'hello world'):016x}"
+    assert h.length() == 11
+
+
+def test_an_optional_input_tells_none_from_empty(api: ModuleType) -> None:
+    plain, none, empty = api.Hasher(), api.Hasher(key=None), api.Hasher(key=b"")
+    assert plain.digest() == none.digest() == FNV_OFFSET
+    assert empty.digest() == fnv1a(b"key:")
+    assert api.Hasher(key=b"k").digest() == fnv1a(b"key:k")
+
+
+def test_objects_are_returned_and_passed(api: ModuleType) -> None:
+    h = api.Hasher().update(b"abc")
+    c = h.copy()
+    assert type(c) is api.Hasher and c is not h
+    assert api.same(h, c)
+    c.update(b"d")
+    assert not api.same(h, c)
+    made = api.hash_of(b"abc")
+    assert made.digest() == fnv1a(b"abc")
+    before = h.digest()
+    h.absorb(made)
+    assert h.digest() == fnv1a(before.to_bytes(8, "little"), before)
+
+
+def test_constants_are_read_only_attributes(api: ModuleType) -> None:
+    h = api.Hasher()
+    assert (h.name, h.digest_size, h.block_size) == ("fnv1a64", 8, 1)
+    assert api.Hasher.digest_size == 8
+    with pytest.raises(AttributeError, match="read-only"):
+        h.digest_size = 3
+
+
+def test_close_and_with(api: ModuleType) -> None:
+    with api.Hasher() as h:
+        h.update(b"x")
+        assert not h.closed
+    assert h.closed
+    with pytest.raises(ValueError, match=r"Hasher\.digest\(\): the Hasher object is closed"):
+        h.digest()
+    h.close()  # a second close does nothing
+    with pytest.raises(ValueError, match="closed"):
+        api.same(h, api.Hasher())
+
+
+def test_wrong_types_name_the_parameter(api: ModuleType) -> None:
+    h = api.Hasher()
+    with pytest.raises(TypeError, match=r"Hasher\.update\(\) argument 'data'"):
+        h.update("text")
+    with pytest.raises(TypeError, match=r"same\(\) argument 'b' must be a Hasher object"):
+        api.same(h, 3)
+    with pytest.raises(TypeError):
+        api.Hasher(b"positional")  # key is keyword-only
+
+
+def test_every_handle_is_released(api: ModuleType) -> None:
+    gc.collect()
+    base = api.live()
+    for _ in range(2000):
+        api.Hasher().update(b"z").copy()
+    api.hash_of(b"y")
+    gc.collect()
+    assert api.live() == base
+    h = api.Hasher()
+    assert api.live() == base + 1
+    h.close()
+    assert api.live() == base
+    del h
+    gc.collect()
+    assert api.live() == base
+
+
+def test_no_reference_cycle_per_object(api: ModuleType) -> None:
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(200):
+            with api.Hasher() as h:
+                h.update(b"a").copy()
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
+def test_threads_never_make_two_calls_at_once_on_one_object(api: ModuleType) -> None:
+    """The library reports two calls at once on one hasher (ConcurrentUseError): eight
+    threads feeding one hasher never cause it, and lose nothing."""
+    h = api.Hasher()
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(500):
+                h.update(b"a" * 100)
+        except BaseException as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert h.length() == 8 * 500 * 100
+
+
+def test_close_while_other_threads_call(api: ModuleType) -> None:
+    """close() waits for the calls inside; later calls raise ValueError; nothing
+    crashes and the handle is released exactly once."""
+    gc.collect()
+    base = api.live()
+    h = api.Hasher()
+    unexpected: list[BaseException] = []
+
+    def work() -> None:
+        while True:
+            try:
+                h.update(b"b" * 1000)
+            except ValueError:
+                return
+            except BaseException as err:  # noqa: BLE001 - reported below
+                unexpected.append(err)
+                return
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    time.sleep(0.05)
+    h.close()
+    for t in threads:
+        t.join()
+    assert unexpected == []
+    assert api.live() == base
+
+
+def test_hints_resolve(api: ModuleType) -> None:
+    hints = typing.get_type_hints(api.Hasher.copy)
+    assert hints["return"] is api.Hasher
+    assert typing.get_type_hints(api.same)["a"] is api.Hasher
+    init = inspect.signature(api.Hasher)
+    assert str(init) == "(*, key: 'Buffer | None' = None) -> 'None'"
