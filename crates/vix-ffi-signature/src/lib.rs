@@ -751,6 +751,17 @@ impl Signature {
         for (j, p) in params.iter().enumerate() {
             if let Some(first) = params[..j].iter().find(|q| q.name == p.name) {
                 let index = p.role.param().or(first.role.param());
+                if first.role == Role::SelfHandle {
+                    problems.push((
+                        index,
+                        format!(
+                            "{:?} is the name of a method's own object (and Python's \
+                             convention for it); use another name such as \"{}_\"",
+                            p.name, p.name
+                        ),
+                    ));
+                    continue;
+                }
                 problems.push((
                     index,
                     format!(

@@ -181,3 +181,44 @@ def test_hints_resolve(api: ModuleType) -> None:
     assert typing.get_type_hints(api.same)["a"] is api.Hasher
     init = inspect.signature(api.Hasher)
     assert str(init) == "(*, key: 'Buffer | None' = None) -> 'None'"
+
+
+def test_a_thread_safe_class_runs_calls_at_once_and_close_waits(
+    api: ModuleType,
+) -> None:
+    """Counter is declared thread-safe: its calls overlap (the library records how many
+    ran at once), and close() still waits for those inside."""
+    gc.collect()
+    base = api.live()
+    counter = api.Counter()
+    totals: list[int] = []
+
+    def work() -> None:
+        for _ in range(20):
+            totals.append(counter.add(1))
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(totals) == list(range(1, 161))
+    assert counter.most_at_once() >= 2
+    closer_done: list[bool] = []
+
+    def slow_adds() -> None:
+        for _ in range(5):
+            try:
+                counter.add(1)
+            except ValueError:
+                return
+
+    workers = [threading.Thread(target=slow_adds) for _ in range(4)]
+    for t in workers:
+        t.start()
+    counter.close()
+    closer_done.append(True)
+    for t in workers:
+        t.join()
+    assert counter.closed and closer_done == [True]
+    assert api.live() == base

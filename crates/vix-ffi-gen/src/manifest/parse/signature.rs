@@ -137,10 +137,9 @@ impl Checker<'_> {
             }
         }
         for (i, p) in signature.params.iter().enumerate() {
+            // A method's "self" is reported by Signature::problems, as a clash.
             let what = if names::is_c_keyword(&p.name) {
                 "a C or C++ keyword, which the C parameter of this name cannot be"
-            } else if p.name == "self" {
-                "the name of a method's own object (and Python's convention for it)"
             } else {
                 continue;
             };
