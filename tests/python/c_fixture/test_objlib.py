@@ -78,7 +78,9 @@ def test_close_and_with(api: ModuleType) -> None:
         h.update(b"x")
         assert not h.closed
     assert h.closed
-    with pytest.raises(ValueError, match=r"Hasher\.digest\(\): the Hasher object is closed"):
+    with pytest.raises(
+        ValueError, match=r"Hasher\.digest\(\): the Hasher object is closed"
+    ):
         h.digest()
     h.close()  # a second close does nothing
     with pytest.raises(ValueError, match="closed"):
@@ -89,7 +91,9 @@ def test_wrong_types_name_the_parameter(api: ModuleType) -> None:
     h = api.Hasher()
     with pytest.raises(TypeError, match=r"Hasher\.update\(\) argument 'data'"):
         h.update("text")
-    with pytest.raises(TypeError, match=r"same\(\) argument 'b' must be a Hasher object"):
+    with pytest.raises(
+        TypeError, match=r"same\(\) argument 'b' must be a Hasher object"
+    ):
         api.same(h, 3)
     with pytest.raises(TypeError):
         api.Hasher(b"positional")  # key is keyword-only

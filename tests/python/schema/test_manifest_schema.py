@@ -82,6 +82,10 @@ BEYOND_SCHEMA: dict[str, str] = {
     "(python.api and errors)",
     r"is already the name of the function": "a name unique across two arrays "
     "(functions and errors)",
+    r"is already the name of the API function": "a name unique across two arrays "
+    "(classes and python.api)",
+    r"the class's symbol .* is already the symbol": "a symbol made from a class's "
+    "C name, compared with the functions' symbols and names elsewhere in the document",
     r"has no default but follows": "Python's order of parameters, a rule between "
     "entries of an array",
     r"is made twice": "the C names made from the names of two parameters (a_len from "
@@ -102,6 +106,8 @@ NOT_JSON = "not JSON: an editor's JSON parser reports it; a schema never sees it
 NOT_CAUGHT: dict[str, str] = {
     "builtin_names": "Python builtins as names: word lists",
     "c_keyword_symbol": "C keywords as symbols, given and defaulted: word lists",
+    "classes_clashes": "a class named like an exception or an API function, and a "
+    "class symbol that a function already has: names unique across arrays",
     "calls_unknown_function": "python.api refers to functions that do not exist: "
     "a reference",
     "classes_references": "types naming no class (references), two classes with one "
@@ -647,9 +653,10 @@ def test_keys_types_kinds_and_exports_are_the_parsers(
     assert arg_types == types - {"void"}
 
     # A typed parameter's type: the fixed ones, or a class's name (the parser lists
-    # the fixed ones only).
+    # the classes' names after the fixed ones).
+    class_names = {UNKNOWN_CLASS}
     (param_type,) = messages["functions[1].params[0].type"]
-    param_types = listed(param_type, r"expected one of: ([^)]*)\)")
+    param_types = listed(param_type, r"expected one of: ([^)]*)\)") - class_names
     for parts in [
         ("functions", 1, "params", 0),
         ("classes", 0, "methods", 0, "params", 0),
@@ -658,21 +665,20 @@ def test_keys_types_kinds_and_exports_are_the_parsers(
         assert fixed_names(type_schema) == param_types, place(parts)
         assert class_branch(type_schema), place(parts)
     (method_param_type,) = messages["classes[0].methods[0].params[0].type"]
-    assert listed(method_param_type, r"expected one of: ([^)]*)\)") == param_types
-
-    # Results: the fixed ones, "self" (the parser lists it for a function too, which
-    # it then refuses; the schema's function returns leave it out), and the classes'
-    # names (the parser lists them after the fixed ones).
-    class_names = {UNKNOWN_CLASS}
-    (returns,) = messages["functions[1].returns"]
-    results = listed(returns, r"expected one of: ([^)]*)\)") - class_names
-    (method_returns,) = messages["classes[0].methods[0].returns"]
     assert (
-        listed(method_returns, r"expected one of: ([^)]*)\)") - class_names == results
+        listed(method_param_type, r"expected one of: ([^)]*)\)") - class_names
+        == param_types
     )
-    assert "self" in results
+
+    # Results: the fixed ones, "self" for a method only, and the classes' names (the
+    # parser lists them after the fixed ones).
+    (returns,) = messages["functions[1].returns"]
+    function_results = listed(returns, r"expected one of: ([^)]*)\)") - class_names
+    (method_returns,) = messages["classes[0].methods[0].returns"]
+    results = listed(method_returns, r"expected one of: ([^)]*)\)") - class_names
+    assert results == function_results | {"self"}
     function_returns = schema_at(("functions", 1, "returns"))
-    assert fixed_names(function_returns) == results - {"self"}
+    assert fixed_names(function_returns) == function_results
     assert class_branch(function_returns)
     method_result = schema_at(("classes", 0, "methods", 0, "returns"))
     assert fixed_names(method_result) == results

@@ -911,7 +911,7 @@ fn class_mistakes_are_refused_where_they_are() {
         {"name": "f", "params": [{"name": "self", "type": "int32"}]}]}));
     assert_one(
         &m,
-        "classes[0].methods[0].params[0]",
+        "classes[0].methods[0].params[0].name",
         &["method's own object"],
     );
     let m = with_class(json!({"name": "bytes"}));
