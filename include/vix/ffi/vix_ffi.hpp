@@ -891,10 +891,17 @@ inline constexpr bool all_inputs_v = (is_input<In>::value && ...);
 
 inline byte_view view_of(const input &in) noexcept { return byte_view(in.len > 0 ? in.ptr : nullptr, in.len); }
 
-/* An object input reaches the body as a reference to its C++ object (checked non-NULL). */
+/*
+ * An object input reaches the body as a reference to its C++ object. check_inputs() has
+ * refused a NULL handle already; the test here is for the optimiser, which cannot always
+ * see that and would otherwise warn about a NULL dereference on a path never taken.
+ */
 template <class Handle>
-typename Handle::value_type &view_of(const object_input<Handle> &in) noexcept
+typename Handle::value_type &view_of(const object_input<Handle> &in)
 {
+    if (in.handle == nullptr) {
+        throw error(VIX_STATUS_INVALID_ARG, "an object input is NULL");
+    }
     return in.handle->get();
 }
 
