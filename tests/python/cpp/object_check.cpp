@@ -4,7 +4,7 @@
 // test_cpp_object_helper.py with -std=c++17 and every warning as an error, with each compiler
 // found, and once more under AddressSanitizer and UndefinedBehaviorSanitizer (which also
 // see a leaked or doubly freed handle). Prints one line per failed check; exits 1 if any
-// failed.
+// failed. -DOBJECT_CHECK_LEAKY_FREE builds a free that leaks, to show that the checks fail.
 #include <vix/ffi/vix_ffi.hpp>
 
 #include <atomic>
@@ -276,7 +276,12 @@ int counter_snapshot(chk_counter *self, const std::uint8_t *tag_ptr, std::size_t
         input{tag_ptr, tag_len, "tag"});
 }
 
+// With -DOBJECT_CHECK_LEAKY_FREE, a broken free that the checks must notice.
+#ifdef OBJECT_CHECK_LEAKY_FREE
+void counter_free(chk_counter *self) noexcept { static_cast<void>(self); }
+#else
 void counter_free(chk_counter *self) noexcept { vix::ffi::free_object(self); }
+#endif
 void snapshot_free(chk_snapshot *self) noexcept { vix::ffi::free_object(self); }
 
 /* ---- checks ------------------------------------------------------------------------ */
