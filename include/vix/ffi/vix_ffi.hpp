@@ -23,7 +23,20 @@
  *   vix::ffi::input{ptr, len, "name"}    one <name>_ptr, <name>_len pair of the C signature;
  *   vix::ffi::bytes_out{ptr, cap, len}   the out_ptr, out_cap, out_len triple;
  *
- * And for both:
+ * Objects of ABI v1.1 (opaque handles), a C++ class behind a C handle type:
+ *
+ *   VIX_FFI_OBJECT(pkg_thing, T)         completes `struct pkg_thing` as the holder of a T
+ *                                        (it derives from vix::ffi::object<T>);
+ *   vix::ffi::make_object(out_handle, out_status, make, inputs...)
+ *                                        pkg_thing_new, or any result that is a new object;
+ *   vix::ffi::value_method, no_result_method, sized_method, bytes_method, object_method
+ *                                        methods: `self` first (NULL: INVALID_ARG), then
+ *                                        what the typed helper of the same result takes;
+ *   vix::ffi::free_object(self)          pkg_thing_free (NULL: nothing; never throws);
+ *   vix::ffi::object_input{handle, "name"}
+ *                                        an object parameter, among the inputs;
+ *
+ * And for all:
  *
  *   vix::ffi::version(out_status, "1.2") <pkg>_ffi_version;
  *   vix::ffi::error, invalid_arg(), not_supported()
@@ -39,7 +52,8 @@
  *   and vix::ffi::library_error give their own code, anything else VIX_STATUS_ERROR
  *   (std::bad_alloc as "out of memory: ...", another std::exception as
  *   "C++ exception: <what()>", anything else with a fixed message);
- * - typed helpers (value_result, no_result, sized_result, bytes_result), the way users of
+ * - typed and object helpers (value_result, no_result, sized_result, bytes_result,
+ *   make_object and the *_method helpers), the way users of
  *   pybind11 expect, see status_for_exception() below: std::invalid_argument and
  *   std::domain_error give VIX_STATUS_INVALID_ARG (a ValueError in Python), std::bad_alloc
  *   gives the library code VIX_FFI_BAD_ALLOC_CODE (a MemoryError in Python once the
