@@ -35,6 +35,8 @@
  *   vix::ffi::free_object(self)          pkg_thing_free (NULL: nothing; never throws);
  *   vix::ffi::object_input{handle, "name"}
  *                                        an object parameter, among the inputs;
+ *   vix::ffi::optional_input, optional_object_input
+ *                                        an input the manifest marks "optional" (None);
  *
  * And for all:
  *
@@ -121,6 +123,7 @@
 #include <cstring>
 #include <exception>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -502,6 +505,35 @@ struct object_input {
 /** @brief `vix::ffi::object_input{other, "other"}` deduces the handle type. */
 template <class Handle>
 object_input(Handle *, const char *) -> object_input<Handle>;
+
+/**
+ * @brief An optional object input (`"optional": true` in the manifest): Python's None
+ * arrives as a NULL handle, which the body receives as a NULL `T *`; any other handle as
+ * a pointer to its C++ object.
+ */
+template <class Handle>
+struct optional_object_input {
+    static_assert(is_handle_v<Handle>,
+                  "optional_object_input: the handle struct must derive from vix::ffi::object<T>");
+    Handle *handle;   /**< the <name> argument; NULL: None */
+    const char *name; /**< the parameter name, a string literal */
+};
+
+/** @brief `vix::ffi::optional_object_input{other, "other"}` deduces the handle type. */
+template <class Handle>
+optional_object_input(Handle *, const char *) -> optional_object_input<Handle>;
+
+/**
+ * @brief An optional bytes or text input (`"optional": true` in the manifest), where
+ * Python's None arrives as a NULL pointer with a length of 0 and an empty value as a
+ * non-NULL pointer: the body receives `std::optional<byte_view>`, std::nullopt for None.
+ * The checks are those of vix::ffi::input (a NULL pointer with a length is INVALID_ARG).
+ */
+struct optional_input {
+    const std::uint8_t *ptr; /**< the <name>_ptr argument; NULL with len 0: None */
+    std::size_t len;         /**< the <name>_len argument */
+    const char *name;        /**< the parameter name, a string literal; NULL: "input" */
+};
 
 /* ---- messages and statuses ------------------------------------------------------- */
 
@@ -900,6 +932,12 @@ struct is_input : std::is_same<In, input> {};
 template <class Handle>
 struct is_input<object_input<Handle>> : std::true_type {};
 
+template <class Handle>
+struct is_input<optional_object_input<Handle>> : std::true_type {};
+
+template <>
+struct is_input<optional_input> : std::true_type {};
+
 template <class... In>
 inline constexpr bool all_inputs_v = (is_input<In>::value && ...);
 
@@ -919,6 +957,22 @@ typename Handle::value_type &view_of(const object_input<Handle> &in)
     return in.handle->get();
 }
 
+/* An optional object input: a pointer to the C++ object, NULL for None. */
+template <class Handle>
+typename Handle::value_type *view_of(const optional_object_input<Handle> &in) noexcept
+{
+    return in.handle != nullptr ? &in.handle->get() : nullptr;
+}
+
+/* An optional bytes input: nullopt for None (a NULL pointer), else a view. */
+inline std::optional<byte_view> view_of(const optional_input &in) noexcept
+{
+    if (in.ptr == nullptr) {
+        return std::nullopt;
+    }
+    return byte_view(in.len > 0 ? in.ptr : nullptr, in.len);
+}
+
 /* Whether an input's bytes overlap the output (an object input has no bytes). */
 inline bool overlaps_output(const input &in, const std::uint8_t *out, std::size_t need) noexcept
 {
@@ -929,6 +983,17 @@ template <class Handle>
 bool overlaps_output(const object_input<Handle> &, const std::uint8_t *, std::size_t) noexcept
 {
     return false;
+}
+
+template <class Handle>
+bool overlaps_output(const optional_object_input<Handle> &, const std::uint8_t *, std::size_t) noexcept
+{
+    return false;
+}
+
+inline bool overlaps_output(const optional_input &in, const std::uint8_t *out, std::size_t need) noexcept
+{
+    return overlaps(in.ptr, in.len, out, need);
 }
 
 /* VIX_STATUS_INVALID_ARG for the first bad input, else OK. */
@@ -968,6 +1033,16 @@ vix_status check_input(const object_input<Handle> &in) noexcept
     }
     return vix_status_ok();
 }
+
+/* An optional object input: NULL is None, always accepted. */
+template <class Handle>
+vix_status check_input(const optional_object_input<Handle> &) noexcept
+{
+    return vix_status_ok();
+}
+
+/* An optional bytes input: the checks of a plain one. */
+inline vix_status check_input(const optional_input &in) noexcept { return check_input(input{in.ptr, in.len, in.name}); }
 
 template <class... In>
 vix_status check_inputs(const In &...inputs) noexcept

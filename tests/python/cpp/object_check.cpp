@@ -1,10 +1,11 @@
 // object_check.cpp - unit checks of the object helpers of include/vix/ffi/vix_ffi.hpp
 // (vix::ffi::object, VIX_FFI_OBJECT, make_object, value_method, no_result_method,
-// sized_method, bytes_method, object_method, free_object, object_input), compiled and run by
-// test_cpp_object_helper.py with -std=c++17 and every warning as an error, with each compiler
-// found, and once more under AddressSanitizer and UndefinedBehaviorSanitizer (which also
-// see a leaked or doubly freed handle). Prints one line per failed check; exits 1 if any
-// failed. -DOBJECT_CHECK_LEAKY_FREE builds a free that leaks, to show that the checks fail.
+// sized_method, bytes_method, object_method, free_object, object_input and the optional
+// inputs), compiled and run by test_cpp_object_helper.py with -std=c++17 and every warning
+// as an error, with each compiler found, and once more under AddressSanitizer and
+// UndefinedBehaviorSanitizer (which also see a leaked or doubly freed handle). Prints one
+// line per failed check; exits 1 if any failed. -DOBJECT_CHECK_LEAKY_FREE builds a free
+// that leaks, to show that the checks can fail.
 #include <vix/ffi/vix_ffi.hpp>
 
 #include <atomic>
@@ -12,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -252,6 +254,20 @@ int counter_describe(chk_counter *self, const std::uint8_t *prefix_ptr, std::siz
         input{prefix_ptr, prefix_len, "prefix"});
 }
 
+// optional(key: bytes | None, other: counter | None) -> str: which were given.
+int counter_optional(chk_counter *self, const std::uint8_t *key_ptr, std::size_t key_len, chk_counter *other,
+                     std::uint8_t *out_ptr, std::size_t out_cap, std::size_t *out_len, vix_status *out_status) noexcept
+{
+    return vix::ffi::bytes_method(
+        self, {out_ptr, out_cap, out_len}, out_status,
+        [](counter &, std::optional<byte_view> key, counter *o) {
+            std::string r = key ? "key[" + std::string(key->chars()) + "]" : std::string("no key");
+            r += o != nullptr ? "+" + std::to_string(o->value()) : std::string("+none");
+            return r;
+        },
+        vix::ffi::optional_input{key_ptr, key_len, "key"}, vix::ffi::optional_object_input{other, "other"});
+}
+
 // copy() -> counter
 int counter_copy(chk_counter *self, chk_counter **out_handle, vix_status *out_status) noexcept
 {
@@ -480,6 +496,30 @@ void bytes_method_checks()
     counter_free(h);
 }
 
+void optional_input_checks()
+{
+    chk_counter *h = make("opt", 1);
+    chk_counter *other = make("other", 42);
+    char buf[64];
+    std::uint8_t *const out = reinterpret_cast<std::uint8_t *>(buf);
+    std::size_t n = 0;
+    vix_status st = fresh_status();
+    const auto text = [&] { return std::string(buf, n); };
+
+    CHECK(counter_optional(h, nullptr, 0, nullptr, out, sizeof buf, &n, &st) == 0);
+    CHECK_EQ_STR(text(), "no key+none");
+    /* An empty value is not None: its pointer is not NULL. */
+    CHECK(counter_optional(h, bytes(""), 0, other, out, sizeof buf, &n, &st) == 0);
+    CHECK_EQ_STR(text(), "key[]+42");
+    CHECK(counter_optional(h, bytes("ab"), 2, h, out, sizeof buf, &n, &st) == 0);
+    CHECK_EQ_STR(text(), "key[ab]+1");
+    st = fresh_status();
+    CHECK(counter_optional(h, nullptr, 3, nullptr, out, sizeof buf, &n, &st) == VIX_STATUS_INVALID_ARG);
+    CHECK_EQ_STR(text_of(st.message), "key_ptr is NULL but key_len is 3");
+    counter_free(h);
+    counter_free(other);
+}
+
 void object_method_checks()
 {
     const int before = alive.load();
@@ -590,6 +630,7 @@ int main()
     value_method_checks();
     no_result_method_checks();
     bytes_method_checks();
+    optional_input_checks();
     object_method_checks();
     free_checks();
     threads();
