@@ -26,6 +26,13 @@ pub struct Args {
 /// Runs the command: read and check everything, render in memory, then write each file
 /// atomically (or compare it, with `--check`).
 pub fn run(args: Args) -> Result<()> {
+    if let Some(warning) = from_rust::cargo::read(&args.krate)
+        .ok()
+        .as_ref()
+        .and_then(from_rust::cargo::cdylib_warning)
+    {
+        eprintln!("warning: {warning}");
+    }
     let generated = match from_rust::generate(&args.krate) {
         Ok(generated) => generated,
         Err(FromRustError::Source(problems)) => {

@@ -34,6 +34,9 @@ pub struct CrateInfo {
     pub env_var: String,
     /// More folders to search.
     pub search_paths: Vec<String>,
+    /// Whether `[lib] crate-type` has `cdylib`, without which cargo builds no library
+    /// that Python can load.
+    pub cdylib: bool,
 }
 
 /// Reads `<crate_dir>/Cargo.toml`.
@@ -73,6 +76,11 @@ pub fn read(crate_dir: &Path) -> Result<CrateInfo, FromRustError> {
         None => crate_dir.join("src").join("lib.rs"),
         Some(Value::String(s)) => crate_dir.join(s),
         Some(_) => return Err(fail("[lib] `path` is not a string".into())),
+    };
+    let cdylib = match lib.and_then(|l| l.get("crate-type")) {
+        None => false,
+        Some(Value::Array(types)) => types.iter().any(|t| t.as_str() == Some("cdylib")),
+        Some(_) => return Err(fail("[lib] `crate-type` is not an array".into())),
     };
     let description = package
         .get("description")
@@ -130,5 +138,18 @@ pub fn read(crate_dir: &Path) -> Result<CrateInfo, FromRustError> {
         python_package,
         env_var,
         search_paths,
+        cdylib,
+    })
+}
+
+/// The warning `from-rust` prints for a crate that builds no loadable library, if any.
+pub fn cdylib_warning(info: &CrateInfo) -> Option<String> {
+    (!info.cdylib).then(|| {
+        format!(
+            "{}'s [lib] crate-type has no \"cdylib\", so cargo builds no library that Python \
+             can load (lib{}.so); add crate-type = [\"cdylib\", \"rlib\"] under [lib] in its \
+             Cargo.toml",
+            info.package, info.library
+        )
     })
 }

@@ -649,3 +649,27 @@ fn python_names_refused_by_the_manifest_point_at_the_rust_item() {
     assert!(message.contains("lambda"), "{message}");
     assert!(message.contains("(from `f` at"), "{message}");
 }
+
+#[test]
+fn a_crate_without_cdylib_is_warned_about() {
+    let plain = crate_with("", &[("src/lib.rs", "")]);
+    let info = cargo::read(plain.path()).unwrap();
+    assert!(!info.cdylib);
+    let warning = cargo::cdylib_warning(&info).unwrap();
+    assert!(
+        warning.contains("no \"cdylib\"") && warning.contains("libdemo_lib.so"),
+        "{warning}"
+    );
+    let loadable = crate_with(
+        "[lib]\ncrate-type = [\"cdylib\", \"rlib\"]\n",
+        &[("src/lib.rs", "")],
+    );
+    let info = cargo::read(loadable.path()).unwrap();
+    assert!(info.cdylib);
+    assert_eq!(cargo::cdylib_warning(&info), None);
+    let wrong = crate_with("[lib]\ncrate-type = \"cdylib\"\n", &[("src/lib.rs", "")]);
+    assert!(cargo::read(wrong.path())
+        .unwrap_err()
+        .to_string()
+        .contains("`crate-type` is not an array"));
+}
