@@ -383,3 +383,43 @@ def test_example_builds_from_the_source_tree_without_a_package(
         exported_symbols(build / "libbase64_ffi_cpp.so", build_tools["nm"])
         == API_SYMBOLS
     )
+
+
+def test_install_without_building_and_outside_the_checkout(
+    build_tools: dict[str, str], cpp_root: Path
+) -> None:
+    """The README's install: configure into a folder outside the checkout with the
+    header checks and the example off, then install; nothing is compiled, nothing is
+    written into the source tree."""
+    before = sorted(p.name for p in REPO_ROOT.iterdir())
+    build = cpp_root / "install-only-build"
+    prefix = cpp_root / "install-only-prefix"
+    cmake = build_tools["cmake"]
+    configure = subprocess.run(
+        [
+            cmake,
+            "-S",
+            str(REPO_ROOT),
+            "-B",
+            str(build),
+            "-DVIX_FFI_BUILD_TESTS=OFF",
+            "-DVIX_FFI_BUILD_EXAMPLES=OFF",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert configure.returncode == 0, configure.stdout + configure.stderr
+    install = subprocess.run(
+        [cmake, "--install", str(build), "--prefix", str(prefix)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
+    assert (prefix / "include" / "vix" / "ffi" / "vix_ffi.hpp").is_file()
+    assert (prefix / "share" / "cmake" / "vix_ffi" / "vix_ffi-config.cmake").is_file()
+    # Nothing was compiled: no object file or library in the build folder.
+    built = [p for p in build.rglob("*") if p.suffix in (".o", ".so", ".a")]
+    assert built == []
+    assert sorted(p.name for p in REPO_ROOT.iterdir()) == before
