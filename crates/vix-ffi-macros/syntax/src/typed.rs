@@ -51,7 +51,7 @@ impl Typed {
 }
 
 /// The type of one parameter, or `None` (reported) when it has no ABI type.
-fn param_type(ty: &Type, problems: &mut Problems) -> Option<ParamType> {
+pub(super) fn param_type(ty: &Type, problems: &mut Problems) -> Option<ParamType> {
     if is_ref_to(ty, "[u8]", false) {
         return Some(ParamType::Bytes);
     }
@@ -73,13 +73,13 @@ fn param_type(ty: &Type, problems: &mut Problems) -> Option<ParamType> {
     None
 }
 
-fn scalar_type(ty: &Type) -> Option<Scalar> {
+pub(super) fn scalar_type(ty: &Type) -> Option<Scalar> {
     Scalar::ALL
         .into_iter()
         .find(|s| is_plain(ty, s.rust_type()))
 }
 
-fn scalar_list() -> String {
+pub(super) fn scalar_list() -> String {
     Scalar::ALL
         .iter()
         .map(|s| format!("`{}`", s.rust_type()))
@@ -87,7 +87,7 @@ fn scalar_list() -> String {
         .join(", ")
 }
 
-const RESULTS: &str = "`Result<T>` with `T` one of `Vec<u8>`, `String`, `()` or a scalar";
+pub(super) const RESULTS: &str = "`Result<T>` with `T` one of `Vec<u8>`, `String`, `()` or a scalar";
 
 /// The output of a function without a writer.
 fn returns(sig: &Signature, writer: bool, problems: &mut Problems) -> Option<Returns> {
@@ -335,7 +335,7 @@ fn check_sizing(
 }
 
 /// `default(...)`, `keyword_only(...)`, `positional_only(...)`, `positional(...)`.
-fn apply_python_arguments(args: &Args, params: &mut [Param], problems: &mut Problems) {
+pub(super) fn apply_python_arguments(args: &Args, params: &mut [Param], problems: &mut Problems) {
     let names: Vec<String> = params.iter().map(|p| p.name.clone()).collect();
     let find = |name: &syn::Ident, what: &str, problems: &mut Problems| {
         let index = names.iter().position(|p| *p == unraw(name));
@@ -359,7 +359,7 @@ fn apply_python_arguments(args: &Args, params: &mut [Param], problems: &mut Prob
         let Some(i) = find(name, "`default`", problems) else {
             continue;
         };
-        match default_value(value, params[i].ty) {
+        match default_value(value, params[i].ty, params[i].optional) {
             Ok(d) => {
                 params[i].default = Some(d);
                 params[i].passing = Passing::KeywordOnly;
@@ -404,10 +404,22 @@ fn apply_python_arguments(args: &Args, params: &mut [Param], problems: &mut Prob
 }
 
 /// A default written in the attribute, as a value of `ty`.
-fn default_value(expr: &Expr, ty: ParamType) -> Result<Default, String> {
+pub(super) fn default_value(expr: &Expr, ty: ParamType, optional: bool) -> Result<Default, String> {
     let mut expr = expr;
     while let Expr::Group(g) = expr {
         expr = &g.expr;
+    }
+    if let Expr::Path(p) = expr {
+        if p.qself.is_none() && p.path.is_ident("None") {
+            return if optional {
+                Ok(Default::None)
+            } else {
+                Err(format!(
+                    "`None` is the default of an `Option<...>` parameter only; expected {}",
+                    wanted(ty)
+                ))
+            };
+        }
     }
     let (negative, lit) = match expr {
         Expr::Lit(ExprLit { lit, .. }) => (false, lit),
