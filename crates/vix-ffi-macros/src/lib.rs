@@ -28,8 +28,8 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use vix_ffi_syntax::signature::Role;
 use vix_ffi_syntax::{
-    analyze, analyze_errors, Args, Export, Input, Operation, ParamType, Returns, Scalar, Shape,
-    Typed, Version,
+    analyze, analyze_errors, Args, Class, Export, Input, ObjectType, Operation, ParamType,
+    Receiver, Returns, Scalar, Shape, Typed, Version,
 };
 
 /// Exports a safe Rust function as an ABI v1 operation, or a `const` as the library's
@@ -223,7 +223,13 @@ use vix_ffi_syntax::{
 /// the version string) are compile errors pointing at the offending part of the item.
 #[proc_macro_attribute]
 pub fn export(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let original = TokenStream2::from(item.clone());
+    let mut original = TokenStream2::from(item.clone());
+    // The `#[vix(...)]` attributes inside an exported `impl` are read here and removed:
+    // an attribute macro cannot declare helper attributes.
+    if let Ok(syn::Item::Impl(block)) = syn::parse::<syn::Item>(item.clone()) {
+        let stripped = vix_ffi_syntax::strip(&block);
+        original = quote!(#stripped);
+    }
     let expansion = syn::parse::<syn::Item>(item).and_then(|parsed| {
         let args = Args::parse(attr.into())?;
         let export = analyze(&args, &parsed, Span::call_site())?;
@@ -239,7 +245,13 @@ fn expand(item: &syn::Item, export: &Export) -> TokenStream2 {
     let attrs = match item {
         syn::Item::Fn(f) => &f.attrs,
         syn::Item::Const(c) => &c.attrs,
-        _ => unreachable!("analyze accepts functions and consts only"),
+        syn::Item::Impl(_) => {
+            let Export::Class(class) = export else {
+                unreachable!("an impl is analysed as a class")
+            };
+            return expand_class(class);
+        }
+        _ => unreachable!("analyze accepts functions, consts and impls only"),
     };
     let docs = attrs.iter().filter(|a| a.path().is_ident("doc"));
     let ident = export.ident();
@@ -256,12 +268,13 @@ fn expand(item: &syn::Item, export: &Export) -> TokenStream2 {
             " The typed-signature contract of Vix FFI v1.1: each input pointer is null or \
              readable for its length, each output pointer null or writable (`out_ptr` for \
              `out_cap` bytes), for the whole call.",
-            typed(t, &symbol),
+            typed(t, &symbol, None),
         ),
         Export::Version(v) => (
             " `out_status` is null or valid for writing one `vix_status`.",
             version(v, &symbol),
         ),
+        Export::Class(_) => unreachable!("classes are expanded by expand_class"),
     };
     quote! {
         #(#docs)*
@@ -470,13 +483,31 @@ fn scalar_type(s: Scalar) -> TokenStream2 {
     }
 }
 
-fn typed(t: &Typed, symbol: &Ident) -> TokenStream2 {
+/// What a class member's symbol needs beyond its typed signature.
+struct Method<'a> {
+    /// The class's Rust type.
+    self_ty: &'a syn::Type,
+    /// How a method borrows its object (`None`: the constructor).
+    receiver: Option<Receiver>,
+    /// The Rust type of each class of the signature, by local `ClassId`.
+    objects: Vec<TokenStream2>,
+}
+
+fn typed(t: &Typed, symbol: &Ident, method: Option<&Method<'_>>) -> TokenStream2 {
     let sig = &t.signature;
     let status = hidden("out_status");
     let out = hidden("__vix_out");
     let mut decls = Vec::new();
     let mut raw_inputs = Vec::new();
     let mut conversions = Vec::new();
+    // Objects: the distinct check first, then `self` (waited for), then the arguments.
+    let mut handles: Vec<TokenStream2> = Vec::new();
+    let mut locks = Vec::new();
+    let this = hidden("__vix_this");
+    let object_type = |id: vix_ffi_syntax::signature::ClassId| -> TokenStream2 {
+        let method = method.expect("only class members have objects");
+        method.objects[id.0 as usize].clone()
+    };
     let args: Vec<Ident> = (0..sig.params.len())
         .map(|i| hidden(&format!("__vix_arg{i}")))
         .collect();
@@ -484,8 +515,53 @@ fn typed(t: &Typed, symbol: &Ident) -> TokenStream2 {
     for c in sig.c_params() {
         let ident = c_ident(&c.name);
         let ty = match c.role {
-            Role::SelfHandle | Role::Object(_) | Role::OutHandle => {
-                unreachable!("the attribute's functions have no object parameters or results (classes are not exported from Rust yet)")
+            Role::SelfHandle => {
+                let ident = hidden("__vix_self");
+                let method = method.expect("a receiver belongs to a method");
+                let self_ty = method.self_ty;
+                let handle = hidden("__vix_hself");
+                raw_inputs.push(quote! {
+                    let #handle = unsafe { ::vix_ffi::glue::HandleArg::<#self_ty>::new(#ident) };
+                });
+                handles.push(quote!((#handle.addr(), "self")));
+                let binding = if method.receiver == Some(Receiver::Exclusive) {
+                    quote!(let mut #this)
+                } else {
+                    quote!(let #this)
+                };
+                locks.insert(0, quote!(#binding = #handle.this()?;));
+                decls.push(quote!(#ident: *mut ::vix_ffi::glue::Handle<#self_ty>));
+                continue;
+            }
+            Role::Object(i) => {
+                let ParamType::Object(id) = sig.params[i].ty else {
+                    unreachable!("an object role has an object type")
+                };
+                let ty = object_type(id);
+                let handle = hidden(&format!("__vix_h{i}"));
+                let guard = hidden(&format!("__vix_g{i}"));
+                raw_inputs.push(quote! {
+                    let #handle = unsafe { ::vix_ffi::glue::HandleArg::<#ty>::new(#ident) };
+                });
+                let name = &sig.params[i].name;
+                handles.push(quote!((#handle.addr(), #name)));
+                let arg = &args[i];
+                if sig.params[i].optional {
+                    locks.push(quote!(let #guard = #handle.optional(#name)?;));
+                    conversions.push(quote!(let #arg = #guard.as_deref();));
+                } else {
+                    locks.push(quote!(let #guard = #handle.object(#name)?;));
+                    conversions.push(quote!(let #arg = &*#guard;));
+                }
+                quote!(*mut ::vix_ffi::glue::Handle<#ty>)
+            }
+            Role::OutHandle => {
+                out_value = Some(ident.clone());
+                let Returns::Object(id) = sig.output else {
+                    unreachable!("out_handle belongs to an object output")
+                };
+                let ty = object_type(id);
+                quote!(*mut *mut ::vix_ffi::glue::Handle<#ty>)
             }
             Role::InputPtr(_) => quote!(*const u8),
             Role::InputLen(i) => {
@@ -496,10 +572,11 @@ fn typed(t: &Typed, symbol: &Ident) -> TokenStream2 {
                 });
                 let name = &sig.params[i].name;
                 let arg = &args[i];
-                let method = if sig.params[i].ty == ParamType::Str {
-                    quote!(text)
-                } else {
-                    quote!(bytes)
+                let method = match (sig.params[i].ty == ParamType::Str, sig.params[i].optional) {
+                    (true, false) => quote!(text),
+                    (false, false) => quote!(bytes),
+                    (true, true) => quote!(optional_text),
+                    (false, true) => quote!(optional_bytes),
                 };
                 conversions.push(quote!(let #arg = #raw.#method(#name)?;));
                 quote!(usize)
@@ -544,8 +621,15 @@ fn typed(t: &Typed, symbol: &Ident) -> TokenStream2 {
         decls.push(quote!(#ident: #ty));
     }
     let (out_value_expr, out_type, value_type) = match sig.output {
-        Returns::Object(_) | Returns::This => unreachable!("the attribute's functions have no object parameters or results (classes are not exported from Rust yet)"),
-        Returns::None => (
+        Returns::Object(id) => {
+            let ty = object_type(id);
+            (
+                quote!(::vix_ffi::glue::HandleOut::<#ty>(#out_value)),
+                quote!(::vix_ffi::glue::HandleOut<#ty>),
+                ty,
+            )
+        }
+        Returns::None | Returns::This => (
             quote!(::vix_ffi::glue::NoOut),
             quote!(::vix_ffi::glue::NoOut),
             quote!(()),
@@ -564,7 +648,23 @@ fn typed(t: &Typed, symbol: &Ident) -> TokenStream2 {
             quote!(usize),
         ),
     };
-    let function = &t.ident;
+    let function = match method {
+        Some(m) => {
+            let ty = m.self_ty;
+            let ident = &t.ident;
+            quote!(<#ty>::#ident)
+        }
+        None => {
+            let ident = &t.ident;
+            quote!(#ident)
+        }
+    };
+    // A method's object comes first.
+    let receiver = match method.and_then(|m| m.receiver) {
+        Some(Receiver::Exclusive) => quote!(&mut *#this,),
+        Some(Receiver::Shared) => quote!(&*#this,),
+        None => quote!(),
+    };
     let check_ascii = if t.ascii {
         quote!({ ::core::cfg!(debug_assertions) })
     } else {
@@ -609,19 +709,27 @@ fn typed(t: &Typed, symbol: &Ident) -> TokenStream2 {
     } else {
         // The call carries the return type's span, so that a type error about the result
         // (an error type that does not convert into `vix_ffi::Error`) points there.
-        let mut function = function.clone();
-        function.set_span(t.output_span);
+        let function = quote_spanned!(t.output_span=> #function);
         match sig.output {
             Returns::Bytes | Returns::Str => quote_spanned! {t.output_span=>
-                ::vix_ffi::glue::put::<_, _, #check_ascii>(#out, #function(#(#args),*))
+                ::vix_ffi::glue::put::<_, _, #check_ascii>(#out, #function(#receiver #(#args),*))
             },
-            Returns::None | Returns::Scalar(_) => quote_spanned! {t.output_span=>
-                ::vix_ffi::glue::result(#function(#(#args),*))
+            Returns::None | Returns::Scalar(_) | Returns::Object(_) => {
+                quote_spanned! {t.output_span=>
+                    ::vix_ffi::glue::result(#function(#receiver #(#args),*))
+                }
+            }
+            Returns::This => quote_spanned! {t.output_span=>
+                ::vix_ffi::glue::chain(#function(#receiver #(#args),*))
             },
-            Returns::Object(_) | Returns::This => unreachable!("the attribute's functions have no object parameters or results (classes are not exported from Rust yet)"),
         }
     };
     let body = hidden("__vix_body");
+    let distinct = if handles.len() > 1 {
+        quote!(::vix_ffi::glue::distinct(&[#(#handles),*])?;)
+    } else {
+        quote!()
+    };
     quote! {
         pub unsafe extern "C" fn #symbol(
             #(#decls,)*
@@ -631,6 +739,8 @@ fn typed(t: &Typed, symbol: &Ident) -> TokenStream2 {
             // Forwarded from this function's contract (`# Safety` above).
             #(#raw_inputs)*
             let #body = move |#out: &#out_type| -> ::vix_ffi::Result<#value_type> {
+                #distinct
+                #(#locks)*
                 #(#conversions)*
                 #call
             };
@@ -651,4 +761,71 @@ fn version(v: &Version, symbol: &Ident) -> TokenStream2 {
             unsafe { ::vix_ffi::version(#out_status, #constant) }
         }
     }
+}
+
+/// An exported class: the `Class` implementation, a symbol per constructor and method,
+/// and `<c_name>_free`.
+fn expand_class(class: &Class) -> TokenStream2 {
+    let self_ty = &class.self_ty;
+    let name = &class.name;
+    let span = class.ident.span();
+    let mut out = quote_spanned! {span=>
+        impl ::vix_ffi::glue::Class for #self_ty {
+            const NAME: &'static str = #name;
+        }
+    };
+    let safety = " The object contract of Vix FFI v1.1: `self` and each object argument are \
+                  NULL or a live handle of their class (made by its `_new` or a method, not \
+                  yet freed), each input pointer is null or readable for its length, each \
+                  output pointer null or writable, for the whole call.";
+    for member in class.constructor.iter().chain(&class.methods) {
+        let method = Method {
+            self_ty,
+            receiver: member.receiver,
+            objects: member
+                .objects
+                .iter()
+                .map(|o| match o {
+                    ObjectType::This => quote!(#self_ty),
+                    ObjectType::Other(ty) => quote!(#ty),
+                })
+                .collect(),
+        };
+        let ident = &member.typed.ident;
+        let symbol = format_ident!("{}", member.symbol, span = ident.span());
+        let origin = format!(
+            " The `extern \"C\"` symbol of `{}::{ident}`, generated by `#[vix_ffi::export]`.",
+            class.ident
+        );
+        let body = typed(&member.typed, &symbol, Some(&method));
+        out.extend(quote! {
+            #[doc = #origin]
+            #[doc = ""]
+            #[doc = " # Safety"]
+            #[doc = ""]
+            #[doc = #safety]
+            #[unsafe(no_mangle)]
+            #body
+        });
+    }
+    let free = format_ident!("{}", class.free_symbol(), span = span);
+    let handle = hidden("__vix_self");
+    let origin = format!(
+        " Releases an object of `{}` made by `#[vix_ffi::export]`'s symbols; NULL does nothing.",
+        class.ident
+    );
+    out.extend(quote! {
+        #[doc = #origin]
+        #[doc = ""]
+        #[doc = " # Safety"]
+        #[doc = ""]
+        #[doc = " `self` is NULL or a live handle of the class that no call is using and that is \
+                  not used afterwards."]
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn #free(#handle: *mut ::vix_ffi::glue::Handle<#self_ty>) {
+            // Forwarded from this function's contract (`# Safety` above).
+            unsafe { ::vix_ffi::glue::free(#handle) }
+        }
+    });
+    out
 }
