@@ -513,10 +513,14 @@ fn typed(t: &Typed, symbol: &Ident, method: Option<&Method<'_>>) -> TokenStream2
         .collect();
     let (mut out_ptr, mut out_cap, mut out_len, mut out_value) = (None, None, None, None);
     for c in sig.c_params() {
-        let ident = c_ident(&c.name);
+        // `self` cannot be a Rust parameter name.
+        let ident = if c.role == Role::SelfHandle {
+            hidden("__vix_self")
+        } else {
+            c_ident(&c.name)
+        };
         let ty = match c.role {
             Role::SelfHandle => {
-                let ident = hidden("__vix_self");
                 let method = method.expect("a receiver belongs to a method");
                 let self_ty = method.self_ty;
                 let handle = hidden("__vix_hself");
