@@ -1253,3 +1253,6 @@ mod tests;
 
 #[cfg(test)]
 mod typed_tests;
+
+#[cfg(test)]
+mod class_tests;
