@@ -802,6 +802,13 @@ fn expand_class(class: &Class) -> TokenStream2 {
             class.ident
         );
         let body = typed(&member.typed, &symbol, Some(&method));
+        for object in &member.objects {
+            if let ObjectType::Other(ty) = object {
+                out.extend(quote_spanned! {ty.span()=>
+                    const _: () = ::vix_ffi::glue::assert_class::<#ty>();
+                });
+            }
+        }
         out.extend(quote! {
             #[doc = #origin]
             #[doc = ""]

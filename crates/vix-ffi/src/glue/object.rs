@@ -50,13 +50,17 @@ pub trait Class: Send + Sized + 'static {
     const NAME: &'static str;
 }
 
+/// Fails to compile, with [`Class`]'s message, unless `T` is an exported class: the
+/// expansion asserts it for each other class a method names.
+pub const fn assert_class<T: Class>() {}
+
 /// What a handle points to: the object, behind the lock of one call at a time.
 #[derive(Debug)]
 pub struct Handle<T> {
     value: Mutex<T>,
 }
 
-impl<T: Class> Handle<T> {
+impl<T: Send> Handle<T> {
     /// A new handle owning `value`, as the raw pointer given to the caller.
     pub fn into_raw(value: T) -> *mut Handle<T> {
         Box::into_raw(Box::new(Handle {
@@ -93,7 +97,7 @@ fn poisoned(name: &str) -> Error {
     )
 }
 
-impl<'a, T: Class> HandleArg<'a, T> {
+impl<'a, T: Send> HandleArg<'a, T> {
     /// Keeps the pointer for [`HandleArg::this`], [`HandleArg::object`] and
     /// [`HandleArg::optional`].
     ///
@@ -137,9 +141,8 @@ impl<'a, T: Class> HandleArg<'a, T> {
             Ok(guard) => Ok(guard),
             Err(TryLockError::Poisoned(_)) => Err(poisoned(name)),
             Err(TryLockError::WouldBlock) => Err(Error::invalid_arg(format!(
-                "`{name}` ({}) is in use by another call at the same time: an object is used \
-                 by one call at a time",
-                T::NAME
+                "`{name}` is in use by another call at the same time: an object is used by \
+                 one call at a time"
             ))),
         }
     }
@@ -183,7 +186,7 @@ impl<T> Clone for HandleOut<T> {
 
 impl<T> Copy for HandleOut<T> {}
 
-impl<T: Class> Out for HandleOut<T> {
+impl<T: Send> Out for HandleOut<T> {
     type Value = T;
 
     unsafe fn open(&self) -> Result<()> {
@@ -212,7 +215,7 @@ pub fn chain<R, E: Into<Error>>(result: std::result::Result<R, E>) -> Result<()>
 /// # Safety
 /// `ptr` is NULL or a live handle of `T` made by [`Handle::into_raw`], which no call is
 /// using and nobody uses afterwards.
-pub unsafe fn free<T: Class>(ptr: *mut Handle<T>) {
+pub unsafe fn free<T: Send>(ptr: *mut Handle<T>) {
     if ptr.is_null() {
         return;
     }
