@@ -10,7 +10,7 @@ uses it.
 from __future__ import annotations
 
 import json
-import shutil
+import os
 import subprocess
 import sys
 import textwrap
@@ -138,7 +138,7 @@ impl Hasher {
     }
 
     /// Whether `other`, when given, is in the same state.
-    #[vix(default(other = None))]
+    #[vix(default(other = None), positional(other))]
     pub fn same(&self, other: Option<&Hasher>) -> Result<bool> {
         Ok(other.is_some_and(|o| o.state == self.state))
     }
@@ -256,7 +256,13 @@ def test_the_manifest_has_the_classes(objs_crate: Path) -> None:
     assert methods["report"]["returns"] == "HashReport"
     assert methods["absorb"]["params"] == [{"name": "other", "type": "Hasher"}]
     assert methods["same"]["params"] == [
-        {"name": "other", "type": "Hasher", "optional": True, "default": None}
+        {
+            "name": "other",
+            "type": "Hasher",
+            "optional": True,
+            "default": None,
+            "keyword_only": False,
+        }
     ]
     assert hasher["constants"] == {"digest_size": 8, "name": "fnv1a64", "AUTO": -1}
     assert classes["HashReport"]["c_name"] == "objs_hash_report"
@@ -364,27 +370,36 @@ def test_objects_are_released(objs_crate: Path) -> None:
     assert int(out) < 4096, out
 
 
-def test_the_generated_package_type_checks(objs_crate: Path, tmp_path: Path) -> None:
-    if shutil.which("mypy") is None:
-        pytest.skip("mypy is not installed")
+def test_the_package_and_its_use_pass_mypy_strict(
+    objs_crate: Path, tmp_path: Path
+) -> None:
+    def mypy(*files: Path) -> subprocess.CompletedProcess[str]:
+        env = dict(os.environ)
+        env["MYPYPATH"] = str(objs_crate / "py" / "python")
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mypy",
+                "--strict",
+                "--config-file",
+                str(MYPY_CONFIG),
+                "--cache-dir",
+                str(tmp_path / "mypy-cache"),
+                *(str(f) for f in files),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
     use = tmp_path / "use_objs.py"
     use.write_text(USE_PY)
-    env = crate_env()
-    env["MYPYPATH"] = str(objs_crate / "py" / "python")
-    result = subprocess.run(
-        [
-            "mypy",
-            "--strict",
-            "--config-file",
-            str(MYPY_CONFIG),
-            "-p",
-            "objs",
-            str(use),
-        ],
-        cwd=objs_crate / "py" / "python",
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    proc = mypy(objs_crate / "py" / "python" / "objs", use)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # A misuse is reported: the check can fail.
+    bad = tmp_path / "misuse_objs.py"
+    bad.write_text("from objs import api\n\nx: str = api.Hasher().copy()\n")
+    proc = mypy(bad)
+    assert proc.returncode != 0 and "misuse_objs.py:3" in proc.stdout, proc.stdout

@@ -270,5 +270,6 @@ def test_the_class_reference_example_builds_and_works(tmp_path: Path) -> None:
         "print(inspect.signature(Fnv))\n",
     )
     assert proc.stdout == (
-        "True 8 False\n(data: 'Buffer' = b'', /, *, key: 'Buffer | None' = None)\n"
+        "True 8 False\n"
+        "(data: 'Buffer' = b'', /, *, key: 'Buffer | None' = None) -> 'None'\n"
     ), proc.stdout + proc.stderr
