@@ -257,8 +257,8 @@ mod tests {
         let keyed = new(Some(b""));
         assert_ne!(digest(plain), digest(keyed), "an empty key is a key");
         let mut st = status();
-        // SAFETY: a NULL key with a length is what is tested.
         let mut out: *mut H = null_mut();
+        // SAFETY: a NULL key with a length is what is tested.
         let rc = unsafe { cl_hasher_new(null(), 3, &mut out, &mut st) };
         assert_eq!((rc, out.is_null()), (2, true));
         assert_eq!(message(&st), "key_ptr is NULL (None) but key_len is 3");
@@ -267,14 +267,25 @@ mod tests {
         let sep = b":";
         // SAFETY: valid pointers.
         let rc = unsafe {
-            cl_hasher_hexdigest(plain, sep.as_ptr(), 1, buf.as_mut_ptr(), 64, &mut len, &mut st)
+            cl_hasher_hexdigest(
+                plain,
+                sep.as_ptr(),
+                1,
+                buf.as_mut_ptr(),
+                64,
+                &mut len,
+                &mut st,
+            )
         };
         assert_eq!((rc, len), (0, 23));
         // SAFETY: valid pointers; NULL sep is None.
         let rc = unsafe {
             cl_hasher_hexdigest(plain, null(), 0, buf.as_mut_ptr(), 64, &mut len, &mut st)
         };
-        assert_eq!((rc, &buf[..len]), (0, format!("{:016x}", fnv(b"")).as_bytes()));
+        assert_eq!(
+            (rc, &buf[..len]),
+            (0, format!("{:016x}", fnv(b"")).as_bytes())
+        );
         free(plain);
         free(keyed);
     }
@@ -346,7 +357,10 @@ mod tests {
         let rc = unsafe { cl_hasher_absorb(h, h, &mut st) };
         assert_eq!(
             (rc, message(&st).as_str()),
-            (2, "`other` is the same object as `self`: a call uses each object once")
+            (
+                2,
+                "`other` is the same object as `self`: a call uses each object once"
+            )
         );
         let mut same = false;
         // SAFETY: as above.
@@ -403,7 +417,11 @@ mod tests {
         // SAFETY: two live handles.
         let rc = unsafe { cl_hasher_absorb(a, b, &mut st) };
         assert_eq!(rc, 2);
-        assert!(message(&st).contains("in use by another call"), "{}", message(&st));
+        assert!(
+            message(&st).contains("in use by another call"),
+            "{}",
+            message(&st)
+        );
         drop(guard);
         // SAFETY: as above.
         assert_eq!(unsafe { cl_hasher_absorb(a, b, &mut st) }, 0);

@@ -269,7 +269,9 @@ def test_the_manifest_has_the_classes(objs_crate: Path) -> None:
     assert "init" not in classes["HashReport"]
     header = (objs_crate / "include" / "objs" / "objs.h").read_text()
     assert "typedef struct objs_hasher objs_hasher;" in header
-    assert "VIX_FFI_API void VIX_FFI_CALL objs_hasher_free(objs_hasher *self);" in header
+    assert (
+        "VIX_FFI_API void VIX_FFI_CALL objs_hasher_free(objs_hasher *self);" in header
+    )
 
 
 def test_the_class_works_from_python(objs_crate: Path) -> None:

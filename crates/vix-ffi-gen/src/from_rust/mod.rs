@@ -220,7 +220,7 @@ fn classes(found: &[source::Found], problems: &mut Vec<SourceProblem>) -> Vec<Cl
     let exported: Vec<(&source::Found, &vix_ffi_syntax::Class)> = found
         .iter()
         .filter_map(|f| match &f.export {
-            Export::Class(c) => Some((f, c)),
+            Export::Class(c) => Some((f, &**c)),
             _ => None,
         })
         .collect();

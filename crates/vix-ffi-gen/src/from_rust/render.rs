@@ -287,9 +287,11 @@ impl Library {
                     .flat_map(|c| c.init.iter().chain(&c.methods))
                     .map(|m| &m.signature),
             );
-        let uses_bool = signatures
-            .into_iter()
-            .any(|s| s.c_params().iter().any(|p| p.ty.c_name().starts_with("bool")));
+        let uses_bool = signatures.into_iter().any(|s| {
+            s.c_params()
+                .iter()
+                .any(|p| p.ty.c_name().starts_with("bool"))
+        });
         let errors: Vec<HeaderError> = self
             .errors
             .iter()

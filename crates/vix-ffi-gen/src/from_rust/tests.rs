@@ -724,7 +724,11 @@ fn classes_reach_the_manifest_and_the_header() {
     );
     assert_eq!(hasher.free_symbol, "demo_hasher_free");
     assert_eq!(parsed.classes[1].free_symbol, "demo_hash_summary_free");
-    assert_eq!(parsed.functions.len(), 2, "the version and plain, not the classes");
+    assert_eq!(
+        parsed.functions.len(),
+        2,
+        "the version and plain, not the classes"
+    );
     let h = &g.header;
     for expected in [
         "typedef struct demo_hasher demo_hasher;",
@@ -742,7 +746,10 @@ fn classes_reach_the_manifest_and_the_header() {
         assert!(h.contains(expected), "{expected}\nnot in\n{h}");
     }
     let update = declaration_comment(h, "demo_hasher_update");
-    assert!(update.contains("a NULL self is VIX_STATUS_INVALID_ARG"), "{update}");
+    assert!(
+        update.contains("a NULL self is VIX_STATUS_INVALID_ARG"),
+        "{update}"
+    );
     assert!(update.contains("More for C readers") || !update.is_empty());
 }
 

@@ -33,8 +33,8 @@ use vix_ffi_signature::{self as model, ClassId, Default, Output, Param, ParamTyp
 
 use super::typed::{self, RESULTS};
 use super::{
-    check_qualifiers, doc_text, is_plain, is_ref_to, is_unit, is_vec_u8, is_writer,
-    last_segment, result_ok_type, show, ungroup, unraw, Args, Export, Problems, Typed,
+    check_qualifiers, doc_text, is_plain, is_ref_to, is_unit, is_vec_u8, is_writer, last_segment,
+    result_ok_type, show, ungroup, unraw, Args, Export, Problems, Typed,
 };
 
 /// The helper attribute of the items inside an exported `impl`: `#[vix(...)]`.
@@ -90,7 +90,7 @@ pub enum ObjectType {
     This,
     /// Another type, which must be an exported class (the compiler checks it through
     /// `vix_ffi::glue::Class`, `from-rust` by name).
-    Other(Type),
+    Other(Box<Type>),
 }
 
 impl ObjectType {
@@ -351,10 +351,7 @@ pub(super) fn analyze(
                 let has_receiver = matches!(f.sig.inputs.first(), Some(FnArg::Receiver(_)));
                 let is_constructor = if let Some(span) = member_args.constructor {
                     if has_receiver {
-                        problems.push(
-                            span,
-                            "a constructor creates the object: it takes no `self`",
-                        );
+                        problems.push(span, "a constructor creates the object: it takes no `self`");
                         continue;
                     }
                     if constructor_flagged {
@@ -419,7 +416,7 @@ pub(super) fn analyze(
             _ => {}
         }
     }
-    problems.finish(|| Export::Class(class))
+    problems.finish(|| Export::Class(Box::new(class)))
 }
 
 /// A `pub const` of the class.
@@ -445,10 +442,7 @@ fn constant(c: &ImplItemConst, args: &Args, problems: &mut Problems) -> Option<C
         Err(message) => {
             problems.push_spanned(
                 &c.expr,
-                format!(
-                    "the value of the class constant `{}`: {message}",
-                    c.ident
-                ),
+                format!("the value of the class constant `{}`: {message}", c.ident),
             );
             return None;
         }
@@ -496,7 +490,7 @@ fn object_of(ty: &Type, class: &Class, objects: &mut Vec<ObjectType>) -> Option<
         .iter()
         .position(|o| matches!(o, ObjectType::Other(t) if show(t) == written))
         .unwrap_or_else(|| {
-            objects.push(ObjectType::Other(ty.clone()));
+            objects.push(ObjectType::Other(Box::new(ty.clone())));
             objects.len() - 1
         });
     Some(ClassId(u32::try_from(index).expect("few classes")))
@@ -583,7 +577,11 @@ fn returns(
                     "`{}` returns nothing: {} returns {expected}, so that a failure reaches \
                      the caller as a status code and a message",
                     sig.ident,
-                    if constructor { "a constructor" } else { "a method" }
+                    if constructor {
+                        "a constructor"
+                    } else {
+                        "a method"
+                    }
                 ),
             );
             return None;
@@ -596,7 +594,11 @@ fn returns(
             format!(
                 "`{}` is not a `Result`: {} returns {expected}",
                 show(ty),
-                if constructor { "a constructor" } else { "a method" }
+                if constructor {
+                    "a constructor"
+                } else {
+                    "a method"
+                }
             ),
         );
         return None;
@@ -627,7 +629,11 @@ fn returns(
             format!(
                 "unsupported result type `{}`: {} returns {expected}",
                 show(ok),
-                if constructor { "a constructor" } else { "a method" }
+                if constructor {
+                    "a constructor"
+                } else {
+                    "a method"
+                }
             ),
         );
     }

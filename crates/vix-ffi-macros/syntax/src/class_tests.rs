@@ -9,7 +9,7 @@ fn analyze_src(attr: &str, item: &str) -> syn::Result<Export> {
 
 fn class(attr: &str, item: &str) -> Class {
     match analyze_src(&format!(r#"prefix = "p_"{attr}"#), item) {
-        Ok(Export::Class(c)) => c,
+        Ok(Export::Class(c)) => *c,
         Ok(_) => panic!("not a class: {item}"),
         Err(e) => panic!(
             "refused: {item}: {}",
@@ -66,7 +66,10 @@ fn an_impl_becomes_a_class() {
     assert_eq!(c.free_symbol(), "p_hasher_free");
     assert_eq!(c.doc.as_deref(), Some("A hasher."));
     let init = c.constructor.as_ref().unwrap();
-    assert_eq!((init.name.as_str(), init.symbol.as_str()), ("__init__", "p_hasher_new"));
+    assert_eq!(
+        (init.name.as_str(), init.symbol.as_str()),
+        ("__init__", "p_hasher_new")
+    );
     assert_eq!(init.receiver, None);
     let sig = &init.typed.signature;
     assert_eq!(sig.receiver, None);
@@ -76,7 +79,10 @@ fn an_impl_becomes_a_class() {
     assert!(sig.params[1].optional);
     assert_eq!(sig.params[1].default, Some(D::None));
     let names: Vec<&str> = c.methods.iter().map(|m| m.name.as_str()).collect();
-    assert_eq!(names, ["update", "digest", "copy", "reset", "absorb", "report"]);
+    assert_eq!(
+        names,
+        ["update", "digest", "copy", "reset", "absorb", "report"]
+    );
     let m = |name: &str| c.methods.iter().find(|m| m.name == name).unwrap();
     assert_eq!(m("update").receiver, Some(Receiver::Exclusive));
     assert_eq!(m("update").symbol, "p_hasher_update");
@@ -95,7 +101,10 @@ fn an_impl_becomes_a_class() {
     assert!(!absorb.params[0].optional);
     assert_eq!(absorb.params[1].ty, ParamType::Object(ClassId(0)));
     assert!(absorb.params[1].optional);
-    assert_eq!((absorb.params[2].ty, absorb.params[2].optional), (ParamType::Str, true));
+    assert_eq!(
+        (absorb.params[2].ty, absorb.params[2].optional),
+        (ParamType::Str, true)
+    );
     let report = m("report");
     assert_eq!(report.typed.signature.output, Output::Object(ClassId(1)));
     assert_eq!(report.objects[1].name().as_deref(), Some("Report"));
@@ -124,7 +133,10 @@ fn the_class_name_and_the_constructor_can_be_chosen() {
     );
     assert_eq!((c.name.as_str(), c.c_name.as_str()), ("blake3", "p_blake3"));
     assert_eq!(c.constructor.unwrap().typed.ident, "with_key");
-    let c = class("", "impl HashState { pub fn get(&self) -> Result<u32> { Ok(1) } }");
+    let c = class(
+        "",
+        "impl HashState { pub fn get(&self) -> Result<u32> { Ok(1) } }",
+    );
     assert_eq!(c.c_name, "p_hash_state");
     assert!(c.constructor.is_none());
     assert_eq!(snake_case("Sha256Hasher"), "sha256_hasher");
@@ -135,31 +147,54 @@ fn misuse_is_refused_with_the_reason() {
     let e = error_of("impl H { pub fn consume(self) -> Result<()> { Ok(()) } }");
     assert!(e.contains("a method takes `&self` or `&mut self`"), "{e}");
     let e = error_of("impl H { pub fn make() -> Result<Self> { todo!() } }");
-    assert!(e.contains("`make` is a `pub` associated function without `self`"), "{e}");
+    assert!(
+        e.contains("`make` is a `pub` associated function without `self`"),
+        "{e}"
+    );
     let e = error_of("impl H { pub fn new() -> Result<u32> { Ok(1) } }");
-    assert!(e.contains("unsupported result type `u32`: a constructor returns `Result<Self>`"), "{e}");
+    assert!(
+        e.contains("unsupported result type `u32`: a constructor returns `Result<Self>`"),
+        "{e}"
+    );
     let e = error_of("impl H { pub fn get(&self) -> u32 { 1 } }");
     assert!(e.contains("`u32` is not a `Result`"), "{e}");
     let e = error_of("impl H { pub fn get(&self, x: &mut H) -> Result<()> { Ok(()) } }");
     assert!(e.contains("unsupported parameter type `&mut H`"), "{e}");
     let e = error_of("impl H { pub fn get(&self, x: Option<u32>) -> Result<()> { Ok(()) } }");
-    assert!(e.contains("unsupported parameter type `Option<u32>`"), "{e}");
+    assert!(
+        e.contains("unsupported parameter type `Option<u32>`"),
+        "{e}"
+    );
     let e = error_of("impl H { pub fn close(&self) -> Result<()> { Ok(()) } }");
-    assert!(e.contains("`close` is defined by every generated Python class"), "{e}");
+    assert!(
+        e.contains("`close` is defined by every generated Python class"),
+        "{e}"
+    );
     let e = error_of("impl H { pub const X: Vec<u8> = Vec::new(); }");
     assert!(e.contains("a class constant is a scalar"), "{e}");
     let e = error_of("impl H { pub const X: u32 = 1 + 1; }");
     assert!(e.contains("the value of the class constant `X`"), "{e}");
     let e = error_of("impl H { #[vix(name = \"digest\")] pub const DIGEST: u32 = 1; pub fn digest(&self) -> Result<u32> { Ok(1) } }");
-    assert!(e.contains("`digest` is already a method or constant"), "{e}");
+    assert!(
+        e.contains("`digest` is already a method or constant"),
+        "{e}"
+    );
     let e = error_of("impl Clone for H { fn clone(&self) -> H { H } }");
     assert!(e.contains("not a trait implementation"), "{e}");
     let e = error_of("impl<T> H<T> { }");
     assert!(e.contains("cannot be generic"), "{e}");
-    let e = error_of("impl H { #[vix(default(n = None))] pub fn f(&self, n: u32) -> Result<()> { Ok(()) } }");
-    assert!(e.contains("`None` is the default of an `Option<...>` parameter only"), "{e}");
+    let e = error_of(
+        "impl H { #[vix(default(n = None))] pub fn f(&self, n: u32) -> Result<()> { Ok(()) } }",
+    );
+    assert!(
+        e.contains("`None` is the default of an `Option<...>` parameter only"),
+        "{e}"
+    );
     let e = error_of("impl H { #[vix(size = f)] pub fn f(&self) -> Result<()> { Ok(()) } }");
-    assert!(e.contains("`size` does not apply inside an exported class"), "{e}");
+    assert!(
+        e.contains("`size` does not apply inside an exported class"),
+        "{e}"
+    );
     let e = error_of("impl H { pub fn f(&self) -> Result<&'static Self> { todo!() } }");
     assert!(e.contains("unsupported result type"), "{e}");
     let e = error_of(
@@ -167,8 +202,13 @@ fn misuse_is_refused_with_the_reason() {
          #[vix(constructor)] pub fn b() -> Result<Self> { todo!() } }",
     );
     assert!(e.contains("a class has one constructor"), "{e}");
-    let e = error_of("impl H { #[vix(default(x = 1))] pub fn f(&self, self_: u8) -> Result<()> { Ok(()) } }");
-    assert!(e.contains("`default` names `x`, which is not a parameter"), "{e}");
+    let e = error_of(
+        "impl H { #[vix(default(x = 1))] pub fn f(&self, self_: u8) -> Result<()> { Ok(()) } }",
+    );
+    assert!(
+        e.contains("`default` names `x`, which is not a parameter"),
+        "{e}"
+    );
 }
 
 #[test]

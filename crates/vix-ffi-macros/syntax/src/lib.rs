@@ -449,7 +449,7 @@ pub enum Export {
     /// `<prefix>ffi_version`.
     Version(Version),
     /// An `impl` block exported as a class (ABI v1.1 objects).
-    Class(Class),
+    Class(Box<Class>),
 }
 
 impl Export {

@@ -87,7 +87,8 @@ pub(super) fn scalar_list() -> String {
         .join(", ")
 }
 
-pub(super) const RESULTS: &str = "`Result<T>` with `T` one of `Vec<u8>`, `String`, `()` or a scalar";
+pub(super) const RESULTS: &str =
+    "`Result<T>` with `T` one of `Vec<u8>`, `String`, `()` or a scalar";
 
 /// The output of a function without a writer.
 fn returns(sig: &Signature, writer: bool, problems: &mut Problems) -> Option<Returns> {

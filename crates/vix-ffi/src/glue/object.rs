@@ -128,10 +128,7 @@ impl<'a, T: Send> HandleArg<'a, T> {
     /// another thread.
     pub fn this(self) -> Result<MutexGuard<'a, T>> {
         let handle = self.handle(SELF)?;
-        handle
-            .value
-            .lock()
-            .map_err(|_| poisoned(SELF))
+        handle.value.lock().map_err(|_| poisoned(SELF))
     }
 
     /// An object argument, locked for the call if no other call holds it.
@@ -252,7 +249,11 @@ mod tests {
             this.0 += 1;
             let err = arg.object("other").unwrap_err();
             assert_eq!(err.code(), StatusCode::InvalidArg);
-            assert!(err.message().contains("in use by another call"), "{}", err.message());
+            assert!(
+                err.message().contains("in use by another call"),
+                "{}",
+                err.message()
+            );
         }
         assert_eq!(arg.object("other").unwrap().0, 4);
         // SAFETY: released once; NULL is allowed.
@@ -303,7 +304,11 @@ mod tests {
         let mut st = status_sentinel();
         let mut out: *mut Handle<Counter> = null_mut();
         // SAFETY: a NULL out_handle is what is tested.
-        let rc = unsafe { call(&mut st, HandleOut::<Counter>(null_mut()), |_| Ok(Counter(1))) };
+        let rc = unsafe {
+            call(&mut st, HandleOut::<Counter>(null_mut()), |_| {
+                Ok(Counter(1))
+            })
+        };
         assert_eq!(rc, 2);
         // SAFETY: valid pointers.
         let rc = unsafe {
