@@ -203,6 +203,85 @@ use vix_ffi_syntax::{
 /// Errors with codes of the library's own are an enum deriving
 /// [`LibraryError`](derive@LibraryError): return `Result<T, YourError>`.
 ///
+/// # Classes (ABI v1.1 objects)
+///
+/// On an inherent `impl` block, the attribute exports the type as a class: an opaque
+/// handle `mylib_<name> *` that C creates with `<c_name>_new`, calls methods on and
+/// releases with `<c_name>_free`, and that Python sees as a class.
+///
+/// ```
+/// use vix_ffi::Result;
+///
+/// pub struct Counter {
+///     n: u64,
+/// }
+///
+/// /// A counter.
+/// #[vix_ffi::export(prefix = "mylib_")]
+/// impl Counter {
+///     /// The step of `bump`.
+///     pub const STEP: u64 = 1;
+///
+///     /// A counter from `start`.
+///     #[vix(default(start = 0))]
+///     pub fn new(start: u64) -> Result<Self> {
+///         Ok(Counter { n: start })
+///     }
+///
+///     /// Adds one; returns the counter.
+///     pub fn bump(&mut self) -> Result<&mut Self> {
+///         self.n += Self::STEP;
+///         Ok(self)
+///     }
+///
+///     /// The count.
+///     pub fn get(&self) -> Result<u64> {
+///         Ok(self.n)
+///     }
+///
+///     /// The sum with `other`, or a copy without it.
+///     #[vix(default(other = None))]
+///     pub fn plus(&self, other: Option<&Counter>) -> Result<Self> {
+///         Ok(Counter { n: self.n + other.map_or(0, |o| o.n) })
+///     }
+/// }
+/// ```
+///
+/// exports `int mylib_counter_new(uint64_t start, mylib_counter **out_handle, vix_status
+/// *out_status)`, `int mylib_counter_bump(mylib_counter *self, vix_status *out_status)`,
+/// `mylib_counter_get`, `mylib_counter_plus` and `void mylib_counter_free(mylib_counter
+/// *self)`.
+///
+/// - The class is named as the type, or `name = "..."` on the attribute; its C name is the
+///   prefix and the name in snake case. The type must be `Send`.
+/// - The constructor is `pub fn new`, or the function marked `#[vix(constructor)]`, and
+///   returns `Result<Self>`. Every other `pub fn` is a method taking `&self` or `&mut
+///   self` (`#[vix(skip)]` keeps a `pub` item out; private items are not exported).
+/// - A method returns what a typed function returns, `Self` or another exported class
+///   (a new object the caller owns), or `&mut Self` / `&Self`: chaining, `"returns":
+///   "self"` in the manifest, no C output, Python returns the object itself.
+/// - Parameters are those of typed functions, `&Other` (an object of an exported class)
+///   and `Option<&[u8]>`, `Option<&str>`, `Option<&Other>` (None is NULL;
+///   `default(x = None)`). `#[vix(...)]` on a method takes the parameter arguments of
+///   functions.
+/// - `pub const`s with a literal value are read-only Python attributes, named as the
+///   `const` in lower case or as `#[vix(name = "...")]` says.
+///
+/// **No two calls ever use one object at once, whoever calls.** The handle is a `Box`
+/// of the value inside a `std::sync::Mutex`, and each symbol locks it for the whole call,
+/// `&self` methods included: a `&mut self` method therefore never runs beside any other
+/// call on the object, even when a C program calls the symbols from many threads without
+/// the Python binding's own per-object serialization. A call waits for the one running on
+/// its `self`; an object *argument* held by another call is refused with
+/// `VIX_STATUS_INVALID_ARG` instead of waited for (so that two calls never wait for each
+/// other), and so is one object passed twice (`a.absorb(a)`, which Rust could not lend as
+/// `&mut self` and `&Other` at once). A method that panics gives `VIX_STATUS_ERROR` and
+/// leaves its object refusing further calls (`VIX_STATUS_ERROR`), since its state may be
+/// half-updated; `free` still releases it. A NULL `self`, object argument or `out_handle`
+/// is `VIX_STATUS_INVALID_ARG`; `<c_name>_free(NULL)` does nothing; a panic in `Drop` is
+/// caught in `free`. A pointer that is not a live handle cannot be detected: that, and not
+/// freeing an object while a call uses it, is the caller's part of the contract.
+///
 /// # Version string
 ///
 /// ```
