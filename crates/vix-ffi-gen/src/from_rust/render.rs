@@ -351,7 +351,10 @@ impl Library {
             if let Some(doc) = &init.doc {
                 init_fields.push(format!("\"doc\": {}", json(&summary(doc))));
             }
-            fields.push(format!("\"init\": {{ {} }}", init_fields.join(", ")));
+            fields.push(format!(
+                "\"init\": {}",
+                short_object(&init_fields, "      ")
+            ));
         }
         if !c.methods.is_empty() {
             let methods: Vec<String> = c
@@ -369,7 +372,7 @@ impl Library {
                     if let Some(doc) = &m.doc {
                         f.push(format!("\"doc\": {}", json(&summary(doc))));
                     }
-                    format!("        {{ {} }}", f.join(", "))
+                    format!("        {}", short_object(&f, "        "))
                 })
                 .collect();
             fields.push(format!("\"methods\": [\n{}\n      ]", methods.join(",\n")));
@@ -479,6 +482,35 @@ fn default_json(d: &Default) -> String {
     }
 }
 
+/// `{ a, b }` on one line when short, else one field per line under `indent`, as the
+/// project's hand-written manifests are laid out.
+fn short_object(fields: &[String], indent: &str) -> String {
+    let line = format!("{{ {} }}", fields.join(", "));
+    if line.len() <= 100 {
+        return line;
+    }
+    let fields: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            // A one-line parameter list is split into one parameter per line.
+            match f
+                .strip_prefix("\"params\": [")
+                .and_then(|r| r.strip_suffix(']'))
+            {
+                Some(inner) if !inner.is_empty() => format!(
+                    "\"params\": [\n{indent}    {}\n{indent}  ]",
+                    inner.replace("}, {", &format!("}},\n{indent}    {{"))
+                ),
+                _ => f.clone(),
+            }
+        })
+        .collect();
+    format!(
+        "{{\n{indent}  {}\n{indent}}}",
+        fields.join(&format!(",\n{indent}  "))
+    )
+}
+
 /// The manifest's spelling of an output: a class by its name.
 fn output_name(output: Output, classes: &[String]) -> String {
     match output {
@@ -585,11 +617,20 @@ fn header_class(class: &Class, c_names: &[String]) -> Vec<HeaderFunction> {
         if m.signature.receiver.is_some() {
             notes.push(format!(
                 "A method of {}: a NULL self is VIX_STATUS_INVALID_ARG. Calls on one object \
-                 are serialized (a call waits for the one running on self); an object \
-                 argument in use by another call, or one object passed twice, is \
-                 VIX_STATUS_INVALID_ARG.",
+                 are serialized (a call waits for the one running on self).",
                 class.c_name
             ));
+        }
+        if m.signature
+            .params
+            .iter()
+            .any(|p| matches!(p.ty, ParamType::Object(_)))
+        {
+            notes.push(
+                "An object argument is borrowed for the call: NULL (unless optional), in use \
+                 by another call, or the same object twice, is VIX_STATUS_INVALID_ARG."
+                    .to_owned(),
+            );
         }
         if m.signature.output == Output::This {
             notes.push("Returns the object itself to Python (chaining).".to_owned());

@@ -690,11 +690,12 @@ fn classes_reach_the_manifest_and_the_header() {
     let m = &g.manifest;
     for expected in [
         "\"name\": \"Hasher\",\n      \"c_name\": \"demo_hasher\",\n      \"doc\": \"An incremental hash.\"",
-        "\"init\": { \"params\": [{ \"name\": \"key\", \"type\": \"bytes\", \"optional\": true, \
-         \"default\": null }, { \"name\": \"seed\", \"type\": \"uint64\", \"default\": 0 }], \
-         \"doc\": \"A new hasher.\" }",
-        "{ \"name\": \"update\", \"params\": [{ \"name\": \"data\", \"type\": \"bytes\" }], \
-         \"returns\": \"self\", \"doc\": \"Feeds data.\" }",
+        "\"init\": {\n        \"params\": [\n          { \"name\": \"key\", \"type\": \"bytes\", \
+         \"optional\": true, \"default\": null },\n          { \"name\": \"seed\", \"type\": \
+         \"uint64\", \"default\": 0 }\n        ],\n        \"doc\": \"A new hasher.\"\n      }",
+        "\"name\": \"update\",\n          \"params\": [\n            { \"name\": \"data\", \
+         \"type\": \"bytes\" }\n          ],\n          \"returns\": \"self\",\n          \
+         \"doc\": \"Feeds data.\"",
         "{ \"name\": \"copy\", \"params\": [], \"returns\": \"Hasher\" }",
         "{ \"name\": \"other\", \"type\": \"Hasher\" }",
         "{ \"name\": \"label\", \"type\": \"str\", \"optional\": true }",
