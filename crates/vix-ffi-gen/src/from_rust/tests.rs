@@ -52,6 +52,26 @@ fn the_base64_example_is_in_step_with_its_source() {
 }
 
 #[test]
+fn the_blake3_example_is_in_step_with_its_source() {
+    let dir = repo_root().join("examples/blake3_ffi");
+    let generated = generate(&dir).unwrap_or_else(|e| panic!("{e}"));
+    for (path, text) in [
+        (&generated.manifest_path, &generated.manifest),
+        (&generated.header_path, &generated.header),
+    ] {
+        let committed = std::fs::read_to_string(path).unwrap();
+        assert!(
+            &committed == text,
+            "{} is not what `vix-ffi from-rust --crate examples/blake3_ffi` writes; run it \
+             and commit the result. It writes:\n{text}",
+            path.display()
+        );
+    }
+    let class = &generated.library.classes[0];
+    assert_eq!((class.name.as_str(), class.c_name.as_str()), ("blake3", "blake3_blake3"));
+}
+
+#[test]
 fn modules_are_followed_as_rustc_does() {
     let lib = format!(
         "{VERSION}mod flat;\nmod nested;\n#[path = \"elsewhere/odd.rs\"]\nmod odd;\n\

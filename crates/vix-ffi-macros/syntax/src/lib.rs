@@ -32,6 +32,11 @@
 //!   header need), with Python defaults and passing from `default(...)`,
 //!   `keyword_only(...)`, `positional_only(...)` and `positional(...)`.
 //!
+//! - an inherent `impl` block: a class (ABI v1.1 objects, [`Class`]): its constructor,
+//!   its `pub` methods on `&self`/`&mut self` and its `pub const` literals, with
+//!   `#[vix(...)]` on the items for what the attribute says of a function; see the
+//!   `class` module for the rules.
+//!
 //! The one-input form keeps its v1.0 analysis ([`Export::Operation`]) unless the attribute
 //! gives one of the typed-only arguments, so that its symbol and manifest do not change.
 //! [`analyze_errors`] reads an enum deriving `vix_ffi::LibraryError`: a status code from

@@ -83,9 +83,8 @@ VIX_FFI_API int VIX_FFI_CALL blake3_blake3_new(const uint8_t *data_ptr, size_t d
  * Adds `data` to the hash; returns the hasher.
  *
  * A method of blake3_blake3: a NULL self is VIX_STATUS_INVALID_ARG. Calls on one object
- * are serialized (a call waits for the one running on self); an object argument in use
- * by another call, or one object passed twice, is VIX_STATUS_INVALID_ARG. Returns the
- * object itself to Python (chaining). There is no result besides the status.
+ * are serialized (a call waits for the one running on self). Returns the object itself
+ * to Python (chaining). There is no result besides the status.
  */
 VIX_FFI_API int VIX_FFI_CALL blake3_blake3_update(blake3_blake3 *self,
                                                   const uint8_t *data_ptr, size_t data_len,
@@ -96,10 +95,8 @@ VIX_FFI_API int VIX_FFI_CALL blake3_blake3_update(blake3_blake3 *self,
  * stream; the hasher can still be updated.
  *
  * A method of blake3_blake3: a NULL self is VIX_STATUS_INVALID_ARG. Calls on one object
- * are serialized (a call waits for the one running on self); an object argument in use
- * by another call, or one object passed twice, is VIX_STATUS_INVALID_ARG. The size of
- * the result is only known once the work is done: a too-small out_cap is answered after
- * it.
+ * are serialized (a call waits for the one running on self). The size of the result is
+ * only known once the work is done: a too-small out_cap is answered after it.
  */
 VIX_FFI_API int VIX_FFI_CALL blake3_blake3_digest(blake3_blake3 *self,
                                                   size_t length,
@@ -111,10 +108,9 @@ VIX_FFI_API int VIX_FFI_CALL blake3_blake3_digest(blake3_blake3 *self,
  * digest() as lower-case hexadecimal digits.
  *
  * A method of blake3_blake3: a NULL self is VIX_STATUS_INVALID_ARG. Calls on one object
- * are serialized (a call waits for the one running on self); an object argument in use
- * by another call, or one object passed twice, is VIX_STATUS_INVALID_ARG. The result is
- * UTF-8 text, not NUL-terminated. The size of the result is only known once the work is
- * done: a too-small out_cap is answered after it.
+ * are serialized (a call waits for the one running on self). The result is UTF-8 text,
+ * not NUL-terminated. The size of the result is only known once the work is done: a
+ * too-small out_cap is answered after it.
  */
 VIX_FFI_API int VIX_FFI_CALL blake3_blake3_hexdigest(blake3_blake3 *self,
                                                      size_t length,
@@ -126,10 +122,9 @@ VIX_FFI_API int VIX_FFI_CALL blake3_blake3_hexdigest(blake3_blake3 *self,
  * An independent hasher in the same state.
  *
  * A method of blake3_blake3: a NULL self is VIX_STATUS_INVALID_ARG. Calls on one object
- * are serialized (a call waits for the one running on self); an object argument in use
- * by another call, or one object passed twice, is VIX_STATUS_INVALID_ARG. The new object
- * is written to *out_handle on success only; the caller owns it and releases it with its
- * free function.
+ * are serialized (a call waits for the one running on self). The new object is written
+ * to *out_handle on success only; the caller owns it and releases it with its free
+ * function.
  */
 VIX_FFI_API int VIX_FFI_CALL blake3_blake3_copy(blake3_blake3 *self,
                                                 blake3_blake3 **out_handle,
@@ -139,9 +134,8 @@ VIX_FFI_API int VIX_FFI_CALL blake3_blake3_copy(blake3_blake3 *self,
  * Forgets everything fed so far (the key or context stays).
  *
  * A method of blake3_blake3: a NULL self is VIX_STATUS_INVALID_ARG. Calls on one object
- * are serialized (a call waits for the one running on self); an object argument in use
- * by another call, or one object passed twice, is VIX_STATUS_INVALID_ARG. There is no
- * result besides the status.
+ * are serialized (a call waits for the one running on self). There is no result besides
+ * the status.
  */
 VIX_FFI_API int VIX_FFI_CALL blake3_blake3_reset(blake3_blake3 *self,
                                                  vix_status *out_status);
