@@ -68,7 +68,10 @@ fn the_blake3_example_is_in_step_with_its_source() {
         );
     }
     let class = &generated.library.classes[0];
-    assert_eq!((class.name.as_str(), class.c_name.as_str()), ("blake3", "blake3_blake3"));
+    assert_eq!(
+        (class.name.as_str(), class.c_name.as_str()),
+        ("blake3", "blake3_blake3")
+    );
 }
 
 #[test]
