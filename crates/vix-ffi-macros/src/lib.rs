@@ -568,8 +568,6 @@ struct Method<'a> {
     self_ty: &'a syn::Type,
     /// How a method borrows its object (`None`: the constructor).
     receiver: Option<Receiver>,
-    /// The Rust type of each class of the signature, by local `ClassId`.
-    objects: Vec<TokenStream2>,
 }
 
 fn typed(t: &Typed, symbol: &Ident, method: Option<&Method<'_>>) -> TokenStream2 {
@@ -584,9 +582,24 @@ fn typed(t: &Typed, symbol: &Ident, method: Option<&Method<'_>>) -> TokenStream2
     let mut locks = Vec::new();
     let this = hidden("__vix_this");
     let object_type = |id: vix_ffi_syntax::signature::ClassId| -> TokenStream2 {
-        let method = method.expect("only class members have objects");
-        method.objects[id.0 as usize].clone()
+        match &t.objects[id.0 as usize] {
+            ObjectType::This => {
+                let self_ty = method
+                    .expect("only a class member names its own class")
+                    .self_ty;
+                quote!(#self_ty)
+            }
+            ObjectType::Other(ty) => quote!(#ty),
+        }
     };
+    // Each other class must be exported: one clear error at the type if not.
+    let assertions = t.objects.iter().filter_map(|o| match o {
+        ObjectType::This => None,
+        ObjectType::Other(ty) => Some(quote_spanned! {ty.span()=>
+            const _: () = ::vix_ffi::glue::assert_class::<#ty>();
+        }),
+    });
+    let assertions = quote!(#(#assertions)*);
     let args: Vec<Ident> = (0..sig.params.len())
         .map(|i| hidden(&format!("__vix_arg{i}")))
         .collect();
@@ -818,6 +831,7 @@ fn typed(t: &Typed, symbol: &Ident, method: Option<&Method<'_>>) -> TokenStream2
             #(#decls,)*
             #status: *mut ::vix_ffi::VixStatus,
         ) -> ::std::os::raw::c_int {
+            #assertions
             #size
             // Forwarded from this function's contract (`# Safety` above).
             #(#raw_inputs)*
@@ -865,14 +879,6 @@ fn expand_class(class: &Class) -> TokenStream2 {
         let method = Method {
             self_ty,
             receiver: member.receiver,
-            objects: member
-                .objects
-                .iter()
-                .map(|o| match o {
-                    ObjectType::This => quote!(#self_ty),
-                    ObjectType::Other(ty) => quote!(#ty),
-                })
-                .collect(),
         };
         let ident = &member.typed.ident;
         let symbol = format_ident!("{}", member.symbol, span = ident.span());
@@ -881,13 +887,6 @@ fn expand_class(class: &Class) -> TokenStream2 {
             class.ident
         );
         let body = typed(&member.typed, &symbol, Some(&method));
-        for object in &member.objects {
-            if let ObjectType::Other(ty) = object {
-                out.extend(quote_spanned! {ty.span()=>
-                    const _: () = ::vix_ffi::glue::assert_class::<#ty>();
-                });
-            }
-        }
         out.extend(quote! {
             #[doc = #origin]
             #[doc = ""]

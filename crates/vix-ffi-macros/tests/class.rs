@@ -162,6 +162,20 @@ impl Summary {
     }
 }
 
+/// A hasher fed `data`: a function that returns an object.
+#[vix_ffi::export(prefix = "cl_")]
+pub fn hash_of(data: &[u8]) -> Result<Hasher> {
+    let mut h = Hasher::new(None)?;
+    h.feed(data);
+    Ok(h)
+}
+
+/// Whether two hashers (the second optional) are in the same state: a function of objects.
+#[vix_ffi::export(prefix = "cl_")]
+pub fn same(a: &Hasher, b: Option<&Hasher>) -> Result<bool> {
+    Ok(b.is_some_and(|b| b.state == a.state))
+}
+
 #[allow(unsafe_code)]
 mod c {
     //! A C caller's view.
@@ -427,6 +441,33 @@ mod tests {
         assert_eq!(unsafe { cl_hasher_absorb(a, b, &mut st) }, 0);
         free(a);
         free(b);
+    }
+
+    #[test]
+    fn functions_take_and_return_objects() {
+        let mut made: *mut H = null_mut();
+        let mut st = status();
+        // SAFETY: valid pointers.
+        let rc = unsafe { cl_hash_of(b"abc".as_ptr(), 3, &mut made, &mut st) };
+        assert_eq!(rc, 0);
+        assert_eq!(digest(made), fnv(b"abc"));
+        let other = new(None);
+        update(other, b"abc");
+        let mut same = false;
+        // SAFETY: two live handles.
+        let rc = unsafe { cl_same(made, other, &mut same, &mut st) };
+        assert_eq!((rc, same), (0, true));
+        // SAFETY: an optional NULL.
+        let rc = unsafe { cl_same(made, null_mut(), &mut same, &mut st) };
+        assert_eq!((rc, same), (0, false));
+        // SAFETY: a NULL required object is what is tested.
+        let rc = unsafe { cl_same(null_mut(), other, &mut same, &mut st) };
+        assert_eq!((rc, message(&st).as_str()), (2, "a is NULL"));
+        // SAFETY: one live handle twice.
+        let rc = unsafe { cl_same(made, made, &mut same, &mut st) };
+        assert_eq!(rc, 2);
+        free(made);
+        free(other);
     }
 
     #[test]

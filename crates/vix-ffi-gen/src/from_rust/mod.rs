@@ -171,9 +171,27 @@ fn assemble(info: cargo::CrateInfo, exports: &source::Exports) -> Result<Library
         }
     }
     let classes = classes(found, &mut problems);
+    let rust_names = class_rust_names(found);
+    // Typed functions' object types, by the manifest's class ids.
+    let mut function_ids: Vec<Vec<ClassId>> = Vec::new();
+    for f in found {
+        if let Export::Typed(t) = &f.export {
+            let ids = resolve(
+                &t.objects,
+                None,
+                &rust_names,
+                f,
+                &t.ident,
+                None,
+                &mut problems,
+            );
+            function_ids.push(ids.unwrap_or_default());
+        }
+    }
     if !problems.is_empty() {
         return Err(FromRustError::Source(problems));
     }
+    let mut function_ids = function_ids.into_iter();
     let functions = found
         .iter()
         .filter(|f| !matches!(f.export, Export::Class(_)))
@@ -190,7 +208,10 @@ fn assemble(info: cargo::CrateInfo, exports: &source::Exports) -> Result<Library
                     output_blocks: op.output_blocks,
                 },
                 Export::Typed(t) => What::Typed {
-                    signature: t.signature.clone(),
+                    signature: remap(
+                        &t.signature,
+                        &function_ids.next().expect("one entry per typed function"),
+                    ),
                     ascii: t.ascii,
                     output_blocks: t.output_blocks,
                     sized: t.writer,
@@ -214,6 +235,70 @@ fn assemble(info: cargo::CrateInfo, exports: &source::Exports) -> Result<Library
     })
 }
 
+/// The Rust type names of the exported classes, in source order (a class's index is its
+/// [`ClassId`]).
+fn class_rust_names(found: &[source::Found]) -> Vec<String> {
+    found
+        .iter()
+        .filter_map(|f| match &f.export {
+            Export::Class(c) => Some(vix_ffi_syntax::unraw(&c.ident)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The manifest's [`ClassId`] of each object type of a signature (`own`: the index of
+/// the class whose member it is), or `None` after reporting a type that is not an
+/// exported class of the crate.
+fn resolve(
+    objects: &[ObjectType],
+    own: Option<usize>,
+    rust_names: &[String],
+    f: &source::Found,
+    ident: &syn::Ident,
+    class: Option<&syn::Ident>,
+    problems: &mut Vec<SourceProblem>,
+) -> Option<Vec<ClassId>> {
+    let mut ids = Vec::with_capacity(objects.len());
+    let mut ok = true;
+    for object in objects {
+        let global = match object {
+            ObjectType::This => own,
+            ObjectType::Other(_) => {
+                let name = object.name().unwrap_or_default();
+                let found = rust_names.iter().position(|n| *n == name);
+                if found.is_none() {
+                    let start = ident.span().start();
+                    let item = match class {
+                        Some(class) => format!("{class}::{ident}"),
+                        None => ident.to_string(),
+                    };
+                    problems.push(SourceProblem {
+                        file: f.file.clone(),
+                        line: start.line,
+                        column: start.column + 1,
+                        message: format!(
+                            "`{item}` uses `{name}`, which is not a class exported by this \
+                             crate{}",
+                            if rust_names.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({})", rust_names.join(", "))
+                            }
+                        ),
+                    });
+                }
+                found
+            }
+        };
+        match global {
+            Some(g) => ids.push(ClassId(u32::try_from(g).expect("few classes"))),
+            None => ok = false,
+        }
+    }
+    ok.then_some(ids)
+}
+
 /// The exported classes, in source order, each member's signature with the manifest's
 /// [`ClassId`]s (a class named in a signature is found by its Rust type's name).
 fn classes(found: &[source::Found], problems: &mut Vec<SourceProblem>) -> Vec<Class> {
@@ -224,10 +309,7 @@ fn classes(found: &[source::Found], problems: &mut Vec<SourceProblem>) -> Vec<Cl
             _ => None,
         })
         .collect();
-    let rust_names: Vec<String> = exported
-        .iter()
-        .map(|(_, c)| vix_ffi_syntax::unraw(&c.ident))
-        .collect();
+    let rust_names = class_rust_names(found);
     for (i, (f, c)) in exported.iter().enumerate() {
         if let Some(first) = rust_names[..i].iter().position(|n| *n == rust_names[i]) {
             problems.push(SourceProblem {
@@ -246,37 +328,15 @@ fn classes(found: &[source::Found], problems: &mut Vec<SourceProblem>) -> Vec<Cl
     let mut classes = Vec::new();
     for (index, (f, c)) in exported.iter().enumerate() {
         let mut method = |m: &vix_ffi_syntax::Member| -> Option<Method> {
-            let mut ids = Vec::with_capacity(m.objects.len());
-            for object in &m.objects {
-                let global = match object {
-                    ObjectType::This => Some(index),
-                    ObjectType::Other(_) => {
-                        let name = object.name().unwrap_or_default();
-                        let found = rust_names.iter().position(|n| *n == name);
-                        if found.is_none() {
-                            let start = m.typed.ident.span().start();
-                            problems.push(SourceProblem {
-                                file: f.file.clone(),
-                                line: start.line,
-                                column: start.column + 1,
-                                message: format!(
-                                    "`{}::{}` uses `{name}`, which is not a class exported by \
-                                     this crate{}",
-                                    c.ident,
-                                    m.typed.ident,
-                                    if rust_names.is_empty() {
-                                        String::new()
-                                    } else {
-                                        format!(" ({})", rust_names.join(", "))
-                                    }
-                                ),
-                            });
-                        }
-                        found
-                    }
-                };
-                ids.push(ClassId(u32::try_from(global?).expect("few classes")));
-            }
+            let ids = resolve(
+                &m.typed.objects,
+                Some(index),
+                &rust_names,
+                f,
+                &m.typed.ident,
+                Some(&c.ident),
+                problems,
+            )?;
             Some(Method {
                 name: m.name.clone(),
                 symbol: m.symbol.clone(),

@@ -704,7 +704,10 @@ const CLASSES: &str = "use vix_ffi::Result;\n\
      }\n\
      /// Uses no class.\n\
      #[vix_ffi::export(prefix = \"demo_\")]\n\
-     pub fn plain(n: u32) -> Result<u32> { Ok(n) }\n";
+     pub fn plain(n: u32) -> Result<u32> { Ok(n) }\n\
+     /// Objects in and out of a function.\n\
+     #[vix_ffi::export(prefix = \"demo_\")]\n\
+     pub fn pair(a: &Hasher, b: Option<&Summary>) -> Result<Hasher> { todo!() }\n";
 
 #[test]
 fn classes_reach_the_manifest_and_the_header() {
@@ -750,8 +753,15 @@ fn classes_reach_the_manifest_and_the_header() {
     assert_eq!(parsed.classes[1].free_symbol, "demo_hash_summary_free");
     assert_eq!(
         parsed.functions.len(),
-        2,
-        "the version and plain, not the classes"
+        3,
+        "version, plain and pair, not the classes"
+    );
+    assert!(
+        m.contains(
+            "{ \"name\": \"a\", \"type\": \"Hasher\" },\n        { \"name\": \"b\", \"type\": \
+             \"HashSummary\", \"optional\": true }\n      ],\n      \"returns\": \"Hasher\""
+        ),
+        "{m}"
     );
     let h = &g.header;
     for expected in [
@@ -766,6 +776,7 @@ fn classes_reach_the_manifest_and_the_header() {
         "demo_hash_summary **out_handle,",
         "VIX_FFI_API void VIX_FFI_CALL demo_hasher_free(demo_hasher *self);",
         "VIX_FFI_API void VIX_FFI_CALL demo_hash_summary_free(demo_hash_summary *self);",
+        "VIX_FFI_API int VIX_FFI_CALL demo_pair(demo_hasher *a,",
     ] {
         assert!(h.contains(expected), "{expected}\nnot in\n{h}");
     }
@@ -793,7 +804,8 @@ fn class_headers_compile_as_c_and_cxx() {
              int (*demo_p3)(demo_hasher *, demo_hasher *, const uint8_t *, size_t, vix_status *) = demo_hasher_absorb;\n\
              int (*demo_p4)(demo_hasher *, demo_hash_summary **, vix_status *) = demo_hasher_summary;\n\
              int (*demo_p5)(demo_hash_summary *, demo_hasher *, bool *, vix_status *) = demo_hash_summary_merge;\n\
-             void (*demo_p6)(demo_hasher *) = demo_hasher_free;\n",
+             void (*demo_p6)(demo_hasher *) = demo_hasher_free;\n\
+             int (*demo_p7)(demo_hasher *, demo_hash_summary *, demo_hasher **, vix_status *) = demo_pair;\n",
         )
         .unwrap();
         let out = Command::new(compiler)
@@ -818,7 +830,9 @@ fn a_class_that_is_not_exported_is_reported_at_the_method() {
     let lib = format!(
         "{VERSION}pub struct A;\npub struct B;\n\
          #[vix_ffi::export(prefix = \"demo_\")]\nimpl A {{\n\
-         \x20   pub fn take(&self, b: &B) -> vix_ffi::Result<()> {{ Ok(()) }}\n}}\n"
+         \x20   pub fn take(&self, b: &B) -> vix_ffi::Result<()> {{ Ok(()) }}\n}}\n\
+         #[vix_ffi::export(prefix = \"demo_\")]\n\
+         pub fn make() -> vix_ffi::Result<B> {{ Ok(B) }}\n"
     );
     let dir = crate_with("", &[("src/lib.rs", &lib)]);
     let e = errors(dir.path());
@@ -827,4 +841,8 @@ fn a_class_that_is_not_exported_is_reported_at_the_method() {
         "{e}"
     );
     assert!(e.contains("src/lib.rs:8:"), "{e}");
+    assert!(
+        e.contains("`make` uses `B`, which is not a class exported by this crate (A)"),
+        "{e}"
+    );
 }

@@ -108,7 +108,7 @@ impl ObjectType {
 #[derive(Clone)]
 pub struct Member {
     /// The Rust function and its typed signature; each [`ClassId`] in it is an index into
-    /// [`Member::objects`] (0 is the class itself), not into the manifest's `classes`.
+    /// [`Typed::objects`] (0 is the class itself), not into the manifest's `classes`.
     pub typed: Typed,
     /// The Python method name (`__init__` for the constructor).
     pub name: String,
@@ -116,8 +116,6 @@ pub struct Member {
     pub symbol: String,
     /// How a method borrows its object; `None` for the constructor.
     pub receiver: Option<Receiver>,
-    /// The classes the signature names, by local [`ClassId`].
-    pub objects: Vec<ObjectType>,
     /// The doc comment.
     pub doc: Option<String>,
 }
@@ -468,6 +466,42 @@ fn constant(c: &ImplItemConst, args: &Args, problems: &mut Problems) -> Option<C
     })
 }
 
+/// Types that are never classes: a parameter or result of one of them is refused as an
+/// unsupported type, not checked as a class.
+const NOT_CLASSES: [&str; 21] = [
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize", "f32",
+    "f64", "bool", "char", "str", "String", "Vec", "Option", "Box",
+];
+
+/// Whether a type could name an exported class: a path without generic arguments that is
+/// not a primitive or a standard container.
+pub(super) fn class_candidate(ty: &Type) -> bool {
+    match ungroup(ty) {
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|seg| {
+            seg.arguments.is_none() && !NOT_CLASSES.iter().any(|n| seg.ident == n)
+        }),
+        _ => false,
+    }
+}
+
+/// `ty` as an object type of a free function's signature (no `Self` there), as an index
+/// into `objects` (added when new).
+pub(super) fn other_object(ty: &Type, objects: &mut Vec<ObjectType>) -> Option<ClassId> {
+    let ty = ungroup(ty);
+    if !class_candidate(ty) || matches!(ty, Type::Path(p) if p.path.is_ident("Self")) {
+        return None;
+    }
+    let written = show(ty);
+    let index = objects
+        .iter()
+        .position(|o| matches!(o, ObjectType::Other(t) if show(t) == written))
+        .unwrap_or_else(|| {
+            objects.push(ObjectType::Other(Box::new(ty.clone())));
+            objects.len() - 1
+        });
+    Some(ClassId(u32::try_from(index).expect("few classes")))
+}
+
 /// The class a type names, as an index into `objects` (added when new); `None` when it
 /// is not a path type that could be a class.
 fn object_of(ty: &Type, class: &Class, objects: &mut Vec<ObjectType>) -> Option<ClassId> {
@@ -475,13 +509,10 @@ fn object_of(ty: &Type, class: &Class, objects: &mut Vec<ObjectType>) -> Option<
     let Type::Path(p) = ty else {
         return None;
     };
-    if p.qself.is_some() {
+    if !class_candidate(ty) {
         return None;
     }
     let seg = p.path.segments.last()?;
-    if !seg.arguments.is_none() {
-        return None;
-    }
     if p.path.is_ident("Self") || (p.path.segments.len() == 1 && seg.ident == class.ident) {
         return Some(ClassId(0));
     }
@@ -497,7 +528,7 @@ fn object_of(ty: &Type, class: &Class, objects: &mut Vec<ObjectType>) -> Option<
 }
 
 /// `Option<T>`'s `T`.
-fn option_of(ty: &Type) -> Option<&Type> {
+pub(super) fn option_of(ty: &Type) -> Option<&Type> {
     let seg = last_segment(ty)?;
     if seg.ident != "Option" {
         return None;
@@ -753,11 +784,11 @@ fn member(
             output_blocks: None,
             ascii: false,
             output_span,
+            objects,
         },
         name,
         symbol,
         receiver,
-        objects,
         doc,
     })
 }

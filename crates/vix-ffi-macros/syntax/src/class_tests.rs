@@ -107,7 +107,7 @@ fn an_impl_becomes_a_class() {
     );
     let report = m("report");
     assert_eq!(report.typed.signature.output, Output::Object(ClassId(1)));
-    assert_eq!(report.objects[1].name().as_deref(), Some("Report"));
+    assert_eq!(report.typed.objects[1].name().as_deref(), Some("Report"));
     let constants: Vec<(&str, &D)> = c
         .constants
         .iter()
@@ -221,4 +221,39 @@ fn class_arguments_are_refused_on_functions() {
         Err(e) => e.to_string(),
     };
     assert!(e.contains("`name` applies to an exported class"), "{e}");
+}
+
+#[test]
+fn functions_take_and_return_objects() {
+    let t = match analyze_src(
+        r#"prefix = "p_""#,
+        "pub fn pair(a: &Hasher, b: Option<&crate::Report>, key: Option<&[u8]>, \
+         again: &Hasher) -> Result<Hasher> { todo!() }",
+    ) {
+        Ok(Export::Typed(t)) => t,
+        _ => panic!("not typed"),
+    };
+    let sig = &t.signature;
+    assert_eq!(sig.params[0].ty, ParamType::Object(ClassId(0)));
+    assert_eq!(sig.params[1].ty, ParamType::Object(ClassId(1)));
+    assert!(sig.params[1].optional && sig.params[2].optional);
+    assert_eq!(sig.params[2].ty, ParamType::Bytes);
+    assert_eq!(sig.params[3].ty, ParamType::Object(ClassId(0)));
+    assert_eq!(sig.output, Output::Object(ClassId(0)));
+    let names: Vec<Option<String>> = t.objects.iter().map(ObjectType::name).collect();
+    assert_eq!(names, [Some("Hasher".into()), Some("Report".into())]);
+    // A primitive or a container is never taken for a class.
+    let e = match analyze_src(
+        r#"prefix = "p_""#,
+        "pub fn f(x: &u8) -> Result<f32> { todo!() }",
+    ) {
+        Ok(_) => panic!("accepted"),
+        Err(e) => e
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    assert!(e.contains("unsupported parameter type `&u8`"), "{e}");
+    assert!(e.contains("unsupported result type `f32`"), "{e}");
 }
