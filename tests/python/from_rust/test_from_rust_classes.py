@@ -154,6 +154,18 @@ impl Hasher {
     }
 }
 
+/// A hasher fed `data`: a function returning an object.
+#[vix_ffi::export(prefix = "objs_")]
+pub fn hash_of(data: &[u8]) -> Result<Hasher> {
+    Hasher::new(data, None)
+}
+
+/// Whether two hashers are in the same state: a function of objects.
+#[vix_ffi::export(prefix = "objs_")]
+pub fn same(a: &Hasher, b: &Hasher) -> Result<bool> {
+    Ok(a.state == b.state)
+}
+
 /// What a hasher has seen.
 pub struct Report {
     length: u64,
@@ -265,6 +277,12 @@ def test_the_manifest_has_the_classes(objs_crate: Path) -> None:
         }
     ]
     assert hasher["constants"] == {"digest_size": 8, "name": "fnv1a64", "AUTO": -1}
+    functions = {f["name"]: f for f in manifest["functions"]}
+    assert functions["hash_of"]["returns"] == "Hasher"
+    assert functions["same"]["params"] == [
+        {"name": "a", "type": "Hasher"},
+        {"name": "b", "type": "Hasher"},
+    ]
     assert classes["HashReport"]["c_name"] == "objs_hash_report"
     assert "init" not in classes["HashReport"]
     header = (objs_crate / "include" / "objs" / "objs.h").read_text()
@@ -287,6 +305,7 @@ def test_the_class_works_from_python(objs_crate: Path) -> None:
         assert type(c) is Hasher and c is not h and c.same(h) and not c.same()
         c.update(b"f")
         assert not c.same(h)
+        assert api.same(api.hash_of(b"abcde"), h) and not api.same(h, c)
         r = c.report()
         assert type(r) is HashReport and r.length() == 6
         k = Hasher(key=b"")
