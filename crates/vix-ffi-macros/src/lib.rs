@@ -744,16 +744,16 @@ fn typed(t: &Typed, symbol: &Ident, method: Option<&Method<'_>>) -> TokenStream2
             quote!(usize),
         ),
     };
+    // The call carries the return type's span, so that a type error about the result
+    // (an error type that does not convert into `vix_ffi::Error`) points there.
+    let mut ident = t.ident.clone();
+    ident.set_span(t.output_span);
     let function = match method {
         Some(m) => {
             let ty = m.self_ty;
-            let ident = &t.ident;
             quote!(<#ty>::#ident)
         }
-        None => {
-            let ident = &t.ident;
-            quote!(#ident)
-        }
+        None => quote!(#ident),
     };
     // A method's object comes first.
     let receiver = match method.and_then(|m| m.receiver) {
@@ -803,9 +803,6 @@ fn typed(t: &Typed, symbol: &Ident, method: Option<&Method<'_>>) -> TokenStream2
             )
         }
     } else {
-        // The call carries the return type's span, so that a type error about the result
-        // (an error type that does not convert into `vix_ffi::Error`) points there.
-        let function = quote_spanned!(t.output_span=> #function);
         match sig.output {
             Returns::Bytes | Returns::Str => quote_spanned! {t.output_span=>
                 ::vix_ffi::glue::put::<_, _, #check_ascii>(#out, #function(#receiver #(#args),*))
