@@ -43,6 +43,9 @@ pub const ATTRIBUTE: &str = "vix";
 /// Names every generated Python class defines itself.
 const RESERVED: [&str; 2] = ["close", "closed"];
 
+/// Method names whose symbols are the class's own (`<c_name>_new`, `<c_name>_free`).
+const SYMBOL_NAMES: [&str; 2] = ["new", "free"];
+
 /// An exported class.
 #[derive(Clone)]
 pub struct Class {
@@ -307,7 +310,20 @@ pub(super) fn analyze(
     let mut constructor_flagged = false;
     let mut names: Vec<(String, Span)> = Vec::new();
     let mut taken = |name: &str, span: Span, problems: &mut Problems| {
-        if RESERVED.contains(&name) {
+        if SYMBOL_NAMES.contains(&name) {
+            problems.push(
+                span,
+                format!(
+                    "a method named `{name}` would be exported as `<class>_{name}`, the \
+                     symbol of the class's {}: rename it",
+                    if name == "new" {
+                        "constructor"
+                    } else {
+                        "free function"
+                    }
+                ),
+            );
+        } else if RESERVED.contains(&name) {
             problems.push(
                 span,
                 format!(

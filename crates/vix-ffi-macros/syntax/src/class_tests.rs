@@ -170,6 +170,13 @@ fn misuse_is_refused_with_the_reason() {
         e.contains("`close` is defined by every generated Python class"),
         "{e}"
     );
+    let e = error_of("impl H { pub fn free(&self) -> Result<()> { Ok(()) } }");
+    assert!(
+        e.contains("a method named `free` would be exported as `<class>_free`"),
+        "{e}"
+    );
+    let e = error_of("impl H { pub fn new(&self) -> Result<()> { Ok(()) } }");
+    assert!(e.contains("the symbol of the class's constructor"), "{e}");
     let e = error_of("impl H { pub const X: Vec<u8> = Vec::new(); }");
     assert!(e.contains("a class constant is a scalar"), "{e}");
     let e = error_of("impl H { pub const X: u32 = 1 + 1; }");
