@@ -751,6 +751,11 @@ impl Signature {
         for (j, p) in params.iter().enumerate() {
             if let Some(first) = params[..j].iter().find(|q| q.name == p.name) {
                 let index = p.role.param().or(first.role.param());
+                if first.role == Role::SelfHandle {
+                    // A parameter named self: the manifest parser and the attribute
+                    // refuse the name itself, whatever the parameter's type.
+                    continue;
+                }
                 problems.push((
                     index,
                     format!(
@@ -776,8 +781,8 @@ impl Signature {
                 problems.push((
                     Some(i),
                     format!(
-                        "{:?} is a {} and cannot be optional: only bytes, str and objects \
-                         can (C receives None as a NULL pointer)",
+                        "{:?} is of type {} and cannot be optional: only bytes, str and \
+                         objects can (C receives None as a NULL pointer)",
                         p.name,
                         p.ty.name()
                     ),

@@ -147,3 +147,70 @@ fn problems_name_the_parameter() {
     };
     assert_eq!(positional.problems().len(), 1);
 }
+
+#[test]
+fn a_method_takes_its_object_first_and_may_return_another() {
+    let mut other = Param::new("other", ParamType::Object(ClassId(1)));
+    other.optional = true;
+    let sig = Signature {
+        receiver: Some(ClassId(0)),
+        params: vec![Param::new("data", ParamType::Bytes), other],
+        output: Output::Object(ClassId(1)),
+    };
+    let roles: Vec<Role> = sig.c_params().into_iter().map(|p| p.role).collect();
+    assert_eq!(
+        roles,
+        [
+            Role::SelfHandle,
+            Role::InputPtr(0),
+            Role::InputLen(0),
+            Role::Object(1),
+            Role::OutHandle,
+            Role::Status
+        ]
+    );
+    let names = ["pkg_hasher", "pkg_key"];
+    assert_eq!(
+        sig.c_prototype_with("pkg_hasher_mix", |c| names[c.0 as usize].to_owned()),
+        "int pkg_hasher_mix(pkg_hasher *self, const uint8_t *data_ptr, size_t data_len, \
+         pkg_key *other, pkg_key **out_handle, vix_status *out_status)"
+    );
+    assert_eq!(
+        sig.classes().collect::<Vec<_>>(),
+        [ClassId(0), ClassId(1), ClassId(1)]
+    );
+    assert!(!sig.is_operation());
+    assert!(sig.problems().is_empty());
+
+    let chain = Signature {
+        receiver: Some(ClassId(0)),
+        params: vec![],
+        output: Output::This,
+    };
+    assert_eq!(
+        chain.c_prototype("pkg_t_reset"),
+        "int pkg_t_reset(void *self, vix_status *out_status)"
+    );
+}
+
+#[test]
+fn only_buffers_and_objects_may_be_optional() {
+    let mut n = Param::new("n", ParamType::Scalar(Scalar::Int32));
+    n.optional = true;
+    let sig = Signature {
+        receiver: None,
+        params: vec![n],
+        output: Output::None,
+    };
+    assert_eq!(sig.problems().len(), 1);
+    let mut key = Param::new("key", ParamType::Bytes);
+    key.default = Some(Default::None);
+    let sig = Signature {
+        receiver: None,
+        params: vec![key],
+        output: Output::None,
+    };
+    let problems = sig.problems();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].1.contains("\"optional\": true"));
+}

@@ -23,7 +23,22 @@
  *   vix::ffi::input{ptr, len, "name"}    one <name>_ptr, <name>_len pair of the C signature;
  *   vix::ffi::bytes_out{ptr, cap, len}   the out_ptr, out_cap, out_len triple;
  *
- * And for both:
+ * Objects of ABI v1.1 (opaque handles), a C++ class behind a C handle type:
+ *
+ *   VIX_FFI_OBJECT(pkg_thing, T)         completes `struct pkg_thing` as the holder of a T
+ *                                        (it derives from vix::ffi::object<T>);
+ *   vix::ffi::make_object(out_handle, out_status, make, inputs...)
+ *                                        pkg_thing_new, or any result that is a new object;
+ *   vix::ffi::value_method, no_result_method, sized_method, bytes_method, object_method
+ *                                        methods: `self` first (NULL: INVALID_ARG), then
+ *                                        what the typed helper of the same result takes;
+ *   vix::ffi::free_object(self)          pkg_thing_free (NULL: nothing; never throws);
+ *   vix::ffi::object_input{handle, "name"}
+ *                                        an object parameter, among the inputs;
+ *   vix::ffi::optional_input, optional_object_input
+ *                                        an input the manifest marks "optional" (None);
+ *
+ * And for all:
  *
  *   vix::ffi::version(out_status, "1.2") <pkg>_ffi_version;
  *   vix::ffi::error, invalid_arg(), not_supported()
@@ -39,7 +54,8 @@
  *   and vix::ffi::library_error give their own code, anything else VIX_STATUS_ERROR
  *   (std::bad_alloc as "out of memory: ...", another std::exception as
  *   "C++ exception: <what()>", anything else with a fixed message);
- * - typed helpers (value_result, no_result, sized_result, bytes_result), the way users of
+ * - typed and object helpers (value_result, no_result, sized_result, bytes_result,
+ *   make_object and the *_method helpers), the way users of
  *   pybind11 expect, see status_for_exception() below: std::invalid_argument and
  *   std::domain_error give VIX_STATUS_INVALID_ARG (a ValueError in Python), std::bad_alloc
  *   gives the library code VIX_FFI_BAD_ALLOC_CODE (a MemoryError in Python once the
@@ -107,6 +123,7 @@
 #include <cstring>
 #include <exception>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -392,6 +409,130 @@ struct bytes_out {
     std::uint8_t *ptr; /**< out_ptr: NULL only when cap is 0 (a size query) */
     std::size_t cap;   /**< out_cap */
     std::size_t *len;  /**< out_len: must not be NULL */
+};
+
+/* ---- objects (ABI v1.1 opaque handles) --------------------------------------------- */
+
+/**
+ * @brief The storage of a C handle: derive the library's handle struct from it, so that
+ * the struct the C declaration names holds the C++ object itself.
+ *
+ * ABI v1.1 declares a class as `typedef struct pkg_thing pkg_thing;` and never looks
+ * inside. In C++ the library completes that struct, at global scope, with the macro
+ * VIX_FFI_OBJECT(pkg_thing, mylib::thing) or by hand:
+ *
+ *   struct pkg_thing final : vix::ffi::object<mylib::thing> {
+ *       using vix::ffi::object<mylib::thing>::object;
+ *   };
+ *
+ * A `pkg_thing *` is then a pointer to an object of exactly that type, and every helper
+ * reaches the C++ object through a member, never through a cast: there is no
+ * reinterpret_cast between the handle and the object, and no object is ever used through
+ * a pointer of another type. make_object() and object_method() create the struct with
+ * `new`, free_object() deletes it.
+ *
+ * The C++ object is built in place from what a factory returns (C++17's guaranteed copy
+ * elision), so a class that can be neither copied nor moved (one with a std::mutex or a
+ * std::atomic member) is fine. Handles are neither copyable nor movable: the caller owns
+ * the pointer, not the struct.
+ *
+ * @tparam T the C++ class; any complete object type that is not an array or a reference.
+ */
+template <class T>
+class object {
+public:
+    static_assert(std::is_object_v<T> && !std::is_array_v<T> && !std::is_const_v<T>,
+                  "vix::ffi::object<T>: T must be a non-const class or scalar type");
+
+    /** @brief The C++ class the handle holds. */
+    using value_type = T;
+
+    /**
+     * @brief Builds the object from make(), with no copy or move of T.
+     * @param make `make() -> T` (or a type T can be built from).
+     */
+    template <class Make, std::enable_if_t<std::is_invocable_v<Make &>, int> = 0>
+    explicit object(Make &&make) : value_(make())
+    {
+    }
+
+    object(const object &) = delete;
+    object &operator=(const object &) = delete;
+
+    /** @return the C++ object. */
+    T &get() noexcept { return value_; }
+    /** @return the C++ object. */
+    const T &get() const noexcept { return value_; }
+
+protected:
+    ~object() = default;
+
+private:
+    T value_;
+};
+
+namespace detail {
+
+template <class Handle, class = void>
+struct is_handle : std::false_type {};
+
+template <class Handle>
+struct is_handle<Handle, std::void_t<typename Handle::value_type>>
+    : std::is_base_of<object<typename Handle::value_type>, Handle> {};
+
+} // namespace detail
+
+/** @brief Whether Handle is a handle struct: derived from vix::ffi::object<T>. */
+template <class Handle>
+inline constexpr bool is_handle_v = detail::is_handle<Handle>::value;
+
+/**
+ * @brief One object input of a function or method, `pkg_thing *<name>` (borrowed for the
+ * call), with its name for messages ("other is NULL").
+ *
+ * Passed among the vix::ffi::input of any typed helper, in the order of the C parameters:
+ * the helpers refuse a NULL handle with VIX_STATUS_INVALID_ARG before the body runs and
+ * hand the body a reference to the C++ object (`mylib::thing &`) at that place. It may be
+ * the same object as a method's self.
+ */
+template <class Handle>
+struct object_input {
+    static_assert(is_handle_v<Handle>, "object_input: the handle struct must derive from vix::ffi::object<T>");
+    Handle *handle;   /**< the <name> argument */
+    const char *name; /**< the parameter name, a string literal; NULL: "object" */
+};
+
+/** @brief `vix::ffi::object_input{other, "other"}` deduces the handle type. */
+template <class Handle>
+object_input(Handle *, const char *) -> object_input<Handle>;
+
+/**
+ * @brief An optional object input (`"optional": true` in the manifest): Python's None
+ * arrives as a NULL handle, which the body receives as a NULL `T *`; any other handle as
+ * a pointer to its C++ object.
+ */
+template <class Handle>
+struct optional_object_input {
+    static_assert(is_handle_v<Handle>,
+                  "optional_object_input: the handle struct must derive from vix::ffi::object<T>");
+    Handle *handle;   /**< the <name> argument; NULL: None */
+    const char *name; /**< the parameter name, a string literal */
+};
+
+/** @brief `vix::ffi::optional_object_input{other, "other"}` deduces the handle type. */
+template <class Handle>
+optional_object_input(Handle *, const char *) -> optional_object_input<Handle>;
+
+/**
+ * @brief An optional bytes or text input (`"optional": true` in the manifest), where
+ * Python's None arrives as a NULL pointer with a length of 0 and an empty value as a
+ * non-NULL pointer: the body receives `std::optional<byte_view>`, std::nullopt for None.
+ * The checks are those of vix::ffi::input (a NULL pointer with a length is INVALID_ARG).
+ */
+struct optional_input {
+    const std::uint8_t *ptr; /**< the <name>_ptr argument; NULL with len 0: None */
+    std::size_t len;         /**< the <name>_len argument */
+    const char *name;        /**< the parameter name, a string literal; NULL: "input" */
 };
 
 /* ---- messages and statuses ------------------------------------------------------- */
@@ -785,10 +926,75 @@ inline constexpr bool is_abi_scalar_v =
     std::is_same_v<T, std::uint64_t> || std::is_same_v<T, std::size_t> || std::is_same_v<T, double> ||
     std::is_same_v<T, bool>;
 
+template <class In>
+struct is_input : std::is_same<In, input> {};
+
+template <class Handle>
+struct is_input<object_input<Handle>> : std::true_type {};
+
+template <class Handle>
+struct is_input<optional_object_input<Handle>> : std::true_type {};
+
+template <>
+struct is_input<optional_input> : std::true_type {};
+
 template <class... In>
-inline constexpr bool all_inputs_v = (std::is_same_v<In, input> && ...);
+inline constexpr bool all_inputs_v = (is_input<In>::value && ...);
 
 inline byte_view view_of(const input &in) noexcept { return byte_view(in.len > 0 ? in.ptr : nullptr, in.len); }
+
+/*
+ * An object input reaches the body as a reference to its C++ object. check_inputs() has
+ * refused a NULL handle already; the test here is for the optimiser, which cannot always
+ * see that and would otherwise warn about a NULL dereference on a path never taken.
+ */
+template <class Handle>
+typename Handle::value_type &view_of(const object_input<Handle> &in)
+{
+    if (in.handle == nullptr) {
+        throw error(VIX_STATUS_INVALID_ARG, "an object input is NULL");
+    }
+    return in.handle->get();
+}
+
+/* An optional object input: a pointer to the C++ object, NULL for None. */
+template <class Handle>
+typename Handle::value_type *view_of(const optional_object_input<Handle> &in) noexcept
+{
+    return in.handle != nullptr ? &in.handle->get() : nullptr;
+}
+
+/* An optional bytes input: nullopt for None (a NULL pointer), else a view. */
+inline std::optional<byte_view> view_of(const optional_input &in) noexcept
+{
+    if (in.ptr == nullptr) {
+        return std::nullopt;
+    }
+    return byte_view(in.len > 0 ? in.ptr : nullptr, in.len);
+}
+
+/* Whether an input's bytes overlap the output (an object input has no bytes). */
+inline bool overlaps_output(const input &in, const std::uint8_t *out, std::size_t need) noexcept
+{
+    return overlaps(in.ptr, in.len, out, need);
+}
+
+template <class Handle>
+bool overlaps_output(const object_input<Handle> &, const std::uint8_t *, std::size_t) noexcept
+{
+    return false;
+}
+
+template <class Handle>
+bool overlaps_output(const optional_object_input<Handle> &, const std::uint8_t *, std::size_t) noexcept
+{
+    return false;
+}
+
+inline bool overlaps_output(const optional_input &in, const std::uint8_t *out, std::size_t need) noexcept
+{
+    return overlaps(in.ptr, in.len, out, need);
+}
 
 /* VIX_STATUS_INVALID_ARG for the first bad input, else OK. */
 inline vix_status check_input(const input &in) noexcept
@@ -813,6 +1019,30 @@ inline vix_status check_input(const input &in) noexcept
     }
     return vix_status_ok();
 }
+
+/* VIX_STATUS_INVALID_ARG for a NULL object input ("other is NULL"), else OK. */
+template <class Handle>
+vix_status check_input(const object_input<Handle> &in) noexcept
+{
+    if (in.handle == nullptr) {
+        return make_status(VIX_STATUS_INVALID_ARG, message_writer()
+                                                       .text(in.name != nullptr ? std::string_view(in.name)
+                                                                                : std::string_view("object"))
+                                                       .text(" is NULL")
+                                                       .finish());
+    }
+    return vix_status_ok();
+}
+
+/* An optional object input: NULL is None, always accepted. */
+template <class Handle>
+vix_status check_input(const optional_object_input<Handle> &) noexcept
+{
+    return vix_status_ok();
+}
+
+/* An optional bytes input: the checks of a plain one. */
+inline vix_status check_input(const optional_input &in) noexcept { return check_input(input{in.ptr, in.len, in.name}); }
 
 template <class... In>
 vix_status check_inputs(const In &...inputs) noexcept
@@ -1054,7 +1284,8 @@ int value_result(T *out_value, vix_status *out_status, Body &&body, const In &..
     static_assert(detail::is_abi_scalar_v<T>,
                   "value_result: out_value must point to int32_t, uint32_t, int64_t, uint64_t, size_t, double "
                   "or bool");
-    static_assert(detail::all_inputs_v<In...>, "value_result: pass inputs as vix::ffi::input{ptr, len, \"name\"}");
+    static_assert(detail::all_inputs_v<In...>, "value_result: pass inputs as vix::ffi::input{ptr, len, \"name\"} or "
+                  "vix::ffi::object_input{handle, \"name\"}");
     vix_status st = vix_status_ok();
     if (out_value == nullptr) {
         st = detail::make_status(VIX_STATUS_INVALID_ARG, detail::static_str("out_value is NULL"));
@@ -1082,7 +1313,8 @@ int value_result(T *out_value, vix_status *out_status, Body &&body, const In &..
 template <class Body, class... In>
 int no_result(vix_status *out_status, Body &&body, const In &...inputs) noexcept
 {
-    static_assert(detail::all_inputs_v<In...>, "no_result: pass inputs as vix::ffi::input{ptr, len, \"name\"}");
+    static_assert(detail::all_inputs_v<In...>, "no_result: pass inputs as vix::ffi::input{ptr, len, \"name\"} or "
+                  "vix::ffi::object_input{handle, \"name\"}");
     vix_status st = detail::check_inputs(inputs...);
     if (st.code == VIX_STATUS_OK) {
         st = detail::run_typed([&]() -> vix_status {
@@ -1117,7 +1349,8 @@ template <class SizeFn, class WriteFn, class... In>
 int sized_result(const bytes_out &out, vix_status *out_status, SizeFn &&size, WriteFn &&write,
                  const In &...inputs) noexcept
 {
-    static_assert(detail::all_inputs_v<In...>, "sized_result: pass inputs as vix::ffi::input{ptr, len, \"name\"}");
+    static_assert(detail::all_inputs_v<In...>, "sized_result: pass inputs as vix::ffi::input{ptr, len, \"name\"} or "
+                  "vix::ffi::object_input{handle, \"name\"}");
     vix_status st = detail::check_bytes_out(out);
     if (st.code == VIX_STATUS_OK) {
         st = detail::check_inputs(inputs...);
@@ -1128,7 +1361,7 @@ int sized_result(const bytes_out &out, vix_status *out_status, SizeFn &&size, Wr
             if (need > out.cap) {
                 return detail::too_small(out.len, out.cap, need);
             }
-            if ((detail::overlaps(inputs.ptr, inputs.len, out.ptr, need) || ...)) {
+            if ((detail::overlaps_output(inputs, out.ptr, need) || ...)) {
                 return detail::make_status(
                     VIX_STATUS_INVALID_ARG,
                     detail::static_str("an input and the output buffer overlap; pass separate buffers"));
@@ -1167,7 +1400,8 @@ int sized_result(const bytes_out &out, vix_status *out_status, SizeFn &&size, Wr
 template <class WorkFn, class... In>
 int bytes_result(const bytes_out &out, vix_status *out_status, WorkFn &&work, const In &...inputs) noexcept
 {
-    static_assert(detail::all_inputs_v<In...>, "bytes_result: pass inputs as vix::ffi::input{ptr, len, \"name\"}");
+    static_assert(detail::all_inputs_v<In...>, "bytes_result: pass inputs as vix::ffi::input{ptr, len, \"name\"} or "
+                  "vix::ffi::object_input{handle, \"name\"}");
     vix_status st = detail::check_bytes_out(out);
     if (st.code == VIX_STATUS_OK) {
         st = detail::check_inputs(inputs...);
@@ -1191,6 +1425,199 @@ int bytes_result(const bytes_out &out, vix_status *out_status, WorkFn &&work, co
     return detail::finish(out_status, st);
 }
 
+/* ---- the entry points of objects (ABI v1.1) ---------------------------------------- */
+
+/*
+ * A class of the manifest is a handle struct (see vix::ffi::object) and one exported
+ * function per entry point, each written with one helper:
+ *
+ *   pkg_thing_new        make_object(out_handle, out_status, make, inputs...)
+ *   a method returning   a scalar: value_method, nothing (or "self"): no_result_method,
+ *                        bytes or text: sized_method or bytes_method,
+ *                        a new object: object_method
+ *   pkg_thing_free       free_object(self)
+ *
+ * The method helpers refuse a NULL self with VIX_STATUS_INVALID_ARG ("self is NULL")
+ * before anything else, then do exactly what the typed helper of the same result does
+ * (value_result, no_result, sized_result, bytes_result): argument checks, the body, the
+ * typed mapping of exceptions, the status. Their callbacks receive the C++ object first
+ * (`mylib::thing &`), then one view per input. A method whose manifest result is "self"
+ * has no output in C: write it with no_result_method; Python returns the object.
+ *
+ * Threads: unless the manifest declares the class "thread_safe", the binding never makes
+ * two calls at once on one handle, so the C++ object needs no lock of its own. Calls on
+ * different handles do run at the same time: state shared between objects (a counter, a
+ * cache) must be synchronised.
+ */
+
+namespace detail {
+
+inline vix_status null_self() noexcept
+{
+    return make_status(VIX_STATUS_INVALID_ARG, static_str("self is NULL"));
+}
+
+/* body(views...) -> body(self's object, views...), for the typed helpers. */
+template <class Handle, class Body>
+auto bind_self(Handle &self, Body &body) noexcept
+{
+    return [&object = self.get(), &body](auto &&...views) -> decltype(auto) {
+        return body(object, std::forward<decltype(views)>(views)...);
+    };
+}
+
+} // namespace detail
+
+/**
+ * @brief A new object: `pkg_thing_new`, or any function or method whose result is a new
+ * object of a class.
+ *
+ * @param out_handle receives the new handle, on success only; NULL gives
+ *                   VIX_STATUS_INVALID_ARG. The caller owns the handle.
+ * @param out_status receives the status when not NULL.
+ * @param make `make(views...) -> T`, one view per input (a byte_view per vix::ffi::input,
+ *             a reference per vix::ffi::object_input), T the class of Handle (or a type it
+ *             can be built from). The object is built in place from the returned value:
+ *             `return mylib::thing(a, b);` copies or moves nothing.
+ * @param inputs zero or more vix::ffi::input and vix::ffi::object_input, in the order of
+ *               the C parameters; scalar parameters reach make through its captures.
+ * @return the status code: 0 on success.
+ *
+ * An exception from make, from T's constructor or from the allocation is mapped as the
+ * typed helpers map it (std::bad_alloc: VIX_FFI_BAD_ALLOC_CODE); nothing is leaked and
+ * *out_handle is left alone.
+ */
+template <class Handle, class Make, class... In>
+int make_object(Handle **out_handle, vix_status *out_status, Make &&make, const In &...inputs) noexcept
+{
+    static_assert(is_handle_v<Handle>,
+                  "make_object: the handle struct must derive from vix::ffi::object<T> (see VIX_FFI_OBJECT)");
+    static_assert(detail::all_inputs_v<In...>, "make_object: pass inputs as vix::ffi::input{ptr, len, \"name\"} or "
+                                               "vix::ffi::object_input{handle, \"name\"}");
+    vix_status st = vix_status_ok();
+    if (out_handle == nullptr) {
+        st = detail::make_status(VIX_STATUS_INVALID_ARG, detail::static_str("out_handle is NULL"));
+    } else {
+        st = detail::check_inputs(inputs...);
+        if (st.code == VIX_STATUS_OK) {
+            st = detail::run_typed([&]() -> vix_status {
+                Handle *made = new Handle([&]() -> decltype(auto) { return make(detail::view_of(inputs)...); });
+                *out_handle = made; /* only now: a failure leaves *out_handle alone */
+                return vix_status_ok();
+            });
+        }
+    }
+    return detail::finish(out_status, st);
+}
+
+/**
+ * @brief A method whose result is one scalar: value_result() on the object of self.
+ *
+ * @param self the handle; NULL gives VIX_STATUS_INVALID_ARG.
+ * @param body `body(T &object, views...) -> R`, R converting to the scalar without
+ *             narrowing. The other parameters are value_result()'s.
+ */
+template <class Handle, class V, class Body, class... In>
+int value_method(Handle *self, V *out_value, vix_status *out_status, Body &&body, const In &...inputs) noexcept
+{
+    static_assert(is_handle_v<Handle>, "value_method: self must be a handle struct (see VIX_FFI_OBJECT)");
+    if (self == nullptr) {
+        return detail::finish(out_status, detail::null_self());
+    }
+    return value_result(out_value, out_status, detail::bind_self(*self, body), inputs...);
+}
+
+/**
+ * @brief A method without a result in C (the manifest's "none" or "self"): no_result() on
+ * the object of self.
+ *
+ * @param self the handle; NULL gives VIX_STATUS_INVALID_ARG.
+ * @param body `body(T &object, views...) -> void`. The other parameters are no_result()'s.
+ */
+template <class Handle, class Body, class... In>
+int no_result_method(Handle *self, vix_status *out_status, Body &&body, const In &...inputs) noexcept
+{
+    static_assert(is_handle_v<Handle>, "no_result_method: self must be a handle struct (see VIX_FFI_OBJECT)");
+    if (self == nullptr) {
+        return detail::finish(out_status, detail::null_self());
+    }
+    return no_result(out_status, detail::bind_self(*self, body), inputs...);
+}
+
+/**
+ * @brief A method with a bytes or text result whose size is known first: sized_result()
+ * on the object of self.
+ *
+ * @param self the handle; NULL gives VIX_STATUS_INVALID_ARG.
+ * @param size  `size(T &object, views...) -> std::size_t`.
+ * @param write `write(T &object, views..., byte_span out) -> std::size_t or void`.
+ * The other parameters are sized_result()'s, with every sizing rule.
+ */
+template <class Handle, class SizeFn, class WriteFn, class... In>
+int sized_method(Handle *self, const bytes_out &out, vix_status *out_status, SizeFn &&size, WriteFn &&write,
+                 const In &...inputs) noexcept
+{
+    static_assert(is_handle_v<Handle>, "sized_method: self must be a handle struct (see VIX_FFI_OBJECT)");
+    if (self == nullptr) {
+        return detail::finish(out_status, detail::null_self());
+    }
+    return sized_result(out, out_status, detail::bind_self(*self, size), detail::bind_self(*self, write), inputs...);
+}
+
+/**
+ * @brief A method with a bytes or text result whose size is only known after the work:
+ * bytes_result() on the object of self.
+ *
+ * @param self the handle; NULL gives VIX_STATUS_INVALID_ARG.
+ * @param work `work(T &object, views...) -> R`, R a contiguous container of bytes or
+ *             chars. It runs on every call, size queries included, so it should not
+ *             change the object. The other parameters are bytes_result()'s.
+ */
+template <class Handle, class WorkFn, class... In>
+int bytes_method(Handle *self, const bytes_out &out, vix_status *out_status, WorkFn &&work,
+                 const In &...inputs) noexcept
+{
+    static_assert(is_handle_v<Handle>, "bytes_method: self must be a handle struct (see VIX_FFI_OBJECT)");
+    if (self == nullptr) {
+        return detail::finish(out_status, detail::null_self());
+    }
+    return bytes_result(out, out_status, detail::bind_self(*self, work), inputs...);
+}
+
+/**
+ * @brief A method whose result is a new object (a copy, a child), of the same class or
+ * another: make_object() with the object of self.
+ *
+ * @param self the handle; NULL gives VIX_STATUS_INVALID_ARG.
+ * @param out_handle receives the new handle (of any handle struct), on success only.
+ * @param make `make(T &object, views...) -> U`, U the class of the new handle.
+ */
+template <class Handle, class NewHandle, class Make, class... In>
+int object_method(Handle *self, NewHandle **out_handle, vix_status *out_status, Make &&make,
+                  const In &...inputs) noexcept
+{
+    static_assert(is_handle_v<Handle>, "object_method: self must be a handle struct (see VIX_FFI_OBJECT)");
+    if (self == nullptr) {
+        return detail::finish(out_status, detail::null_self());
+    }
+    return make_object(out_handle, out_status, detail::bind_self(*self, make), inputs...);
+}
+
+/**
+ * @brief `pkg_thing_free`: destroys the object and releases the handle. NULL does
+ * nothing. Never throws: should T's destructor throw (only possible when it is declared
+ * noexcept(false)), the exception is dropped and the memory is still released.
+ */
+template <class Handle>
+void free_object(Handle *self) noexcept
+{
+    static_assert(is_handle_v<Handle>, "free_object: self must be a handle struct (see VIX_FFI_OBJECT)");
+    try {
+        delete self;
+    } catch (...) { /* the memory is released even so: [expr.delete] */
+    }
+}
+
 /**
  * @brief The status the typed helpers give the exception being handled; call it only
  * inside a catch block, for a function written by hand:
@@ -1205,5 +1632,20 @@ inline vix_status status_for_exception() noexcept
 }
 
 } // namespace vix::ffi
+
+/**
+ * @def VIX_FFI_OBJECT(c_type, ...)
+ * @brief Completes the C handle type `c_type` (the `pkg_thing` of
+ * `typedef struct pkg_thing pkg_thing;`) as the handle struct of the C++ class given
+ * after it. Use it at global scope, where C declares the struct, once per class:
+ *
+ *   VIX_FFI_OBJECT(mylib_counter, mylib::counter);
+ *
+ * It expands to `struct c_type final : vix::ffi::object<T> { using ...::object; }`.
+ */
+#define VIX_FFI_OBJECT(c_type, ...)                                                                                   \
+    struct c_type final : ::vix::ffi::object<__VA_ARGS__> {                                                           \
+        using ::vix::ffi::object<__VA_ARGS__>::object;                                                                \
+    }
 
 #endif /* VIX_FFI_HPP */

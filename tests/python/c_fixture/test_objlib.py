@@ -78,7 +78,9 @@ def test_close_and_with(api: ModuleType) -> None:
         h.update(b"x")
         assert not h.closed
     assert h.closed
-    with pytest.raises(ValueError, match=r"Hasher\.digest\(\): the Hasher object is closed"):
+    with pytest.raises(
+        ValueError, match=r"Hasher\.digest\(\): the Hasher object is closed"
+    ):
         h.digest()
     h.close()  # a second close does nothing
     with pytest.raises(ValueError, match="closed"):
@@ -89,7 +91,9 @@ def test_wrong_types_name_the_parameter(api: ModuleType) -> None:
     h = api.Hasher()
     with pytest.raises(TypeError, match=r"Hasher\.update\(\) argument 'data'"):
         h.update("text")
-    with pytest.raises(TypeError, match=r"same\(\) argument 'b' must be a Hasher object"):
+    with pytest.raises(
+        TypeError, match=r"same\(\) argument 'b' must be a Hasher object"
+    ):
         api.same(h, 3)
     with pytest.raises(TypeError):
         api.Hasher(b"positional")  # key is keyword-only
@@ -181,3 +185,44 @@ def test_hints_resolve(api: ModuleType) -> None:
     assert typing.get_type_hints(api.same)["a"] is api.Hasher
     init = inspect.signature(api.Hasher)
     assert str(init) == "(*, key: 'Buffer | None' = None) -> 'None'"
+
+
+def test_a_thread_safe_class_runs_calls_at_once_and_close_waits(
+    api: ModuleType,
+) -> None:
+    """Counter is declared thread-safe: its calls overlap (the library records how many
+    ran at once), and close() still waits for those inside."""
+    gc.collect()
+    base = api.live()
+    counter = api.Counter()
+    totals: list[int] = []
+
+    def work() -> None:
+        for _ in range(20):
+            totals.append(counter.add(1))
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(totals) == list(range(1, 161))
+    assert counter.most_at_once() >= 2
+    closer_done: list[bool] = []
+
+    def slow_adds() -> None:
+        for _ in range(5):
+            try:
+                counter.add(1)
+            except ValueError:
+                return
+
+    workers = [threading.Thread(target=slow_adds) for _ in range(4)]
+    for t in workers:
+        t.start()
+    counter.close()
+    closer_done.append(True)
+    for t in workers:
+        t.join()
+    assert counter.closed and closer_done == [True]
+    assert api.live() == base

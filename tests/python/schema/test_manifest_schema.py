@@ -14,16 +14,19 @@ These tests keep the two in step:
   ``BEYOND_SCHEMA``, and a case that the schema therefore accepts must be listed in
   ``NOT_CAUGHT``, with the reason: a new case must be classified;
 - the keys, required keys, types, kinds, exports, exception bases and value ranges the
-  schema spells out are the ones the parser names in its messages, and its defaults
-  (those of a conditional's branch where it applies: ``restype``/``args`` only for a
-  function declared by its C arguments, ``params``/``returns`` only for a typed one,
-  ``keyword_only`` by whether the parameter has a default) change nothing the parser
-  makes;
+  schema spells out are the ones the parser names in its messages (a type may also be
+  any class's name, which the parser lists among the result types only), as are the
+  names a class's members may not take and the types that may be optional; and its
+  defaults (those of a conditional's branch where it applies: ``restype``/``args``
+  only for a function declared by its C arguments, ``params``/``returns`` only for a
+  typed one, ``keyword_only`` by whether the parameter has a default) change nothing
+  the parser makes;
 - the parser accepts a manifest carrying ``"$schema"``, and ignores it.
 """
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import os
@@ -79,6 +82,10 @@ BEYOND_SCHEMA: dict[str, str] = {
     "(python.api and errors)",
     r"is already the name of the function": "a name unique across two arrays "
     "(functions and errors)",
+    r"is already the name of the API function": "a name unique across two arrays "
+    "(classes and python.api)",
+    r"the class's symbol .* is already the symbol": "a symbol made from a class's "
+    "C name, compared with the functions' symbols and names elsewhere in the document",
     r"has no default but follows": "Python's order of parameters, a rule between "
     "entries of an array",
     r"is made twice": "the C names made from the names of two parameters (a_len from "
@@ -87,6 +94,11 @@ BEYOND_SCHEMA: dict[str, str] = {
     r'^missing required key "kind" \(functions\[': TYPED_CALL,
     r'only a function returning "str" has': TYPED_CALL,
     r"declares the size of a bytes or str output": TYPED_CALL,
+    r'^unknown (parameter|result) type "[A-Za-z][A-Za-z0-9_]*"': "a type may be the "
+    "name of any class, so whether a name-shaped type names one depends on classes, "
+    "elsewhere in the document (a type that cannot be a class's name is caught)",
+    r"is already the name of a method of the class": "a name unique across two "
+    "collections of a class (methods and constants)",
 }
 
 # Corpus cases that the schema accepts, because every problem in them is beyond it.
@@ -94,8 +106,14 @@ NOT_JSON = "not JSON: an editor's JSON parser reports it; a schema never sees it
 NOT_CAUGHT: dict[str, str] = {
     "builtin_names": "Python builtins as names: word lists",
     "c_keyword_symbol": "C keywords as symbols, given and defaulted: word lists",
+    "classes_clashes": "a class named like an exception or an API function, and a "
+    "class symbol that a function already has: names unique across arrays",
     "calls_unknown_function": "python.api refers to functions that do not exist: "
     "a reference",
+    "classes_references": "types naming no class (references), two classes with one "
+    "name or one C name, a defaulted C name that joins two values, two methods with one "
+    "name, a constant with a method's name (uniqueness), a c_name without "
+    "symbol_prefix (compares two values)",
     "duplicate_api_names": "two api functions with one name: uniqueness of a field",
     "duplicate_arg_names": "two arguments with one name: uniqueness of a field",
     "duplicate_function_names": "two functions with one name: uniqueness of a field",
@@ -161,6 +179,9 @@ def schema_problems(instance: Any) -> set[str]:
             places.update(
                 place([*parts, k]) for k in error.instance if k not in declared
             )
+        elif "propertyNames" in error.absolute_schema_path:
+            # A refused key of a name: value object (a class's constants).
+            places.add(place([*parts, error.instance]))
         elif error.validator == "uniqueItems":
             seen: set[str] = set()
             for i, item in enumerate(error.instance):
@@ -253,7 +274,7 @@ def applicable(node: dict[str, Any], instance: Any) -> Iterator[dict[str, Any]]:
     for part in node.get("allOf", []):
         yield from applicable(part, instance)
     if "if" in node:
-        taken = Draft202012Validator(node["if"]).is_valid(instance)
+        taken = VALIDATOR.evolve(schema=node["if"]).is_valid(instance)
         branch = node.get("then" if taken else "else")
         if branch is not None:
             yield from applicable(branch, instance)
@@ -326,9 +347,11 @@ def test_the_good_manifests_are_found() -> None:
         "examples/base64_ffi_cpp/test_hooks/bindings.json",
         "tests/fixtures/c_textlib/bindings.json",
         "tests/fixtures/c_typed/bindings.json",
+        "tests/fixtures/c_objects/bindings.json",
         "tests/fixtures/check/bindings.json",
         "tests/python/generator/hostile.json",
         "tests/python/schema/typed_defaults.json",
+        "tests/python/schema/class_defaults.json",
         "crates/vix-ffi-gen/tests/manifests/good/all_kinds.json",
         "crates/vix-ffi-gen/tests/manifests/good/minimal.json",
         "README.md#manifest-0",
@@ -471,12 +494,16 @@ OBJECTS: list[tuple[str | int, ...]] = [
     ("functions", 0, "args", 0),
     ("functions", 1, "params", 0),
     ("errors", 0),
+    ("classes", 0),
+    ("classes", 0, "init"),
+    ("classes", 0, "methods", 0),
     ("python",),
     ("python", "api", 0),
     ("python", "api", 0, "output_blocks"),
 ]
 
 # A manifest with an unknown key in every object and an unknown value in every list.
+UNKNOWN_CLASS = "C"
 UNKNOWN_EVERYWHERE = {
     "zz": 1,
     "library": {"name": "demo", "zz": 1},
@@ -495,6 +522,21 @@ UNKNOWN_EVERYWHERE = {
         },
     ],
     "errors": [{"code": "zz", "name": "E", "base": "zz", "zz": 1}],
+    "classes": [
+        {
+            "name": UNKNOWN_CLASS,
+            "zz": 1,
+            "init": {"zz": 1},
+            "methods": [
+                {
+                    "name": "m",
+                    "zz": 1,
+                    "params": [{"name": "p", "type": "zz"}],
+                    "returns": "zz",
+                }
+            ],
+        }
+    ],
     "python": {
         "package": "demo_ffi",
         "zz": 1,
@@ -518,12 +560,22 @@ UNKNOWN_EVERYWHERE = {
     },
 }
 
-# Every object left empty (the top level in a document of its own).
+# Every object left empty (the top level in a document of its own). A class without
+# a name is not read further, so the init and the method are another class's.
 EMPTY_OBJECTS = {
     "library": {},
     "functions": [{"args": [{}]}, {"params": [{}]}],
     "errors": [{}],
+    "classes": [
+        {"init": {}, "methods": [{}]},
+        {"name": "C", "init": {}, "methods": [{}]},
+    ],
     "python": {"api": [{"output_blocks": {}}]},
+}
+# EMPTY_OBJECTS' paths of the objects of OBJECTS that it has elsewhere.
+EMPTY_AT = {
+    ("classes", 0, "init"): ("classes", 1, "init"),
+    ("classes", 0, "methods", 0): ("classes", 1, "methods", 0),
 }
 
 
@@ -546,6 +598,28 @@ def parser_messages(
     for path, message in parse_diagnostics(lines):
         messages.setdefault(str(path), []).append(message)
     return messages
+
+
+def fixed_names(node: dict[str, Any]) -> set[str]:
+    """The names a type or a result schema spells out: its enum, or those of its
+    ``anyOf`` branches (``enum`` and ``const``; the class-name branch spells none)."""
+    node = resolved(node)
+    names = set(node.get("enum", []))
+    if "const" in node:
+        names.add(node["const"])
+    for branch in node.get("anyOf", []):
+        branch = resolved(branch)
+        if branch is not SCHEMA["$defs"]["class_name"]:
+            names |= fixed_names(branch)
+    return names
+
+
+def class_branch(node: dict[str, Any]) -> bool:
+    """Whether a type or result schema also takes a class's name."""
+    return any(
+        resolved(branch) is SCHEMA["$defs"]["class_name"]
+        for branch in resolved(node).get("anyOf", [])
+    )
 
 
 def listed(message: str, pattern: str) -> set[str]:
@@ -578,14 +652,42 @@ def test_keys_types_kinds_and_exports_are_the_parsers(
     arg_types = set(schema_at(("functions", 0, "args", 0, "type"))["enum"])
     assert arg_types == types - {"void"}
 
+    # A typed parameter's type: the fixed ones, or a class's name (the parser lists
+    # the classes' names after the fixed ones).
+    class_names = {UNKNOWN_CLASS}
     (param_type,) = messages["functions[1].params[0].type"]
-    param_types = listed(param_type, r"expected one of: ([^)]*)\)")
-    assert set(schema_at(("functions", 1, "params", 0, "type"))["enum"]) == param_types
+    param_types = listed(param_type, r"expected one of: ([^)]*)\)") - class_names
+    for parts in [
+        ("functions", 1, "params", 0),
+        ("classes", 0, "methods", 0, "params", 0),
+    ]:
+        type_schema = schema_at((*parts, "type"))
+        assert fixed_names(type_schema) == param_types, place(parts)
+        assert class_branch(type_schema), place(parts)
+    (method_param_type,) = messages["classes[0].methods[0].params[0].type"]
+    assert (
+        listed(method_param_type, r"expected one of: ([^)]*)\)") - class_names
+        == param_types
+    )
+
+    # Results: the fixed ones, "self" for a method only, and the classes' names (the
+    # parser lists them after the fixed ones).
     (returns,) = messages["functions[1].returns"]
-    results = listed(returns, r"expected one of: ([^)]*)\)")
-    assert set(schema_at(("functions", 1, "returns"))["enum"]) == results
+    function_results = listed(returns, r"expected one of: ([^)]*)\)") - class_names
+    (method_returns,) = messages["classes[0].methods[0].returns"]
+    results = listed(method_returns, r"expected one of: ([^)]*)\)") - class_names
+    assert results == function_results | {"self"}
+    function_returns = schema_at(("functions", 1, "returns"))
+    assert fixed_names(function_returns) == function_results
+    assert class_branch(function_returns)
+    method_result = schema_at(("classes", 0, "methods", 0, "returns"))
+    assert fixed_names(method_result) == results
+    assert class_branch(method_result)
     # "none" is a result only (the parser refuses it as a parameter type, saying so).
-    assert param_types == results - {"none"}
+    assert param_types == results - {"none", "self"}
+    # A class may not be named like a type (the parser refuses each of these names,
+    # test_class_names_and_members_are_the_parsers).
+    assert set(SCHEMA["$defs"]["class_name"]["not"]["enum"]) == results | param_types
 
     (base,) = messages["errors[0].base"]
     bases = listed(base, r"standard exceptions: ([^)]*)\)")
@@ -618,15 +720,20 @@ DEFAULT_KINDS: dict[str, dict[str, Any]] = {
     "true or false": {"type": "boolean"},
 }
 
+# A class for the probes whose parameters have a class's type.
+PROBE_CLASS = "Thing"
+
 
 def test_parameter_defaults_are_the_parsers(work_dir: Path, vix_ffi: RunVixFfi) -> None:
-    # A typed function with a parameter of every type, each defaulting to a value that
-    # fits none.
-    types = schema_at(("functions", 0, "params", 0, "type"))["enum"]
+    # A typed function with a parameter of every type (and of a class's), each
+    # defaulting to a value that fits none.
+    types = [*fixed_names(schema_at(("functions", 0, "params", 0, "type")))]
+    types = sorted(types) + [PROBE_CLASS]
     params = [{"name": f"p{i}", "type": t, "default": {}} for i, t in enumerate(types)]
     manifest = {
         "library": {"name": "demo"},
         "functions": [{"name": "f", "params": params}],
+        "classes": [{"name": PROBE_CLASS}],
         "python": {"package": "demo_ffi"},
     }
     messages = parser_messages(manifest, work_dir / "schema" / "default-types", vix_ffi)
@@ -639,9 +746,118 @@ def test_parameter_defaults_are_the_parsers(work_dir: Path, vix_ffi: RunVixFfi) 
         if whole := re.fullmatch(r"a whole number from (-?\d+) to (\d+)", wanted):
             low, high = int(whole[1]), int(whole[2])
             expected = {"type": "integer", "minimum": low, "maximum": high}
+        elif wanted == "null":
+            # An object's only default; the parser reads null as its None.
+            assert param_type == PROBE_CLASS
+            assert default_rules(param_type) == [{"type": "null"}]
+            continue
         else:
-            expected = DEFAULT_KINDS[wanted]
+            expected = dict(DEFAULT_KINDS[wanted])
+        # The parser reads null as None for every type, and refuses it by
+        # test_optional_is_the_parsers' rules, not as a value of the wrong type.
+        expected["type"] = [expected["type"], "null"]
         assert default_rules(param_type) == [expected], param_type
+
+
+def test_optional_is_the_parsers(work_dir: Path, vix_ffi: RunVixFfi) -> None:
+    # A parameter of every type that is optional with the default None, and one that
+    # has the default None without being optional.
+    types = sorted(fixed_names(schema_at(("functions", 0, "params", 0, "type"))))
+    types.append(PROBE_CLASS)
+    params: list[dict[str, Any]] = []
+    for i, param_type in enumerate(types):
+        params.append(
+            {"name": f"o{i}", "type": param_type, "optional": True, "default": None}
+        )
+        params.append({"name": f"n{i}", "type": param_type, "default": None})
+    manifest = {
+        "library": {"name": "demo"},
+        "functions": [{"name": "f", "params": params}],
+        "classes": [{"name": PROBE_CLASS}],
+        "python": {"package": "demo_ffi"},
+    }
+    messages = parser_messages(manifest, work_dir / "schema" / "optional", vix_ffi)
+    assert set(messages) == schema_problems(manifest)
+    cannot = {
+        param_type
+        for i, param_type in enumerate(types)
+        if any(
+            "cannot be optional" in text
+            for text in messages.get(f"functions[0].params[{2 * i}]", [])
+        )
+    }
+    (rule,) = [
+        part["if"]["properties"]["type"]["enum"]
+        for part in SCHEMA["$defs"]["param"]["allOf"]
+        if "optional" in part["if"].get("properties", {})
+    ]
+    assert cannot == set(rule)
+    (optional_kinds,) = {
+        found[1]
+        for texts in messages.values()
+        for text in texts
+        if (found := re.search(r"only (.*) can \(", text))
+    }
+    # "objects": the parameters of a class's type.
+    assert set(types) - cannot == {
+        PROBE_CLASS if kind == "objects" else kind
+        for kind in re.split(r", | and ", optional_kinds)
+    }
+    for i in range(len(types)):
+        (not_optional,) = messages[f"functions[0].params[{2 * i + 1}]"]
+        assert "is None, but the parameter is not optional" in not_optional
+
+
+RUNTIME = REPO_ROOT / "crates" / "vix-ffi-gen" / "src" / "python" / "runtime"
+
+
+def handle_public_names() -> set[str]:
+    """The public names of the run-time base class of every generated class."""
+    tree = ast.parse((RUNTIME / "_vix_runtime.py").read_text(encoding="utf-8"))
+    (handle,) = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.ClassDef) and node.name == "Handle"
+    ]
+    names: set[str] = set()
+    for node in handle.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return {name for name in names if not name.startswith("_")}
+
+
+def test_class_names_and_members_are_the_parsers(
+    work_dir: Path, vix_ffi: RunVixFfi
+) -> None:
+    # Classes named like each type, and a method and a constant named like each public
+    # name of the run-time base class (in classes of their own: the parser reads no
+    # further into a class whose name or methods it refuses).
+    type_names = sorted(SCHEMA["$defs"]["class_name"]["not"]["enum"])
+    reserved = sorted(handle_public_names())
+    manifest = {
+        "library": {"name": "demo"},
+        "functions": [{"name": "f", "returns": "none"}],
+        "classes": [
+            *({"name": name} for name in type_names),
+            {"name": "M", "methods": [{"name": name} for name in reserved]},
+            {"name": "K", "constants": dict.fromkeys(reserved, 1)},
+        ],
+        "python": {"package": "demo_ffi"},
+    }
+    messages = parser_messages(manifest, work_dir / "schema" / "class-names", vix_ffi)
+    n = len(type_names)
+    expected = {
+        *(f"classes[{i}].name" for i in range(n)),
+        *(f"classes[{n}].methods[{i}].name" for i in range(len(reserved))),
+        *(f"classes[{n + 1}].constants.{name}" for name in reserved),
+    }
+    assert set(messages) == expected
+    assert schema_problems(manifest) == expected
+    assert set(SCHEMA["$defs"]["member_name"]["not"]["enum"]) == set(reserved)
 
 
 def test_required_keys_are_the_parsers(work_dir: Path, vix_ffi: RunVixFfi) -> None:
@@ -652,7 +868,7 @@ def test_required_keys_are_the_parsers(work_dir: Path, vix_ffi: RunVixFfi) -> No
     for parts in OBJECTS:
         missing = {
             match[1]
-            for message in messages[place(parts)]
+            for message in messages.get(place(EMPTY_AT.get(parts, parts)), [])
             if (match := re.fullmatch(r'missing required key "([^"]+)"', message))
         }
         assert missing == set(schema_at(parts).get("required", [])), place(parts)

@@ -647,6 +647,14 @@ impl Checker<'_> {
                 }
             }
         }
+        if let Some(classes) = &classes {
+            self.check_class_names(
+                classes,
+                errors.as_deref(),
+                functions.as_deref(),
+                python.as_ref(),
+            );
+        }
         if let (Some(errors), Some(api)) = (&errors, python.as_ref().and_then(|p| p.api.as_ref())) {
             for (j, entry) in api.iter().enumerate() {
                 let Some(name) = entry.name.as_deref() else {
@@ -671,6 +679,66 @@ impl Checker<'_> {
             classes,
             python,
         })
+    }
+
+    /// A class's name is bound in `api.py` beside the API functions and exceptions, and
+    /// its symbols beside the functions' symbols: none may clash.
+    fn check_class_names(
+        &mut self,
+        classes: &[Class],
+        errors: Option<&[LibraryError]>,
+        functions: Option<&[FunctionDraft]>,
+        python: Option<&PythonDraft>,
+    ) {
+        for (i, class) in classes.iter().enumerate() {
+            let name_path = format!("classes[{i}].name");
+            if let Some(e) = errors
+                .into_iter()
+                .flatten()
+                .position(|e| e.name == class.name)
+            {
+                self.error(
+                    &name_path,
+                    format!(
+                        "class name {:?} is already the name of the exception errors[{e}]",
+                        class.name
+                    ),
+                );
+            }
+            let api = python.and_then(|p| p.api.as_deref()).unwrap_or_default();
+            if let Some(a) = api
+                .iter()
+                .position(|a| a.name.as_deref() == Some(class.name.as_str()))
+            {
+                self.error(
+                    &name_path,
+                    format!(
+                        "class name {:?} is already the name of the API function python.api[{a}]",
+                        class.name
+                    ),
+                );
+            }
+            let symbols = class
+                .init
+                .iter()
+                .chain(&class.methods)
+                .map(|m| m.symbol.as_str())
+                .chain([class.free_symbol.as_str()]);
+            for symbol in symbols {
+                let clash = functions.into_iter().flatten().position(|f| {
+                    f.symbol.as_deref() == Some(symbol) || f.name.as_deref() == Some(symbol)
+                });
+                if let Some(f) = clash {
+                    self.error(
+                        &format!("classes[{i}]"),
+                        format!(
+                            "the class's symbol {symbol:?} is already the symbol or raw binding \
+                             name of functions[{f}]"
+                        ),
+                    );
+                }
+            }
+        }
     }
 
     fn library(&mut self, path: &str, value: &Value) -> Option<LibraryDraft> {

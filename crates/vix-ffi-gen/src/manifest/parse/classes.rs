@@ -26,6 +26,9 @@ const METHOD_KEYS: &[&str] = &["name", "params", "returns", "doc"];
 /// method or constant may not take.
 pub(super) const CLASS_RESERVED: [&str; 2] = ["close", "closed"];
 
+/// Method names whose symbols the class's constructor and release function have.
+const SYMBOL_RESERVED: [&str; 2] = ["new", "free"];
+
 /// `HashState` → `hash_state`, `blake3` → `blake3`.
 pub(super) fn snake_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 4);
@@ -253,7 +256,23 @@ impl Checker<'_> {
 
     fn method_name(&mut self, path: &str, map: &Map<String, Value>) -> Option<String> {
         let name_path = child_key(path, "name");
-        self.member_name(&name_path, map.get("name")?)
+        let name = self.member_name(&name_path, map.get("name")?)?;
+        if SYMBOL_RESERVED.contains(&name.as_str()) {
+            self.error(
+                &name_path,
+                format!(
+                    "a method named {name:?} would have the symbol of the class's \
+                     {} (<c_name>_{name}); use another name",
+                    if name == "new" {
+                        "constructor"
+                    } else {
+                        "release function"
+                    }
+                ),
+            );
+            return None;
+        }
+        Some(name)
     }
 
     /// `constants`: `{"name": value}`, each value a string, number or boolean.

@@ -111,7 +111,8 @@ impl Checker<'_> {
             None => Some(Vec::new()),
             Some(v) => self.params(&child_key(path, "params"), v),
         };
-        let output = match map.get("returns") {
+        // A constructor's result is fixed: its "returns" is refused as an unknown key.
+        let output = match map.get("returns").filter(|_| fixed == Output::None) {
             None => Some(fixed),
             Some(v) => self.returns(&child_key(path, "returns"), v, receiver),
         };
@@ -139,7 +140,7 @@ impl Checker<'_> {
         for (i, p) in signature.params.iter().enumerate() {
             let what = if names::is_c_keyword(&p.name) {
                 "a C or C++ keyword, which the C parameter of this name cannot be"
-            } else if p.name == "self" {
+            } else if receiver.is_some() && p.name == "self" {
                 "the name of a method's own object (and Python's convention for it)"
             } else {
                 continue;
@@ -172,8 +173,9 @@ impl Checker<'_> {
             Some(output) => Some(output),
             None => {
                 let known: Vec<String> = output_names()
+                    .filter(|n| receiver.is_some() || *n != Output::This.name())
                     .map(str::to_owned)
-                    .chain(self.class_names.iter().cloned())
+                    .chain(self.known_classes())
                     .collect();
                 self.error(
                     path,
@@ -186,6 +188,17 @@ impl Checker<'_> {
                 None
             }
         }
+    }
+
+    /// The names of `classes`, once each, for messages.
+    fn known_classes(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for name in self.class_names.iter().filter(|n| !n.is_empty()) {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+        names
     }
 
     /// The class named `name` in `classes`.
@@ -239,6 +252,10 @@ impl Checker<'_> {
                 draft.ty = ParamType::from_name(name)
                     .or_else(|| self.class_named(name).map(ParamType::Object));
                 if draft.ty.is_none() {
+                    let known: Vec<String> = param_type_names()
+                        .map(str::to_owned)
+                        .chain(self.known_classes())
+                        .collect();
                     let hint =
                         if name.ends_with("_ptr") && CType::from_manifest_name(name).is_some() {
                             " (an output is not a parameter: declare the one output with \
@@ -249,13 +266,13 @@ impl Checker<'_> {
                          has \"params\": [])"
                                 .to_owned()
                         } else {
-                            did_you_mean(name, param_type_names())
+                            did_you_mean(name, known.iter().map(String::as_str))
                         };
                     self.error(
                         &type_path,
                         format!(
                             "unknown parameter type {name:?} (expected one of: {}){hint}",
-                            quoted_list(param_type_names()),
+                            quoted_list(known.iter().map(String::as_str)),
                         ),
                     );
                 }

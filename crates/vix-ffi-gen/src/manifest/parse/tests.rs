@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::manifest::{Default, Passing};
+use crate::manifest::{ClassId, Default, ParamType, Passing};
 
 fn op_args() -> Value {
     json!([
@@ -788,4 +788,143 @@ fn a_builtin_is_a_fine_parameter_name() {
         json!({"name": "f", "calls": "f"}),
     );
     parse_value(&m).unwrap_or_else(|e| panic!("{e}"));
+}
+
+// --- classes (ABI v1.1 objects) ---
+
+fn with_class(class: Value) -> Value {
+    let mut m = base();
+    m["classes"] = json!([class]);
+    m
+}
+
+#[test]
+fn a_class_gets_its_symbols_and_signatures() {
+    let m = with_class(json!({
+        "name": "HashState",
+        "init": {"params": [{"name": "key", "type": "bytes", "optional": true, "default": null}]},
+        "methods": [
+            {"name": "update", "params": [{"name": "data", "type": "bytes"}], "returns": "self"},
+            {"name": "copy", "returns": "HashState"},
+            {"name": "absorb", "params": [{"name": "other", "type": "HashState"}]}
+        ],
+        "constants": {"name": "fnv", "size": 8, "ratio": 0.5, "fast": true}
+    }));
+    let manifest = parse_value(&m).unwrap_or_else(|e| panic!("{e}"));
+    let class = &manifest.classes[0];
+    assert_eq!(class.c_name, "demo_hash_state");
+    assert_eq!(class.free_symbol, "demo_hash_state_free");
+    assert!(!class.thread_safe);
+    let init = class.init.as_ref().unwrap();
+    assert_eq!(init.symbol, "demo_hash_state_new");
+    assert_eq!(init.signature.output, Output::Object(ClassId(0)));
+    assert!(init.signature.params[0].optional);
+    assert_eq!(init.signature.params[0].default, Some(Default::None));
+    let symbols: Vec<&str> = class.methods.iter().map(|m| m.symbol.as_str()).collect();
+    assert_eq!(
+        symbols,
+        [
+            "demo_hash_state_update",
+            "demo_hash_state_copy",
+            "demo_hash_state_absorb"
+        ]
+    );
+    assert_eq!(class.methods[0].signature.output, Output::This);
+    assert_eq!(class.methods[0].signature.receiver, Some(ClassId(0)));
+    assert_eq!(
+        class.methods[1].signature.output,
+        Output::Object(ClassId(0))
+    );
+    assert_eq!(
+        class.methods[2].signature.params[0].ty,
+        ParamType::Object(ClassId(0))
+    );
+    assert_eq!(
+        class.methods[2]
+            .signature
+            .c_prototype_with(&class.methods[2].symbol, |_| class.c_name.clone()),
+        "int demo_hash_state_absorb(demo_hash_state *self, demo_hash_state *other, \
+         vix_status *out_status)"
+    );
+    assert_eq!(class.constants.len(), 4);
+}
+
+#[test]
+fn constants_keep_their_document_order() {
+    // Written as text: serde_json's Value keeps keys sorted, the manifest's order is
+    // what the spans recorded.
+    let text = r#"{
+      "library": {"name": "demo"},
+      "functions": [{"name": "f", "returns": "none"}],
+      "classes": [{"name": "T", "constants": {"zeta": 1, "alpha": "a", "mid": true}}],
+      "python": {"package": "demo_ffi"}
+    }"#;
+    let manifest = parse(text).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = manifest.classes[0]
+        .constants
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert_eq!(names, ["zeta", "alpha", "mid"]);
+}
+
+#[test]
+fn a_function_may_take_and_return_objects() {
+    let mut m = with_class(json!({"name": "Thing", "c_name": "demo_thing"}));
+    m["functions"].as_array_mut().unwrap().push(
+        json!({"name": "make", "params": [{"name": "like", "type": "Thing",
+                     "optional": true}], "returns": "Thing"}),
+    );
+    m["python"]["api"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "make", "calls": "make"}));
+    let manifest = parse_value(&m).unwrap_or_else(|e| panic!("{e}"));
+    let sig = manifest.functions[2].signature.as_ref().unwrap();
+    assert_eq!(sig.output, Output::Object(ClassId(0)));
+    let args: Vec<CType> = manifest.functions[2].args.iter().map(|a| a.ty).collect();
+    assert_eq!(args, [CType::Handle, CType::HandlePtr, CType::VixStatusPtr]);
+}
+
+#[test]
+fn class_mistakes_are_refused_where_they_are() {
+    let m = with_class(json!({"name": "T", "methods": [{"name": "close"}]}));
+    assert_one(
+        &m,
+        "classes[0].methods[0].name",
+        &["defined by every generated class"],
+    );
+    let m = with_class(json!({"name": "T", "constants": {"list": [1]}}));
+    assert_one(
+        &m,
+        "classes[0].constants.list",
+        &["a string, a number or a boolean"],
+    );
+    let m = with_class(json!({"name": "T", "methods": [
+        {"name": "f", "params": [{"name": "n", "type": "int32", "optional": true}]}]}));
+    assert_one(
+        &m,
+        "classes[0].methods[0].params[0]",
+        &["cannot be optional"],
+    );
+    let m = with_class(json!({"name": "T", "methods": [
+        {"name": "f", "params": [{"name": "self", "type": "int32"}]}]}));
+    assert_one(
+        &m,
+        "classes[0].methods[0].params[0].name",
+        &["method's own object"],
+    );
+    let m = with_class(json!({"name": "bytes"}));
+    assert_eq!(errors(&m).len(), 1, "{:?}", errors(&m));
+    let mut m = with_class(json!({"name": "T"}));
+    m["functions"][1] = json!({"name": "encode", "returns": "self"});
+    m["python"]["api"][1] = json!({"name": "encode", "calls": "encode"});
+    assert_one(&m, "functions[1].returns", &["a function has none"]);
+    let m = with_class(json!({"name": "T", "methods": [
+        {"name": "f", "params": [{"name": "x", "type": "int32", "default": null}]}]}));
+    assert_one(
+        &m,
+        "classes[0].methods[0].params[0]",
+        &["add \"optional\": true"],
+    );
 }
