@@ -89,8 +89,19 @@ pub fn run(args: Args) -> Result<()> {
     for (path, text) in &files {
         write_atomically(path, text)?;
     }
+    let classes: Vec<&str> = generated
+        .library
+        .classes
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    let classes = if classes.is_empty() {
+        String::new()
+    } else {
+        format!("; {} classes: {}", classes.len(), classes.join(", "))
+    };
     println!(
-        "wrote {} and {} ({} functions: {})",
+        "wrote {} and {} ({} functions: {}{classes})",
         files[0].0.display(),
         files[1].0.display(),
         names.len(),

@@ -28,8 +28,8 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use vix_ffi_syntax::signature::Role;
 use vix_ffi_syntax::{
-    analyze, analyze_errors, Args, Export, Input, Operation, ParamType, Returns, Scalar, Shape,
-    Typed, Version,
+    analyze, analyze_errors, Args, Class, Export, Input, ObjectType, Operation, ParamType,
+    Receiver, Returns, Scalar, Shape, Typed, Version,
 };
 
 /// Exports a safe Rust function as an ABI v1 operation, or a `const` as the library's
@@ -203,6 +203,85 @@ use vix_ffi_syntax::{
 /// Errors with codes of the library's own are an enum deriving
 /// [`LibraryError`](derive@LibraryError): return `Result<T, YourError>`.
 ///
+/// # Classes (ABI v1.1 objects)
+///
+/// On an inherent `impl` block, the attribute exports the type as a class: an opaque
+/// handle `mylib_<name> *` that C creates with `<c_name>_new`, calls methods on and
+/// releases with `<c_name>_free`, and that Python sees as a class.
+///
+/// ```
+/// use vix_ffi::Result;
+///
+/// pub struct Counter {
+///     n: u64,
+/// }
+///
+/// /// A counter.
+/// #[vix_ffi::export(prefix = "mylib_")]
+/// impl Counter {
+///     /// The step of `bump`.
+///     pub const STEP: u64 = 1;
+///
+///     /// A counter from `start`.
+///     #[vix(default(start = 0))]
+///     pub fn new(start: u64) -> Result<Self> {
+///         Ok(Counter { n: start })
+///     }
+///
+///     /// Adds one; returns the counter.
+///     pub fn bump(&mut self) -> Result<&mut Self> {
+///         self.n += Self::STEP;
+///         Ok(self)
+///     }
+///
+///     /// The count.
+///     pub fn get(&self) -> Result<u64> {
+///         Ok(self.n)
+///     }
+///
+///     /// The sum with `other`, or a copy without it.
+///     #[vix(default(other = None))]
+///     pub fn plus(&self, other: Option<&Counter>) -> Result<Self> {
+///         Ok(Counter { n: self.n + other.map_or(0, |o| o.n) })
+///     }
+/// }
+/// ```
+///
+/// exports `int mylib_counter_new(uint64_t start, mylib_counter **out_handle, vix_status
+/// *out_status)`, `int mylib_counter_bump(mylib_counter *self, vix_status *out_status)`,
+/// `mylib_counter_get`, `mylib_counter_plus` and `void mylib_counter_free(mylib_counter
+/// *self)`.
+///
+/// - The class is named as the type, or `name = "..."` on the attribute; its C name is the
+///   prefix and the name in snake case. The type must be `Send`.
+/// - The constructor is `pub fn new`, or the function marked `#[vix(constructor)]`, and
+///   returns `Result<Self>`. Every other `pub fn` is a method taking `&self` or `&mut
+///   self` (`#[vix(skip)]` keeps a `pub` item out; private items are not exported).
+/// - A method returns what a typed function returns, `Self` or another exported class
+///   (a new object the caller owns), or `&mut Self` / `&Self`: chaining, `"returns":
+///   "self"` in the manifest, no C output, Python returns the object itself.
+/// - Parameters are those of typed functions, `&Other` (an object of an exported class)
+///   and `Option<&[u8]>`, `Option<&str>`, `Option<&Other>` (None is NULL;
+///   `default(x = None)`). `#[vix(...)]` on a method takes the parameter arguments of
+///   functions.
+/// - `pub const`s with a literal value are read-only Python attributes, named as the
+///   `const` in lower case or as `#[vix(name = "...")]` says.
+///
+/// **No two calls ever use one object at once, whoever calls.** The handle is a `Box`
+/// of the value inside a `std::sync::Mutex`, and each symbol locks it for the whole call,
+/// `&self` methods included: a `&mut self` method therefore never runs beside any other
+/// call on the object, even when a C program calls the symbols from many threads without
+/// the Python binding's own per-object serialization. A call waits for the one running on
+/// its `self`; an object *argument* held by another call is refused with
+/// `VIX_STATUS_INVALID_ARG` instead of waited for (so that two calls never wait for each
+/// other), and so is one object passed twice (`a.absorb(a)`, which Rust could not lend as
+/// `&mut self` and `&Other` at once). A method that panics gives `VIX_STATUS_ERROR` and
+/// leaves its object refusing further calls (`VIX_STATUS_ERROR`), since its state may be
+/// half-updated; `free` still releases it. A NULL `self`, object argument or `out_handle`
+/// is `VIX_STATUS_INVALID_ARG`; `<c_name>_free(NULL)` does nothing; a panic in `Drop` is
+/// caught in `free`. A pointer that is not a live handle cannot be detected: that, and not
+/// freeing an object while a call uses it, is the caller's part of the contract.
+///
 /// # Version string
 ///
 /// ```
@@ -223,7 +302,13 @@ use vix_ffi_syntax::{
 /// the version string) are compile errors pointing at the offending part of the item.
 #[proc_macro_attribute]
 pub fn export(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let original = TokenStream2::from(item.clone());
+    let mut original = TokenStream2::from(item.clone());
+    // The `#[vix(...)]` attributes inside an exported `impl` are read here and removed:
+    // an attribute macro cannot declare helper attributes.
+    if let Ok(syn::Item::Impl(block)) = syn::parse::<syn::Item>(item.clone()) {
+        let stripped = vix_ffi_syntax::strip(&block);
+        original = quote!(#stripped);
+    }
     let expansion = syn::parse::<syn::Item>(item).and_then(|parsed| {
         let args = Args::parse(attr.into())?;
         let export = analyze(&args, &parsed, Span::call_site())?;
@@ -239,7 +324,13 @@ fn expand(item: &syn::Item, export: &Export) -> TokenStream2 {
     let attrs = match item {
         syn::Item::Fn(f) => &f.attrs,
         syn::Item::Const(c) => &c.attrs,
-        _ => unreachable!("analyze accepts functions and consts only"),
+        syn::Item::Impl(_) => {
+            let Export::Class(class) = export else {
+                unreachable!("an impl is analysed as a class")
+            };
+            return expand_class(class);
+        }
+        _ => unreachable!("analyze accepts functions, consts and impls only"),
     };
     let docs = attrs.iter().filter(|a| a.path().is_ident("doc"));
     let ident = export.ident();
@@ -256,12 +347,13 @@ fn expand(item: &syn::Item, export: &Export) -> TokenStream2 {
             " The typed-signature contract of Vix FFI v1.1: each input pointer is null or \
              readable for its length, each output pointer null or writable (`out_ptr` for \
              `out_cap` bytes), for the whole call.",
-            typed(t, &symbol),
+            typed(t, &symbol, None),
         ),
         Export::Version(v) => (
             " `out_status` is null or valid for writing one `vix_status`.",
             version(v, &symbol),
         ),
+        Export::Class(_) => unreachable!("classes are expanded by expand_class"),
     };
     quote! {
         #(#docs)*
@@ -470,22 +562,102 @@ fn scalar_type(s: Scalar) -> TokenStream2 {
     }
 }
 
-fn typed(t: &Typed, symbol: &Ident) -> TokenStream2 {
+/// What a class member's symbol needs beyond its typed signature.
+struct Method<'a> {
+    /// The class's Rust type.
+    self_ty: &'a syn::Type,
+    /// How a method borrows its object (`None`: the constructor).
+    receiver: Option<Receiver>,
+}
+
+fn typed(t: &Typed, symbol: &Ident, method: Option<&Method<'_>>) -> TokenStream2 {
     let sig = &t.signature;
     let status = hidden("out_status");
     let out = hidden("__vix_out");
     let mut decls = Vec::new();
     let mut raw_inputs = Vec::new();
     let mut conversions = Vec::new();
+    // Objects: the distinct check first, then `self` (waited for), then the arguments.
+    let mut handles: Vec<TokenStream2> = Vec::new();
+    let mut locks = Vec::new();
+    let this = hidden("__vix_this");
+    let object_type = |id: vix_ffi_syntax::signature::ClassId| -> TokenStream2 {
+        match &t.objects[id.0 as usize] {
+            ObjectType::This => {
+                let self_ty = method
+                    .expect("only a class member names its own class")
+                    .self_ty;
+                quote!(#self_ty)
+            }
+            ObjectType::Other(ty) => quote!(#ty),
+        }
+    };
+    // Each other class must be exported: one clear error at the type if not.
+    let assertions = t.objects.iter().filter_map(|o| match o {
+        ObjectType::This => None,
+        ObjectType::Other(ty) => Some(quote_spanned! {ty.span()=>
+            const _: () = ::vix_ffi::glue::assert_class::<#ty>();
+        }),
+    });
+    let assertions = quote!(#(#assertions)*);
     let args: Vec<Ident> = (0..sig.params.len())
         .map(|i| hidden(&format!("__vix_arg{i}")))
         .collect();
     let (mut out_ptr, mut out_cap, mut out_len, mut out_value) = (None, None, None, None);
     for c in sig.c_params() {
-        let ident = c_ident(&c.name);
+        // `self` cannot be a Rust parameter name.
+        let ident = if c.role == Role::SelfHandle {
+            hidden("__vix_self")
+        } else {
+            c_ident(&c.name)
+        };
         let ty = match c.role {
-            Role::SelfHandle | Role::Object(_) | Role::OutHandle => {
-                unreachable!("the attribute's functions have no object parameters or results (classes are not exported from Rust yet)")
+            Role::SelfHandle => {
+                let method = method.expect("a receiver belongs to a method");
+                let self_ty = method.self_ty;
+                let handle = hidden("__vix_hself");
+                raw_inputs.push(quote! {
+                    let #handle = unsafe { ::vix_ffi::glue::HandleArg::<#self_ty>::new(#ident) };
+                });
+                handles.push(quote!((#handle.addr(), "self")));
+                let binding = if method.receiver == Some(Receiver::Exclusive) {
+                    quote!(let mut #this)
+                } else {
+                    quote!(let #this)
+                };
+                locks.insert(0, quote!(#binding = #handle.this()?;));
+                decls.push(quote!(#ident: *mut ::vix_ffi::glue::Handle<#self_ty>));
+                continue;
+            }
+            Role::Object(i) => {
+                let ParamType::Object(id) = sig.params[i].ty else {
+                    unreachable!("an object role has an object type")
+                };
+                let ty = object_type(id);
+                let handle = hidden(&format!("__vix_h{i}"));
+                let guard = hidden(&format!("__vix_g{i}"));
+                raw_inputs.push(quote! {
+                    let #handle = unsafe { ::vix_ffi::glue::HandleArg::<#ty>::new(#ident) };
+                });
+                let name = &sig.params[i].name;
+                handles.push(quote!((#handle.addr(), #name)));
+                let arg = &args[i];
+                if sig.params[i].optional {
+                    locks.push(quote!(let #guard = #handle.optional(#name)?;));
+                    conversions.push(quote!(let #arg = #guard.as_deref();));
+                } else {
+                    locks.push(quote!(let #guard = #handle.object(#name)?;));
+                    conversions.push(quote!(let #arg = &*#guard;));
+                }
+                quote!(*mut ::vix_ffi::glue::Handle<#ty>)
+            }
+            Role::OutHandle => {
+                out_value = Some(ident.clone());
+                let Returns::Object(id) = sig.output else {
+                    unreachable!("out_handle belongs to an object output")
+                };
+                let ty = object_type(id);
+                quote!(*mut *mut ::vix_ffi::glue::Handle<#ty>)
             }
             Role::InputPtr(_) => quote!(*const u8),
             Role::InputLen(i) => {
@@ -496,10 +668,11 @@ fn typed(t: &Typed, symbol: &Ident) -> TokenStream2 {
                 });
                 let name = &sig.params[i].name;
                 let arg = &args[i];
-                let method = if sig.params[i].ty == ParamType::Str {
-                    quote!(text)
-                } else {
-                    quote!(bytes)
+                let method = match (sig.params[i].ty == ParamType::Str, sig.params[i].optional) {
+                    (true, false) => quote!(text),
+                    (false, false) => quote!(bytes),
+                    (true, true) => quote!(optional_text),
+                    (false, true) => quote!(optional_bytes),
                 };
                 conversions.push(quote!(let #arg = #raw.#method(#name)?;));
                 quote!(usize)
@@ -544,8 +717,15 @@ fn typed(t: &Typed, symbol: &Ident) -> TokenStream2 {
         decls.push(quote!(#ident: #ty));
     }
     let (out_value_expr, out_type, value_type) = match sig.output {
-        Returns::Object(_) | Returns::This => unreachable!("the attribute's functions have no object parameters or results (classes are not exported from Rust yet)"),
-        Returns::None => (
+        Returns::Object(id) => {
+            let ty = object_type(id);
+            (
+                quote!(::vix_ffi::glue::HandleOut::<#ty>(#out_value)),
+                quote!(::vix_ffi::glue::HandleOut<#ty>),
+                ty,
+            )
+        }
+        Returns::None | Returns::This => (
             quote!(::vix_ffi::glue::NoOut),
             quote!(::vix_ffi::glue::NoOut),
             quote!(()),
@@ -564,7 +744,23 @@ fn typed(t: &Typed, symbol: &Ident) -> TokenStream2 {
             quote!(usize),
         ),
     };
-    let function = &t.ident;
+    // The call carries the return type's span, so that a type error about the result
+    // (an error type that does not convert into `vix_ffi::Error`) points there.
+    let mut ident = t.ident.clone();
+    ident.set_span(t.output_span);
+    let function = match method {
+        Some(m) => {
+            let ty = m.self_ty;
+            quote!(<#ty>::#ident)
+        }
+        None => quote!(#ident),
+    };
+    // A method's object comes first.
+    let receiver = match method.and_then(|m| m.receiver) {
+        Some(Receiver::Exclusive) => quote!(&mut *#this,),
+        Some(Receiver::Shared) => quote!(&*#this,),
+        None => quote!(),
+    };
     let check_ascii = if t.ascii {
         quote!({ ::core::cfg!(debug_assertions) })
     } else {
@@ -607,30 +803,38 @@ fn typed(t: &Typed, symbol: &Ident) -> TokenStream2 {
             )
         }
     } else {
-        // The call carries the return type's span, so that a type error about the result
-        // (an error type that does not convert into `vix_ffi::Error`) points there.
-        let mut function = function.clone();
-        function.set_span(t.output_span);
         match sig.output {
             Returns::Bytes | Returns::Str => quote_spanned! {t.output_span=>
-                ::vix_ffi::glue::put::<_, _, #check_ascii>(#out, #function(#(#args),*))
+                ::vix_ffi::glue::put::<_, _, #check_ascii>(#out, #function(#receiver #(#args),*))
             },
-            Returns::None | Returns::Scalar(_) => quote_spanned! {t.output_span=>
-                ::vix_ffi::glue::result(#function(#(#args),*))
+            Returns::None | Returns::Scalar(_) | Returns::Object(_) => {
+                quote_spanned! {t.output_span=>
+                    ::vix_ffi::glue::result(#function(#receiver #(#args),*))
+                }
+            }
+            Returns::This => quote_spanned! {t.output_span=>
+                ::vix_ffi::glue::chain(#function(#receiver #(#args),*))
             },
-            Returns::Object(_) | Returns::This => unreachable!("the attribute's functions have no object parameters or results (classes are not exported from Rust yet)"),
         }
     };
     let body = hidden("__vix_body");
+    let distinct = if handles.len() > 1 {
+        quote!(::vix_ffi::glue::distinct(&[#(#handles),*])?;)
+    } else {
+        quote!()
+    };
     quote! {
         pub unsafe extern "C" fn #symbol(
             #(#decls,)*
             #status: *mut ::vix_ffi::VixStatus,
         ) -> ::std::os::raw::c_int {
+            #assertions
             #size
             // Forwarded from this function's contract (`# Safety` above).
             #(#raw_inputs)*
             let #body = move |#out: &#out_type| -> ::vix_ffi::Result<#value_type> {
+                #distinct
+                #(#locks)*
                 #(#conversions)*
                 #call
             };
@@ -651,4 +855,63 @@ fn version(v: &Version, symbol: &Ident) -> TokenStream2 {
             unsafe { ::vix_ffi::version(#out_status, #constant) }
         }
     }
+}
+
+/// An exported class: the `Class` implementation, a symbol per constructor and method,
+/// and `<c_name>_free`.
+fn expand_class(class: &Class) -> TokenStream2 {
+    let self_ty = &class.self_ty;
+    let name = &class.name;
+    let span = class.ident.span();
+    let mut out = quote_spanned! {span=>
+        impl ::vix_ffi::glue::Class for #self_ty {
+            const NAME: &'static str = #name;
+        }
+    };
+    let safety = " The object contract of Vix FFI v1.1: `self` and each object argument are \
+                  NULL or a live handle of their class (made by its `_new` or a method, not \
+                  yet freed), each input pointer is null or readable for its length, each \
+                  output pointer null or writable, for the whole call.";
+    for member in class.constructor.iter().chain(&class.methods) {
+        let method = Method {
+            self_ty,
+            receiver: member.receiver,
+        };
+        let ident = &member.typed.ident;
+        let symbol = format_ident!("{}", member.symbol, span = ident.span());
+        let origin = format!(
+            " The `extern \"C\"` symbol of `{}::{ident}`, generated by `#[vix_ffi::export]`.",
+            class.ident
+        );
+        let body = typed(&member.typed, &symbol, Some(&method));
+        out.extend(quote! {
+            #[doc = #origin]
+            #[doc = ""]
+            #[doc = " # Safety"]
+            #[doc = ""]
+            #[doc = #safety]
+            #[unsafe(no_mangle)]
+            #body
+        });
+    }
+    let free = format_ident!("{}", class.free_symbol(), span = span);
+    let handle = hidden("__vix_self");
+    let origin = format!(
+        " Releases an object of `{}` made by `#[vix_ffi::export]`'s symbols; NULL does nothing.",
+        class.ident
+    );
+    out.extend(quote! {
+        #[doc = #origin]
+        #[doc = ""]
+        #[doc = " # Safety"]
+        #[doc = ""]
+        #[doc = " `self` is NULL or a live handle of the class that no call is using and that is \
+                  not used afterwards."]
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn #free(#handle: *mut ::vix_ffi::glue::Handle<#self_ty>) {
+            // Forwarded from this function's contract (`# Safety` above).
+            unsafe { ::vix_ffi::glue::free(#handle) }
+        }
+    });
+    out
 }

@@ -23,9 +23,11 @@
 use std::cell::Cell;
 use std::os::raw::c_int;
 
+mod object;
 mod typed;
 
 pub use crate::op::{call, BufOut, Out};
+pub use object::{assert_class, chain, distinct, free, Class, Handle, HandleArg, HandleOut};
 pub use typed::{bool_arg, put, put_sized, result, InputArg, NoOut, ScalarOut, ScalarValue};
 
 use crate::op::RawCall;

@@ -33,6 +33,11 @@
 //! makes such an error at run time. The generated symbols run on [`op::call`], the same
 //! checks, guard and status as [`RawCall`].
 //!
+//! On an `impl` block, the attribute exports the type as a class (ABI v1.1 objects):
+//! `<c_name>_new`, a symbol per method and `<c_name>_free`, on a handle that holds the
+//! value in a mutex so that no two calls ever use one object at once, whoever the caller
+//! is (see "Classes" in [`macro@export`]).
+//!
 //! Status messages built at run time are kept in thread-local storage, so the pointer
 //! handed to the caller stays valid until the next call on the same thread.
 #![deny(missing_docs)]

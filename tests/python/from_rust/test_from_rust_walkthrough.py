@@ -33,7 +33,7 @@ from from_rust_helpers import (
 def test_the_walkthrough_has_the_expected_shape() -> None:
     steps, reference = readme_section()
     assert [b.lang for b in steps] == ["sh", "toml", "rust", "sh", "text"]
-    assert [b.lang for b in reference] == ["rust", "rust", "rust"]
+    assert [b.lang for b in reference] == ["rust", "rust", "rust", "rust"]
 
 
 @pytest.fixture(scope="module")
@@ -203,7 +203,7 @@ def _python(crate: Path, code: str) -> subprocess.CompletedProcess[str]:
 def test_the_reference_examples_build_and_work(tmp_path: Path) -> None:
     """The sized `upper` and the `RawCall` example of the README, in one crate."""
     _, reference = readme_section()
-    sized, _, raw = (b.text for b in reference)
+    sized, _, _, raw = (b.text for b in reference)
     crate = _reference_crate(tmp_path, {"sized": sized, "raw": raw})
     manifest = json.loads((crate / "bindings.json").read_text())
     assert [f["name"] for f in manifest["functions"]] == ["version", "upper"]
@@ -221,7 +221,7 @@ def test_the_reference_examples_build_and_work(tmp_path: Path) -> None:
 def test_the_typed_reference_example_builds_and_works(tmp_path: Path) -> None:
     """The README's typed signatures and error enum, built and called."""
     _, reference = readme_section()
-    _, typed, _ = (b.text for b in reference)
+    _, typed, _, _ = (b.text for b in reference)
     crate = _reference_crate(tmp_path, {"typed": typed})
     manifest = json.loads((crate / "bindings.json").read_text())
     assert [f["name"] for f in manifest["functions"]] == [
@@ -248,4 +248,28 @@ def test_the_typed_reference_example_builds_and_works(tmp_path: Path) -> None:
         "(data: 'Buffer', *, seed: 'int' = 0) -> 'int' "
         "(text: 'str | Buffer', times: 'int', sep: 'str | Buffer' = '') -> 'str'\n"
         "RangeError 1000 lo 2 is greater than hi 1\n"
+    ), proc.stdout + proc.stderr
+
+
+def test_the_class_reference_example_builds_and_works(tmp_path: Path) -> None:
+    """The README's exported class, built and used from Python."""
+    _, reference = readme_section()
+    _, _, classes, _ = (b.text for b in reference)
+    crate = _reference_crate(tmp_path, {"classes": classes})
+    manifest = json.loads((crate / "bindings.json").read_text())
+    assert [c["name"] for c in manifest["classes"]] == ["Fnv"]
+    proc = _python(
+        crate,
+        "import inspect\n"
+        "from mylib import Fnv\n"
+        "h = Fnv(b'ab')\n"
+        "assert h.update(b'c') is h\n"
+        "c = h.copy()\n"
+        "h.absorb(c)\n"
+        "print(c.digest() == Fnv(b'abc').digest(), Fnv.digest_size, h.closed)\n"
+        "print(inspect.signature(Fnv))\n",
+    )
+    assert proc.stdout == (
+        "True 8 False\n"
+        "(data: 'Buffer' = b'', /, *, key: 'Buffer | None' = None) -> 'None'\n"
     ), proc.stdout + proc.stderr

@@ -18,9 +18,10 @@ pub mod source;
 use std::path::{Path, PathBuf};
 
 pub use error::{FromRustError, SourceProblem};
-pub use render::{Function, Library, LibraryError, What};
+pub use render::{Class, Function, Library, LibraryError, Method, What};
 
-use vix_ffi_syntax::Export;
+use vix_ffi_signature::{ClassId, Output, ParamType, Signature};
+use vix_ffi_syntax::{Export, ObjectType};
 
 /// The manifest and header of a crate, rendered, with the paths they go to by default.
 #[derive(Clone, Debug)]
@@ -169,11 +170,31 @@ fn assemble(info: cargo::CrateInfo, exports: &source::Exports) -> Result<Library
             });
         }
     }
+    let classes = classes(found, &mut problems);
+    let rust_names = class_rust_names(found);
+    // Typed functions' object types, by the manifest's class ids.
+    let mut function_ids: Vec<Vec<ClassId>> = Vec::new();
+    for f in found {
+        if let Export::Typed(t) = &f.export {
+            let ids = resolve(
+                &t.objects,
+                None,
+                &rust_names,
+                f,
+                &t.ident,
+                None,
+                &mut problems,
+            );
+            function_ids.push(ids.unwrap_or_default());
+        }
+    }
     if !problems.is_empty() {
         return Err(FromRustError::Source(problems));
     }
+    let mut function_ids = function_ids.into_iter();
     let functions = found
         .iter()
+        .filter(|f| !matches!(f.export, Export::Class(_)))
         .map(|f| Function {
             name: f.export.name(),
             symbol: f.export.symbol(),
@@ -187,11 +208,15 @@ fn assemble(info: cargo::CrateInfo, exports: &source::Exports) -> Result<Library
                     output_blocks: op.output_blocks,
                 },
                 Export::Typed(t) => What::Typed {
-                    signature: t.signature.clone(),
+                    signature: remap(
+                        &t.signature,
+                        &function_ids.next().expect("one entry per typed function"),
+                    ),
                     ascii: t.ascii,
                     output_blocks: t.output_blocks,
                     sized: t.writer,
                 },
+                Export::Class(_) => unreachable!("classes are filtered out above"),
             },
             doc: f.doc.clone(),
         })
@@ -206,17 +231,172 @@ fn assemble(info: cargo::CrateInfo, exports: &source::Exports) -> Result<Library
         python_package: info.python_package,
         functions,
         errors,
+        classes,
     })
 }
 
-/// The Rust item behind a diagnostic at `functions[i]…` or `python.api[i]…`: both list
-/// the exports in source order.
+/// The Rust type names of the exported classes, in source order (a class's index is its
+/// [`ClassId`]).
+fn class_rust_names(found: &[source::Found]) -> Vec<String> {
+    found
+        .iter()
+        .filter_map(|f| match &f.export {
+            Export::Class(c) => Some(vix_ffi_syntax::unraw(&c.ident)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The manifest's [`ClassId`] of each object type of a signature (`own`: the index of
+/// the class whose member it is), or `None` after reporting a type that is not an
+/// exported class of the crate.
+fn resolve(
+    objects: &[ObjectType],
+    own: Option<usize>,
+    rust_names: &[String],
+    f: &source::Found,
+    ident: &syn::Ident,
+    class: Option<&syn::Ident>,
+    problems: &mut Vec<SourceProblem>,
+) -> Option<Vec<ClassId>> {
+    let mut ids = Vec::with_capacity(objects.len());
+    let mut ok = true;
+    for object in objects {
+        let global = match object {
+            ObjectType::This => own,
+            ObjectType::Other(_) => {
+                let name = object.name().unwrap_or_default();
+                let found = rust_names.iter().position(|n| *n == name);
+                if found.is_none() {
+                    let start = ident.span().start();
+                    let item = match class {
+                        Some(class) => format!("{class}::{ident}"),
+                        None => ident.to_string(),
+                    };
+                    problems.push(SourceProblem {
+                        file: f.file.clone(),
+                        line: start.line,
+                        column: start.column + 1,
+                        message: format!(
+                            "`{item}` uses `{name}`, which is not a class exported by this \
+                             crate{}",
+                            if rust_names.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({})", rust_names.join(", "))
+                            }
+                        ),
+                    });
+                }
+                found
+            }
+        };
+        match global {
+            Some(g) => ids.push(ClassId(u32::try_from(g).expect("few classes"))),
+            None => ok = false,
+        }
+    }
+    ok.then_some(ids)
+}
+
+/// The exported classes, in source order, each member's signature with the manifest's
+/// [`ClassId`]s (a class named in a signature is found by its Rust type's name).
+fn classes(found: &[source::Found], problems: &mut Vec<SourceProblem>) -> Vec<Class> {
+    let exported: Vec<(&source::Found, &vix_ffi_syntax::Class)> = found
+        .iter()
+        .filter_map(|f| match &f.export {
+            Export::Class(c) => Some((f, &**c)),
+            _ => None,
+        })
+        .collect();
+    let rust_names = class_rust_names(found);
+    for (i, (f, c)) in exported.iter().enumerate() {
+        if let Some(first) = rust_names[..i].iter().position(|n| *n == rust_names[i]) {
+            problems.push(SourceProblem {
+                file: f.file.clone(),
+                line: f.line,
+                column: f.column,
+                message: format!(
+                    "`{}` is exported as a class twice (first at {}): export one `impl` block \
+                     per type",
+                    c.ident,
+                    exported[first].0.location()
+                ),
+            });
+        }
+    }
+    let mut classes = Vec::new();
+    for (index, (f, c)) in exported.iter().enumerate() {
+        let mut method = |m: &vix_ffi_syntax::Member| -> Option<Method> {
+            let ids = resolve(
+                &m.typed.objects,
+                Some(index),
+                &rust_names,
+                f,
+                &m.typed.ident,
+                Some(&c.ident),
+                problems,
+            )?;
+            Some(Method {
+                name: m.name.clone(),
+                symbol: m.symbol.clone(),
+                signature: remap(&m.typed.signature, &ids),
+                doc: m.doc.clone(),
+            })
+        };
+        let init = c.constructor.as_ref().and_then(&mut method);
+        let methods = c.methods.iter().filter_map(&mut method).collect();
+        classes.push(Class {
+            name: c.name.clone(),
+            c_name: c.c_name.clone(),
+            doc: c.doc.clone(),
+            init,
+            methods,
+            constants: c
+                .constants
+                .iter()
+                .map(|k| (k.name.clone(), k.value.clone()))
+                .collect(),
+        });
+    }
+    classes
+}
+
+/// A member's signature with its local class indices replaced by `ids`.
+fn remap(signature: &Signature, ids: &[ClassId]) -> Signature {
+    let id = |c: ClassId| ids[c.0 as usize];
+    let mut signature = signature.clone();
+    signature.receiver = signature.receiver.map(id);
+    for p in &mut signature.params {
+        if let ParamType::Object(c) = p.ty {
+            p.ty = ParamType::Object(id(c));
+        }
+    }
+    if let Output::Object(c) = signature.output {
+        signature.output = Output::Object(id(c));
+    }
+    signature
+}
+
+/// The Rust item behind a diagnostic at `functions[i]…` or `python.api[i]…` (both list
+/// the exported functions in source order) or `classes[i]…`.
 fn item_of(path: &str, found: &[source::Found]) -> Option<String> {
+    if let Some(rest) = path.strip_prefix("classes[") {
+        let index: usize = rest.split(']').next()?.parse().ok()?;
+        let f = found
+            .iter()
+            .filter(|f| matches!(f.export, Export::Class(_)))
+            .nth(index)?;
+        return Some(format!("`impl {}` at {}", f.export.ident(), f.location()));
+    }
     let rest = path
         .strip_prefix("functions[")
         .or_else(|| path.strip_prefix("python.api["))?;
     let index: usize = rest.split(']').next()?.parse().ok()?;
-    let f = found.get(index)?;
+    let f = found
+        .iter()
+        .filter(|f| !matches!(f.export, Export::Class(_)))
+        .nth(index)?;
     Some(format!("`{}` at {}", f.export.ident(), f.location()))
 }
 

@@ -12,7 +12,7 @@
 
 use minijinja::{context, AutoEscape, Environment};
 use serde::Serialize;
-use vix_ffi_signature::{Default, Output, ParamType, Passing, Scalar, Signature};
+use vix_ffi_signature::{ClassId, Default, Output, ParamType, Passing, Scalar, Signature};
 use vix_ffi_syntax::{Input, Kind, OutputBlocks, Shape};
 
 /// The arguments of the operation shape, as `bindings.json` types them.
@@ -46,6 +46,38 @@ pub struct Library {
     pub functions: Vec<Function>,
     /// The library's own status codes, from its `LibraryError` enums, in source order.
     pub errors: Vec<LibraryError>,
+    /// The exported classes, in source order: a [`ClassId`] is an index into it.
+    pub classes: Vec<Class>,
+}
+
+/// An exported class (an `impl` block under `#[vix_ffi::export]`).
+#[derive(Clone, Debug)]
+pub struct Class {
+    /// The Python class name.
+    pub name: String,
+    /// The C type, the stem of its symbols.
+    pub c_name: String,
+    /// The `impl` block's doc comment.
+    pub doc: Option<String>,
+    /// The constructor (`<c_name>_new`), if any.
+    pub init: Option<Method>,
+    /// The methods.
+    pub methods: Vec<Method>,
+    /// The constants, as `(Python name, value)`.
+    pub constants: Vec<(String, Default)>,
+}
+
+/// A constructor or method; its signature's [`ClassId`]s index [`Library::classes`].
+#[derive(Clone, Debug)]
+pub struct Method {
+    /// The Python name (`__init__` for the constructor).
+    pub name: String,
+    /// The C symbol.
+    pub symbol: String,
+    /// The typed signature.
+    pub signature: Signature,
+    /// The doc comment.
+    pub doc: Option<String>,
 }
 
 /// One of the library's own status codes (a variant of a `LibraryError` enum).
@@ -157,13 +189,27 @@ impl Library {
         ));
         out.push_str(&format!("  \"symbol_prefix\": {},\n", json(&self.prefix)));
         out.push_str("  \"functions\": [\n");
-        let functions: Vec<String> = self.functions.iter().map(manifest_function).collect();
+        let functions: Vec<String> = self
+            .functions
+            .iter()
+            .map(|f| manifest_function(f, &self.class_names()))
+            .collect();
         out.push_str(&functions.join(",\n"));
         out.push_str("\n  ],\n");
         if !self.errors.is_empty() {
             let errors: Vec<String> = self.errors.iter().map(manifest_error).collect();
             out.push_str("  \"errors\": [\n");
             out.push_str(&errors.join(",\n"));
+            out.push_str("\n  ],\n");
+        }
+        if !self.classes.is_empty() {
+            let classes: Vec<String> = self
+                .classes
+                .iter()
+                .map(|c| self.manifest_class(c))
+                .collect();
+            out.push_str("  \"classes\": [\n");
+            out.push_str(&classes.join(",\n"));
             out.push_str("\n  ],\n");
         }
         out.push_str("  \"python\": {\n");
@@ -219,13 +265,32 @@ impl Library {
             .clone()
             .unwrap_or_else(|| format!("the Vix FFI library {}", self.name));
         let title = format!("{} - {}", self.header_file(), summary.trim_end_matches('.'));
-        let functions: Vec<HeaderFunction> = self.functions.iter().map(header_function).collect();
-        let uses_bool = self.functions.iter().any(|f| match &f.what {
-            What::Typed { signature, .. } => signature
-                .c_params()
+        let c_names: Vec<String> = self.classes.iter().map(|c| c.c_name.clone()).collect();
+        let mut functions: Vec<HeaderFunction> = self
+            .functions
+            .iter()
+            .map(|f| header_function(f, &c_names))
+            .collect();
+        for class in &self.classes {
+            functions.extend(header_class(class, &c_names));
+        }
+        let signatures = self
+            .functions
+            .iter()
+            .filter_map(|f| match &f.what {
+                What::Typed { signature, .. } => Some(signature),
+                _ => None,
+            })
+            .chain(
+                self.classes
+                    .iter()
+                    .flat_map(|c| c.init.iter().chain(&c.methods))
+                    .map(|m| &m.signature),
+            );
+        let uses_bool = signatures.into_iter().any(|s| {
+            s.c_params()
                 .iter()
-                .any(|p| p.ty.c_name().starts_with("bool")),
-            _ => false,
+                .any(|p| p.ty.c_name().starts_with("bool"))
         });
         let errors: Vec<HeaderError> = self
             .errors
@@ -258,10 +323,69 @@ impl Library {
                 functions => functions,
                 uses_bool => uses_bool,
                 typed => self.functions.iter().any(|f| matches!(f.what, What::Typed { .. }))
-                    || !self.errors.is_empty(),
+                    || !self.errors.is_empty()
+                    || !self.classes.is_empty(),
                 errors => errors,
+                classes => c_names,
             })
             .expect("the header template renders")
+    }
+
+    /// The Python name of each class, by [`ClassId`].
+    fn class_names(&self) -> Vec<String> {
+        self.classes.iter().map(|c| c.name.clone()).collect()
+    }
+
+    /// One entry of `classes`.
+    fn manifest_class(&self, c: &Class) -> String {
+        let names = self.class_names();
+        let mut fields = vec![
+            format!("\"name\": {}", json(&c.name)),
+            format!("\"c_name\": {}", json(&c.c_name)),
+        ];
+        if let Some(doc) = &c.doc {
+            fields.push(format!("\"doc\": {}", json(&summary(doc))));
+        }
+        if let Some(init) = &c.init {
+            let mut init_fields = vec![params_json(&init.signature, &names, "")];
+            if let Some(doc) = &init.doc {
+                init_fields.push(format!("\"doc\": {}", json(&summary(doc))));
+            }
+            fields.push(format!(
+                "\"init\": {}",
+                short_object(&init_fields, "      ")
+            ));
+        }
+        if !c.methods.is_empty() {
+            let methods: Vec<String> = c
+                .methods
+                .iter()
+                .map(|m| {
+                    let mut f = vec![
+                        format!("\"name\": {}", json(&m.name)),
+                        params_json(&m.signature, &names, ""),
+                        format!(
+                            "\"returns\": {}",
+                            json(&output_name(m.signature.output, &names))
+                        ),
+                    ];
+                    if let Some(doc) = &m.doc {
+                        f.push(format!("\"doc\": {}", json(&summary(doc))));
+                    }
+                    format!("        {}", short_object(&f, "        "))
+                })
+                .collect();
+            fields.push(format!("\"methods\": [\n{}\n      ]", methods.join(",\n")));
+        }
+        if !c.constants.is_empty() {
+            let constants: Vec<String> = c
+                .constants
+                .iter()
+                .map(|(name, value)| format!("{}: {}", json(name), default_json(value)))
+                .collect();
+            fields.push(format!("\"constants\": {{ {} }}", constants.join(", ")));
+        }
+        format!("    {{\n      {}\n    }}", fields.join(",\n      "))
     }
 
     /// `<DIR>_<LIBRARY>_H`, from the header's path under `include/`.
@@ -312,11 +436,18 @@ fn manifest_error(e: &LibraryError) -> String {
 }
 
 /// A parameter of a typed signature, on one line of the manifest.
-fn manifest_param(p: &vix_ffi_signature::Param) -> String {
+fn manifest_param(p: &vix_ffi_signature::Param, classes: &[String]) -> String {
+    let ty = match p.ty {
+        ParamType::Object(ClassId(c)) => classes[c as usize].clone(),
+        other => other.name().to_owned(),
+    };
     let mut fields = vec![
         format!("\"name\": {}", json(&p.name)),
-        format!("\"type\": {}", json(p.ty.name())),
+        format!("\"type\": {}", json(&ty)),
     ];
+    if p.optional {
+        fields.push("\"optional\": true".into());
+    }
     if let Some(d) = &p.default {
         fields.push(format!("\"default\": {}", default_json(d)));
     }
@@ -351,7 +482,62 @@ fn default_json(d: &Default) -> String {
     }
 }
 
-fn manifest_function(f: &Function) -> String {
+/// `{ a, b }` on one line when short, else one field per line under `indent`, as the
+/// project's hand-written manifests are laid out.
+fn short_object(fields: &[String], indent: &str) -> String {
+    let line = format!("{{ {} }}", fields.join(", "));
+    if line.len() <= 100 {
+        return line;
+    }
+    let fields: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            // A one-line parameter list is split into one parameter per line.
+            match f
+                .strip_prefix("\"params\": [")
+                .and_then(|r| r.strip_suffix(']'))
+            {
+                Some(inner) if !inner.is_empty() => format!(
+                    "\"params\": [\n{indent}    {}\n{indent}  ]",
+                    inner.replace("}, {", &format!("}},\n{indent}    {{"))
+                ),
+                _ => f.clone(),
+            }
+        })
+        .collect();
+    format!(
+        "{{\n{indent}  {}\n{indent}}}",
+        fields.join(&format!(",\n{indent}  "))
+    )
+}
+
+/// The manifest's spelling of an output: a class by its name.
+fn output_name(output: Output, classes: &[String]) -> String {
+    match output {
+        Output::Object(ClassId(c)) => classes[c as usize].clone(),
+        other => other.name().to_owned(),
+    }
+}
+
+/// `"params": [...]`, one parameter per line indented by `indent` (on one line when
+/// there are none, or when `indent` is empty).
+fn params_json(signature: &Signature, classes: &[String], indent: &str) -> String {
+    let params: Vec<String> = signature
+        .params
+        .iter()
+        .map(|p| format!("{indent}{}", manifest_param(p, classes)))
+        .collect();
+    if params.is_empty() {
+        "\"params\": []".to_owned()
+    } else if indent.is_empty() {
+        format!("\"params\": [{}]", params.join(", "))
+    } else {
+        let close = &indent[..indent.len().saturating_sub(2)];
+        format!("\"params\": [\n{}\n{close}]", params.join(",\n"))
+    }
+}
+
+fn manifest_function(f: &Function, classes: &[String]) -> String {
     let mut fields = vec![format!("\"name\": {}", json(&f.name))];
     match &f.what {
         What::Version => {
@@ -370,17 +556,11 @@ fn manifest_function(f: &Function) -> String {
             fields.push(format!("\"args\": [\n{}\n      ]", args.join(",\n")));
         }
         What::Typed { signature, .. } => {
-            let params: Vec<String> = signature
-                .params
-                .iter()
-                .map(|p| format!("        {}", manifest_param(p)))
-                .collect();
-            fields.push(if params.is_empty() {
-                "\"params\": []".to_owned()
-            } else {
-                format!("\"params\": [\n{}\n      ]", params.join(",\n"))
-            });
-            fields.push(format!("\"returns\": {}", json(signature.output.name())));
+            fields.push(params_json(signature, classes, "        "));
+            fields.push(format!(
+                "\"returns\": {}",
+                json(&output_name(signature.output, classes))
+            ));
         }
     }
     if let Some(doc) = &f.doc {
@@ -429,7 +609,58 @@ struct HeaderFunction {
     declaration: String,
 }
 
-fn header_function(f: &Function) -> HeaderFunction {
+/// The constructor, methods and free function of a class, as the header declares them.
+fn header_class(class: &Class, c_names: &[String]) -> Vec<HeaderFunction> {
+    let mut out = Vec::new();
+    for m in class.init.iter().chain(&class.methods) {
+        let mut notes = Vec::new();
+        if m.signature.receiver.is_some() {
+            notes.push(format!(
+                "A method of {}: a NULL self is VIX_STATUS_INVALID_ARG. Calls on one object \
+                 are serialized (a call waits for the one running on self).",
+                class.c_name
+            ));
+        }
+        if m.signature
+            .params
+            .iter()
+            .any(|p| matches!(p.ty, ParamType::Object(_)))
+        {
+            notes.push(
+                "An object argument is borrowed for the call: NULL (unless optional), in use \
+                 by another call, or the same object twice, is VIX_STATUS_INVALID_ARG."
+                    .to_owned(),
+            );
+        }
+        if m.signature.output == Output::This {
+            notes.push("Returns the object itself to Python (chaining).".to_owned());
+        }
+        typed_notes(&m.signature, false, None, false, &mut notes);
+        let mut text = m.doc.clone().unwrap_or_default();
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(&wrap(&notes.join(" "), 86));
+        out.push(HeaderFunction {
+            comment: comment_lines(&text),
+            declaration: typed_declaration(&m.signature, &m.symbol, c_names),
+        });
+    }
+    let c = &class.c_name;
+    out.push(HeaderFunction {
+        comment: comment_lines(&wrap(
+            &format!(
+                "Releases an object of {c} (from {c}_new or a method that returns one); NULL \
+                 does nothing. No call may be using the object, and it is not used afterwards."
+            ),
+            86,
+        )),
+        declaration: format!("VIX_FFI_API void VIX_FFI_CALL {c}_free({c} *self);"),
+    });
+    out
+}
+
+fn header_function(f: &Function, c_names: &[String]) -> HeaderFunction {
     let mut text = f.doc.clone().unwrap_or_default();
     let blocks_note: String;
     let mut owned_notes: Vec<String> = Vec::new();
@@ -443,7 +674,7 @@ fn header_function(f: &Function) -> HeaderFunction {
         } => {
             typed_notes(signature, *ascii, *output_blocks, *sized, &mut owned_notes);
             notes.extend(owned_notes.iter().map(String::as_str));
-            typed_declaration(signature, &f.symbol)
+            typed_declaration(signature, &f.symbol, c_names)
         }
         What::Version => {
             notes.push(
@@ -510,8 +741,8 @@ fn header_function(f: &Function) -> HeaderFunction {
 /// The declaration of a typed function: [`Signature::c_prototype`] with the export
 /// macros, one C parameter group per line (an input's pointer and length together, the
 /// output's parameters together), aligned after the parenthesis.
-fn typed_declaration(signature: &Signature, symbol: &str) -> String {
-    let prototype = signature.c_prototype(symbol);
+fn typed_declaration(signature: &Signature, symbol: &str, c_names: &[String]) -> String {
+    let prototype = signature.c_prototype_with(symbol, |c| c_names[c.0 as usize].clone());
     let inner = prototype
         .strip_prefix(&format!("int {symbol}("))
         .and_then(|rest| rest.strip_suffix(')'))

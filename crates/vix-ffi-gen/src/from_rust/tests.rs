@@ -52,6 +52,29 @@ fn the_base64_example_is_in_step_with_its_source() {
 }
 
 #[test]
+fn the_blake3_example_is_in_step_with_its_source() {
+    let dir = repo_root().join("examples/blake3_ffi");
+    let generated = generate(&dir).unwrap_or_else(|e| panic!("{e}"));
+    for (path, text) in [
+        (&generated.manifest_path, &generated.manifest),
+        (&generated.header_path, &generated.header),
+    ] {
+        let committed = std::fs::read_to_string(path).unwrap();
+        assert!(
+            &committed == text,
+            "{} is not what `vix-ffi from-rust --crate examples/blake3_ffi` writes; run it \
+             and commit the result. It writes:\n{text}",
+            path.display()
+        );
+    }
+    let class = &generated.library.classes[0];
+    assert_eq!(
+        (class.name.as_str(), class.c_name.as_str()),
+        ("blake3", "blake3_blake3")
+    );
+}
+
+#[test]
 fn modules_are_followed_as_rustc_does() {
     let lib = format!(
         "{VERSION}mod flat;\nmod nested;\n#[path = \"elsewhere/odd.rs\"]\nmod odd;\n\
@@ -672,4 +695,177 @@ fn a_crate_without_cdylib_is_warned_about() {
         .unwrap_err()
         .to_string()
         .contains("`crate-type` is not an array"));
+
+const CLASSES: &str = "use vix_ffi::Result;\n\
+     /// A hasher.\n\
+     pub struct Hasher { s: u64 }\n\
+     /// An incremental hash.\n\
+     ///\n\
+     /// More for C readers.\n\
+     #[vix_ffi::export(prefix = \"demo_\")]\n\
+     impl Hasher {\n\
+         /// Bytes per digest.\n\
+         pub const DIGEST_SIZE: usize = 8;\n\
+         pub const NAME: &'static str = \"fnv\";\n\
+         #[vix(name = \"AUTO\")]\n\
+         pub const AUTO: i64 = -1;\n\
+         /// A new hasher.\n\
+         #[vix(default(key = None, seed = 0), keyword_only(key))]\n\
+         pub fn new(key: Option<&[u8]>, seed: u64) -> Result<Self> { Ok(Hasher { s: seed }) }\n\
+         /// Feeds data.\n\
+         pub fn update(&mut self, data: &[u8]) -> Result<&mut Self> { Ok(self) }\n\
+         pub fn digest(&self) -> Result<u64> { Ok(self.s) }\n\
+         pub fn copy(&self) -> Result<Self> { Ok(Hasher { s: self.s }) }\n\
+         pub fn absorb(&mut self, other: &Hasher, label: Option<&str>) -> Result<()> { Ok(()) }\n\
+         pub fn summary(&self) -> Result<Summary> { Ok(Summary) }\n\
+         fn helper(&self) {}\n\
+     }\n\
+     pub struct Summary;\n\
+     #[vix_ffi::export(prefix = \"demo_\", name = \"HashSummary\")]\n\
+     impl Summary {\n\
+         pub fn merge(&self, h: Option<&Hasher>) -> Result<bool> { Ok(true) }\n\
+     }\n\
+     /// Uses no class.\n\
+     #[vix_ffi::export(prefix = \"demo_\")]\n\
+     pub fn plain(n: u32) -> Result<u32> { Ok(n) }\n\
+     /// Objects in and out of a function.\n\
+     #[vix_ffi::export(prefix = \"demo_\")]\n\
+     pub fn pair(a: &Hasher, b: Option<&Summary>) -> Result<Hasher> { todo!() }\n";
+
+#[test]
+fn classes_reach_the_manifest_and_the_header() {
+    let dir = crate_with("", &[("src/lib.rs", &format!("{VERSION}{CLASSES}"))]);
+    let g = generate(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let m = &g.manifest;
+    for expected in [
+        "\"name\": \"Hasher\",\n      \"c_name\": \"demo_hasher\",\n      \"doc\": \"An incremental hash.\"",
+        "\"init\": {\n        \"params\": [\n          { \"name\": \"key\", \"type\": \"bytes\", \
+         \"optional\": true, \"default\": null },\n          { \"name\": \"seed\", \"type\": \
+         \"uint64\", \"default\": 0 }\n        ],\n        \"doc\": \"A new hasher.\"\n      }",
+        "\"name\": \"update\",\n          \"params\": [\n            { \"name\": \"data\", \
+         \"type\": \"bytes\" }\n          ],\n          \"returns\": \"self\",\n          \
+         \"doc\": \"Feeds data.\"",
+        "{ \"name\": \"copy\", \"params\": [], \"returns\": \"Hasher\" }",
+        "{ \"name\": \"other\", \"type\": \"Hasher\" }",
+        "{ \"name\": \"label\", \"type\": \"str\", \"optional\": true }",
+        "{ \"name\": \"summary\", \"params\": [], \"returns\": \"HashSummary\" }",
+        "\"constants\": { \"digest_size\": 8, \"name\": \"fnv\", \"AUTO\": -1 }",
+        "\"name\": \"HashSummary\",\n      \"c_name\": \"demo_hash_summary\"",
+        "{ \"name\": \"h\", \"type\": \"Hasher\", \"optional\": true }",
+    ] {
+        assert!(m.contains(expected), "{expected}\nnot in\n{m}");
+    }
+    assert!(!m.contains("helper"), "{m}");
+    // The parser reads the classes back, with the symbols the attribute exports.
+    let parsed = crate::manifest::parse(m).unwrap();
+    assert_eq!(parsed.classes.len(), 2);
+    let hasher = &parsed.classes[0];
+    assert_eq!(hasher.init.as_ref().unwrap().symbol, "demo_hasher_new");
+    let symbols: Vec<&str> = hasher.methods.iter().map(|m| m.symbol.as_str()).collect();
+    assert_eq!(
+        symbols,
+        [
+            "demo_hasher_update",
+            "demo_hasher_digest",
+            "demo_hasher_copy",
+            "demo_hasher_absorb",
+            "demo_hasher_summary"
+        ]
+    );
+    assert_eq!(hasher.free_symbol, "demo_hasher_free");
+    assert_eq!(parsed.classes[1].free_symbol, "demo_hash_summary_free");
+    assert_eq!(
+        parsed.functions.len(),
+        3,
+        "version, plain and pair, not the classes"
+    );
+    assert!(
+        m.contains(
+            "{ \"name\": \"a\", \"type\": \"Hasher\" },\n        { \"name\": \"b\", \"type\": \
+             \"HashSummary\", \"optional\": true }\n      ],\n      \"returns\": \"Hasher\""
+        ),
+        "{m}"
+    );
+    let h = &g.header;
+    for expected in [
+        "typedef struct demo_hasher demo_hasher;",
+        "typedef struct demo_hash_summary demo_hash_summary;",
+        "VIX_FFI_API int VIX_FFI_CALL demo_hasher_new(const uint8_t *key_ptr, size_t key_len,",
+        "demo_hasher **out_handle,",
+        "VIX_FFI_API int VIX_FFI_CALL demo_hasher_update(demo_hasher *self,",
+        "VIX_FFI_API int VIX_FFI_CALL demo_hasher_absorb(demo_hasher *self,",
+        "demo_hasher *other,",
+        "VIX_FFI_API int VIX_FFI_CALL demo_hasher_summary(demo_hasher *self,",
+        "demo_hash_summary **out_handle,",
+        "VIX_FFI_API void VIX_FFI_CALL demo_hasher_free(demo_hasher *self);",
+        "VIX_FFI_API void VIX_FFI_CALL demo_hash_summary_free(demo_hash_summary *self);",
+        "VIX_FFI_API int VIX_FFI_CALL demo_pair(demo_hasher *a,",
+    ] {
+        assert!(h.contains(expected), "{expected}\nnot in\n{h}");
+    }
+    let update = declaration_comment(h, "demo_hasher_update");
+    assert!(
+        update.contains("a NULL self is VIX_STATUS_INVALID_ARG"),
+        "{update}"
+    );
+    assert!(update.contains("More for C readers") || !update.is_empty());
+}
+
+#[test]
+fn class_headers_compile_as_c_and_cxx() {
+    let dir = crate_with("", &[("src/lib.rs", &format!("{VERSION}{CLASSES}"))]);
+    let g = generate(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("demo_lib.h"), &g.header).unwrap();
+    let include = repo_root().join("include");
+    for (compiler, std, ext) in [("cc", "-std=c11", "c"), ("c++", "-std=c++17", "cpp")] {
+        let source = dir.path().join(format!("use.{ext}"));
+        std::fs::write(
+            &source,
+            "#include \"demo_lib.h\"\n#include \"demo_lib.h\"\n\
+             int (*demo_p1)(const uint8_t *, size_t, uint64_t, demo_hasher **, vix_status *) = demo_hasher_new;\n\
+             int (*demo_p2)(demo_hasher *, const uint8_t *, size_t, vix_status *) = demo_hasher_update;\n\
+             int (*demo_p3)(demo_hasher *, demo_hasher *, const uint8_t *, size_t, vix_status *) = demo_hasher_absorb;\n\
+             int (*demo_p4)(demo_hasher *, demo_hash_summary **, vix_status *) = demo_hasher_summary;\n\
+             int (*demo_p5)(demo_hash_summary *, demo_hasher *, bool *, vix_status *) = demo_hash_summary_merge;\n\
+             void (*demo_p6)(demo_hasher *) = demo_hasher_free;\n\
+             int (*demo_p7)(demo_hasher *, demo_hash_summary *, demo_hasher **, vix_status *) = demo_pair;\n",
+        )
+        .unwrap();
+        let out = Command::new(compiler)
+            .args([std, "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-c", "-o"])
+            .arg(dir.path().join(format!("use-{ext}.o")))
+            .arg("-I")
+            .arg(&include)
+            .arg(&source)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {compiler}: {e}"));
+        assert!(
+            out.status.success(),
+            "{compiler} {std}:\n{}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            g.header
+        );
+    }
+}
+
+#[test]
+fn a_class_that_is_not_exported_is_reported_at_the_method() {
+    let lib = format!(
+        "{VERSION}pub struct A;\npub struct B;\n\
+         #[vix_ffi::export(prefix = \"demo_\")]\nimpl A {{\n\
+         \x20   pub fn take(&self, b: &B) -> vix_ffi::Result<()> {{ Ok(()) }}\n}}\n\
+         #[vix_ffi::export(prefix = \"demo_\")]\n\
+         pub fn make() -> vix_ffi::Result<B> {{ Ok(B) }}\n"
+    );
+    let dir = crate_with("", &[("src/lib.rs", &lib)]);
+    let e = errors(dir.path());
+    assert!(
+        e.contains("`A::take` uses `B`, which is not a class exported by this crate (A)"),
+        "{e}"
+    );
+    assert!(e.contains("src/lib.rs:8:"), "{e}");
+    assert!(
+        e.contains("`make` uses `B`, which is not a class exported by this crate (A)"),
+        "{e}"
+    );
 }

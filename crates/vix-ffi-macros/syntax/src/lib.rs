@@ -32,6 +32,11 @@
 //!   header need), with Python defaults and passing from `default(...)`,
 //!   `keyword_only(...)`, `positional_only(...)` and `positional(...)`.
 //!
+//! - an inherent `impl` block: a class (ABI v1.1 objects, [`Class`]): its constructor,
+//!   its `pub` methods on `&self`/`&mut self` and its `pub const` literals, with
+//!   `#[vix(...)]` on the items for what the attribute says of a function; see the
+//!   `class` module for the rules.
+//!
 //! The one-input form keeps its v1.0 analysis ([`Export::Operation`]) unless the attribute
 //! gives one of the typed-only arguments, so that its symbol and manifest do not change.
 //! [`analyze_errors`] reads an enum deriving `vix_ffi::LibraryError`: a status code from
@@ -50,9 +55,11 @@
 //! nothing. It only needs syn's `full` feature and its parsing, never its printing of
 //! types, so a later major version should be a small change here.
 
+mod class;
 mod errors;
 mod typed;
 
+pub use class::{snake_case, strip, Class, Constant, Member, ObjectType, Receiver, ATTRIBUTE};
 pub use errors::{analyze_errors, python_error_name, ErrorVariant, LibraryErrors, HELPER};
 pub use typed::Typed;
 pub use vix_ffi_signature::{self as signature, Output as Returns, ParamType, Passing, Scalar};
@@ -99,6 +106,14 @@ pub struct Args {
     /// `positional(name, ...)`: parameters with a default that Python may still pass by
     /// position (a defaulted parameter is keyword-only otherwise).
     pub positional: Vec<syn::Ident>,
+    /// `name = "..."`: the Python name of an exported class (on its `impl`) or of a
+    /// class constant (in `#[vix(...)]` on the `const`).
+    pub name: Option<LitStr>,
+    /// `constructor` (in `#[vix(...)]` on an associated function of an exported class):
+    /// the function that creates objects.
+    pub constructor: Option<Span>,
+    /// `skip` (in `#[vix(...)]` on a `pub` item of an exported class): not exported.
+    pub skip: Option<Span>,
 }
 
 impl Args {
@@ -227,6 +242,26 @@ impl Args {
                         Ok(())
                     })?;
                 }
+                "name" => {
+                    if args.name.is_some() {
+                        return Err(duplicate());
+                    }
+                    args.name = Some(meta.value()?.parse()?);
+                }
+                "constructor" | "skip" => {
+                    if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                        return Err(meta.error(format!("`{key}` is a flag: write `{key}` alone")));
+                    }
+                    let slot = if key == "constructor" {
+                        &mut args.constructor
+                    } else {
+                        &mut args.skip
+                    };
+                    if slot.is_some() {
+                        return Err(duplicate());
+                    }
+                    *slot = Some(meta.path.span());
+                }
                 "keyword_only" | "positional_only" | "positional" => {
                     if !meta.input.peek(syn::token::Paren) {
                         return Err(meta.error(format!(
@@ -258,7 +293,9 @@ impl Args {
                          `prefix = \"...\"`, `size = <fn>`, `output_blocks = (in, out)`, \
                          `kind = \"...\"`, `ascii`, `default(name = value, ...)`, \
                          `keyword_only(name, ...)`, `positional_only(name, ...)` and \
-                         `positional(name, ...)`"
+                         `positional(name, ...)`; on the `impl` of a class, `prefix` and \
+                         `name = \"...\"`; in `#[vix(...)]` inside such an `impl`, \
+                         `constructor`, `skip`, `name` and the parameter arguments"
                     )))
                 }
             }
@@ -416,6 +453,8 @@ pub enum Export {
     Typed(Typed),
     /// `<prefix>ffi_version`.
     Version(Version),
+    /// An `impl` block exported as a class (ABI v1.1 objects).
+    Class(Box<Class>),
 }
 
 impl Export {
@@ -425,6 +464,7 @@ impl Export {
             Export::Operation(op) => &op.prefix,
             Export::Typed(t) => &t.prefix,
             Export::Version(v) => &v.prefix,
+            Export::Class(c) => &c.prefix,
         }
     }
 
@@ -435,6 +475,7 @@ impl Export {
             Export::Operation(op) => unraw(&op.ident),
             Export::Typed(t) => unraw(&t.ident),
             Export::Version(_) => VERSION_NAME.to_owned(),
+            Export::Class(c) => c.name.clone(),
         }
     }
 
@@ -445,6 +486,7 @@ impl Export {
             Export::Operation(op) => format!("{}{}", op.prefix, unraw(&op.ident)),
             Export::Typed(t) => format!("{}{}", t.prefix, unraw(&t.ident)),
             Export::Version(v) => format!("{}{VERSION_SUFFIX}", v.prefix),
+            Export::Class(c) => format!("{}_new", c.c_name),
         }
     }
 
@@ -454,6 +496,7 @@ impl Export {
             Export::Operation(op) => &op.ident,
             Export::Typed(t) => &t.ident,
             Export::Version(v) => &v.ident,
+            Export::Class(c) => &c.ident,
         }
     }
 }
@@ -497,14 +540,33 @@ impl Problems {
 pub fn analyze(args: &Args, item: &Item, attr_span: Span) -> syn::Result<Export> {
     let mut problems = Problems::default();
     let prefix = check_prefix(args, attr_span, &mut problems);
+    if !matches!(item, Item::Impl(_)) {
+        for (what, span) in [
+            ("name", args.name.as_ref().map(LitStr::span)),
+            ("constructor", args.constructor),
+            ("skip", args.skip),
+        ] {
+            if let Some(span) = span {
+                problems.push(
+                    span,
+                    format!(
+                        "`{what}` applies to an exported class (`name` on its `impl`) and to \
+                         the items inside it (in `#[vix(...)]`), not to a function or a version \
+                         string"
+                    ),
+                );
+            }
+        }
+    }
     match item {
         Item::Fn(f) => analyze_fn(args, f, prefix, problems),
         Item::Const(c) => analyze_const(args, c, prefix, problems),
+        Item::Impl(i) => class::analyze(args, i, prefix, problems),
         other => {
             problems.push(
                 item_span(other),
-                "`#[vix_ffi::export]` applies to a function (an operation) or to a `const` \
-                 of type `&str` (the version string)",
+                "`#[vix_ffi::export]` applies to a function (an operation), to a `const` \
+                 of type `&str` (the version string) or to an `impl` block (a class)",
             );
             Err(problems.0.expect("a problem was pushed"))
         }
@@ -1196,3 +1258,6 @@ mod tests;
 
 #[cfg(test)]
 mod typed_tests;
+
+#[cfg(test)]
+mod class_tests;

@@ -22,6 +22,7 @@ fn operation(attr: &str, item: &str) -> Operation {
         Ok(Export::Operation(op)) => op,
         Ok(Export::Version(_)) => panic!("a version"),
         Ok(Export::Typed(_)) => panic!("a typed signature"),
+        Ok(Export::Class(_)) => panic!("a class"),
         Err(e) => panic!("refused: {e}"),
     }
 }

@@ -9,6 +9,8 @@ use vix_ffi_signature::{
     self as model, Default, Output as Returns, Param, ParamType, Passing, Scalar,
 };
 
+use super::class::{class_candidate, option_of, other_object};
+use super::ObjectType;
 use super::{
     check_blocks, is_plain, is_ref_to, is_unit, is_vec_u8, is_writer, result_ok_type, show, unraw,
     Args, Export, OutputBlocks, Problems,
@@ -37,6 +39,10 @@ pub struct Typed {
     pub ascii: bool,
     /// The return type, where type errors about the result point.
     pub output_span: Span,
+    /// The classes the signature names (`&Other` parameters, an `Other` result), by the
+    /// [`ClassId`](vix_ffi_signature::ClassId)s in it: local indices, which `from-rust`
+    /// maps to the manifest's `classes` by name. For a class member, 0 is its own class.
+    pub objects: Vec<ObjectType>,
 }
 
 impl Typed {
@@ -51,7 +57,7 @@ impl Typed {
 }
 
 /// The type of one parameter, or `None` (reported) when it has no ABI type.
-fn param_type(ty: &Type, problems: &mut Problems) -> Option<ParamType> {
+pub(super) fn param_type(ty: &Type, problems: &mut Problems) -> Option<ParamType> {
     if is_ref_to(ty, "[u8]", false) {
         return Some(ParamType::Bytes);
     }
@@ -65,7 +71,8 @@ fn param_type(ty: &Type, problems: &mut Problems) -> Option<ParamType> {
         ty,
         format!(
             "unsupported parameter type `{}`: an exported function takes `&[u8]` (any bytes), \
-             `&str` (UTF-8 text) or a scalar ({})",
+             `&str` (UTF-8 text), a scalar ({}), `&Other` (an object of an exported class) or \
+             `Option<...>` of a reference (None is NULL)",
             show(ty),
             scalar_list()
         ),
@@ -73,13 +80,13 @@ fn param_type(ty: &Type, problems: &mut Problems) -> Option<ParamType> {
     None
 }
 
-fn scalar_type(ty: &Type) -> Option<Scalar> {
+pub(super) fn scalar_type(ty: &Type) -> Option<Scalar> {
     Scalar::ALL
         .into_iter()
         .find(|s| is_plain(ty, s.rust_type()))
 }
 
-fn scalar_list() -> String {
+pub(super) fn scalar_list() -> String {
     Scalar::ALL
         .iter()
         .map(|s| format!("`{}`", s.rust_type()))
@@ -87,10 +94,16 @@ fn scalar_list() -> String {
         .join(", ")
 }
 
-const RESULTS: &str = "`Result<T>` with `T` one of `Vec<u8>`, `String`, `()` or a scalar";
+pub(super) const RESULTS: &str =
+    "`Result<T>` with `T` one of `Vec<u8>`, `String`, `()` or a scalar";
 
 /// The output of a function without a writer.
-fn returns(sig: &Signature, writer: bool, problems: &mut Problems) -> Option<Returns> {
+fn returns(
+    sig: &Signature,
+    writer: bool,
+    objects: &mut Vec<ObjectType>,
+    problems: &mut Problems,
+) -> Option<Returns> {
     let expected = if writer {
         "`vix_ffi::Result<()>` (the bytes written into `out` are the output)".to_owned()
     } else {
@@ -130,8 +143,13 @@ fn returns(sig: &Signature, writer: bool, problems: &mut Problems) -> Option<Ret
         Some(Returns::Str)
     } else if is_unit(ok) {
         Some(Returns::None)
+    } else if let Some(s) = scalar_type(ok) {
+        Some(Returns::Scalar(s))
+    } else if class_candidate(ok) {
+        // A new object of an exported class (checked by the compiler and `from-rust`).
+        other_object(ok, objects).map(Returns::Object)
     } else {
-        scalar_type(ok).map(Returns::Scalar)
+        None
     };
     if output.is_none() {
         problems.push_spanned(
@@ -160,6 +178,7 @@ pub(super) fn analyze(
     let mut idents: Vec<syn::Ident> = Vec::new();
     let mut complete = true;
     let mut writer = false;
+    let mut objects: Vec<ObjectType> = Vec::new();
     let count = sig.inputs.len();
     for (i, arg) in sig.inputs.iter().enumerate() {
         let arg = match arg {
@@ -185,7 +204,10 @@ pub(super) fn analyze(
             }
             continue;
         }
-        let ty = param_type(&arg.ty, &mut problems);
+        let (ty, optional) = match object_or_optional(&arg.ty, &mut objects) {
+            Some((ty, optional)) => (Some(ty), optional),
+            None => (param_type(&arg.ty, &mut problems), false),
+        };
         let name = match &*arg.pat {
             Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
             other => {
@@ -199,13 +221,15 @@ pub(super) fn analyze(
         };
         match (ty, name) {
             (Some(ty), Some(name)) => {
-                params.push(Param::new(unraw(&name), ty));
+                let mut param = Param::new(unraw(&name), ty);
+                param.optional = optional;
+                params.push(param);
                 idents.push(name);
             }
             _ => complete = false,
         }
     }
-    let output = returns(sig, writer, &mut problems);
+    let output = returns(sig, writer, &mut objects, &mut problems);
     if let Some(kind) = &args.kind {
         problems.push(
             kind.span(),
@@ -231,9 +255,8 @@ pub(super) fn analyze(
                         Returns::None => "nothing".to_owned(),
                         Returns::Scalar(s) => format!("`{}`", s.rust_type()),
                         Returns::Str => unreachable!("checked above"),
-                        Returns::Object(_) | Returns::This => {
-                            unreachable!("a function's Rust result is never an object")
-                        }
+                        Returns::Object(_) => "an object".to_owned(),
+                        Returns::This => unreachable!("a function has no object of its own"),
                     }
                 ),
             );
@@ -274,8 +297,31 @@ pub(super) fn analyze(
             output_blocks: blocks,
             ascii: args.ascii.is_some(),
             output_span,
+            objects,
         })
     })
+}
+
+/// An object parameter (`&Other`, `Option<&Other>`) or an optional buffer
+/// (`Option<&[u8]>`, `Option<&str>`), with whether it is optional; `None` for any other
+/// type.
+fn object_or_optional(ty: &Type, objects: &mut Vec<ObjectType>) -> Option<(ParamType, bool)> {
+    let (inner, optional) = match option_of(ty) {
+        Some(inner) => (inner, true),
+        None => (ty, false),
+    };
+    if optional && is_ref_to(inner, "[u8]", false) {
+        return Some((ParamType::Bytes, true));
+    }
+    if optional && is_ref_to(inner, "str", false) {
+        return Some((ParamType::Str, true));
+    }
+    match super::ungroup(inner) {
+        Type::Reference(r) if r.mutability.is_none() => {
+            other_object(&r.elem, objects).map(|id| (ParamType::Object(id), optional))
+        }
+        _ => None,
+    }
 }
 
 /// `size` and `output_blocks` need the writer, and the writer needs one of them and
@@ -335,7 +381,7 @@ fn check_sizing(
 }
 
 /// `default(...)`, `keyword_only(...)`, `positional_only(...)`, `positional(...)`.
-fn apply_python_arguments(args: &Args, params: &mut [Param], problems: &mut Problems) {
+pub(super) fn apply_python_arguments(args: &Args, params: &mut [Param], problems: &mut Problems) {
     let names: Vec<String> = params.iter().map(|p| p.name.clone()).collect();
     let find = |name: &syn::Ident, what: &str, problems: &mut Problems| {
         let index = names.iter().position(|p| *p == unraw(name));
@@ -359,7 +405,7 @@ fn apply_python_arguments(args: &Args, params: &mut [Param], problems: &mut Prob
         let Some(i) = find(name, "`default`", problems) else {
             continue;
         };
-        match default_value(value, params[i].ty) {
+        match default_value(value, params[i].ty, params[i].optional) {
             Ok(d) => {
                 params[i].default = Some(d);
                 params[i].passing = Passing::KeywordOnly;
@@ -404,10 +450,22 @@ fn apply_python_arguments(args: &Args, params: &mut [Param], problems: &mut Prob
 }
 
 /// A default written in the attribute, as a value of `ty`.
-fn default_value(expr: &Expr, ty: ParamType) -> Result<Default, String> {
+pub(super) fn default_value(expr: &Expr, ty: ParamType, optional: bool) -> Result<Default, String> {
     let mut expr = expr;
     while let Expr::Group(g) = expr {
         expr = &g.expr;
+    }
+    if let Expr::Path(p) = expr {
+        if p.qself.is_none() && p.path.is_ident("None") {
+            return if optional {
+                Ok(Default::None)
+            } else {
+                Err(format!(
+                    "`None` is the default of an `Option<...>` parameter only; expected {}",
+                    wanted(ty)
+                ))
+            };
+        }
     }
     let (negative, lit) = match expr {
         Expr::Lit(ExprLit { lit, .. }) => (false, lit),

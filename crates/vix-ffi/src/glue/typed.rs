@@ -52,6 +52,26 @@ impl<'a> InputArg<'a> {
         unsafe { crate::op::borrow_input(self.ptr, self.len, name) }
     }
 
+    /// An optional input: a NULL pointer is `None` (with a length of 0; another length
+    /// is `VIX_STATUS_INVALID_ARG`), anything else as [`InputArg::bytes`].
+    pub fn optional_bytes(self, name: &str) -> Result<Option<&'a [u8]>> {
+        match (self.ptr.is_null(), self.len) {
+            (true, 0) => Ok(None),
+            (true, len) => Err(Error::invalid_arg(format!(
+                "{name}_ptr is NULL (None) but {name}_len is {len}"
+            ))),
+            _ => self.bytes(name).map(Some),
+        }
+    }
+
+    /// An optional text input: [`InputArg::optional_bytes`], then UTF-8.
+    pub fn optional_text(self, name: &str) -> Result<Option<&'a str>> {
+        match self.optional_bytes(name)? {
+            None => Ok(None),
+            Some(bytes) => super::utf8(bytes, &format!("`{name}`")).map(Some),
+        }
+    }
+
     /// The text: [`InputArg::bytes`], then UTF-8 or `VIX_STATUS_INVALID_ARG` naming the
     /// parameter, the offending byte and its offset.
     pub fn text(self, name: &str) -> Result<&'a str> {

@@ -1,0 +1,219 @@
+//! BLAKE3 as a Vix FFI class: the official `blake3` crate behind one class, `blake3`,
+//! whose generated Python package mirrors the `blake3` package on PyPI (`from blake3_ffi
+//! import blake3`): the same constructor, `update` returning the hasher, `digest` and
+//! `hexdigest` of any length from any position, `copy`, `reset` and the attributes
+//! `name`, `digest_size`, `block_size`, `key_size` and `AUTO`.
+//!
+//! Written in safe Rust only: `#[vix_ffi::export]` generates every C symbol, and its
+//! handle lets one call at a time use a hasher, whoever calls.
+//!
+//! `max_threads`: 1 hashes on the calling thread; `blake3.AUTO` or any number above 1
+//! uses the crate's multithreaded hashing (`update_rayon`) on rayon's global pool, whose
+//! size rayon chooses (one thread per core): the number itself is not a limit yet.
+#![forbid(unsafe_code)]
+
+use vix_ffi::{LibraryError, Result};
+
+/// The library's version.
+#[vix_ffi::export(prefix = "blake3_")]
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What the constructor refuses, as the `blake3` package does (each a `ValueError`).
+#[derive(Debug, LibraryError)]
+pub enum Blake3Error {
+    /// The key is not 32 bytes.
+    #[vix(code = 1000, name = "KeyLengthError", base = "ValueError")]
+    KeyLength(usize),
+    /// `key` and `derive_key_context` are both given.
+    #[vix(code = 1001, name = "KeyAndContextError", base = "ValueError")]
+    KeyAndContext,
+    /// `max_threads` is neither a positive number nor `blake3.AUTO`.
+    #[vix(code = 1002, name = "MaxThreadsError", base = "ValueError")]
+    MaxThreads(i64),
+}
+
+impl std::fmt::Display for Blake3Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Blake3Error::KeyLength(n) => write!(f, "key must be 32 bytes, not {n}"),
+            Blake3Error::KeyAndContext => {
+                f.write_str("cannot use key and derive_key_context at the same time")
+            }
+            Blake3Error::MaxThreads(n) => write!(
+                f,
+                "max_threads must be a positive number or blake3.AUTO (-1), not {n}"
+            ),
+        }
+    }
+}
+
+/// A BLAKE3 hasher and how it hashes large inputs.
+#[derive(Clone)]
+pub struct Blake3 {
+    hasher: blake3::Hasher,
+    threaded: bool,
+}
+
+/// An incremental BLAKE3 hash (plain, keyed, or deriving a key), fed with update().
+#[vix_ffi::export(prefix = "blake3_", name = "blake3")]
+impl Blake3 {
+    /// The algorithm's name.
+    pub const NAME: &'static str = "blake3";
+    /// The default digest size, in bytes.
+    pub const DIGEST_SIZE: usize = 32;
+    /// The internal block size, in bytes.
+    pub const BLOCK_SIZE: usize = 64;
+    /// The size of a key, in bytes.
+    pub const KEY_SIZE: usize = 32;
+    /// `max_threads=blake3.AUTO`: multithreaded, with as many threads as rayon chooses.
+    #[vix(name = "AUTO")]
+    pub const AUTO: i64 = -1;
+
+    /// A hasher fed `data`: keyed with the 32 bytes of `key`, or deriving a key for
+    /// `derive_key_context`; `max_threads` above 1 (or AUTO) hashes large inputs on
+    /// several threads; `usedforsecurity` is accepted as hashlib's constructors do.
+    #[vix(
+        default(
+            data = b"",
+            key = None,
+            derive_key_context = None,
+            max_threads = 1,
+            usedforsecurity = true
+        ),
+        positional_only(data)
+    )]
+    pub fn new(
+        data: &[u8],
+        key: Option<&[u8]>,
+        derive_key_context: Option<&str>,
+        max_threads: i64,
+        usedforsecurity: bool,
+    ) -> std::result::Result<Self, Blake3Error> {
+        let _ = usedforsecurity;
+        if max_threads < 1 && max_threads != Self::AUTO {
+            return Err(Blake3Error::MaxThreads(max_threads));
+        }
+        let hasher = match (key, derive_key_context) {
+            (Some(_), Some(_)) => return Err(Blake3Error::KeyAndContext),
+            (Some(key), None) => {
+                let key: &[u8; blake3::KEY_LEN] = key
+                    .try_into()
+                    .map_err(|_| Blake3Error::KeyLength(key.len()))?;
+                blake3::Hasher::new_keyed(key)
+            }
+            (None, Some(context)) => blake3::Hasher::new_derive_key(context),
+            (None, None) => blake3::Hasher::new(),
+        };
+        let mut this = Blake3 {
+            hasher,
+            threaded: max_threads != 1,
+        };
+        this.feed(data);
+        Ok(this)
+    }
+
+    fn feed(&mut self, data: &[u8]) {
+        if self.threaded {
+            self.hasher.update_rayon(data);
+        } else {
+            self.hasher.update(data);
+        }
+    }
+
+    /// Adds `data` to the hash; returns the hasher.
+    pub fn update(&mut self, data: &[u8]) -> Result<&mut Self> {
+        self.feed(data);
+        Ok(self)
+    }
+
+    /// `length` bytes of the output (32 by default), from byte `seek` of the output
+    /// stream; the hasher can still be updated.
+    #[vix(default(length = 32, seek = 0), positional(length))]
+    pub fn digest(&self, length: usize, seek: u64) -> Result<Vec<u8>> {
+        let mut out = vec![0u8; length];
+        let mut reader = self.hasher.finalize_xof();
+        reader.set_position(seek);
+        reader.fill(&mut out);
+        Ok(out)
+    }
+
+    /// digest() as lower-case hexadecimal digits.
+    #[vix(default(length = 32, seek = 0), positional(length))]
+    pub fn hexdigest(&self, length: usize, seek: u64) -> Result<String> {
+        let bytes = self.digest(length, seek)?;
+        let mut text = String::with_capacity(bytes.len() * 2);
+        for b in bytes {
+            text.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+            text.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+        }
+        Ok(text)
+    }
+
+    /// An independent hasher in the same state.
+    pub fn copy(&self) -> Result<Self> {
+        Ok(self.clone())
+    }
+
+    /// Forgets everything fed so far (the key or context stays).
+    pub fn reset(&mut self) -> Result<()> {
+        self.hasher.reset();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_the_crate() {
+        let mut h = Blake3::new(b"abc", None, None, 1, true).unwrap();
+        assert_eq!(
+            h.hexdigest(32, 0).unwrap(),
+            blake3::hash(b"abc").to_hex().as_str()
+        );
+        h.update(b"def").unwrap();
+        let mut xof = [0u8; 100];
+        blake3::Hasher::new()
+            .update(b"abcdef")
+            .finalize_xof()
+            .fill(&mut xof);
+        assert_eq!(h.digest(90, 10).unwrap(), &xof[10..]);
+        let c = h.copy().unwrap();
+        h.reset().unwrap();
+        assert_eq!(h.digest(32, 0).unwrap(), blake3::hash(b"").as_bytes());
+        assert_eq!(c.digest(32, 0).unwrap(), &xof[..32]);
+        let threaded = Blake3::new(&[7; 1 << 20], None, None, Blake3::AUTO, true).unwrap();
+        assert_eq!(
+            threaded.digest(32, 0).unwrap(),
+            blake3::hash(&[7; 1 << 20]).as_bytes()
+        );
+    }
+
+    #[test]
+    fn keys_and_contexts() {
+        let key = [1u8; 32];
+        let keyed = Blake3::new(b"x", Some(&key), None, 1, true).unwrap();
+        assert_eq!(
+            keyed.digest(32, 0).unwrap(),
+            blake3::keyed_hash(&key, b"x").as_bytes()
+        );
+        let derived = Blake3::new(b"k", None, Some("ctx"), 1, true).unwrap();
+        assert_eq!(
+            derived.digest(32, 0).unwrap(),
+            blake3::derive_key("ctx", b"k")
+        );
+        assert!(matches!(
+            Blake3::new(b"", Some(&[0; 31]), None, 1, true).err(),
+            Some(Blake3Error::KeyLength(31))
+        ));
+        assert!(matches!(
+            Blake3::new(b"", Some(&key), Some("c"), 1, true).err(),
+            Some(Blake3Error::KeyAndContext)
+        ));
+        assert!(matches!(
+            Blake3::new(b"", None, None, 0, true).err(),
+            Some(Blake3Error::MaxThreads(0))
+        ));
+    }
+}
