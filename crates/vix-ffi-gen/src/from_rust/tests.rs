@@ -695,6 +695,7 @@ fn a_crate_without_cdylib_is_warned_about() {
         .unwrap_err()
         .to_string()
         .contains("`crate-type` is not an array"));
+}
 
 const CLASSES: &str = "use vix_ffi::Result;\n\
      /// A hasher.\n\
