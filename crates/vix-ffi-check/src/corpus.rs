@@ -128,6 +128,33 @@ pub fn base(seed: u64, iterations: u32) -> Vec<Input> {
     inputs
 }
 
+/// Lengths around the sizes of vector registers (16, 32 and 64 bytes), of the blocks
+/// SIMD codecs work in (multiples of 3, 4 and 48), and of the page (4096): where code
+/// that reads whole vectors reads past the input.
+pub const BOUNDARY_LENGTHS: [usize; 47] = [
+    1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 48, 49, 63, 64, 65, 95, 96, 97,
+    127, 128, 129, 191, 192, 193, 255, 256, 257, 511, 512, 513, 1023, 1024, 1025, 4095, 4096, 4097,
+    8191, 8192, 8193,
+];
+
+/// Inputs of every [`BOUNDARY_LENGTHS`] length (`input-bounds` only): all `'A'` (which
+/// base64 and hex decoders accept at the right lengths, so that their vector loops run)
+/// and seeded random bytes.
+pub fn boundary(seed: u64) -> Vec<Input> {
+    let mut rng = Rng::new(seed ^ 0xb0d0_0000_0000_0000);
+    let mut out = Vec::new();
+    for len in BOUNDARY_LENGTHS {
+        out.push(Input::new(format!("{len} bytes of 'A'"), vec![b'A'; len]));
+        let mut bytes = vec![0; len];
+        rng.fill(&mut bytes);
+        out.push(Input::new(
+            format!("{len} random bytes (seed {seed})"),
+            bytes,
+        ));
+    }
+    out
+}
+
 /// The large inputs (robustness only): random bytes and one repeated printable byte.
 pub fn large(seed: u64) -> Vec<Input> {
     let mut random = vec![0; LARGE_LEN];

@@ -33,6 +33,10 @@ pub enum Rule {
     ExactCapacity,
     /// No byte is written outside `out_ptr[0..out_cap]` (guard bytes and a guard page).
     NoOverflow,
+    /// No byte is read outside each input's `ptr[0..len]`: the input is placed against an
+    /// inaccessible page after it, then before it, at every length the other rules try
+    /// and at lengths around vector and page sizes.
+    InputBounds,
     /// The return value is 0 if and only if the status is `VIX_STATUS_OK`.
     RcStatus,
     /// The status is written on every call; `*out_len` on every success and every
@@ -89,11 +93,12 @@ impl Rule {
     ];
 
     /// The rules applied to a function of the operation shape, in report order.
-    pub const OPERATION: [Rule; 13] = [
+    pub const OPERATION: [Rule; 14] = [
         Rule::SizeQuery,
         Rule::OneShort,
         Rule::ExactCapacity,
         Rule::NoOverflow,
+        Rule::InputBounds,
         Rule::RcStatus,
         Rule::StatusWritten,
         Rule::NullArgs,
@@ -126,8 +131,11 @@ impl Rule {
                 Rule::NoOverflow,
             ]);
         }
-        rules.extend([Rule::RcStatus, Rule::StatusWritten, Rule::StatusRange]);
         let buffers = sig.buffer_params().next().is_some();
+        if buffers {
+            rules.push(Rule::InputBounds);
+        }
+        rules.extend([Rule::RcStatus, Rule::StatusWritten, Rule::StatusRange]);
         let scalars = sig.params.iter().any(|p| !p.ty.is_buffer());
         if buffers || sig.output != Output::None {
             rules.push(Rule::NullArgs);
@@ -154,7 +162,7 @@ impl Rule {
     }
 
     /// Every rule, in report order.
-    pub const ALL: [Rule; 25] = [
+    pub const ALL: [Rule; 26] = [
         Rule::Symbol,
         Rule::Shape,
         Rule::VersionStatus,
@@ -165,6 +173,7 @@ impl Rule {
         Rule::OneShort,
         Rule::ExactCapacity,
         Rule::NoOverflow,
+        Rule::InputBounds,
         Rule::RcStatus,
         Rule::StatusWritten,
         Rule::NullArgs,
@@ -195,6 +204,7 @@ impl Rule {
             Rule::OneShort => "one-short",
             Rule::ExactCapacity => "exact-capacity",
             Rule::NoOverflow => "no-overflow",
+            Rule::InputBounds => "input-bounds",
             Rule::RcStatus => "rc-status",
             Rule::StatusWritten => "status-written",
             Rule::NullArgs => "null-args",
@@ -240,6 +250,10 @@ impl Rule {
                  the bytes a larger buffer gets"
             }
             Rule::NoOverflow => "no byte written outside out_ptr[0..out_cap]",
+            Rule::InputBounds => {
+                "no byte read outside in_ptr[0..in_len] (neither one past the end nor one \
+                 before the start)"
+            }
             Rule::RcStatus => "return value 0 if and only if VIX_STATUS_OK",
             Rule::StatusWritten => {
                 "status written on every call; out_len on success and on \
@@ -339,12 +353,13 @@ mod tests {
         );
         let text = names(&sig(vec![ParamType::Str, ParamType::Bytes], Output::Str));
         assert_eq!(
-            &text[..5],
+            &text[..6],
             [
                 "size-query",
                 "one-short",
                 "exact-capacity",
                 "no-overflow",
+                "input-bounds",
                 "rc-status"
             ]
         );

@@ -206,6 +206,23 @@ pub fn buffer_cases(sig: &Signature, seed: u64, iterations: u32) -> Vec<Vec<Valu
     out
 }
 
+/// Every buffer parameter at each input of [`corpus::boundary`], the others at
+/// [`typical`] values: `(index of the buffer parameter, the arguments)` (the
+/// `input-bounds` rule).
+pub fn boundary_cases(sig: &Signature, seed: u64) -> Vec<(usize, Vec<Value>)> {
+    let typical_args: Vec<Value> = sig.params.iter().map(|p| typical(p.ty)).collect();
+    let inputs = corpus::boundary(seed);
+    let mut out = Vec::new();
+    for (i, _) in sig.buffer_params() {
+        for input in &inputs {
+            let mut args = typical_args.clone();
+            args[i] = Value::Buffer(input.clone());
+            out.push((i, args));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,6 +41,8 @@ BUGS = [
     "NON_ASCII",
     "ASTRAL",
     "BLOCKS",
+    "READ_PAST",
+    "READ_BEFORE",
 ]
 
 TYPED_DIR = REPO_ROOT / "tests" / "fixtures" / "c_typed"

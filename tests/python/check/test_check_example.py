@@ -25,6 +25,7 @@ OPERATION_RULES = [
     "one-short",
     "exact-capacity",
     "no-overflow",
+    "input-bounds",
     "rc-status",
     "status-written",
     "null-args",

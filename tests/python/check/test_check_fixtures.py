@@ -60,6 +60,8 @@ EXPECTED: dict[str, tuple[set[tuple[str, str]], set[tuple[str, str]]]] = {
     "NON_ASCII": ({("hex_encode", "ascii-output")}, set()),
     "ASTRAL": ({("ascii_escape", "ascii-output")}, set()),
     "BLOCKS": ({("hex_decode", "output-blocks")}, set()),
+    "READ_PAST": ({("hex_encode", "input-bounds")}, set()),
+    "READ_BEFORE": ({("hex_encode", "input-bounds")}, set()),
 }
 
 
@@ -249,10 +251,11 @@ def test_a_hang_is_cut_by_the_timeout(fixture_libs: dict[str, Path]) -> None:
         "2",
     )
     assert run.code == 1, run.describe()
-    # ascii-output and output-blocks feed the large inputs too, so they hang on them as
-    # well.
+    # ascii-output, output-blocks and input-bounds feed the large inputs too, so they
+    # hang on them as well.
     hung = {
         ("hex_encode", "robustness"),
+        ("hex_encode", "input-bounds"),
         ("hex_encode", "ascii-output"),
         ("hex_encode", "output-blocks"),
     }
@@ -280,3 +283,25 @@ def test_a_missing_symbol_skips_the_rest_of_its_rules(
     others = [r for r in run.results() if r["function"] == "hex_decode"]
     assert {r["outcome"] for r in others if r["rule"] != "symbol"} == {"skip"}
     assert run.outcome("hex_encode", "size-query")["outcome"] == "pass"
+
+
+@pytest.mark.parametrize(
+    ("bug", "where"),
+    [
+        ("READ_PAST", "ending at an inaccessible page"),
+        ("READ_BEFORE", "starting right after an inaccessible page"),
+    ],
+)
+def test_a_read_outside_the_input_names_the_call_and_the_guarded_side(
+    bug: str, where: str, fixture_libs: dict[str, Path]
+) -> None:
+    """BUG_READ_PAST reads in_ptr[in_len], BUG_READ_BEFORE in_ptr[-1]: each is caught by
+    the guard page on its side, and only there (the other side's calls come first for
+    READ_BEFORE and pass)."""
+    run = run_check("--spec", str(FIXTURE_SPEC), "--lib", str(fixture_libs[bug]))
+    result = run.outcome("hex_encode", "input-bounds")
+    assert result["outcome"] == "fail", result
+    assert result["input"].startswith("while calling hex_encode(one byte 0x00"), result
+    assert where in result["input"], result
+    assert "SIGSEGV" in result["seen"], result
+    assert result["expected"].startswith("no byte read outside in_ptr[0..in_len]")

@@ -37,6 +37,7 @@ def expected_rules(function: dict[str, Any]) -> list[str]:
         # The v1.0 operation shape keeps its own rules, plus the typed ones that apply.
         rules = [
             *SIZING,
+            "input-bounds",
             "rc-status",
             "status-written",
             "null-args",
@@ -50,6 +51,8 @@ def expected_rules(function: dict[str, Any]) -> list[str]:
         ]
         return rules + (["str-utf8"] if output == "str" else [])
     rules = SIZING[:] if output in ("bytes", "str") else []
+    if buffers:
+        rules.append("input-bounds")
     rules += ["rc-status", "status-written", "status-range"]
     if buffers or output != "none":
         rules.append("null-args")

@@ -230,6 +230,9 @@ pub struct Args {
     pub null_status: bool,
     /// Pass `in_ptr = NULL` (with the input's real length).
     pub null_in_ptr: bool,
+    /// Pass this `in_ptr` (a copy of the input's bytes placed elsewhere, such as against
+    /// a guard page) instead of the input's own bytes.
+    pub in_at: Option<*const u8>,
 }
 
 impl Args {
@@ -240,6 +243,7 @@ impl Args {
             null_out_len: false,
             null_status: false,
             null_in_ptr: false,
+            in_at: None,
         }
     }
 
@@ -269,7 +273,9 @@ impl Op {
 
     /// Calls the function on `input` with `args`.
     pub fn call(&self, input: &Input, args: Args) -> Obs {
-        let in_ptr = if args.null_in_ptr || input.null_ptr {
+        let in_ptr = if let Some(at) = args.in_at {
+            at
+        } else if args.null_in_ptr || input.null_ptr {
             std::ptr::null()
         } else if input.bytes.is_empty() {
             EMPTY_INPUT.as_ptr()

@@ -148,6 +148,11 @@ pub fn child_main() -> i32 {
                 text: corpus::text(seed, iterations),
                 iterations,
                 blocks,
+                boundary: if rule == crate::rules::Rule::InputBounds {
+                    corpus::boundary(seed)
+                } else {
+                    Vec::new()
+                },
             };
             operation::run(rule, &op, &ctx)
         }
@@ -180,6 +185,7 @@ pub fn child_main() -> i32 {
                 cases: values::cases(&sig, seed, iterations),
                 extremes: values::extreme_cases(&sig),
                 buffers: values::buffer_cases(&sig, seed, iterations),
+                boundary: values::boundary_cases(&sig, seed),
                 iterations,
                 null_calls,
                 // SAFETY: the manifest declares `symbol` with this signature.

@@ -36,6 +36,8 @@ pub struct Ctx {
     pub iterations: u32,
     /// The output sizes the manifest declares (output-blocks only).
     pub blocks: Vec<DeclaredBlocks>,
+    /// Inputs at lengths around vector and page sizes (input-bounds only).
+    pub boundary: Vec<Input>,
 }
 
 /// Outputs offered to other functions: how many, and how large at most.
@@ -189,6 +191,7 @@ pub fn run(rule: Rule, op: &Op, ctx: &Ctx) -> Done {
         Rule::OneShort => one_short(&runner, &mut findings),
         Rule::ExactCapacity => exact_capacity(&runner, &mut findings),
         Rule::NoOverflow => no_overflow(&runner, &mut findings),
+        Rule::InputBounds => input_bounds(&runner),
         Rule::RcStatus => rc_status(&runner, &mut findings),
         Rule::StatusWritten => status_written(&runner, &mut findings),
         Rule::NullArgs => null_args(&runner, &mut findings),
@@ -396,6 +399,59 @@ fn no_overflow(runner: &Runner, findings: &mut Findings) -> Result<String, Strin
     Ok(format!(
         "{calls} calls on {} inputs with guard bytes around the buffer and a guard page after it",
         runner.ctx.inputs.len()
+    ))
+}
+
+/// Every input (the corpus, the large ones and those at vector and page boundaries),
+/// copied against an inaccessible page after it, then before it, given to a size query
+/// and to a call with room for the output: a read outside `in_ptr[0..in_len]` faults, and
+/// the parent reports the call announced last.
+fn input_bounds(runner: &Runner) -> Result<String, String> {
+    let ctx = runner.ctx;
+    let all = ctx
+        .inputs
+        .iter()
+        .chain(&ctx.large)
+        .chain(&ctx.boundary)
+        .filter(|input| !input.null_ptr);
+    let (mut count, mut calls) = (0, 0);
+    for input in all {
+        count += 1;
+        let (_, query) = runner.call(input, Args::query());
+        let cap = match query.len() {
+            Some(n) if query.too_small() && n <= MAX_ALLOC => n,
+            _ => input
+                .bytes
+                .len()
+                .saturating_mul(4)
+                .saturating_add(4096)
+                .min(MAX_ALLOC),
+        };
+        #[cfg(unix)]
+        for side in super::memory::Side::BOTH {
+            let Some(guarded) = super::memory::GuardedInput::new(&input.bytes, side) else {
+                continue;
+            };
+            for args in [Args::query(), Args::cap(cap)] {
+                let args = Args {
+                    in_at: Some(guarded.ptr()),
+                    ..args
+                };
+                let desc = runner.describe(input, args);
+                step(format!(
+                    "calling {desc} with {}",
+                    side.describe("the input")
+                ));
+                runner.op.call(input, args);
+                calls += 1;
+            }
+        }
+    }
+    Ok(format!(
+        "{calls} calls on {count} inputs ({} at lengths around vector and page sizes, {} of \
+         1 MiB) placed against an inaccessible page after the input, then before it",
+        ctx.boundary.len(),
+        ctx.large.len()
     ))
 }
 

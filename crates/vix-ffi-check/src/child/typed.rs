@@ -33,6 +33,9 @@ pub struct Ctx {
     pub extremes: Vec<(usize, Vec<Value>)>,
     /// Each buffer parameter at every input of the corpus, large ones included.
     pub buffers: Vec<Vec<Value>>,
+    /// Each buffer parameter at lengths around vector and page sizes: (the parameter,
+    /// the arguments).
+    pub boundary: Vec<(usize, Vec<Value>)>,
     /// `--iterations`: scales repetition.
     pub iterations: u32,
     /// Whether the message rules also make the NULL-pointer calls (`null-args` made them
@@ -273,6 +276,7 @@ pub fn run(rule: Rule, ctx: &Ctx) -> Done {
         Rule::OneShort => one_short(&runner, f),
         Rule::ExactCapacity => exact_capacity(&runner, f),
         Rule::NoOverflow => no_overflow(&runner, f),
+        Rule::InputBounds => input_bounds(&runner),
         Rule::RcStatus => rc_status(&runner, f),
         Rule::StatusWritten => status_written(&runner, f),
         Rule::StatusRange => status_range(&runner, f),
@@ -480,6 +484,61 @@ fn no_overflow(runner: &Runner, findings: &mut Findings) -> Result<String, Strin
         "{calls} calls on {} argument lists with guard bytes around the buffer and a guard \
          page after it",
         runner.ctx.cases.len()
+    ))
+}
+
+/// Each buffer input of every argument list (the ordinary ones, the corpus with the
+/// large inputs, and lengths around vector and page sizes), in turn copied against an
+/// inaccessible page after it, then before it: a read outside its bytes faults, and the
+/// parent reports the call announced last.
+fn input_bounds(runner: &Runner) -> Result<String, String> {
+    let sig = &runner.ctx.callee.sig;
+    let buffers: Vec<usize> = sig.buffer_params().map(|(i, _)| i).collect();
+    let mut lists: Vec<(usize, &[Value])> = Vec::new();
+    for values in runner.ctx.cases.iter().chain(&runner.ctx.buffers) {
+        lists.extend(buffers.iter().map(|&i| (i, values.as_slice())));
+    }
+    lists.extend(runner.ctx.boundary.iter().map(|(i, v)| (*i, v.as_slice())));
+    let mut calls = 0;
+    for &(i, values) in &lists {
+        let Some(input) = values[i].buffer().filter(|b| !b.null_ptr) else {
+            continue;
+        };
+        let cap = if runner.buffer_out() {
+            let (_, query) = runner.call(values, Call::query());
+            let queried = query.obs.too_small().then(|| query.obs.len()).flatten();
+            runner.generous(values, queried)
+        } else {
+            0
+        };
+        #[cfg(unix)]
+        for side in super::memory::Side::BOTH {
+            let Some(guarded) = super::memory::GuardedInput::new(&input.bytes, side) else {
+                continue;
+            };
+            let mut tried = vec![Call::cap(cap)];
+            if runner.buffer_out() {
+                tried.insert(0, Call::query());
+            }
+            for call in tried {
+                let call = Call {
+                    input_at: Some((i, guarded.ptr())),
+                    ..call
+                };
+                let desc = runner.describe(values, call);
+                let name = format!("{} (of {} bytes)", sig.params[i].name, input.bytes.len());
+                step(format!("calling {desc} with {}", side.describe(&name)));
+                runner.ctx.callee.call(values, call);
+                calls += 1;
+            }
+        }
+    }
+    Ok(format!(
+        "{calls} calls with each of {} buffer input(s) placed against an inaccessible page \
+         after it, then before it ({} argument lists, lengths around vector and page sizes \
+         and 1 MiB among them)",
+        buffers.len(),
+        lists.len()
     ))
 }
 
