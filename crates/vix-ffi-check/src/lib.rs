@@ -150,8 +150,43 @@ fn shape_of(f: &Function) -> Shape {
     }
 }
 
+/// The shim the children preload (`shim/vix_check_shim.c`, built by `build.rs`).
+#[cfg(vix_shim)]
+const SHIM: &[u8] = include_bytes!(env!("VIX_CHECK_SHIM"));
+
+/// Writes the shim where the children can preload it and adds it to their `LD_PRELOAD`:
+/// the folder (removed when dropped) and the options to run with. Without a shim, or
+/// when it cannot be written, the options as they are.
+fn with_shim(options: &Options) -> (Option<tempfile::TempDir>, Options) {
+    let mut options = options.clone();
+    #[cfg(vix_shim)]
+    {
+        let written = tempfile::Builder::new()
+            .prefix("vix-ffi-check-")
+            .tempdir()
+            .ok()
+            .and_then(|dir| {
+                let path = dir.path().join("libvix_check_shim.so");
+                std::fs::write(&path, SHIM).ok()?;
+                Some((dir, path))
+            });
+        if let Some((dir, path)) = written {
+            let mut preload = path.into_os_string();
+            if let Some(theirs) = std::env::var_os("LD_PRELOAD").filter(|v| !v.is_empty()) {
+                preload.push(":");
+                preload.push(theirs);
+            }
+            options.child.env.push(("LD_PRELOAD".into(), preload));
+            return (Some(dir), options);
+        }
+    }
+    (None, options)
+}
+
 /// Runs every check.
 pub fn check(options: &Options) -> Result<Report, CheckError> {
+    let (_shim_dir, options) = with_shim(options);
+    let options = &options;
     let manifest = read_manifest(&options.spec)?;
     let manifest_dir = options
         .spec
@@ -171,6 +206,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         .map(|f| f.symbol.clone())
         .collect();
     let (library, missing) = load(options, &manifest, candidates, symbols)?;
+    let mangled = mangled_exports(&library, &missing);
     let missing: HashSet<String> = missing.into_iter().collect();
 
     let ascii = ascii_promised(&manifest);
@@ -323,7 +359,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
     for f in &manifest.functions {
         let shape = shape_of(f);
         let is_missing = missing.contains(&f.symbol);
-        results.push(symbol_result(f, is_missing));
+        results.push(symbol_result(f, is_missing, mangled.get(&f.symbol)));
         let rules: Vec<Rule> = match shape {
             Shape::Operation => operation_rules(f, &ascii, &blocks),
             Shape::Version => Rule::VERSION.to_vec(),
@@ -386,6 +422,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         });
     }
 
+    report_escapes_once(&mut results);
     Ok(Report {
         manifest: options.spec.display().to_string(),
         library: library.display().to_string(),
@@ -569,7 +606,65 @@ fn push_line(text: &mut String, line: &str) {
     text.push_str(line);
 }
 
-fn symbol_result(f: &Function, missing: bool) -> RuleResult {
+/// The C++-mangled names under which the library at `path` exports some of the `missing`
+/// symbols: a function declared without `extern "C"` (`_Z14raw_hex_decodePKhm...` for
+/// `raw_hex_decode`). Read from the file's dynamic symbol table; nothing when it cannot
+/// be read.
+fn mangled_exports(path: &Path, missing: &[String]) -> HashMap<String, String> {
+    let mut found = HashMap::new();
+    if missing.is_empty() {
+        return found;
+    }
+    let Ok(bytes) = std::fs::read(path) else {
+        return found;
+    };
+    let Ok(elf) = goblin::elf::Elf::parse(&bytes) else {
+        return found;
+    };
+    for sym in elf.dynsyms.iter().filter(|s| s.st_shndx != 0) {
+        let Some(name) = elf.dynstrtab.get_at(sym.st_name) else {
+            continue;
+        };
+        if let Some(symbol) = missing.iter().find(|m| is_mangled_form(name, m)) {
+            found
+                .entry(symbol.clone())
+                .or_insert_with(|| name.to_owned());
+        }
+    }
+    found
+}
+
+/// Whether `name` is the Itanium C++ mangling of a function called `symbol` (at namespace
+/// scope or in a namespace): `_Z<len><symbol>...` or `_ZN...<len><symbol>...`.
+fn is_mangled_form(name: &str, symbol: &str) -> bool {
+    let Some(rest) = name.strip_prefix("_Z") else {
+        return false;
+    };
+    let part = format!("{}{symbol}", symbol.len());
+    rest.starts_with(&part) || (rest.starts_with('N') && rest.contains(&part))
+}
+
+fn symbol_result(f: &Function, missing: bool, mangled: Option<&String>) -> RuleResult {
+    if let (true, Some(mangled)) = (missing, mangled) {
+        let mut r = result(
+            f,
+            Rule::Symbol,
+            Outcome::Fail,
+            None,
+            format!(
+                "{} is not exported by the library, which exports {mangled}: the function is \
+                 compiled as C++ without extern \"C\", so only its C++-mangled name exists",
+                f.symbol
+            ),
+            None,
+        );
+        r.expected = format!(
+            "the symbol {} exported: declare the function extern \"C\" (in the header it \
+             includes, or at its definition)",
+            f.symbol
+        );
+        return r;
+    }
     if missing {
         result(
             f,
@@ -608,6 +703,61 @@ fn result(
         seen,
         expected: rule.expectation().into(),
         detail,
+    }
+}
+
+/// What the report expects of a function that a C++ exception escaped.
+const ESCAPE_ADVICE: &str = "no exception leaves an extern \"C\" function: catch every \
+    exception (std::bad_alloc included, and catch (...)) and answer with an error status; \
+    vix_ffi.hpp's vix::ffi::sized, with_result and guard do";
+
+/// The C++ exception that was in flight when the child aborted, as the report names it
+/// (`a C++ exception (std::invalid_argument)`), from the shim's report or, without the
+/// shim, from what Rust's runtime printed on meeting it.
+fn escaped_exception(run: &ChildRun) -> Option<String> {
+    let reported = run.events.iter().rev().find_map(|e| match e {
+        Event::Escaped { mangled, name } => Some(if name.is_empty() {
+            mangled.clone()
+        } else {
+            name.clone()
+        }),
+        _ => None,
+    });
+    match reported {
+        Some(name) => Some(format!("a C++ exception ({name})")),
+        None if matches!(run.end, End::Signaled(_))
+            && run.stderr.contains("Rust cannot catch foreign exceptions") =>
+        {
+            Some("a foreign (C++) exception".into())
+        }
+        None => None,
+    }
+}
+
+/// Says a C++ exception that escaped a function once: the first rule it ended keeps the
+/// report, the function's other rules it ended are skipped, pointing at that one.
+fn report_escapes_once(results: &mut [RuleResult]) {
+    let mut first: HashMap<String, Rule> = HashMap::new();
+    for r in results.iter_mut() {
+        if r.outcome != Outcome::Fail || r.expected != ESCAPE_ADVICE {
+            continue;
+        }
+        match first.get(&r.symbol) {
+            None => {
+                first.insert(r.symbol.clone(), r.rule);
+            }
+            Some(rule) => {
+                r.outcome = Outcome::Skip;
+                r.seen = format!(
+                    "not checked past the exception that escapes {}() (reported under {})",
+                    r.symbol,
+                    rule.name()
+                );
+                r.input = None;
+                r.detail = None;
+                r.expected = r.rule.expectation().into();
+            }
+        }
     }
 }
 
@@ -664,7 +814,21 @@ fn judge(f: &Function, rule: Rule, run: &ChildRun, timeout: Duration) -> RuleRes
         )),
     };
     let step = last_step(run).unwrap_or_else(|| "starting".into());
-    let note = stderr_note(&run.stderr);
+    let escaped = escaped_exception(run);
+    // An escaped exception is said in the author's terms; the checker's own last words
+    // about it ("Rust cannot catch foreign exceptions") would say nothing more.
+    let note = if escaped.is_some() {
+        String::new()
+    } else {
+        stderr_note(&run.stderr)
+    };
+    let crash = match (&escaped, crash) {
+        (Some(exception), Some(_)) => Some(format!(
+            "{exception} escaped {}(): the process aborted",
+            f.symbol
+        )),
+        (_, crash) => crash,
+    };
     if let Some(first) = findings.first() {
         // A violation seen before a crash says more than the crash (guard bytes changed,
         // then the guard page faulted): it leads, the crash follows in the detail.
@@ -691,6 +855,8 @@ fn judge(f: &Function, rule: Rule, run: &ChildRun, timeout: Duration) -> RuleRes
         let fault = matches!(run.end, End::Signaled(s) if s == libc::SIGSEGV || s == libc::SIGBUS);
         let expected = if run.end == End::TimedOut {
             "every call returns"
+        } else if escaped.is_some() {
+            ESCAPE_ADVICE
         } else if rule == Rule::InputBounds && fault {
             // The guard page faulted: the call announced last read outside its input.
             rule.expectation()
@@ -907,6 +1073,17 @@ mod tests {
             end,
             stderr: String::new(),
         }
+    }
+
+    #[test]
+    fn mangled_forms_are_recognised() {
+        assert!(is_mangled_form(
+            "_Z14raw_hex_decodePKhmPhmPmP10vix_status",
+            "raw_hex_decode"
+        ));
+        assert!(is_mangled_form("_ZN3lib6encodeEPKhm", "encode"));
+        assert!(!is_mangled_form("_Z14raw_hex_encodev", "raw_hex_decode"));
+        assert!(!is_mangled_form("raw_hex_decode", "raw_hex_decode"));
     }
 
     #[test]

@@ -221,6 +221,16 @@ pub enum Event {
     LoadFailed(Vec<(String, String)>),
     /// The end of a rule.
     Done(Done),
+    /// A C++ exception was in flight (thrown, not caught) when the child aborted: written
+    /// by the shim's SIGABRT handler, with the exception's mangled type name.
+    Escaped {
+        /// The type name as `std::type_info::name()` gives it (`St16invalid_argument`).
+        mangled: String,
+        /// The type name demangled (`std::invalid_argument`); empty when the C++ runtime
+        /// could not demangle it.
+        #[serde(default)]
+        name: String,
+    },
 }
 
 impl Event {

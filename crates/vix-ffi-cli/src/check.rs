@@ -91,6 +91,7 @@ fn check(args: Args) -> i32 {
         child: ChildCommand {
             program,
             args: vec!["check".into(), "--child".into()],
+            env: Vec::new(),
         },
     };
     match vix_ffi_check::check(&options) {

@@ -247,7 +247,8 @@ impl Callee {
         // local or buffer of the size passed with it (plus slack after output buffers),
         // except where the rule under test breaks exactly that, in this throw-away
         // process.
-        let rc: c_int = unsafe { cif.call(CodePtr(self.code as *mut c_void), &args) };
+        let rc: c_int =
+            super::shim::armed(|| unsafe { cif.call(CodePtr(self.code as *mut c_void), &args) });
         let buffer_out = self.sig.output.is_buffer();
         let (code, message, message_view) = if call.null_status {
             (None, None, None)

@@ -307,7 +307,7 @@ impl Op {
         // the rule under test, in this throw-away process): the input is readable for
         // its length, the output writable for `out_cap` bytes (plus slack), `out_len` and
         // `status` are live locals or NULL.
-        let rc = unsafe {
+        let rc = super::shim::armed(|| unsafe {
             (self.f)(
                 in_ptr,
                 input.bytes.len(),
@@ -316,7 +316,7 @@ impl Op {
                 out_len_ptr,
                 status_ptr,
             )
-        };
+        });
         let (code, message, message_view) = if args.null_status {
             (None, None, None)
         } else {
@@ -336,7 +336,7 @@ impl Op {
             output = unsafe { std::slice::from_raw_parts(out_ptr, n) }.to_vec();
         }
         Obs {
-            rc: rc as i32,
+            rc,
             code,
             message,
             message_view,

@@ -8,6 +8,7 @@ mod dynamic;
 mod ffi;
 mod memory;
 mod operation;
+mod shim;
 mod typed;
 mod version;
 
@@ -81,6 +82,12 @@ impl Findings {
 /// and returns the process exit code.
 pub fn child_main() -> i32 {
     isolate_stdout();
+    #[cfg(unix)]
+    if let Some(file) = PROTOCOL.get() {
+        use std::os::fd::AsRawFd as _;
+        let fd = file.lock().unwrap_or_else(|e| e.into_inner()).as_raw_fd();
+        shim::report_escapes(fd);
+    }
     disable_core_dumps();
     die_with_parent();
     let mut text = String::new();
