@@ -711,6 +711,12 @@ const ESCAPE_ADVICE: &str = "no exception leaves an extern \"C\" function: catch
     exception (std::bad_alloc included, and catch (...)) and answer with an error status; \
     vix_ffi.hpp's vix::ffi::sized, with_result and guard do";
 
+/// What the report expects of a Rust function that aborted when an allocation failed.
+const RUST_ALLOC_ADVICE: &str = "an error status when an allocation fails: Rust's Vec, \
+    String and Box abort instead, so allocate with try_reserve (Vec::try_reserve_exact) in \
+    a sized function and return an error on failure, as examples/base64_ffi does; a \
+    function returning Vec cannot, and fails this rule";
+
 /// The C++ exception that was in flight when the child aborted, as the report names it
 /// (`a C++ exception (std::invalid_argument)`), from the shim's report or, without the
 /// shim, from what Rust's runtime printed on meeting it.
@@ -822,11 +828,25 @@ fn judge(f: &Function, rule: Rule, run: &ChildRun, timeout: Duration) -> RuleRes
     } else {
         stderr_note(&run.stderr)
     };
+    let rust_abort = rule == Rule::AllocationFailure
+        && matches!(run.end, End::Signaled(_))
+        && run.stderr.contains("memory allocation of");
     let crash = match (&escaped, crash) {
         (Some(exception), Some(_)) => Some(format!(
             "{exception} escaped {}(): the process aborted",
             f.symbol
         )),
+        (None, Some(crash)) if rust_abort => {
+            let said = run
+                .stderr
+                .lines()
+                .find(|l| l.contains("memory allocation of"))
+                .unwrap_or_default()
+                .trim();
+            Some(format!(
+                "{crash}: Rust's standard library aborts when an allocation fails (\"{said}\")"
+            ))
+        }
         (_, crash) => crash,
     };
     if let Some(first) = findings.first() {
@@ -857,6 +877,10 @@ fn judge(f: &Function, rule: Rule, run: &ChildRun, timeout: Duration) -> RuleRes
             "every call returns"
         } else if escaped.is_some() {
             ESCAPE_ADVICE
+        } else if rust_abort {
+            RUST_ALLOC_ADVICE
+        } else if rule == Rule::AllocationFailure {
+            rule.expectation()
         } else if rule == Rule::InputBounds && fault {
             // The guard page faulted: the call announced last read outside its input.
             rule.expectation()

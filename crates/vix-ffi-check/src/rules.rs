@@ -57,6 +57,13 @@ pub enum Rule {
     Robustness,
     /// Several threads calling at once get what single-threaded calls get.
     Threads,
+    /// Each call frees what it allocates: the same call repeated many times does not
+    /// leave more allocated memory with each call (a fixed amount cached once is fine).
+    Leaks,
+    /// When an allocation the library makes during a call fails (malloc returns NULL,
+    /// operator new throws std::bad_alloc), the call answers with an error status, or
+    /// succeeds with the right output; it does not abort or crash.
+    AllocationFailure,
     /// Every successful output is ASCII (bytes `0x00..=0x7f`): checked only for an operation
     /// that a `python.api` entry calls with `"ascii": true`, the promise that lets the
     /// generated Python build its `str` without scanning it.
@@ -93,7 +100,7 @@ impl Rule {
     ];
 
     /// The rules applied to a function of the operation shape, in report order.
-    pub const OPERATION: [Rule; 14] = [
+    pub const OPERATION: [Rule; 16] = [
         Rule::SizeQuery,
         Rule::OneShort,
         Rule::ExactCapacity,
@@ -108,6 +115,8 @@ impl Rule {
         Rule::MessageLifetime,
         Rule::Robustness,
         Rule::Threads,
+        Rule::Leaks,
+        Rule::AllocationFailure,
     ];
 
     /// The rules applied to a function of the operation shape only when the manifest makes
@@ -152,7 +161,7 @@ impl Rule {
         if scalars {
             rules.push(Rule::ExtremeValues);
         }
-        rules.push(Rule::Threads);
+        rules.extend([Rule::Threads, Rule::Leaks, Rule::AllocationFailure]);
         match sig.output {
             Output::Scalar(_) => rules.push(Rule::ScalarOutput),
             Output::Str => rules.push(Rule::StrUtf8),
@@ -162,7 +171,7 @@ impl Rule {
     }
 
     /// Every rule, in report order.
-    pub const ALL: [Rule; 26] = [
+    pub const ALL: [Rule; 28] = [
         Rule::Symbol,
         Rule::Shape,
         Rule::VersionStatus,
@@ -183,6 +192,8 @@ impl Rule {
         Rule::MessageLifetime,
         Rule::Robustness,
         Rule::Threads,
+        Rule::Leaks,
+        Rule::AllocationFailure,
         Rule::AsciiOutput,
         Rule::OutputBlocks,
         Rule::StatusRange,
@@ -214,6 +225,8 @@ impl Rule {
             Rule::MessageLifetime => "message-lifetime",
             Rule::Robustness => "robustness",
             Rule::Threads => "threads",
+            Rule::Leaks => "leaks",
+            Rule::AllocationFailure => "allocation-failure",
             Rule::AsciiOutput => "ascii-output",
             Rule::OutputBlocks => "output-blocks",
             Rule::StatusRange => "status-range",
@@ -270,6 +283,11 @@ impl Rule {
             Rule::MessageLifetime => "a status message unchanged until the next call",
             Rule::Robustness => "no crash or hang on any input",
             Rule::Threads => "concurrent calls give the single-threaded results",
+            Rule::Leaks => "no memory left allocated per call (a fixed amount cached once is fine)",
+            Rule::AllocationFailure => {
+                "an error status (or the right output) when an allocation made during the \
+                 call fails; no abort, no crash"
+            }
             Rule::AsciiOutput => {
                 "every successful output all ASCII (bytes 0x00..=0x7f), as \"ascii\": true \
                  promises"
@@ -348,6 +366,8 @@ mod tests {
                 "message-lifetime",
                 "extreme-values",
                 "threads",
+                "leaks",
+                "allocation-failure",
                 "scalar-output"
             ]
         );

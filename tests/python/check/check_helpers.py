@@ -43,6 +43,8 @@ BUGS = [
     "BLOCKS",
     "READ_PAST",
     "READ_BEFORE",
+    "ABORT_ON_NULL",
+    "LEAK",
 ]
 
 CPP_DIR = REPO_ROOT / "tests" / "fixtures" / "check_cpp"

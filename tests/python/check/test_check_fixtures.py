@@ -50,6 +50,8 @@ EXPECTED: dict[str, tuple[set[tuple[str, str]], set[tuple[str, str]]]] = {
     ),
     "BAD_UTF8": ({("hex_decode", "message-utf8")}, set()),
     "DANGLING_MESSAGE": (
+        # Freed memory is poisoned, so the message read right after the call is not
+        # UTF-8 either, and differs from thread to thread.
         {("hex_decode", "message-lifetime")},
         {("hex_decode", "message-utf8"), ("hex_decode", "threads")},
     ),
@@ -62,6 +64,8 @@ EXPECTED: dict[str, tuple[set[tuple[str, str]], set[tuple[str, str]]]] = {
     "BLOCKS": ({("hex_decode", "output-blocks")}, set()),
     "READ_PAST": ({("hex_encode", "input-bounds")}, set()),
     "READ_BEFORE": ({("hex_encode", "input-bounds")}, set()),
+    "ABORT_ON_NULL": ({("hex_encode", "allocation-failure")}, set()),
+    "LEAK": ({("hex_encode", "leaks")}, set()),
 }
 
 
@@ -305,3 +309,54 @@ def test_a_read_outside_the_input_names_the_call_and_the_guarded_side(
     assert where in result["input"], result
     assert "SIGSEGV" in result["seen"], result
     assert result["expected"].startswith("no byte read outside in_ptr[0..in_len]")
+
+
+def test_a_message_in_freed_memory_names_the_freed_block(
+    fixture_libs: dict[str, Path],
+) -> None:
+    """BUG_DANGLING_MESSAGE: decode's message points into a block it freed before
+    returning. The shim remembers the blocks a call frees: said as such, not only as a
+    message that changed (which depended on the allocator reusing the block)."""
+    run = run_check(
+        "--spec", str(FIXTURE_SPEC), "--lib", str(fixture_libs["DANGLING_MESSAGE"])
+    )
+    result = run.outcome("hex_decode", "message-lifetime")
+    assert result["outcome"] == "fail", result
+    assert result["seen"].startswith(
+        "the message points into a block of 72 bytes that the function freed before "
+        "returning"
+    ), result
+    assert "thread-local storage" in result["expected"], result
+
+
+def test_a_leak_names_the_function_and_the_bytes_per_call(
+    fixture_libs: dict[str, Path],
+) -> None:
+    """BUG_LEAK: encode leaves its scratch buffer (2 * n + 1 bytes) allocated on every
+    call; the conformant build's decode keeps a 256-byte table from its first call on,
+    which passes."""
+    run = run_check("--spec", str(FIXTURE_SPEC), "--lib", str(fixture_libs["LEAK"]))
+    result = run.outcome("hex_encode", "leaks")
+    assert result["outcome"] == "fail", result
+    assert result["input"] == "hex_encode(empty input, in_ptr NULL (0 bytes), out_cap 4096)"
+    assert result["seen"].startswith("hex_encode leaks 24 bytes per call"), result
+    assert run.outcome("hex_decode", "leaks")["outcome"] == "pass"
+
+
+def test_an_abort_on_a_failed_malloc_names_the_allocation(
+    fixture_libs: dict[str, Path],
+) -> None:
+    run = run_check(
+        "--spec", str(FIXTURE_SPEC), "--lib", str(fixture_libs["ABORT_ON_NULL"])
+    )
+    result = run.outcome("hex_encode", "allocation-failure")
+    assert result["outcome"] == "fail", result
+    assert "with allocation 1 of the 1 it makes failing" in result["input"], result
+    assert "SIGABRT" in result["seen"], result
+    assert result["expected"].startswith("an error status"), result
+    # The conformant build answers VIX_STATUS_ERROR "out of memory" instead.
+    ok = run_check("--spec", str(FIXTURE_SPEC), "--lib", str(fixture_libs["NONE"]))
+    seen = ok.outcome("hex_encode", "allocation-failure")
+    assert seen["outcome"] == "pass" and "calls with one allocation failing" in seen[
+        "seen"
+    ], seen

@@ -47,6 +47,8 @@ def expected_rules(function: dict[str, Any]) -> list[str]:
             "message-lifetime",
             "robustness",
             "threads",
+            "leaks",
+            "allocation-failure",
             "status-range",
         ]
         return rules + (["str-utf8"] if output == "str" else [])
@@ -61,7 +63,7 @@ def expected_rules(function: dict[str, Any]) -> list[str]:
         rules.append("robustness")
     if scalars:
         rules.append("extreme-values")
-    rules.append("threads")
+    rules += ["threads", "leaks", "allocation-failure"]
     if output in SCALARS:
         rules.append("scalar-output")
     if output == "str":

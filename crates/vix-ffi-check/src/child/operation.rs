@@ -201,6 +201,8 @@ pub fn run(rule: Rule, op: &Op, ctx: &Ctx) -> Done {
         Rule::MessageLifetime => message_lifetime(&runner, &mut findings),
         Rule::Robustness => robustness(&runner),
         Rule::Threads => threads(&runner, &mut findings),
+        Rule::Leaks => leaks(&runner, &mut findings),
+        Rule::AllocationFailure => allocation_failure(&runner, &mut findings),
         Rule::AsciiOutput => ascii_output(&runner, &mut findings),
         Rule::OutputBlocks => output_blocks(&runner, &mut findings),
         Rule::StatusRange => status_range(&runner, &mut findings),
@@ -612,6 +614,10 @@ fn message_lifetime(runner: &Runner, findings: &mut Findings) -> Result<String, 
                 return;
             }
             messages += 1;
+            if let Some(block) = super::shim::freed_block(ptr) {
+                findings.add(desc, freed_message(block), FREED_EXPECTED);
+                return;
+            }
             churn_heap();
             step(format!(
                 "re-reading the status message of {desc} after other allocations"
@@ -640,6 +646,173 @@ fn message_lifetime(runner: &Runner, findings: &mut Findings) -> Result<String, 
     }
     Ok(format!(
         "{messages} error messages re-read after heap churn"
+    ))
+}
+
+/// The `seen` of a message found in a block the call freed.
+pub(crate) fn freed_message(block: usize) -> String {
+    format!(
+        "the message points into a block of {block} bytes that the function freed before \
+         returning (its bytes are gone: the checker poisons freed memory)"
+    )
+}
+
+/// The `expected` of a message found in freed memory.
+pub(crate) const FREED_EXPECTED: &str = "a message that stays valid until the next call on \
+    the thread: a string literal, or thread-local storage (as vix_ffi.hpp and the vix-ffi \
+    crate keep it), never the text of an object destroyed before returning";
+
+/// Calls of each input after the warm-up calls, for `leaks`.
+pub(crate) const LEAK_CALLS: i64 = 32;
+/// Warm-up calls of each input before `leaks` counts (caches fill, lazy statics start).
+pub(crate) const LEAK_WARMUP: usize = 2;
+/// Accepted inputs `allocation-failure` tries, and allocations per call it makes fail.
+pub(crate) const FAILURE_INPUTS: usize = 16;
+pub(crate) const FAILURE_ALLOCATIONS: u64 = 24;
+/// Refused inputs `allocation-failure` tries (their error paths allocate messages).
+pub(crate) const FAILURE_REFUSED: usize = 8;
+
+/// `(seen, expected)` when `calls` repetitions of one call left `bytes` bytes in `blocks`
+/// blocks allocated, `positive` of them leaving more than they found: a leak when on
+/// average at least a byte per call stays, in at least half of the calls. A fixed cache
+/// filled during the warm-up leaves nothing later; one evicting and refilling leaves
+/// about as much as it frees.
+pub(crate) fn leak(function: &str, bytes: i64, blocks: i64, positive: i64) -> Option<String> {
+    if bytes < LEAK_CALLS || positive * 2 < LEAK_CALLS {
+        return None;
+    }
+    let per_call = bytes as f64 / LEAK_CALLS as f64;
+    let blocks = blocks as f64 / LEAK_CALLS as f64;
+    Some(format!(
+        "{function} leaks {per_call:.0} bytes per call ({blocks:.1} blocks per call left \
+         allocated, by malloc_usable_size; {bytes} bytes over {LEAK_CALLS} calls after \
+         {LEAK_WARMUP} warm-up calls)"
+    ))
+}
+
+fn leaks(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    if !super::shim::loaded() {
+        return Err(super::shim::NOT_LOADED.into());
+    }
+    let mut inputs = 0;
+    for input in &runner.ctx.inputs {
+        let probe = runner.probe(input, true);
+        runner.probe(input, false);
+        let args = Args::cap(probe.full_cap);
+        let desc = runner.describe(input, args);
+        step(format!(
+            "calling {desc} {LEAK_CALLS} times, counting what stays allocated"
+        ));
+        super::shim::take_balance();
+        let (mut bytes, mut blocks, mut positive) = (0, 0, 0);
+        for _ in 0..LEAK_CALLS {
+            runner.op.call(input, args);
+            let (b, k) = super::shim::take_balance();
+            bytes += b;
+            blocks += k;
+            positive += i64::from(b > 0);
+        }
+        inputs += 1;
+        if let Some(seen) = leak(&runner.ctx.function, bytes, blocks, positive) {
+            findings.add(
+                desc,
+                seen,
+                "every call frees what it allocates (a fixed amount cached once is fine)",
+            );
+        }
+    }
+    Ok(format!(
+        "{inputs} inputs, each called {LEAK_CALLS} times after {LEAK_WARMUP} warm-up calls, \
+         left no memory allocated per call"
+    ))
+}
+
+/// What a call with allocation `k` failing must give, against the call without failures
+/// (`reference`): the same result, or an error status that the return value agrees with.
+/// `None` when it did; otherwise what it gave.
+pub(crate) fn after_failure(obs: &Obs, reference: &Obs) -> Option<String> {
+    let code = obs.code.unwrap_or(SENTINEL_CODE);
+    if code == SENTINEL_CODE {
+        return Some("the status not written".into());
+    }
+    if obs.ok() || obs.too_small() {
+        if obs.code == reference.code
+            && obs.len() == reference.len()
+            && obs.output == reference.output
+        {
+            return None;
+        }
+        return Some(format!(
+            "{} where a call without the failure gave {}{}",
+            obs.show(),
+            reference.show(),
+            if obs.ok() && reference.ok() && obs.output != reference.output {
+                " (another output)"
+            } else {
+                ""
+            }
+        ));
+    }
+    if obs.rc == 0 {
+        return Some(format!("return value 0 with {}", code_name(code)));
+    }
+    None
+}
+
+fn allocation_failure(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    if !super::shim::loaded() {
+        return Err(super::shim::NOT_LOADED.into());
+    }
+    let (mut chosen, mut taken, mut refused) = (Vec::new(), 0, 0);
+    for input in &runner.ctx.inputs {
+        let probe = runner.probe(input, true);
+        if probe.accepted().is_some() {
+            if taken < FAILURE_INPUTS {
+                taken += 1;
+                chosen.push((input, probe.full_cap));
+            }
+        } else if refused < FAILURE_REFUSED {
+            refused += 1;
+            chosen.push((input, probe.full_cap));
+        }
+    }
+    let (mut calls, mut failed, mut most) = (0, 0, 0);
+    for (input, full_cap) in chosen {
+        for args in [Args::query(), Args::cap(full_cap)] {
+            let reference = runner.op.call(input, args);
+            let n = super::shim::last().map_or(0, |s| s.allocations);
+            most = most.max(n);
+            calls += 1;
+            for k in 1..=n.min(FAILURE_ALLOCATIONS) {
+                let desc = runner.describe(input, args);
+                step(format!(
+                    "calling {desc} with allocation {k} of the {n} it makes failing (malloc \
+                     returns NULL, operator new throws std::bad_alloc)"
+                ));
+                let obs = super::shim::failing(k, || runner.op.call(input, args));
+                failed += 1;
+                let size = super::shim::last().map_or(0, |s| s.failed_size);
+                if let Some(seen) = after_failure(&obs, &reference) {
+                    findings.add(
+                        format!("{desc}, allocation {k} of {n} ({size} bytes) failing"),
+                        seen,
+                        "an error status (VIX_STATUS_ERROR or the library's own code) with a \
+                         non-zero return value, or the output of a call without the failure",
+                    );
+                }
+            }
+        }
+    }
+    if failed == 0 {
+        return Ok(format!(
+            "{calls} calls of {taken} accepted and {refused} refused inputs made no \
+             allocation: nothing to fail"
+        ));
+    }
+    Ok(format!(
+        "{failed} calls with one allocation failing ({calls} calls of {taken} accepted and \
+         {refused} refused inputs, up to {most} allocations per call, the first \
+         {FAILURE_ALLOCATIONS} of each tried)"
     ))
 }
 

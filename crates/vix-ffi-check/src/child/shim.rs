@@ -91,6 +91,9 @@ thread_local! {
     static FAIL_AT: Cell<u64> = const { Cell::new(0) };
     /// What the last armed call on this thread did.
     static LAST: Cell<Option<Stats>> = const { Cell::new(None) };
+    /// The balance (bytes, blocks) of every armed call on this thread since
+    /// [`take_balance`] last read it.
+    static BALANCE: Cell<(i64, i64)> = const { Cell::new((0, 0)) };
 }
 
 /// Makes allocation `k` (from 1) of the calls `body` makes fail; none for 0.
@@ -114,8 +117,23 @@ pub fn armed<T>(call: impl FnOnce() -> T) -> T {
     // SAFETY: `stats` is a live struct of the shim's layout.
     unsafe { (s.disarm)(&mut stats) };
     LAST.with(|l| l.set(Some(stats)));
+    BALANCE.with(|b| {
+        let (bytes, blocks) = b.get();
+        b.set((bytes + stats.balance, blocks + stats.blocks));
+    });
     out
 }
+
+/// The bytes and blocks that the armed calls on this thread allocated and did not free
+/// since the last time this was asked.
+pub fn take_balance() -> (i64, i64) {
+    BALANCE.with(|b| b.replace((0, 0)))
+}
+
+/// Why the rules that need the shim are skipped without it.
+pub const NOT_LOADED: &str = "the allocation shim is not loaded in the child process (it \
+    is built for Linux with glibc, and preloaded with LD_PRELOAD): allocations cannot be \
+    followed";
 
 /// What the last armed call on this thread did; `None` without the shim.
 pub fn last() -> Option<Stats> {

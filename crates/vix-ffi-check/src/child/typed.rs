@@ -15,6 +15,10 @@ use vix_ffi_gen::manifest::{Output, Scalar};
 use super::dynamic::{Call, Callee, Seen};
 use super::ffi::{code_name, Message, Out, MAX_ALLOC, SENTINEL_CODE, SENTINEL_LEN};
 use super::memory::{churn_heap, Canary};
+use super::operation::{
+    after_failure, freed_message, leak, FAILURE_ALLOCATIONS, FAILURE_INPUTS, FAILURE_REFUSED,
+    FREED_EXPECTED, LEAK_CALLS, LEAK_WARMUP,
+};
 use super::{step, Findings};
 use crate::corpus::Input;
 use crate::protocol::Done;
@@ -288,6 +292,8 @@ pub fn run(rule: Rule, ctx: &Ctx) -> Done {
         Rule::Robustness => robustness(&runner),
         Rule::ExtremeValues => extreme_values(&runner),
         Rule::Threads => threads(&runner, f),
+        Rule::Leaks => leaks(&runner, f),
+        Rule::AllocationFailure => allocation_failure(&runner, f),
         Rule::ScalarOutput => scalar_output(&runner, f),
         Rule::StrUtf8 => str_utf8(&runner, f),
         other => Err(format!(
@@ -837,6 +843,10 @@ fn message_lifetime(runner: &Runner, findings: &mut Findings) -> Result<String, 
             return;
         }
         messages += 1;
+        if let Some(block) = super::shim::freed_block(ptr) {
+            findings.add(desc, freed_message(block), FREED_EXPECTED);
+            return;
+        }
         churn_heap();
         step(format!(
             "re-reading the status message of {desc} after other allocations"
@@ -864,6 +874,117 @@ fn message_lifetime(runner: &Runner, findings: &mut Findings) -> Result<String, 
     }
     Ok(format!(
         "{messages} error messages re-read after heap churn"
+    ))
+}
+
+fn leaks(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    if !super::shim::loaded() {
+        return Err(super::shim::NOT_LOADED.into());
+    }
+    let mut lists = 0;
+    for values in &runner.ctx.cases {
+        let probe = runner.probe(values, true);
+        runner.probe(values, false);
+        let call = Call::cap(probe.full_cap);
+        let desc = runner.describe(values, call);
+        step(format!(
+            "calling {desc} {LEAK_CALLS} times, counting what stays allocated"
+        ));
+        super::shim::take_balance();
+        let (mut bytes, mut blocks, mut positive) = (0, 0, 0);
+        for _ in 0..LEAK_CALLS {
+            runner.ctx.callee.call(values, call);
+            let (b, k) = super::shim::take_balance();
+            bytes += b;
+            blocks += k;
+            positive += i64::from(b > 0);
+        }
+        lists += 1;
+        if let Some(seen) = leak(&runner.ctx.function, bytes, blocks, positive) {
+            findings.add(
+                desc,
+                seen,
+                "every call frees what it allocates (a fixed amount cached once is fine)",
+            );
+        }
+    }
+    Ok(format!(
+        "{lists} argument lists, each called {LEAK_CALLS} times after {LEAK_WARMUP} warm-up \
+         calls, left no memory allocated per call"
+    ))
+}
+
+fn allocation_failure(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    if !super::shim::loaded() {
+        return Err(super::shim::NOT_LOADED.into());
+    }
+    let (mut chosen, mut taken, mut refused) = (Vec::new(), 0, 0);
+    for values in &runner.ctx.cases {
+        let probe = runner.probe(values, true);
+        if probe.accepted().is_some() {
+            if taken < FAILURE_INPUTS {
+                taken += 1;
+                chosen.push((values, probe.full_cap));
+            }
+        } else if refused < FAILURE_REFUSED {
+            refused += 1;
+            chosen.push((values, probe.full_cap));
+        }
+    }
+    let (mut calls, mut failed, mut most) = (0, 0, 0);
+    for (values, full_cap) in chosen {
+        let mut tried = vec![Call::cap(full_cap)];
+        if runner.buffer_out() {
+            tried.insert(0, Call::query());
+        }
+        for call in tried {
+            let reference = runner.ctx.callee.call(values, call);
+            let n = super::shim::last().map_or(0, |s| s.allocations);
+            most = most.max(n);
+            calls += 1;
+            for k in 1..=n.min(FAILURE_ALLOCATIONS) {
+                let desc = runner.describe(values, call);
+                step(format!(
+                    "calling {desc} with allocation {k} of the {n} it makes failing (malloc \
+                     returns NULL, operator new throws std::bad_alloc)"
+                ));
+                let seen = super::shim::failing(k, || runner.ctx.callee.call(values, call));
+                failed += 1;
+                let size = super::shim::last().map_or(0, |s| s.failed_size);
+                let wrong = after_failure(&seen.obs, &reference.obs).or_else(|| {
+                    (seen.obs.ok() && seen.value != reference.value).then(|| {
+                        format!(
+                            "VIX_STATUS_OK with out_value {} where a call without the failure \
+                             gave {}",
+                            runner.ctx.callee.show_value(seen.value.unwrap_or_default()),
+                            runner
+                                .ctx
+                                .callee
+                                .show_value(reference.value.unwrap_or_default())
+                        )
+                    })
+                });
+                if let Some(wrong) = wrong {
+                    findings.add(
+                        format!("{desc}, allocation {k} of {n} ({size} bytes) failing"),
+                        wrong,
+                        "an error status (VIX_STATUS_ERROR or the library's own code) with a \
+                         non-zero return value, or the result of a call without the failure",
+                    );
+                }
+            }
+        }
+    }
+    if failed == 0 {
+        return Ok(format!(
+            "{calls} calls of {taken} accepted and {refused} refused argument lists made no \
+             allocation: nothing to fail"
+        ));
+    }
+    Ok(format!(
+        "{failed} calls with one allocation failing ({calls} calls of {taken} accepted and \
+         {refused} refused argument lists, up to {most} allocations per call, the first \
+         {FAILURE_ALLOCATIONS} of each tried)"
     ))
 }
 
