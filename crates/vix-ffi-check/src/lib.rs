@@ -823,14 +823,16 @@ fn judge(f: &Function, rule: Rule, run: &ChildRun, timeout: Duration) -> RuleRes
     let escaped = escaped_exception(run);
     // An escaped exception is said in the author's terms; the checker's own last words
     // about it ("Rust cannot catch foreign exceptions") would say nothing more.
-    let note = if escaped.is_some() {
+    let rust_abort = rule == Rule::AllocationFailure
+        && matches!(run.end, End::Signaled(_))
+        && run.stderr.contains("memory allocation of");
+    // Rust's abort message is quoted in the verdict; the backtrace after it is the
+    // checker's own frames.
+    let note = if escaped.is_some() || rust_abort {
         String::new()
     } else {
         stderr_note(&run.stderr)
     };
-    let rust_abort = rule == Rule::AllocationFailure
-        && matches!(run.end, End::Signaled(_))
-        && run.stderr.contains("memory allocation of");
     let crash = match (&escaped, crash) {
         (Some(exception), Some(_)) => Some(format!(
             "{exception} escaped {}(): the process aborted",
