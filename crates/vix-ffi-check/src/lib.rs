@@ -65,7 +65,14 @@ pub struct Options {
     pub jobs: usize,
     /// How to start a child.
     pub child: ChildCommand,
+    /// `--fuzz`: how long to mutate inputs, in all (the functions share it).
+    pub fuzz: Option<Duration>,
+    /// `--replay FUNCTION=HEX`: only `fuzz` on this function, with this input (hex).
+    pub replay: Option<(String, String)>,
 }
+
+/// Replays of one failing input `fuzz` makes at most while reducing it.
+const MAX_REDUCTION_STEPS: usize = 200;
 
 /// Why the check could not run at all (exit code 2).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -240,7 +247,21 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
             } else {
                 Vec::new()
             },
+            fuzz_ms: 0,
+            replay: None,
         },
+    };
+
+    if let Some((name, hex)) = &options.replay {
+        return replay(options, &manifest, &library, &missing, name, hex);
+    }
+    let fuzzing = options.fuzz.is_some();
+    let rules_of = |f: &Function| {
+        let mut rules = operation_rules(f, &ascii, &blocks);
+        if fuzzing {
+            rules.push(Rule::Fuzz);
+        }
+        rules
     };
 
     let typed: Vec<&Function> = manifest
@@ -349,10 +370,61 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
     }
     let runs2 = run_all(options, &round2)?;
 
+    // Round 3 (--fuzz): every operation mutates inputs for its share of the time; a
+    // failing input is reduced, replay by replay.
+    let mut fuzz_notes: HashMap<String, String> = HashMap::new();
+    let mut keys3 = Vec::new();
+    let mut runs3 = Vec::new();
+    if let (Some(total), false) = (options.fuzz, operations.is_empty()) {
+        let workers = options.jobs.clamp(1, operations.len());
+        let share = total.mul_f64(workers as f64 / operations.len() as f64);
+        let mut round3 = Vec::new();
+        for f in &operations {
+            let mut job = op_job(f, Rule::Fuzz, &derived);
+            if let Task::Operation { fuzz_ms, .. } = &mut job.task {
+                *fuzz_ms = share.as_millis() as u64;
+            }
+            keys3.push((f.symbol.clone(), Rule::Fuzz));
+            round3.push(job);
+        }
+        runs3 = supervise::run_all(&options.child, &round3, share + options.timeout, workers)
+            .map_err(|e| CheckError::Internal(format!("cannot start a child: {e}")))?;
+        for (f, run) in operations.iter().zip(runs3.iter_mut()) {
+            let Some(iteration) = fuzz_failure(run) else {
+                continue;
+            };
+            let mut base = corpus::base(options.seed, options.iterations);
+            base.extend(derived.iter().cloned());
+            base.extend(corpus::boundary(options.seed));
+            let found = corpus::mutate(&base, options.seed, iteration);
+            let (reduced, reduced_run) =
+                reduce(options, &op_job(f, Rule::Fuzz, &derived), run, &found);
+            if let Some(reduced_run) = reduced_run {
+                *run = reduced_run;
+            }
+            let hex = corpus::hex::encode(&reduced.bytes);
+            fuzz_notes.insert(
+                f.symbol.clone(),
+                format!(
+                    "fuzz input #{iteration} of seed {} ({} bytes), reduced to {} bytes: \
+                     b\"{}\"\nreplay it: vix-ffi check --spec {} --lib {} --replay {}={hex}",
+                    options.seed,
+                    found.bytes.len(),
+                    reduced.bytes.len(),
+                    reduced.bytes.escape_ascii(),
+                    options.spec.display(),
+                    library.display(),
+                    f.name,
+                ),
+            );
+        }
+    }
+
     let mut runs: Vec<((String, Rule), ChildRun)> = keys1
         .into_iter()
         .zip(runs1)
         .chain(keys.into_iter().zip(runs2))
+        .chain(keys3.into_iter().zip(runs3))
         .collect();
 
     let mut results = Vec::new();
@@ -361,7 +433,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         let is_missing = missing.contains(&f.symbol);
         results.push(symbol_result(f, is_missing, mangled.get(&f.symbol)));
         let rules: Vec<Rule> = match shape {
-            Shape::Operation => operation_rules(f, &ascii, &blocks),
+            Shape::Operation => rules_of(f),
             Shape::Version => Rule::VERSION.to_vec(),
             Shape::Typed => f.signature.as_ref().map(Rule::typed).unwrap_or_default(),
             Shape::Other => {
@@ -398,7 +470,15 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
                 .position(|((symbol, r), _)| *symbol == f.symbol && *r == rule)
                 .expect("every rule of every present function was run");
             let (_, run) = runs.swap_remove(at);
-            results.push(judge(f, rule, &run, options.timeout));
+            let mut r = judge(f, rule, &run, options.timeout);
+            if let (Rule::Fuzz, Outcome::Fail, Some(note)) =
+                (rule, r.outcome, fuzz_notes.get(&f.symbol))
+            {
+                let mut detail = note.clone();
+                push_line(&mut detail, r.detail.as_deref().unwrap_or_default());
+                r.detail = Some(detail);
+            }
+            results.push(r);
         }
     }
     if !manifest
@@ -423,6 +503,149 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
     }
 
     report_escapes_once(&mut results);
+    Ok(Report {
+        manifest: options.spec.display().to_string(),
+        library: library.display().to_string(),
+        seed: options.seed,
+        iterations: options.iterations,
+        results,
+    })
+}
+
+/// The number of the mutated input a failed `fuzz` run was trying, if it failed.
+fn fuzz_failure(run: &ChildRun) -> Option<u64> {
+    let failed =
+        run.end != End::Exited(0) || run.events.iter().any(|e| matches!(e, Event::Finding(_)));
+    if !failed {
+        return None;
+    }
+    run.events.iter().rev().find_map(|e| match e {
+        Event::Fuzzing { iteration } => Some(*iteration),
+        _ => None,
+    })
+}
+
+/// How a fuzz run failed, to tell whether a smaller input fails the same way: the way the
+/// child ended and the expectation of its first finding.
+fn failure_kind(run: &ChildRun) -> (End, Option<String>) {
+    let finding = run.events.iter().find_map(|e| match e {
+        Event::Finding(f) => Some(f.expected.clone()),
+        _ => None,
+    });
+    (run.end.clone(), finding)
+}
+
+/// Reduces `found`, an input that failed `fuzz` as `failed` did, by removing ever smaller
+/// chunks while a replay (`job` with the candidate) still fails the same way; the
+/// smallest input found and its run.
+fn reduce(
+    options: &Options,
+    job: &Job,
+    failed: &ChildRun,
+    found: &Input,
+) -> (Input, Option<ChildRun>) {
+    let kind = failure_kind(failed);
+    let replay = |bytes: &[u8]| -> Option<ChildRun> {
+        let mut job = job.clone();
+        if let Task::Operation { replay, .. } = &mut job.task {
+            *replay = Some(Input {
+                label: "the reduced input".into(),
+                bytes: bytes.to_vec(),
+                null_ptr: false,
+            });
+        }
+        let runs = supervise::run_all(&options.child, &[job], options.timeout, 1).ok()?;
+        runs.into_iter()
+            .next()
+            .filter(|run| fuzz_failure_kind(run).is_some_and(|k| k == kind))
+    };
+    let mut bytes = found.bytes.clone();
+    let mut best = replay(&bytes);
+    if best.is_none() {
+        return (found.clone(), None);
+    }
+    let mut steps = 1;
+    let mut chunk = bytes.len().div_ceil(2);
+    while chunk >= 1 && steps < MAX_REDUCTION_STEPS {
+        let mut start = 0;
+        while start < bytes.len() && steps < MAX_REDUCTION_STEPS {
+            let mut candidate = bytes.clone();
+            candidate.drain(start..(start + chunk).min(bytes.len()));
+            steps += 1;
+            match replay(&candidate) {
+                Some(run) => {
+                    bytes = candidate;
+                    best = Some(run);
+                }
+                None => start += chunk,
+            }
+        }
+        if chunk == 1 {
+            break;
+        }
+        chunk = chunk.div_ceil(2);
+    }
+    let reduced = Input {
+        label: "the reduced input".into(),
+        bytes,
+        null_ptr: false,
+    };
+    (reduced, best)
+}
+
+/// The failure kind of a replay, when it failed.
+fn fuzz_failure_kind(run: &ChildRun) -> Option<(End, Option<String>)> {
+    let failed =
+        run.end != End::Exited(0) || run.events.iter().any(|e| matches!(e, Event::Finding(_)));
+    failed.then(|| failure_kind(run))
+}
+
+/// `--replay FUNCTION=HEX`: `fuzz` on one input of one operation.
+fn replay(
+    options: &Options,
+    manifest: &Manifest,
+    library: &Path,
+    missing: &HashSet<String>,
+    name: &str,
+    hex: &str,
+) -> Result<Report, CheckError> {
+    let Some(f) = manifest
+        .functions
+        .iter()
+        .find(|f| f.name == name && shape_of(f) == Shape::Operation)
+    else {
+        return Err(CheckError::Usage(format!(
+            "--replay: the manifest declares no function {name:?} of the operation shape"
+        )));
+    };
+    let Some(bytes) = corpus::hex::decode(hex) else {
+        return Err(CheckError::Usage(format!(
+            "--replay: {hex:?} is not an even number of hex digits"
+        )));
+    };
+    let mut results = vec![symbol_result(f, missing.contains(&f.symbol), None)];
+    if !missing.contains(&f.symbol) {
+        let job = Job {
+            task: Task::Operation {
+                library: library.to_path_buf(),
+                function: f.name.clone(),
+                symbol: f.symbol.clone(),
+                rule: Rule::Fuzz,
+                seed: options.seed,
+                iterations: options.iterations,
+                derived: Vec::new(),
+                blocks: Vec::new(),
+                fuzz_ms: 0,
+                replay: Some(Input {
+                    label: "the replayed input".into(),
+                    bytes,
+                    null_ptr: false,
+                }),
+            },
+        };
+        let runs = run_all(options, &[job])?;
+        results.push(judge(f, Rule::Fuzz, &runs[0], options.timeout));
+    }
     Ok(Report {
         manifest: options.spec.display().to_string(),
         library: library.display().to_string(),

@@ -64,6 +64,9 @@ pub enum Rule {
     /// operator new throws std::bad_alloc), the call answers with an error status, or
     /// succeeds with the right output; it does not abort or crash.
     AllocationFailure,
+    /// `--fuzz`: mutated inputs, for a time, give no crash, no hang and no breach of the
+    /// contract the other rules check call by call.
+    Fuzz,
     /// Every successful output is ASCII (bytes `0x00..=0x7f`): checked only for an operation
     /// that a `python.api` entry calls with `"ascii": true`, the promise that lets the
     /// generated Python build its `str` without scanning it.
@@ -171,7 +174,7 @@ impl Rule {
     }
 
     /// Every rule, in report order.
-    pub const ALL: [Rule; 28] = [
+    pub const ALL: [Rule; 29] = [
         Rule::Symbol,
         Rule::Shape,
         Rule::VersionStatus,
@@ -194,6 +197,7 @@ impl Rule {
         Rule::Threads,
         Rule::Leaks,
         Rule::AllocationFailure,
+        Rule::Fuzz,
         Rule::AsciiOutput,
         Rule::OutputBlocks,
         Rule::StatusRange,
@@ -227,6 +231,7 @@ impl Rule {
             Rule::Threads => "threads",
             Rule::Leaks => "leaks",
             Rule::AllocationFailure => "allocation-failure",
+            Rule::Fuzz => "fuzz",
             Rule::AsciiOutput => "ascii-output",
             Rule::OutputBlocks => "output-blocks",
             Rule::StatusRange => "status-range",
@@ -284,6 +289,11 @@ impl Rule {
             Rule::Robustness => "no crash or hang on any input",
             Rule::Threads => "concurrent calls give the single-threaded results",
             Rule::Leaks => "no memory left allocated per call (a fixed amount cached once is fine)",
+            Rule::Fuzz => {
+                "no crash, hang or breach of the contract on mutated inputs (status written, \
+                 return value matching it, the size query's answer honoured, nothing written \
+                 past out_cap nor read past in_len, messages valid UTF-8)"
+            }
             Rule::AllocationFailure => {
                 "an error status (or the right output) when an allocation made during the \
                  call fails; no abort, no crash"

@@ -45,6 +45,7 @@ BUGS = [
     "READ_BEFORE",
     "ABORT_ON_NULL",
     "LEAK",
+    "FUZZ",
 ]
 
 CPP_DIR = REPO_ROOT / "tests" / "fixtures" / "check_cpp"

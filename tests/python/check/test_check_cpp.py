@@ -92,7 +92,7 @@ def test_the_std_string_build_fails_allocation_failure_only(
 def test_the_cpp_example_passes_every_rule(work_dir: Path) -> None:
     """examples/base64_ffi_cpp, written with vix_ffi.hpp, built here with the compiler
     alone (its CMake build is the C++ suite's business): every rule passes, allocation
-    failure included."""
+    failure included, and a short fuzz run."""
     src = REPO_ROOT / "examples" / "base64_ffi_cpp"
     out = work_dir / "check" / "base64_ffi_cpp"
     out.mkdir(parents=True, exist_ok=True)
@@ -111,9 +111,12 @@ def test_the_cpp_example_passes_every_rule(work_dir: Path) -> None:
         ],
         check=True,
     )
-    run = run_check("--spec", str(src / "bindings.json"), "--lib", str(lib))
+    run = run_check(
+        "--spec", str(src / "bindings.json"), "--lib", str(lib), "--fuzz", "1"
+    )
     assert run.code == 0, run.describe()
     assert {r["outcome"] for r in run.results()} == {"pass"}, run.describe()
+    assert run.outcome("decode", "fuzz")["outcome"] == "pass"
     # decode builds its error messages in std::string: those allocations were failed.
     seen = run.outcome("decode", "allocation-failure")["seen"]
     assert "calls with one allocation failing" in seen, seen

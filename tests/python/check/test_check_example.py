@@ -345,3 +345,18 @@ def test_the_same_seed_gives_the_same_report(example_lib: Path, seed: str) -> No
     assert_example_passes(first)
     assert first.report == second.report
     assert first.report is not None and first.report["seed"] == int(seed)
+
+
+@pytest.mark.parametrize("kernels", ["", "avx2"])
+def test_the_example_survives_a_short_fuzz_run(example_lib: Path, kernels: str) -> None:
+    """--fuzz 1 on both kernel sets: encode and decode keep the contract on mutated
+    inputs (a decoder gets mutated real encodings). The long run is in the README."""
+    env = clean_env(BASE64_FFI_KERNELS=kernels) if kernels else None
+    run = run_check(
+        "--spec", str(EXAMPLE_SPEC), "--lib", str(example_lib), "--fuzz", "1", env=env
+    )
+    assert_example_passes(run)
+    for function in ("encode", "decode"):
+        result = run.outcome(function, "fuzz")
+        assert result["outcome"] == "pass", result
+        assert not result["seen"].startswith("0 mutated"), result

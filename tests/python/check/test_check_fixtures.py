@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from check_helpers import FIXTURE_SPEC, ascii_promised, blocks_declared, run_check
+from check_helpers import (
+    FIXTURE_SPEC,
+    TYPED_SPEC,
+    ascii_promised,
+    blocks_declared,
+    run_check,
+)
 
 OPS = ("hex_encode", "hex_decode", "ascii_escape")
 # The operations the fixture manifest promises ASCII output for ("ascii": true).
@@ -360,3 +366,47 @@ def test_an_abort_on_a_failed_malloc_names_the_allocation(
     assert seen["outcome"] == "pass" and "calls with one allocation failing" in seen[
         "seen"
     ], seen
+
+
+def test_the_conformant_builds_survive_a_short_fuzz_run(
+    fixture_libs: dict[str, Path], typed_libs: dict[str, Path]
+) -> None:
+    """--fuzz 1: every operation of fixlib (and hexlify, typedlib's operation) mutates
+    inputs for its share of a second, and keeps the contract."""
+    for spec, lib in ((FIXTURE_SPEC, fixture_libs["NONE"]), (TYPED_SPEC, typed_libs["NONE"])):
+        run = run_check("--spec", str(spec), "--lib", str(lib), "--fuzz", "1")
+        assert run.failed() == set(), run.describe()
+        fuzzed = [r for r in run.results() if r["rule"] == "fuzz"]
+        assert fuzzed and all(r["outcome"] == "pass" for r in fuzzed), run.describe()
+        for r in fuzzed:
+            assert "mutated inputs in" in r["seen"] and "(seed 1)" in r["seen"], r
+
+
+def test_fuzzing_finds_reduces_and_replays_a_crash_the_corpus_misses(
+    fixture_libs: dict[str, Path],
+) -> None:
+    """BUG_FUZZ: decode aborts on 3-byte inputs starting with 0xff. The fixed corpus has
+    none (the check without --fuzz passes); a short fuzz run finds one, reduces it (it
+    cannot lose a byte), prints it and a replay command, and the replay fails the same
+    way; the same seed finds the same input."""
+    lib = str(fixture_libs["FUZZ"])
+    plain = run_check("--spec", str(FIXTURE_SPEC), "--lib", lib)
+    assert plain.code == 0, plain.describe()
+    run = run_check("--spec", str(FIXTURE_SPEC), "--lib", lib, "--fuzz", "2")
+    assert run.failed() == {("hex_decode", "fuzz")}, run.describe()
+    result = run.outcome("hex_decode", "fuzz")
+    assert "SIGABRT" in result["seen"], result
+    assert "reduced to 3 bytes" in result["detail"], result
+    replay = next(
+        line.split("--replay ", 1)[1]
+        for line in result["detail"].splitlines()
+        if line.startswith("replay it: vix-ffi check ")
+    )
+    function, hex_input = replay.split("=")
+    assert function == "hex_decode" and len(hex_input) == 6, replay
+    assert hex_input.startswith("ff"), replay
+    again = run_check("--spec", str(FIXTURE_SPEC), "--lib", lib, "--replay", replay)
+    assert again.failed() == {("hex_decode", "fuzz")}, again.describe()
+    assert "SIGABRT" in again.outcome("hex_decode", "fuzz")["seen"]
+    same = run_check("--spec", str(FIXTURE_SPEC), "--lib", lib, "--fuzz", "2")
+    assert same.outcome("hex_decode", "fuzz")["detail"] == result["detail"]

@@ -135,6 +135,8 @@ pub fn child_main() -> i32 {
             iterations,
             derived,
             blocks,
+            fuzz_ms,
+            replay,
         } => {
             let lib = match open(&library.to_string_lossy()) {
                 Ok(lib) => lib,
@@ -155,11 +157,17 @@ pub fn child_main() -> i32 {
                 text: corpus::text(seed, iterations),
                 iterations,
                 blocks,
-                boundary: if rule == crate::rules::Rule::InputBounds {
+                boundary: if matches!(
+                    rule,
+                    crate::rules::Rule::InputBounds | crate::rules::Rule::Fuzz
+                ) {
                     corpus::boundary(seed)
                 } else {
                     Vec::new()
                 },
+                seed,
+                fuzz_ms,
+                replay,
             };
             operation::run(rule, &op, &ctx)
         }

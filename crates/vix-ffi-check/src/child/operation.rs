@@ -36,8 +36,14 @@ pub struct Ctx {
     pub iterations: u32,
     /// The output sizes the manifest declares (output-blocks only).
     pub blocks: Vec<DeclaredBlocks>,
-    /// Inputs at lengths around vector and page sizes (input-bounds only).
+    /// Inputs at lengths around vector and page sizes (input-bounds and fuzz only).
     pub boundary: Vec<Input>,
+    /// The seed (fuzz mutations).
+    pub seed: u64,
+    /// How long fuzz mutates inputs, in milliseconds.
+    pub fuzz_ms: u64,
+    /// fuzz on this one input only.
+    pub replay: Option<Input>,
 }
 
 /// Outputs offered to other functions: how many, and how large at most.
@@ -203,6 +209,7 @@ pub fn run(rule: Rule, op: &Op, ctx: &Ctx) -> Done {
         Rule::Threads => threads(&runner, &mut findings),
         Rule::Leaks => leaks(&runner, &mut findings),
         Rule::AllocationFailure => allocation_failure(&runner, &mut findings),
+        Rule::Fuzz => fuzz(&runner, &mut findings),
         Rule::AsciiOutput => ascii_output(&runner, &mut findings),
         Rule::OutputBlocks => output_blocks(&runner, &mut findings),
         Rule::StatusRange => status_range(&runner, &mut findings),
@@ -813,6 +820,106 @@ fn allocation_failure(runner: &Runner, findings: &mut Findings) -> Result<String
         "{failed} calls with one allocation failing ({calls} calls of {taken} accepted and \
          {refused} refused inputs, up to {most} allocations per call, the first \
          {FAILURE_ALLOCATIONS} of each tried)"
+    ))
+}
+
+/// A breach of the contract on one call: `(seen, expected)`.
+fn breach(obs: &Obs) -> Option<(String, String)> {
+    let code = obs.code.unwrap_or(SENTINEL_CODE);
+    if code == SENTINEL_CODE {
+        return Some((
+            "status not written".into(),
+            Rule::StatusWritten.expectation().into(),
+        ));
+    }
+    if (obs.rc == 0) != obs.ok() {
+        return Some((
+            format!("return value {} with {}", obs.rc, code_name(code)),
+            Rule::RcStatus.expectation().into(),
+        ));
+    }
+    let problem = obs.message.as_ref().and_then(Message::problem)?;
+    Some((
+        format!("message: {problem}"),
+        Rule::MessageUtf8.expectation().into(),
+    ))
+}
+
+/// The contract on one input, as fuzz checks it: the input against a guard page after
+/// it, the size query, then a call with exactly the size it answered into a buffer with
+/// guard bytes. `(the call, seen, expected)` of the first breach.
+fn fuzz_one(runner: &Runner, input: &Input) -> Option<(String, String, String)> {
+    #[cfg(unix)]
+    let guarded = super::memory::GuardedInput::new(&input.bytes, super::memory::Side::After);
+    #[cfg(unix)]
+    let at = guarded.as_ref().map(super::memory::GuardedInput::ptr);
+    #[cfg(not(unix))]
+    let at = None;
+    let with = |args: Args| Args { in_at: at, ..args };
+    let (desc, query) = runner.call(input, with(Args::query()));
+    if let Some((seen, expected)) = breach(&query) {
+        return Some((desc, seen, expected));
+    }
+    if query.ok() && query.len() != Some(0) {
+        return Some((desc, query.show(), Rule::SizeQuery.expectation().into()));
+    }
+    let n = query
+        .too_small()
+        .then(|| query.len())
+        .flatten()
+        .filter(|&n| n <= MAX_GUARDED)?;
+    let mut canary = Canary::new(n);
+    let args = with(Args {
+        out: Out::Raw(canary.ptr(), n),
+        ..Args::cap(n)
+    });
+    let (desc, obs) = runner.call(input, args);
+    if let Some(damage) = canary.damage() {
+        return Some((desc, damage, Rule::NoOverflow.expectation().into()));
+    }
+    if let Some((seen, expected)) = breach(&obs) {
+        return Some((desc, seen, expected));
+    }
+    // An input refused only by the real call is fine (a decoder may size before it
+    // validates); a success of another size, or a second BUFFER_TOO_SMALL, is not.
+    if (obs.ok() && obs.len() != Some(n)) || obs.too_small() {
+        return Some((
+            desc,
+            obs.show(),
+            format!("VIX_STATUS_OK, out_len {n} (the size query's answer), or an error"),
+        ));
+    }
+    None
+}
+
+/// `--fuzz`: mutated inputs (see [`crate::corpus::mutate`]) one after the other for the
+/// time given, each announced by number, until one breaches the contract; or the one
+/// input given to replay.
+fn fuzz(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let ctx = runner.ctx;
+    if let Some(input) = &ctx.replay {
+        if let Some((desc, seen, expected)) = fuzz_one(runner, input) {
+            findings.add(desc, seen, expected);
+        }
+        return Ok("the replayed input kept the contract".into());
+    }
+    let base: Vec<Input> = ctx.inputs.iter().chain(&ctx.boundary).cloned().collect();
+    let budget = std::time::Duration::from_millis(ctx.fuzz_ms);
+    let start = std::time::Instant::now();
+    let mut i = 0;
+    while start.elapsed() < budget {
+        let input = crate::corpus::mutate(&base, ctx.seed, i);
+        emit(&Event::Fuzzing { iteration: i });
+        if let Some((desc, seen, expected)) = fuzz_one(runner, &input) {
+            findings.add(desc, seen, expected);
+            break;
+        }
+        i += 1;
+    }
+    Ok(format!(
+        "{i} mutated inputs in {:.1} s (seed {}) kept the contract",
+        start.elapsed().as_secs_f64(),
+        ctx.seed
     ))
 }
 
