@@ -12,8 +12,8 @@ import pytest
 
 from check_helpers import (
     EXAMPLE_SPEC,
-    CheckRun,
     REPO_ROOT,
+    CheckRun,
     ascii_promised,
     blocks_declared,
     run_check,
@@ -78,7 +78,10 @@ VIX_FFI_ALLOCATES = pytest.mark.xfail(
     strict=True,
     reason="crates/vix-ffi's error path allocates with format! (aborts when malloc fails)",
 )
-ALLOCATION_FAILURE = {("encode", "allocation-failure"), ("decode", "allocation-failure")}
+ALLOCATION_FAILURE = {
+    ("encode", "allocation-failure"),
+    ("decode", "allocation-failure"),
+}
 
 
 def test_the_example_passes_every_rule(example_lib: Path) -> None:

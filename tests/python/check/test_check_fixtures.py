@@ -344,7 +344,10 @@ def test_a_leak_names_the_function_and_the_bytes_per_call(
     run = run_check("--spec", str(FIXTURE_SPEC), "--lib", str(fixture_libs["LEAK"]))
     result = run.outcome("hex_encode", "leaks")
     assert result["outcome"] == "fail", result
-    assert result["input"] == "hex_encode(empty input, in_ptr NULL (0 bytes), out_cap 4096)"
+    assert (
+        result["input"]
+        == "hex_encode(empty input, in_ptr NULL (0 bytes), out_cap 4096)"
+    )
     assert result["seen"].startswith("hex_encode leaks 24 bytes per call"), result
     assert run.outcome("hex_decode", "leaks")["outcome"] == "pass"
 
@@ -363,9 +366,10 @@ def test_an_abort_on_a_failed_malloc_names_the_allocation(
     # The conformant build answers VIX_STATUS_ERROR "out of memory" instead.
     ok = run_check("--spec", str(FIXTURE_SPEC), "--lib", str(fixture_libs["NONE"]))
     seen = ok.outcome("hex_encode", "allocation-failure")
-    assert seen["outcome"] == "pass" and "calls with one allocation failing" in seen[
-        "seen"
-    ], seen
+    assert (
+        seen["outcome"] == "pass"
+        and "calls with one allocation failing" in seen["seen"]
+    ), seen
 
 
 def test_the_conformant_builds_survive_a_short_fuzz_run(
@@ -373,7 +377,10 @@ def test_the_conformant_builds_survive_a_short_fuzz_run(
 ) -> None:
     """--fuzz 1: every operation of fixlib (and hexlify, typedlib's operation) mutates
     inputs for its share of a second, and keeps the contract."""
-    for spec, lib in ((FIXTURE_SPEC, fixture_libs["NONE"]), (TYPED_SPEC, typed_libs["NONE"])):
+    for spec, lib in (
+        (FIXTURE_SPEC, fixture_libs["NONE"]),
+        (TYPED_SPEC, typed_libs["NONE"]),
+    ):
         run = run_check("--spec", str(spec), "--lib", str(lib), "--fuzz", "1")
         assert run.failed() == set(), run.describe()
         fuzzed = [r for r in run.results() if r["rule"] == "fuzz"]
