@@ -122,6 +122,21 @@ def test_the_manifest_and_header_describe_the_source(
     run(["vix-ffi", "from-rust", "--crate", ".", "--check"], crate)
 
 
+def check(crate: Path) -> subprocess.CompletedProcess[str]:
+    """`vix-ffi check` of the crate's release build; exit 0, or 1 for allocation-failure
+    alone (see assert_only_allocation_failure_fails)."""
+    proc = subprocess.run(
+        ["vix-ffi", "check", "--spec", "bindings.json", "--lib", "target/release"],
+        cwd=crate,
+        env=crate_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode in (0, 1), f"{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
 def assert_only_allocation_failure_fails(report: str) -> None:
     """Every rule of `vix-ffi check` passed but allocation-failure: the vix-ffi crate's
     runtime builds its BUFFER_TOO_SMALL message with format!, which aborts when malloc
@@ -133,10 +148,7 @@ def assert_only_allocation_failure_fails(report: str) -> None:
 
 def test_the_library_passes_the_abi_checker(walkthrough: tuple[Path, str]) -> None:
     crate, _ = walkthrough
-    proc = run(
-        ["vix-ffi", "check", "--spec", "bindings.json", "--lib", "target/release"],
-        crate,
-    )
+    proc = check(crate)
     assert proc.stdout.rstrip().endswith("failed, 0 skipped"), proc.stdout
     assert_only_allocation_failure_fails(proc.stdout)
 
@@ -218,10 +230,7 @@ def test_the_reference_examples_build_and_work(tmp_path: Path) -> None:
     assert [f["name"] for f in manifest["functions"]] == ["version", "upper"]
     proc = _python(crate, "from mylib import api; print(api.upper('abc'))")
     assert proc.stdout == "ABC\n", proc.stderr
-    checked = run(
-        ["vix-ffi", "check", "--spec", "bindings.json", "--lib", "target/release"],
-        crate,
-    )
+    checked = check(crate)
     assert checked.stdout.rstrip().endswith("failed, 0 skipped"), checked.stdout
     assert_only_allocation_failure_fails(checked.stdout)
     library = ctypes.CDLL(str(crate / "target" / "release" / "libmylib.so"))
