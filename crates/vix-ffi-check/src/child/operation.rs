@@ -1340,6 +1340,39 @@ mod tests {
     use vix_ffi::StatusCode;
 
     #[test]
+    fn a_leak_is_a_byte_or_more_per_call_in_most_calls() {
+        use super::{leak, LEAK_CALLS};
+        // 24 bytes every call: a leak, said per call.
+        let seen = leak("f", 24 * LEAK_CALLS, LEAK_CALLS, LEAK_CALLS).unwrap_or_default();
+        assert!(seen.starts_with("f leaks 24 bytes per call (1.0 blocks"), "{seen}");
+        // Nothing left, or less than a byte per call: no leak.
+        assert_eq!(leak("f", 0, 0, 0), None);
+        assert_eq!(leak("f", LEAK_CALLS - 1, 1, 1), None);
+        // One large block once (a cache filled late): not in most calls, no leak.
+        assert_eq!(leak("f", 4096, 1, 1), None);
+    }
+
+    #[test]
+    fn after_a_failed_allocation_an_error_or_the_same_result_is_fine() {
+        use super::after_failure;
+        let mut ok = obs(StatusCode::Ok, 2);
+        ok.output = b"ab".to_vec();
+        let mut error = obs(StatusCode::Error, 0);
+        error.rc = 1;
+        assert_eq!(after_failure(&error, &ok), None);
+        assert_eq!(after_failure(&ok, &ok), None);
+        let mut other = ok.clone();
+        other.output = b"a\0".to_vec();
+        let seen = after_failure(&other, &ok).unwrap_or_default();
+        assert!(seen.ends_with("(another output)"), "{seen}");
+        error.rc = 0;
+        assert!(after_failure(&error, &ok).is_some());
+        let mut unwritten = ok.clone();
+        unwritten.code = Some(super::SENTINEL_CODE);
+        assert!(after_failure(&unwritten, &ok).is_some());
+    }
+
+    #[test]
     fn non_ascii_names_the_first_offending_byte_and_its_offset() {
         assert_eq!(non_ascii(b""), None);
         assert_eq!(non_ascii(b"\x00plain\x7f"), None);
