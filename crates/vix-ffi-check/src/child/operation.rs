@@ -1344,7 +1344,10 @@ mod tests {
         use super::{leak, LEAK_CALLS};
         // 24 bytes every call: a leak, said per call.
         let seen = leak("f", 24 * LEAK_CALLS, LEAK_CALLS, LEAK_CALLS).unwrap_or_default();
-        assert!(seen.starts_with("f leaks 24 bytes per call (1.0 blocks"), "{seen}");
+        assert!(
+            seen.starts_with("f leaks 24 bytes per call (1.0 blocks"),
+            "{seen}"
+        );
         // Nothing left, or less than a byte per call: no leak.
         assert_eq!(leak("f", 0, 0, 0), None);
         assert_eq!(leak("f", LEAK_CALLS - 1, 1, 1), None);
