@@ -281,6 +281,8 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
                 iterations: options.iterations,
                 signature: TypedSignature::of(sig),
                 null_calls,
+                fuzz_ms: 0,
+                replay: None,
             },
         })
     };
@@ -375,20 +377,51 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
     let mut fuzz_notes: HashMap<String, String> = HashMap::new();
     let mut keys3 = Vec::new();
     let mut runs3 = Vec::new();
-    if let (Some(total), false) = (options.fuzz, operations.is_empty()) {
-        let workers = options.jobs.clamp(1, operations.len());
-        let share = total.mul_f64(workers as f64 / operations.len() as f64);
+    let fuzzed = operations.len() + typed.len();
+    if let (Some(total), true) = (options.fuzz, fuzzed > 0) {
+        let workers = options.jobs.clamp(1, fuzzed);
+        let share = total.mul_f64(workers as f64 / fuzzed as f64);
+        let share_ms = share.as_millis() as u64;
         let mut round3 = Vec::new();
         for f in &operations {
             let mut job = op_job(f, Rule::Fuzz, &derived);
             if let Task::Operation { fuzz_ms, .. } = &mut job.task {
-                *fuzz_ms = share.as_millis() as u64;
+                *fuzz_ms = share_ms;
             }
             keys3.push((f.symbol.clone(), Rule::Fuzz));
             round3.push(job);
         }
+        for f in &typed {
+            let null_calls = null_calls_safe.contains(&f.symbol);
+            if let Some(mut job) = typed_job(f, Rule::Fuzz, null_calls) {
+                if let Task::Typed { fuzz_ms, .. } = &mut job.task {
+                    *fuzz_ms = share_ms;
+                }
+                keys3.push((f.symbol.clone(), Rule::Fuzz));
+                round3.push(job);
+            }
+        }
         runs3 = supervise::run_all(&options.child, &round3, share + options.timeout, workers)
             .map_err(|e| CheckError::Internal(format!("cannot start a child: {e}")))?;
+        for (f, run) in typed.iter().zip(runs3.iter().skip(operations.len())) {
+            let Some(iteration) = fuzz_failure(run) else {
+                continue;
+            };
+            fuzz_notes.insert(
+                f.symbol.clone(),
+                format!(
+                    "fuzz argument list #{iteration} of seed {} (typed arguments are replayed \
+                     by number, not reduced)\nreplay it: vix-ffi check --spec {} --lib {} \
+                     --seed {} --iterations {} --replay {}=#{iteration}",
+                    options.seed,
+                    options.spec.display(),
+                    library.display(),
+                    options.seed,
+                    options.iterations,
+                    f.name,
+                ),
+            );
+        }
         for (f, run) in operations.iter().zip(runs3.iter_mut()) {
             let Some(iteration) = fuzz_failure(run) else {
                 continue;
@@ -435,7 +468,13 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         let rules: Vec<Rule> = match shape {
             Shape::Operation => rules_of(f),
             Shape::Version => Rule::VERSION.to_vec(),
-            Shape::Typed => f.signature.as_ref().map(Rule::typed).unwrap_or_default(),
+            Shape::Typed => {
+                let mut rules = f.signature.as_ref().map(Rule::typed).unwrap_or_default();
+                if fuzzing {
+                    rules.push(Rule::Fuzz);
+                }
+                rules
+            }
             Shape::Other => {
                 results.push(result(
                     f,
@@ -612,12 +651,47 @@ fn replay(
     let Some(f) = manifest
         .functions
         .iter()
-        .find(|f| f.name == name && shape_of(f) == Shape::Operation)
+        .find(|f| f.name == name && matches!(shape_of(f), Shape::Operation | Shape::Typed))
     else {
         return Err(CheckError::Usage(format!(
-            "--replay: the manifest declares no function {name:?} of the operation shape"
+            "--replay: the manifest declares no function {name:?} of the operation shape or \
+             of a typed signature"
         )));
     };
+    if let (Shape::Typed, Some(sig)) = (shape_of(f), &f.signature) {
+        let Some(iteration) = hex.strip_prefix('#').and_then(|n| n.parse::<u64>().ok()) else {
+            return Err(CheckError::Usage(format!(
+                "--replay: {name} has a typed signature: give the fuzz argument list's number, \
+                 {name}=#N"
+            )));
+        };
+        let mut results = vec![symbol_result(f, missing.contains(&f.symbol), None)];
+        if !missing.contains(&f.symbol) {
+            let job = Job {
+                task: Task::Typed {
+                    library: library.to_path_buf(),
+                    function: f.name.clone(),
+                    symbol: f.symbol.clone(),
+                    rule: Rule::Fuzz,
+                    seed: options.seed,
+                    iterations: options.iterations,
+                    signature: TypedSignature::of(sig),
+                    null_calls: false,
+                    fuzz_ms: 0,
+                    replay: Some(iteration),
+                },
+            };
+            let runs = run_all(options, &[job])?;
+            results.push(judge(f, Rule::Fuzz, &runs[0], options.timeout));
+        }
+        return Ok(Report {
+            manifest: options.spec.display().to_string(),
+            library: library.display().to_string(),
+            seed: options.seed,
+            iterations: options.iterations,
+            results,
+        });
+    }
     let Some(bytes) = corpus::hex::decode(hex) else {
         return Err(CheckError::Usage(format!(
             "--replay: {hex:?} is not an even number of hex digits"

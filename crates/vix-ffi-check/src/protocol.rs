@@ -95,6 +95,12 @@ pub enum Task {
         /// (`null-args` ran them without a crash).
         #[serde(default)]
         null_calls: bool,
+        /// How long `fuzz` mutates argument lists, in milliseconds.
+        #[serde(default)]
+        fuzz_ms: u64,
+        /// `fuzz` on this one mutated argument list only (a replay by number).
+        #[serde(default)]
+        replay: Option<u64>,
     },
 }
 

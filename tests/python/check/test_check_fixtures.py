@@ -375,8 +375,9 @@ def test_an_abort_on_a_failed_malloc_names_the_allocation(
 def test_the_conformant_builds_survive_a_short_fuzz_run(
     fixture_libs: dict[str, Path], typed_libs: dict[str, Path]
 ) -> None:
-    """--fuzz 1: every operation of fixlib (and hexlify, typedlib's operation) mutates
-    inputs for its share of a second, and keeps the contract."""
+    """--fuzz 1: every function of fixlib and of typedlib (whose scalar parameters are
+    mutated too) fuzzes for its share of a second, and keeps the contract. (A run like
+    this found typedlib's repeat() looping 2^32 times over an empty text.)"""
     for spec, lib in (
         (FIXTURE_SPEC, fixture_libs["NONE"]),
         (TYPED_SPEC, typed_libs["NONE"]),
@@ -386,7 +387,8 @@ def test_the_conformant_builds_survive_a_short_fuzz_run(
         fuzzed = [r for r in run.results() if r["rule"] == "fuzz"]
         assert fuzzed and all(r["outcome"] == "pass" for r in fuzzed), run.describe()
         for r in fuzzed:
-            assert "mutated inputs in" in r["seen"] and "(seed 1)" in r["seen"], r
+            assert " mutated " in r["seen"] and "(seed 1)" in r["seen"], r
+            assert not r["seen"].startswith("0 "), r
 
 
 def test_fuzzing_finds_reduces_and_replays_a_crash_the_corpus_misses(
@@ -399,7 +401,7 @@ def test_fuzzing_finds_reduces_and_replays_a_crash_the_corpus_misses(
     lib = str(fixture_libs["FUZZ"])
     plain = run_check("--spec", str(FIXTURE_SPEC), "--lib", lib)
     assert plain.code == 0, plain.describe()
-    run = run_check("--spec", str(FIXTURE_SPEC), "--lib", lib, "--fuzz", "2")
+    run = run_check("--spec", str(FIXTURE_SPEC), "--lib", lib, "--fuzz", "1")
     assert run.failed() == {("hex_decode", "fuzz")}, run.describe()
     result = run.outcome("hex_decode", "fuzz")
     assert "SIGABRT" in result["seen"], result
@@ -415,5 +417,5 @@ def test_fuzzing_finds_reduces_and_replays_a_crash_the_corpus_misses(
     again = run_check("--spec", str(FIXTURE_SPEC), "--lib", lib, "--replay", replay)
     assert again.failed() == {("hex_decode", "fuzz")}, again.describe()
     assert "SIGABRT" in again.outcome("hex_decode", "fuzz")["seen"]
-    same = run_check("--spec", str(FIXTURE_SPEC), "--lib", lib, "--fuzz", "2")
+    same = run_check("--spec", str(FIXTURE_SPEC), "--lib", lib, "--fuzz", "1")
     assert same.outcome("hex_decode", "fuzz")["detail"] == result["detail"]

@@ -180,6 +180,8 @@ pub fn child_main() -> i32 {
             iterations,
             signature,
             null_calls,
+            fuzz_ms,
+            replay,
         } => {
             let Some(sig) = signature.signature() else {
                 eprintln!("vix-ffi check child: unknown type in {signature:?}");
@@ -201,6 +203,9 @@ pub fn child_main() -> i32 {
                 extremes: values::extreme_cases(&sig),
                 buffers: values::buffer_cases(&sig, seed, iterations),
                 boundary: values::boundary_cases(&sig, seed),
+                seed,
+                fuzz_ms,
+                replay,
                 iterations,
                 null_calls,
                 // SAFETY: the manifest declares `symbol` with this signature.

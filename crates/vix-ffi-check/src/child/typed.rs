@@ -45,6 +45,12 @@ pub struct Ctx {
     /// Whether the message rules also make the NULL-pointer calls (`null-args` made them
     /// without a crash).
     pub null_calls: bool,
+    /// The seed (fuzz mutations).
+    pub seed: u64,
+    /// How long fuzz mutates argument lists, in milliseconds.
+    pub fuzz_ms: u64,
+    /// fuzz on this one mutated argument list only.
+    pub replay: Option<u64>,
 }
 
 /// Threads of the `threads` rule.
@@ -294,6 +300,7 @@ pub fn run(rule: Rule, ctx: &Ctx) -> Done {
         Rule::Threads => threads(&runner, f),
         Rule::Leaks => leaks(&runner, f),
         Rule::AllocationFailure => allocation_failure(&runner, f),
+        Rule::Fuzz => fuzz(&runner, f),
         Rule::ScalarOutput => scalar_output(&runner, f),
         Rule::StrUtf8 => str_utf8(&runner, f),
         other => Err(format!(
@@ -985,6 +992,141 @@ fn allocation_failure(runner: &Runner, findings: &mut Findings) -> Result<String
         "{failed} calls with one allocation failing ({calls} calls of {taken} accepted and \
          {refused} refused argument lists, up to {most} allocations per call, the first \
          {FAILURE_ALLOCATIONS} of each tried)"
+    ))
+}
+
+/// A breach of the contract on one call of a typed function: `(seen, expected)`.
+fn breach(runner: &Runner, seen: &Seen) -> Option<(String, String)> {
+    let obs = &seen.obs;
+    let code = obs.code.unwrap_or(SENTINEL_CODE);
+    if code == SENTINEL_CODE {
+        return Some((
+            "status not written".into(),
+            Rule::StatusWritten.expectation().into(),
+        ));
+    }
+    if !legal_code(code) {
+        return Some((code_name(code), RANGE_EXPECTED.into()));
+    }
+    if (obs.rc == 0) != obs.ok() {
+        return Some((
+            format!("return value {} with {}", obs.rc, code_name(code)),
+            Rule::RcStatus.expectation().into(),
+        ));
+    }
+    if let Some(problem) = obs.message.as_ref().and_then(Message::problem) {
+        return Some((
+            format!("message: {problem}"),
+            Rule::MessageUtf8.expectation().into(),
+        ));
+    }
+    if matches!(runner.ctx.callee.sig.output, Output::Scalar(_)) && obs.ok() != seen.value_written()
+    {
+        return Some((
+            format!(
+                "{} with out_value {}",
+                code_name(code),
+                runner.ctx.callee.show_value(seen.value.unwrap_or_default())
+            ),
+            Rule::ScalarOutput.expectation().into(),
+        ));
+    }
+    None
+}
+
+/// The contract on one argument list, as fuzz checks it: the first buffer input against
+/// a guard page after it; for a buffer output the size query, then a call with exactly
+/// the size it answered into a buffer with guard bytes; otherwise the one call.
+fn fuzz_one(runner: &Runner, values: &[Value]) -> Option<(String, String, String)> {
+    let sig = &runner.ctx.callee.sig;
+    let first = sig.buffer_params().next().map(|(i, _)| i);
+    #[cfg(unix)]
+    let guarded = first.and_then(|i| {
+        let input = values[i].buffer().filter(|b| !b.null_ptr)?;
+        super::memory::GuardedInput::new(&input.bytes, super::memory::Side::After).map(|g| (i, g))
+    });
+    #[cfg(unix)]
+    let at = guarded.as_ref().map(|(i, g)| (*i, g.ptr()));
+    #[cfg(not(unix))]
+    let at = {
+        let _ = first;
+        None
+    };
+    let with = |call: Call| Call {
+        input_at: at,
+        ..call
+    };
+    if !runner.buffer_out() {
+        let (desc, seen) = runner.call(values, with(Call::cap(0)));
+        return breach(runner, &seen).map(|(s, e)| (desc, s, e));
+    }
+    let (desc, query) = runner.call(values, with(Call::query()));
+    if let Some((seen, expected)) = breach(runner, &query) {
+        return Some((desc, seen, expected));
+    }
+    if query.obs.ok() && query.obs.len() != Some(0) {
+        return Some((desc, query.obs.show(), Rule::SizeQuery.expectation().into()));
+    }
+    let n = query
+        .obs
+        .too_small()
+        .then(|| query.obs.len())
+        .flatten()
+        .filter(|&n| n <= MAX_GUARDED)?;
+    let mut canary = Canary::new(n);
+    let call = with(Call {
+        out: Out::Raw(canary.ptr(), n),
+        ..Call::cap(n)
+    });
+    let (desc, seen) = runner.call(values, call);
+    if let Some(damage) = canary.damage() {
+        return Some((desc, damage, Rule::NoOverflow.expectation().into()));
+    }
+    if let Some((s, e)) = breach(runner, &seen) {
+        return Some((desc, s, e));
+    }
+    if (seen.obs.ok() && seen.obs.len() != Some(n)) || seen.obs.too_small() {
+        return Some((
+            desc,
+            seen.obs.show(),
+            format!("VIX_STATUS_OK, out_len {n} (the size query's answer), or an error"),
+        ));
+    }
+    None
+}
+
+/// `--fuzz`: mutated argument lists ([`crate::values::mutate`]), buffers and scalars
+/// alike, one after the other for the time given, each announced by number, until one
+/// breaches the contract; or the one numbered list to replay.
+fn fuzz(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let ctx = runner.ctx;
+    let mut base: Vec<Vec<Value>> = ctx.cases.clone();
+    base.extend(ctx.extremes.iter().map(|(_, v)| v.clone()));
+    base.extend(ctx.boundary.iter().map(|(_, v)| v.clone()));
+    let sig = &ctx.callee.sig;
+    if let Some(i) = ctx.replay {
+        let values = crate::values::mutate(sig, &base, ctx.seed, i);
+        if let Some((desc, seen, expected)) = fuzz_one(runner, &values) {
+            findings.add(desc, seen, expected);
+        }
+        return Ok(format!("fuzz argument list #{i} kept the contract"));
+    }
+    let budget = std::time::Duration::from_millis(ctx.fuzz_ms);
+    let start = std::time::Instant::now();
+    let mut i = 0;
+    while start.elapsed() < budget {
+        let values = crate::values::mutate(sig, &base, ctx.seed, i);
+        super::emit(&crate::protocol::Event::Fuzzing { iteration: i });
+        if let Some((desc, seen, expected)) = fuzz_one(runner, &values) {
+            findings.add(desc, seen, expected);
+            break;
+        }
+        i += 1;
+    }
+    Ok(format!(
+        "{i} mutated argument lists in {:.1} s (seed {}) kept the contract",
+        start.elapsed().as_secs_f64(),
+        ctx.seed
     ))
 }
 
