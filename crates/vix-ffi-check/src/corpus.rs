@@ -128,6 +128,91 @@ pub fn base(seed: u64, iterations: u32) -> Vec<Input> {
     inputs
 }
 
+/// Lengths around the sizes of vector registers (16, 32 and 64 bytes), of the blocks
+/// SIMD codecs work in (multiples of 3, 4 and 48), and of the page (4096): where code
+/// that reads whole vectors reads past the input.
+pub const BOUNDARY_LENGTHS: [usize; 47] = [
+    1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 48, 49, 63, 64, 65, 95, 96, 97,
+    127, 128, 129, 191, 192, 193, 255, 256, 257, 511, 512, 513, 1023, 1024, 1025, 4095, 4096, 4097,
+    8191, 8192, 8193,
+];
+
+/// Inputs of every [`BOUNDARY_LENGTHS`] length (`input-bounds` only): all `'A'` (which
+/// base64 and hex decoders accept at the right lengths, so that their vector loops run)
+/// and seeded random bytes.
+pub fn boundary(seed: u64) -> Vec<Input> {
+    let mut rng = Rng::new(seed ^ 0xb0d0_0000_0000_0000);
+    let mut out = Vec::new();
+    for len in BOUNDARY_LENGTHS {
+        out.push(Input::new(format!("{len} bytes of 'A'"), vec![b'A'; len]));
+        let mut bytes = vec![0; len];
+        rng.fill(&mut bytes);
+        out.push(Input::new(
+            format!("{len} random bytes (seed {seed})"),
+            bytes,
+        ));
+    }
+    out
+}
+
+/// Values a mutation writes over a byte: the ends of the byte range, ASCII edges, and
+/// the characters text formats treat specially.
+const INTERESTING: &[u8] = b"\x00\x01\x7f\x80\xff\xc0\xe0\xf0\xf4=+/-_\\\"%\n\r \t";
+/// Longest input a mutation makes.
+pub const MAX_FUZZ_LEN: usize = 1 << 16;
+
+/// Fuzz input number `i` of `seed`: a few random mutations (bit flips, interesting bytes,
+/// insertions, deletions, duplications, truncations, splices) of an input of `base`
+/// picked at random. A pure function of `(base, seed, i)`, so that the parent rebuilds
+/// the input a child crashed on from its number alone.
+pub fn mutate(base: &[Input], seed: u64, i: u64) -> Input {
+    let mut rng = Rng::new(seed ^ i.wrapping_mul(0xd1b5_4a32_d192_ed03) ^ 0xf022_0000);
+    let Some(src) = base.get(rng.below(base.len().max(1))) else {
+        return Input::new(format!("fuzz input #{i}"), Vec::new());
+    };
+    let mut bytes = src.bytes.clone();
+    for _ in 0..1 + rng.below(4) {
+        let len = bytes.len();
+        match rng.below(7) {
+            0 if len > 0 => {
+                let at = rng.below(len);
+                bytes[at] ^= 1 << rng.below(8);
+            }
+            1 if len > 0 => {
+                let at = rng.below(len);
+                bytes[at] = INTERESTING[rng.below(INTERESTING.len())];
+            }
+            2 => {
+                let at = rng.below(len + 1);
+                bytes.insert(at, rng.next_u64() as u8);
+            }
+            3 if len > 0 => {
+                let at = rng.below(len);
+                let n = 1 + rng.below((len - at).min(16));
+                bytes.drain(at..at + n);
+            }
+            4 if len > 0 => {
+                let at = rng.below(len);
+                let n = 1 + rng.below(len - at);
+                let copy = bytes[at..at + n].to_vec();
+                bytes.extend_from_slice(&copy);
+            }
+            5 => bytes.truncate(rng.below(len + 1)),
+            _ => {
+                let other = &base[rng.below(base.len())].bytes;
+                let from = rng.below(other.len() + 1);
+                bytes.truncate(rng.below(len + 1));
+                bytes.extend_from_slice(&other[from..]);
+            }
+        }
+        bytes.truncate(MAX_FUZZ_LEN);
+    }
+    Input::new(
+        format!("fuzz input #{i} (from {}, seed {seed})", src.label),
+        bytes,
+    )
+}
+
 /// The large inputs (robustness only): random bytes and one repeated printable byte.
 pub fn large(seed: u64) -> Vec<Input> {
     let mut random = vec![0; LARGE_LEN];
@@ -238,6 +323,23 @@ pub mod hex {
             .step_by(2)
             .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod fuzz_tests {
+    use super::*;
+
+    #[test]
+    fn a_fuzz_input_is_rebuilt_from_its_number() {
+        let base = base(1, 8);
+        for i in 0..200 {
+            let a = mutate(&base, 7, i);
+            assert_eq!(a, mutate(&base, 7, i));
+            assert!(a.bytes.len() <= MAX_FUZZ_LEN);
+        }
+        let differ = (0..50).filter(|&i| mutate(&base, 7, i) != mutate(&base, 8, i));
+        assert!(differ.count() > 40);
     }
 }
 

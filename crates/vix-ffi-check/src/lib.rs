@@ -65,7 +65,14 @@ pub struct Options {
     pub jobs: usize,
     /// How to start a child.
     pub child: ChildCommand,
+    /// `--fuzz`: how long to mutate inputs, in all (the functions share it).
+    pub fuzz: Option<Duration>,
+    /// `--replay FUNCTION=HEX`: only `fuzz` on this function, with this input (hex).
+    pub replay: Option<(String, String)>,
 }
+
+/// Replays of one failing input `fuzz` makes at most while reducing it.
+const MAX_REDUCTION_STEPS: usize = 200;
 
 /// Why the check could not run at all (exit code 2).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -157,8 +164,43 @@ fn shape_of(f: &Function) -> Shape {
     }
 }
 
+/// The shim the children preload (`shim/vix_check_shim.c`, built by `build.rs`).
+#[cfg(vix_shim)]
+const SHIM: &[u8] = include_bytes!(env!("VIX_CHECK_SHIM"));
+
+/// Writes the shim where the children can preload it and adds it to their `LD_PRELOAD`:
+/// the folder (removed when dropped) and the options to run with. Without a shim, or
+/// when it cannot be written, the options as they are.
+fn with_shim(options: &Options) -> (Option<tempfile::TempDir>, Options) {
+    let mut options = options.clone();
+    #[cfg(vix_shim)]
+    {
+        let written = tempfile::Builder::new()
+            .prefix("vix-ffi-check-")
+            .tempdir()
+            .ok()
+            .and_then(|dir| {
+                let path = dir.path().join("libvix_check_shim.so");
+                std::fs::write(&path, SHIM).ok()?;
+                Some((dir, path))
+            });
+        if let Some((dir, path)) = written {
+            let mut preload = path.into_os_string();
+            if let Some(theirs) = std::env::var_os("LD_PRELOAD").filter(|v| !v.is_empty()) {
+                preload.push(":");
+                preload.push(theirs);
+            }
+            options.child.env.push(("LD_PRELOAD".into(), preload));
+            return (Some(dir), options);
+        }
+    }
+    (None, options)
+}
+
 /// Runs every check.
 pub fn check(options: &Options) -> Result<Report, CheckError> {
+    let (_shim_dir, options) = with_shim(options);
+    let options = &options;
     let manifest = read_manifest(&options.spec)?;
     let manifest_dir = options
         .spec
@@ -178,6 +220,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         .map(|f| f.symbol.clone())
         .collect();
     let (library, missing) = load(options, &manifest, candidates, symbols)?;
+    let mangled = mangled_exports(&library, &missing);
     let missing: HashSet<String> = missing.into_iter().collect();
 
     let ascii = ascii_promised(&manifest);
@@ -211,7 +254,21 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
             } else {
                 Vec::new()
             },
+            fuzz_ms: 0,
+            replay: None,
         },
+    };
+
+    if let Some((name, hex)) = &options.replay {
+        return replay(options, &manifest, &library, &missing, name, hex);
+    }
+    let fuzzing = options.fuzz.is_some();
+    let rules_of = |f: &Function| {
+        let mut rules = operation_rules(f, &ascii, &blocks);
+        if fuzzing {
+            rules.push(Rule::Fuzz);
+        }
+        rules
     };
 
     let typed: Vec<&Function> = manifest
@@ -231,6 +288,8 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
                 iterations: options.iterations,
                 signature: TypedSignature::of(sig),
                 null_calls,
+                fuzz_ms: 0,
+                replay: None,
             },
         })
     };
@@ -320,21 +379,109 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
     }
     let runs2 = run_all(options, &round2)?;
 
+    // Round 3 (--fuzz): every operation mutates inputs for its share of the time; a
+    // failing input is reduced, replay by replay.
+    let mut fuzz_notes: HashMap<String, String> = HashMap::new();
+    let mut keys3 = Vec::new();
+    let mut runs3 = Vec::new();
+    let fuzzed = operations.len() + typed.len();
+    if let (Some(total), true) = (options.fuzz, fuzzed > 0) {
+        let workers = options.jobs.clamp(1, fuzzed);
+        let share = total.mul_f64(workers as f64 / fuzzed as f64);
+        let share_ms = share.as_millis() as u64;
+        let mut round3 = Vec::new();
+        for f in &operations {
+            let mut job = op_job(f, Rule::Fuzz, &derived);
+            if let Task::Operation { fuzz_ms, .. } = &mut job.task {
+                *fuzz_ms = share_ms;
+            }
+            keys3.push((f.symbol.clone(), Rule::Fuzz));
+            round3.push(job);
+        }
+        for f in &typed {
+            let null_calls = null_calls_safe.contains(&f.symbol);
+            if let Some(mut job) = typed_job(f, Rule::Fuzz, null_calls) {
+                if let Task::Typed { fuzz_ms, .. } = &mut job.task {
+                    *fuzz_ms = share_ms;
+                }
+                keys3.push((f.symbol.clone(), Rule::Fuzz));
+                round3.push(job);
+            }
+        }
+        runs3 = supervise::run_all(&options.child, &round3, share + options.timeout, workers)
+            .map_err(|e| CheckError::Internal(format!("cannot start a child: {e}")))?;
+        for (f, run) in typed.iter().zip(runs3.iter().skip(operations.len())) {
+            let Some(iteration) = fuzz_failure(run) else {
+                continue;
+            };
+            fuzz_notes.insert(
+                f.symbol.clone(),
+                format!(
+                    "fuzz argument list #{iteration} of seed {} (typed arguments are replayed \
+                     by number, not reduced)\nreplay it: vix-ffi check --spec {} --lib {} \
+                     --seed {} --iterations {} --replay {}=#{iteration}",
+                    options.seed,
+                    options.spec.display(),
+                    library.display(),
+                    options.seed,
+                    options.iterations,
+                    f.name,
+                ),
+            );
+        }
+        for (f, run) in operations.iter().zip(runs3.iter_mut()) {
+            let Some(iteration) = fuzz_failure(run) else {
+                continue;
+            };
+            let mut base = corpus::base(options.seed, options.iterations);
+            base.extend(derived.iter().cloned());
+            base.extend(corpus::boundary(options.seed));
+            let found = corpus::mutate(&base, options.seed, iteration);
+            let (reduced, reduced_run) =
+                reduce(options, &op_job(f, Rule::Fuzz, &derived), run, &found);
+            if let Some(reduced_run) = reduced_run {
+                *run = reduced_run;
+            }
+            let hex = corpus::hex::encode(&reduced.bytes);
+            fuzz_notes.insert(
+                f.symbol.clone(),
+                format!(
+                    "fuzz input #{iteration} of seed {} ({} bytes), reduced to {} bytes: \
+                     b\"{}\"\nreplay it: vix-ffi check --spec {} --lib {} --replay {}={hex}",
+                    options.seed,
+                    found.bytes.len(),
+                    reduced.bytes.len(),
+                    reduced.bytes.escape_ascii(),
+                    options.spec.display(),
+                    library.display(),
+                    f.name,
+                ),
+            );
+        }
+    }
+
     let mut runs: Vec<((String, Rule), ChildRun)> = keys1
         .into_iter()
         .zip(runs1)
         .chain(keys.into_iter().zip(runs2))
+        .chain(keys3.into_iter().zip(runs3))
         .collect();
 
     let mut results = Vec::new();
     for f in &manifest.functions {
         let shape = shape_of(f);
         let is_missing = missing.contains(&f.symbol);
-        results.push(symbol_result(f, is_missing));
+        results.push(symbol_result(f, is_missing, mangled.get(&f.symbol)));
         let rules: Vec<Rule> = match shape {
-            Shape::Operation => operation_rules(f, &ascii, &blocks),
+            Shape::Operation => rules_of(f),
             Shape::Version => Rule::VERSION.to_vec(),
-            Shape::Typed => f.signature.as_ref().map(Rule::typed).unwrap_or_default(),
+            Shape::Typed => {
+                let mut rules = f.signature.as_ref().map(Rule::typed).unwrap_or_default();
+                if fuzzing {
+                    rules.push(Rule::Fuzz);
+                }
+                rules
+            }
             Shape::Other => {
                 results.push(result(
                     f,
@@ -369,7 +516,15 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
                 .position(|((symbol, r), _)| *symbol == f.symbol && *r == rule)
                 .expect("every rule of every present function was run");
             let (_, run) = runs.swap_remove(at);
-            results.push(judge(f, rule, &run, options.timeout));
+            let mut r = judge(f, rule, &run, options.timeout);
+            if let (Rule::Fuzz, Outcome::Fail, Some(note)) =
+                (rule, r.outcome, fuzz_notes.get(&f.symbol))
+            {
+                let mut detail = note.clone();
+                push_line(&mut detail, r.detail.as_deref().unwrap_or_default());
+                r.detail = Some(detail);
+            }
+            results.push(r);
         }
     }
     if !manifest
@@ -393,6 +548,185 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         });
     }
 
+    report_escapes_once(&mut results);
+    Ok(Report {
+        manifest: options.spec.display().to_string(),
+        library: library.display().to_string(),
+        seed: options.seed,
+        iterations: options.iterations,
+        results,
+    })
+}
+
+/// The number of the mutated input a failed `fuzz` run was trying, if it failed.
+fn fuzz_failure(run: &ChildRun) -> Option<u64> {
+    let failed =
+        run.end != End::Exited(0) || run.events.iter().any(|e| matches!(e, Event::Finding(_)));
+    if !failed {
+        return None;
+    }
+    run.events.iter().rev().find_map(|e| match e {
+        Event::Fuzzing { iteration } => Some(*iteration),
+        _ => None,
+    })
+}
+
+/// How a fuzz run failed, to tell whether a smaller input fails the same way: the way the
+/// child ended and the expectation of its first finding.
+fn failure_kind(run: &ChildRun) -> (End, Option<String>) {
+    let finding = run.events.iter().find_map(|e| match e {
+        Event::Finding(f) => Some(f.expected.clone()),
+        _ => None,
+    });
+    (run.end.clone(), finding)
+}
+
+/// Reduces `found`, an input that failed `fuzz` as `failed` did, by removing ever smaller
+/// chunks while a replay (`job` with the candidate) still fails the same way; the
+/// smallest input found and its run.
+fn reduce(
+    options: &Options,
+    job: &Job,
+    failed: &ChildRun,
+    found: &Input,
+) -> (Input, Option<ChildRun>) {
+    let kind = failure_kind(failed);
+    let replay = |bytes: &[u8]| -> Option<ChildRun> {
+        let mut job = job.clone();
+        if let Task::Operation { replay, .. } = &mut job.task {
+            *replay = Some(Input {
+                label: "the reduced input".into(),
+                bytes: bytes.to_vec(),
+                null_ptr: false,
+            });
+        }
+        let runs = supervise::run_all(&options.child, &[job], options.timeout, 1).ok()?;
+        runs.into_iter()
+            .next()
+            .filter(|run| fuzz_failure_kind(run).is_some_and(|k| k == kind))
+    };
+    let mut bytes = found.bytes.clone();
+    let mut best = replay(&bytes);
+    if best.is_none() {
+        return (found.clone(), None);
+    }
+    let mut steps = 1;
+    let mut chunk = bytes.len().div_ceil(2);
+    while chunk >= 1 && steps < MAX_REDUCTION_STEPS {
+        let mut start = 0;
+        while start < bytes.len() && steps < MAX_REDUCTION_STEPS {
+            let mut candidate = bytes.clone();
+            candidate.drain(start..(start + chunk).min(bytes.len()));
+            steps += 1;
+            match replay(&candidate) {
+                Some(run) => {
+                    bytes = candidate;
+                    best = Some(run);
+                }
+                None => start += chunk,
+            }
+        }
+        if chunk == 1 {
+            break;
+        }
+        chunk = chunk.div_ceil(2);
+    }
+    let reduced = Input {
+        label: "the reduced input".into(),
+        bytes,
+        null_ptr: false,
+    };
+    (reduced, best)
+}
+
+/// The failure kind of a replay, when it failed.
+fn fuzz_failure_kind(run: &ChildRun) -> Option<(End, Option<String>)> {
+    let failed =
+        run.end != End::Exited(0) || run.events.iter().any(|e| matches!(e, Event::Finding(_)));
+    failed.then(|| failure_kind(run))
+}
+
+/// `--replay FUNCTION=HEX`: `fuzz` on one input of one operation.
+fn replay(
+    options: &Options,
+    manifest: &Manifest,
+    library: &Path,
+    missing: &HashSet<String>,
+    name: &str,
+    hex: &str,
+) -> Result<Report, CheckError> {
+    let Some(f) = manifest
+        .functions
+        .iter()
+        .find(|f| f.name == name && matches!(shape_of(f), Shape::Operation | Shape::Typed))
+    else {
+        return Err(CheckError::Usage(format!(
+            "--replay: the manifest declares no function {name:?} of the operation shape or \
+             of a typed signature"
+        )));
+    };
+    if let (Shape::Typed, Some(sig)) = (shape_of(f), &f.signature) {
+        let Some(iteration) = hex.strip_prefix('#').and_then(|n| n.parse::<u64>().ok()) else {
+            return Err(CheckError::Usage(format!(
+                "--replay: {name} has a typed signature: give the fuzz argument list's number, \
+                 {name}=#N"
+            )));
+        };
+        let mut results = vec![symbol_result(f, missing.contains(&f.symbol), None)];
+        if !missing.contains(&f.symbol) {
+            let job = Job {
+                task: Task::Typed {
+                    library: library.to_path_buf(),
+                    function: f.name.clone(),
+                    symbol: f.symbol.clone(),
+                    rule: Rule::Fuzz,
+                    seed: options.seed,
+                    iterations: options.iterations,
+                    signature: TypedSignature::of(sig),
+                    null_calls: false,
+                    fuzz_ms: 0,
+                    replay: Some(iteration),
+                },
+            };
+            let runs = run_all(options, &[job])?;
+            results.push(judge(f, Rule::Fuzz, &runs[0], options.timeout));
+        }
+        return Ok(Report {
+            manifest: options.spec.display().to_string(),
+            library: library.display().to_string(),
+            seed: options.seed,
+            iterations: options.iterations,
+            results,
+        });
+    }
+    let Some(bytes) = corpus::hex::decode(hex) else {
+        return Err(CheckError::Usage(format!(
+            "--replay: {hex:?} is not an even number of hex digits"
+        )));
+    };
+    let mut results = vec![symbol_result(f, missing.contains(&f.symbol), None)];
+    if !missing.contains(&f.symbol) {
+        let job = Job {
+            task: Task::Operation {
+                library: library.to_path_buf(),
+                function: f.name.clone(),
+                symbol: f.symbol.clone(),
+                rule: Rule::Fuzz,
+                seed: options.seed,
+                iterations: options.iterations,
+                derived: Vec::new(),
+                blocks: Vec::new(),
+                fuzz_ms: 0,
+                replay: Some(Input {
+                    label: "the replayed input".into(),
+                    bytes,
+                    null_ptr: false,
+                }),
+            },
+        };
+        let runs = run_all(options, &[job])?;
+        results.push(judge(f, Rule::Fuzz, &runs[0], options.timeout));
+    }
     Ok(Report {
         manifest: options.spec.display().to_string(),
         library: library.display().to_string(),
@@ -576,7 +910,65 @@ fn push_line(text: &mut String, line: &str) {
     text.push_str(line);
 }
 
-fn symbol_result(f: &Function, missing: bool) -> RuleResult {
+/// The C++-mangled names under which the library at `path` exports some of the `missing`
+/// symbols: a function declared without `extern "C"` (`_Z14raw_hex_decodePKhm...` for
+/// `raw_hex_decode`). Read from the file's dynamic symbol table; nothing when it cannot
+/// be read.
+fn mangled_exports(path: &Path, missing: &[String]) -> HashMap<String, String> {
+    let mut found = HashMap::new();
+    if missing.is_empty() {
+        return found;
+    }
+    let Ok(bytes) = std::fs::read(path) else {
+        return found;
+    };
+    let Ok(elf) = goblin::elf::Elf::parse(&bytes) else {
+        return found;
+    };
+    for sym in elf.dynsyms.iter().filter(|s| s.st_shndx != 0) {
+        let Some(name) = elf.dynstrtab.get_at(sym.st_name) else {
+            continue;
+        };
+        if let Some(symbol) = missing.iter().find(|m| is_mangled_form(name, m)) {
+            found
+                .entry(symbol.clone())
+                .or_insert_with(|| name.to_owned());
+        }
+    }
+    found
+}
+
+/// Whether `name` is the Itanium C++ mangling of a function called `symbol` (at namespace
+/// scope or in a namespace): `_Z<len><symbol>...` or `_ZN...<len><symbol>...`.
+fn is_mangled_form(name: &str, symbol: &str) -> bool {
+    let Some(rest) = name.strip_prefix("_Z") else {
+        return false;
+    };
+    let part = format!("{}{symbol}", symbol.len());
+    rest.starts_with(&part) || (rest.starts_with('N') && rest.contains(&part))
+}
+
+fn symbol_result(f: &Function, missing: bool, mangled: Option<&String>) -> RuleResult {
+    if let (true, Some(mangled)) = (missing, mangled) {
+        let mut r = result(
+            f,
+            Rule::Symbol,
+            Outcome::Fail,
+            None,
+            format!(
+                "{} is not exported by the library, which exports {mangled}: the function is \
+                 compiled as C++ without extern \"C\", so only its C++-mangled name exists",
+                f.symbol
+            ),
+            None,
+        );
+        r.expected = format!(
+            "the symbol {} exported: declare the function extern \"C\" (in the header it \
+             includes, or at its definition)",
+            f.symbol
+        );
+        return r;
+    }
     if missing {
         result(
             f,
@@ -615,6 +1007,67 @@ fn result(
         seen,
         expected: rule.expectation().into(),
         detail,
+    }
+}
+
+/// What the report expects of a function that a C++ exception escaped.
+const ESCAPE_ADVICE: &str = "no exception leaves an extern \"C\" function: catch every \
+    exception (std::bad_alloc included, and catch (...)) and answer with an error status; \
+    vix_ffi.hpp's vix::ffi::sized, with_result and guard do";
+
+/// What the report expects of a Rust function that aborted when an allocation failed.
+const RUST_ALLOC_ADVICE: &str = "an error status when an allocation fails: Rust's Vec, \
+    String and Box abort instead, so allocate with try_reserve (Vec::try_reserve_exact) in \
+    a sized function and return an error on failure, as examples/base64_ffi does; a \
+    function returning Vec cannot, and fails this rule";
+
+/// The C++ exception that was in flight when the child aborted, as the report names it
+/// (`a C++ exception (std::invalid_argument)`), from the shim's report or, without the
+/// shim, from what Rust's runtime printed on meeting it.
+fn escaped_exception(run: &ChildRun) -> Option<String> {
+    let reported = run.events.iter().rev().find_map(|e| match e {
+        Event::Escaped { mangled, name } => Some(if name.is_empty() {
+            mangled.clone()
+        } else {
+            name.clone()
+        }),
+        _ => None,
+    });
+    match reported {
+        Some(name) => Some(format!("a C++ exception ({name})")),
+        None if matches!(run.end, End::Signaled(_))
+            && run.stderr.contains("Rust cannot catch foreign exceptions") =>
+        {
+            Some("a foreign (C++) exception".into())
+        }
+        None => None,
+    }
+}
+
+/// Says a C++ exception that escaped a function once: the first rule it ended keeps the
+/// report, the function's other rules it ended are skipped, pointing at that one.
+fn report_escapes_once(results: &mut [RuleResult]) {
+    let mut first: HashMap<String, Rule> = HashMap::new();
+    for r in results.iter_mut() {
+        if r.outcome != Outcome::Fail || r.expected != ESCAPE_ADVICE {
+            continue;
+        }
+        match first.get(&r.symbol) {
+            None => {
+                first.insert(r.symbol.clone(), r.rule);
+            }
+            Some(rule) => {
+                r.outcome = Outcome::Skip;
+                r.seen = format!(
+                    "not checked past the exception that escapes {}() (reported under {})",
+                    r.symbol,
+                    rule.name()
+                );
+                r.input = None;
+                r.detail = None;
+                r.expected = r.rule.expectation().into();
+            }
+        }
     }
 }
 
@@ -671,7 +1124,37 @@ fn judge(f: &Function, rule: Rule, run: &ChildRun, timeout: Duration) -> RuleRes
         )),
     };
     let step = last_step(run).unwrap_or_else(|| "starting".into());
-    let note = stderr_note(&run.stderr);
+    let escaped = escaped_exception(run);
+    // An escaped exception is said in the author's terms; the checker's own last words
+    // about it ("Rust cannot catch foreign exceptions") would say nothing more.
+    let rust_abort = rule == Rule::AllocationFailure
+        && matches!(run.end, End::Signaled(_))
+        && run.stderr.contains("memory allocation of");
+    // Rust's abort message is quoted in the verdict; the backtrace after it is the
+    // checker's own frames.
+    let note = if escaped.is_some() || rust_abort {
+        String::new()
+    } else {
+        stderr_note(&run.stderr)
+    };
+    let crash = match (&escaped, crash) {
+        (Some(exception), Some(_)) => Some(format!(
+            "{exception} escaped {}(): the process aborted",
+            f.symbol
+        )),
+        (None, Some(crash)) if rust_abort => {
+            let said = run
+                .stderr
+                .lines()
+                .find(|l| l.contains("memory allocation of"))
+                .unwrap_or_default()
+                .trim();
+            Some(format!(
+                "{crash}: Rust's standard library aborts when an allocation fails (\"{said}\")"
+            ))
+        }
+        (_, crash) => crash,
+    };
     if let Some(first) = findings.first() {
         // A violation seen before a crash says more than the crash (guard bytes changed,
         // then the guard page faulted): it leads, the crash follows in the detail.
@@ -695,8 +1178,18 @@ fn judge(f: &Function, rule: Rule, run: &ChildRun, timeout: Duration) -> RuleRes
         return r;
     }
     if let Some(seen) = crash {
+        let fault = matches!(run.end, End::Signaled(s) if s == libc::SIGSEGV || s == libc::SIGBUS);
         let expected = if run.end == End::TimedOut {
             "every call returns"
+        } else if escaped.is_some() {
+            ESCAPE_ADVICE
+        } else if rust_abort {
+            RUST_ALLOC_ADVICE
+        } else if rule == Rule::AllocationFailure {
+            rule.expectation()
+        } else if rule == Rule::InputBounds && fault {
+            // The guard page faulted: the call announced last read outside its input.
+            rule.expectation()
         } else {
             "no crash"
         };
@@ -910,6 +1403,17 @@ mod tests {
             end,
             stderr: String::new(),
         }
+    }
+
+    #[test]
+    fn mangled_forms_are_recognised() {
+        assert!(is_mangled_form(
+            "_Z14raw_hex_decodePKhmPhmPmP10vix_status",
+            "raw_hex_decode"
+        ));
+        assert!(is_mangled_form("_ZN3lib6encodeEPKhm", "encode"));
+        assert!(!is_mangled_form("_Z14raw_hex_encodev", "raw_hex_decode"));
+        assert!(!is_mangled_form("raw_hex_decode", "raw_hex_decode"));
     }
 
     #[test]

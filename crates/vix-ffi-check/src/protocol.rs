@@ -67,6 +67,12 @@ pub enum Task {
         /// empty for the other rules).
         #[serde(default)]
         blocks: Vec<DeclaredBlocks>,
+        /// How long `fuzz` mutates inputs, in milliseconds.
+        #[serde(default)]
+        fuzz_ms: u64,
+        /// `fuzz` on this one input only (a replay, or a step of reducing one).
+        #[serde(default)]
+        replay: Option<Input>,
     },
     /// Apply one rule to a function of a typed signature that is not of the operation
     /// shape.
@@ -89,6 +95,12 @@ pub enum Task {
         /// (`null-args` ran them without a crash).
         #[serde(default)]
         null_calls: bool,
+        /// How long `fuzz` mutates argument lists, in milliseconds.
+        #[serde(default)]
+        fuzz_ms: u64,
+        /// `fuzz` on this one mutated argument list only (a replay by number).
+        #[serde(default)]
+        replay: Option<u64>,
     },
 }
 
@@ -222,6 +234,21 @@ pub enum Event {
     LoadFailed(Vec<(String, String)>),
     /// The end of a rule.
     Done(Done),
+    /// `fuzz` is about to try mutated input number `iteration`.
+    Fuzzing {
+        /// The input's number (see [`crate::corpus::mutate`]).
+        iteration: u64,
+    },
+    /// A C++ exception was in flight (thrown, not caught) when the child aborted: written
+    /// by the shim's SIGABRT handler, with the exception's mangled type name.
+    Escaped {
+        /// The type name as `std::type_info::name()` gives it (`St16invalid_argument`).
+        mangled: String,
+        /// The type name demangled (`std::invalid_argument`); empty when the C++ runtime
+        /// could not demangle it.
+        #[serde(default)]
+        name: String,
+    },
 }
 
 impl Event {

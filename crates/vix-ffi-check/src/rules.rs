@@ -33,6 +33,10 @@ pub enum Rule {
     ExactCapacity,
     /// No byte is written outside `out_ptr[0..out_cap]` (guard bytes and a guard page).
     NoOverflow,
+    /// No byte is read outside each input's `ptr[0..len]`: the input is placed against an
+    /// inaccessible page after it, then before it, at every length the other rules try
+    /// and at lengths around vector and page sizes.
+    InputBounds,
     /// The return value is 0 if and only if the status is `VIX_STATUS_OK`.
     RcStatus,
     /// The status is written on every call; `*out_len` on every success and every
@@ -53,6 +57,16 @@ pub enum Rule {
     Robustness,
     /// Several threads calling at once get what single-threaded calls get.
     Threads,
+    /// Each call frees what it allocates: the same call repeated many times does not
+    /// leave more allocated memory with each call (a fixed amount cached once is fine).
+    Leaks,
+    /// When an allocation the library makes during a call fails (malloc returns NULL,
+    /// operator new throws std::bad_alloc), the call answers with an error status, or
+    /// succeeds with the right output; it does not abort or crash.
+    AllocationFailure,
+    /// `--fuzz`: mutated inputs, for a time, give no crash, no hang and no breach of the
+    /// contract the other rules check call by call.
+    Fuzz,
     /// Every successful output is ASCII (bytes `0x00..=0x7f`): checked only for an operation
     /// that a `python.api` entry calls with `"ascii": true`, the promise that lets the
     /// generated Python build its `str` without scanning it.
@@ -89,11 +103,12 @@ impl Rule {
     ];
 
     /// The rules applied to a function of the operation shape, in report order.
-    pub const OPERATION: [Rule; 13] = [
+    pub const OPERATION: [Rule; 16] = [
         Rule::SizeQuery,
         Rule::OneShort,
         Rule::ExactCapacity,
         Rule::NoOverflow,
+        Rule::InputBounds,
         Rule::RcStatus,
         Rule::StatusWritten,
         Rule::NullArgs,
@@ -103,6 +118,8 @@ impl Rule {
         Rule::MessageLifetime,
         Rule::Robustness,
         Rule::Threads,
+        Rule::Leaks,
+        Rule::AllocationFailure,
     ];
 
     /// The rules applied to a function of the operation shape only when the manifest makes
@@ -126,8 +143,11 @@ impl Rule {
                 Rule::NoOverflow,
             ]);
         }
-        rules.extend([Rule::RcStatus, Rule::StatusWritten, Rule::StatusRange]);
         let buffers = sig.buffer_params().next().is_some();
+        if buffers {
+            rules.push(Rule::InputBounds);
+        }
+        rules.extend([Rule::RcStatus, Rule::StatusWritten, Rule::StatusRange]);
         let scalars = sig.params.iter().any(|p| !p.ty.is_buffer());
         if buffers || sig.output != Output::None {
             rules.push(Rule::NullArgs);
@@ -144,7 +164,7 @@ impl Rule {
         if scalars {
             rules.push(Rule::ExtremeValues);
         }
-        rules.push(Rule::Threads);
+        rules.extend([Rule::Threads, Rule::Leaks, Rule::AllocationFailure]);
         match sig.output {
             Output::Scalar(_) => rules.push(Rule::ScalarOutput),
             Output::Str => rules.push(Rule::StrUtf8),
@@ -154,7 +174,7 @@ impl Rule {
     }
 
     /// Every rule, in report order.
-    pub const ALL: [Rule; 25] = [
+    pub const ALL: [Rule; 29] = [
         Rule::Symbol,
         Rule::Shape,
         Rule::VersionStatus,
@@ -165,6 +185,7 @@ impl Rule {
         Rule::OneShort,
         Rule::ExactCapacity,
         Rule::NoOverflow,
+        Rule::InputBounds,
         Rule::RcStatus,
         Rule::StatusWritten,
         Rule::NullArgs,
@@ -174,6 +195,9 @@ impl Rule {
         Rule::MessageLifetime,
         Rule::Robustness,
         Rule::Threads,
+        Rule::Leaks,
+        Rule::AllocationFailure,
+        Rule::Fuzz,
         Rule::AsciiOutput,
         Rule::OutputBlocks,
         Rule::StatusRange,
@@ -195,6 +219,7 @@ impl Rule {
             Rule::OneShort => "one-short",
             Rule::ExactCapacity => "exact-capacity",
             Rule::NoOverflow => "no-overflow",
+            Rule::InputBounds => "input-bounds",
             Rule::RcStatus => "rc-status",
             Rule::StatusWritten => "status-written",
             Rule::NullArgs => "null-args",
@@ -204,6 +229,9 @@ impl Rule {
             Rule::MessageLifetime => "message-lifetime",
             Rule::Robustness => "robustness",
             Rule::Threads => "threads",
+            Rule::Leaks => "leaks",
+            Rule::AllocationFailure => "allocation-failure",
+            Rule::Fuzz => "fuzz",
             Rule::AsciiOutput => "ascii-output",
             Rule::OutputBlocks => "output-blocks",
             Rule::StatusRange => "status-range",
@@ -240,6 +268,10 @@ impl Rule {
                  the bytes a larger buffer gets"
             }
             Rule::NoOverflow => "no byte written outside out_ptr[0..out_cap]",
+            Rule::InputBounds => {
+                "no byte read outside in_ptr[0..in_len] (neither one past the end nor one \
+                 before the start)"
+            }
             Rule::RcStatus => "return value 0 if and only if VIX_STATUS_OK",
             Rule::StatusWritten => {
                 "status written on every call; out_len on success and on \
@@ -256,6 +288,16 @@ impl Rule {
             Rule::MessageLifetime => "a status message unchanged until the next call",
             Rule::Robustness => "no crash or hang on any input",
             Rule::Threads => "concurrent calls give the single-threaded results",
+            Rule::Leaks => "no memory left allocated per call (a fixed amount cached once is fine)",
+            Rule::Fuzz => {
+                "no crash, hang or breach of the contract on mutated inputs (status written, \
+                 return value matching it, the size query's answer honoured, nothing written \
+                 past out_cap nor read past in_len, messages valid UTF-8)"
+            }
+            Rule::AllocationFailure => {
+                "an error status (or the right output) when an allocation made during the \
+                 call fails; no abort, no crash"
+            }
             Rule::AsciiOutput => {
                 "every successful output all ASCII (bytes 0x00..=0x7f), as \"ascii\": true \
                  promises"
@@ -335,17 +377,20 @@ mod tests {
                 "message-lifetime",
                 "extreme-values",
                 "threads",
+                "leaks",
+                "allocation-failure",
                 "scalar-output"
             ]
         );
         let text = names(&sig(vec![ParamType::Str, ParamType::Bytes], Output::Str));
         assert_eq!(
-            &text[..5],
+            &text[..6],
             [
                 "size-query",
                 "one-short",
                 "exact-capacity",
                 "no-overflow",
+                "input-bounds",
                 "rc-status"
             ]
         );

@@ -18,6 +18,9 @@ pub struct ChildCommand {
     pub program: PathBuf,
     /// Its arguments.
     pub args: Vec<OsString>,
+    /// Environment variables set for it, beyond the checker's own (the check adds
+    /// `LD_PRELOAD` for its shim).
+    pub env: Vec<(OsString, OsString)>,
 }
 
 /// How a child ended.
@@ -55,7 +58,8 @@ pub fn run_child(cmd: &ChildCommand, job: &Job, timeout: Duration) -> std::io::R
         .stderr(Stdio::piped())
         // glibc's fatal messages ("free(): invalid pointer") go to the terminal unless
         // this is set; we want them in the report.
-        .env("LIBC_FATAL_STDERR_", "1");
+        .env("LIBC_FATAL_STDERR_", "1")
+        .envs(cmd.env.iter().map(|(k, v)| (k, v)));
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt as _;
@@ -224,6 +228,7 @@ mod tests {
     #[cfg(unix)]
     fn a_hanging_child_is_cut_and_a_crash_is_seen() {
         let sh = |script: &str| ChildCommand {
+            env: Vec::new(),
             program: "/bin/sh".into(),
             args: vec!["-c".into(), script.into()],
         };

@@ -211,6 +211,69 @@ pub fn buffer_cases(sig: &Signature, seed: u64, iterations: u32) -> Vec<Vec<Valu
     out
 }
 
+/// Longest buffer a typed fuzz input passes (a count parameter multiplies it).
+const MAX_TYPED_FUZZ_LEN: usize = 4096;
+
+/// Fuzz argument list number `i` of `seed` for `sig`: a list of `base` picked at random,
+/// each buffer mutated with even odds ([`corpus::mutate`]), each scalar replaced with odds
+/// of one in three by an extreme of its type, a small number or one off its value. A pure
+/// function of `(sig, base, seed, i)`, like [`corpus::mutate`].
+pub fn mutate(sig: &Signature, base: &[Vec<Value>], seed: u64, i: u64) -> Vec<Value> {
+    let mut rng = Rng::new(seed ^ i.wrapping_mul(0x94d0_49bb_1331_11eb) ^ 0x7e9e_d000);
+    let Some(list) = base.get(rng.below(base.len().max(1))) else {
+        return Vec::new();
+    };
+    let mut values = list.clone();
+    for (p, (param, value)) in sig.params.iter().zip(values.iter_mut()).enumerate() {
+        match (param.ty, &*value) {
+            (ParamType::Bytes | ParamType::Str, Value::Buffer(input)) if rng.below(2) == 0 => {
+                let salt = seed ^ (p as u64).wrapping_mul(0x1000_0001);
+                let mut mutated = corpus::mutate(std::slice::from_ref(input), salt, i);
+                mutated.bytes.truncate(MAX_TYPED_FUZZ_LEN);
+                mutated.label = format!("{} (mutated)", input.label);
+                *value = Value::Buffer(mutated);
+            }
+            (ParamType::Scalar(s), old) if rng.below(3) == 0 => {
+                let choices = extremes(s);
+                *value = match (rng.below(3), old) {
+                    (0, _) => choices[rng.below(choices.len())].clone(),
+                    (1, Value::Int(n)) => Value::Int(n + if rng.below(2) == 0 { 1 } else { -1 }),
+                    (1, Value::Float(x)) => Value::Float(x * -1.5),
+                    (1, Value::Bool(b)) => Value::Bool(!b),
+                    _ => match s {
+                        Scalar::Double => Value::Float(rng.below(2001) as f64 / 8.0 - 125.0),
+                        Scalar::Bool => Value::Bool(rng.below(2) == 0),
+                        _ => Value::Int(rng.below(300) as i128),
+                    },
+                };
+                // Keep integers in their type's range (one off an extreme may leave it).
+                if let (Value::Int(n), Some((lo, hi))) = (&*value, s.int_range()) {
+                    *value = Value::Int((*n).clamp(lo, hi));
+                }
+            }
+            _ => {}
+        }
+    }
+    values
+}
+
+/// Every buffer parameter at each input of [`corpus::boundary`], the others at
+/// [`typical`] values: `(index of the buffer parameter, the arguments)` (the
+/// `input-bounds` rule).
+pub fn boundary_cases(sig: &Signature, seed: u64) -> Vec<(usize, Vec<Value>)> {
+    let typical_args: Vec<Value> = sig.params.iter().map(|p| typical(p.ty)).collect();
+    let inputs = corpus::boundary(seed);
+    let mut out = Vec::new();
+    for (i, _) in sig.buffer_params() {
+        for input in &inputs {
+            let mut args = typical_args.clone();
+            args[i] = Value::Buffer(input.clone());
+            out.push((i, args));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

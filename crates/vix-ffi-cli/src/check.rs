@@ -41,6 +41,14 @@ pub struct Args {
     /// Child processes run at once [default: the number of CPUs, at most 4].
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
+    /// Also mutate the inputs of every operation for this many seconds in all (reproducible
+    /// with --seed), and report a crash, a hang or a breach of the contract with the
+    /// smallest input it reduces to and a command that replays it.
+    #[arg(long, value_name = "SECONDS")]
+    fuzz: Option<f64>,
+    /// Replay one input of one operation, as a fuzz report prints it: FUNCTION=HEX.
+    #[arg(long, value_name = "FUNCTION=HEX")]
+    replay: Option<String>,
     /// Internal: run one job read from standard input (how the checker calls the library).
     #[arg(long, hide = true)]
     child: bool,
@@ -81,7 +89,25 @@ fn check(args: Args) -> i32 {
             .unwrap_or(1)
             .min(4)
     });
+    let fuzz = match args.fuzz.map(Duration::try_from_secs_f64) {
+        None => None,
+        Some(Ok(fuzz)) if !fuzz.is_zero() => Some(fuzz),
+        Some(_) => {
+            let e = CheckError::Usage("--fuzz must be a positive number of seconds".into());
+            return could_not_run(args.json, &e);
+        }
+    };
+    let replay = match args.replay.as_deref().map(|r| r.split_once('=')) {
+        None => None,
+        Some(Some((function, hex))) => Some((function.to_owned(), hex.to_owned())),
+        Some(None) => {
+            let e = CheckError::Usage("--replay takes FUNCTION=HEX".into());
+            return could_not_run(args.json, &e);
+        }
+    };
     let options = Options {
+        fuzz,
+        replay,
         spec,
         lib: args.lib,
         seed: args.seed,
@@ -91,6 +117,7 @@ fn check(args: Args) -> i32 {
         child: ChildCommand {
             program,
             args: vec!["check".into(), "--child".into()],
+            env: Vec::new(),
         },
     };
     match vix_ffi_check::check(&options) {

@@ -41,6 +41,31 @@ BUGS = [
     "NON_ASCII",
     "ASTRAL",
     "BLOCKS",
+    "READ_PAST",
+    "READ_BEFORE",
+    "ABORT_ON_NULL",
+    "LEAK",
+    "FUZZ",
+]
+
+CPP_DIR = REPO_ROOT / "tests" / "fixtures" / "check_cpp"
+CPP_SPEC = CPP_DIR / "bindings.json"
+
+# Every build of check_cpp/rawlib.cpp: NONE is written like the seed's original C++
+# example (std::string outputs, no try/catch), the others add one mistake each.
+CPP_BUGS = ["NONE", "THROW", "NO_EXTERN_C"]
+
+CXX_FLAGS = [
+    "-std=c++17",
+    "-Wall",
+    "-Wextra",
+    "-Wpedantic",
+    "-Werror",
+    "-O2",
+    "-shared",
+    "-fPIC",
+    "-fvisibility=hidden",
+    "-DVIX_FFI_BUILD_DLL",
 ]
 
 TYPED_DIR = REPO_ROOT / "tests" / "fixtures" / "c_typed"

@@ -11,20 +11,36 @@ another one taking GCC-style flags.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from check_helpers import BUGS, C_FLAGS, FIXTURE_DIR, REPO_ROOT, TYPED_BUGS, TYPED_DIR
+from check_helpers import (
+    BUGS,
+    C_FLAGS,
+    CPP_BUGS,
+    CPP_DIR,
+    CXX_FLAGS,
+    FIXTURE_DIR,
+    REPO_ROOT,
+    TYPED_BUGS,
+    TYPED_DIR,
+)
 from vix_test_env import c_compiler
 
 
 def build_all(
-    root: Path, source: Path, lib_name: str, bugs: list[str]
+    root: Path,
+    source: Path,
+    lib_name: str,
+    bugs: list[str],
+    compiler: list[str] | None = None,
 ) -> dict[str, Path]:
-    """Every ``-DBUG_<BUG>`` build of ``source``: ``root/<BUG>/<lib_name>``."""
+    """Every ``-DBUG_<BUG>`` build of ``source``: ``root/<BUG>/<lib_name>``, with the C
+    compiler and flags unless ``compiler`` gives others."""
     shutil.rmtree(root, ignore_errors=True)
     libs = {}
     for bug in bugs:
@@ -32,8 +48,7 @@ def build_all(
         out_dir.mkdir(parents=True)
         out = out_dir / lib_name
         cmd = [
-            c_compiler(),
-            *C_FLAGS,
+            *(compiler or [c_compiler(), *C_FLAGS]),
             f"-I{REPO_ROOT / 'include'}",
             f"-DBUG_{bug}",
             str(source),
@@ -64,6 +79,20 @@ def typed_libs(work_dir: Path) -> dict[str, Path]:
         TYPED_DIR / "typedlib.c",
         "libtypedlib.so",
         TYPED_BUGS,
+    )
+
+
+@pytest.fixture(scope="session")
+def cpp_libs(work_dir: Path) -> dict[str, Path]:
+    """Every build of check_cpp/rawlib.cpp, by bug (``$VIX_TEST_CXX`` or ``g++``):
+    ``work_dir/check/rawlib/<BUG>/librawlib.so``."""
+    cxx = os.environ.get("VIX_TEST_CXX") or "g++"
+    return build_all(
+        work_dir / "check" / "rawlib",
+        CPP_DIR / "rawlib.cpp",
+        "librawlib.so",
+        CPP_BUGS,
+        [cxx, *CXX_FLAGS],
     )
 
 

@@ -13,6 +13,7 @@ import pytest
 from check_helpers import (
     EXAMPLE_SPEC,
     REPO_ROOT,
+    CheckRun,
     ascii_promised,
     blocks_declared,
     run_check,
@@ -25,6 +26,7 @@ OPERATION_RULES = [
     "one-short",
     "exact-capacity",
     "no-overflow",
+    "input-bounds",
     "rc-status",
     "status-written",
     "null-args",
@@ -34,6 +36,8 @@ OPERATION_RULES = [
     "message-lifetime",
     "robustness",
     "threads",
+    "leaks",
+    "allocation-failure",
 ]
 VERSION_RULES = [
     "symbol",
@@ -66,39 +70,104 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+# The vix-ffi crate's runtime formats its BUFFER_TOO_SMALL (and other) messages with
+# format!, which aborts the process when malloc returns NULL: the example, whose own code
+# allocates fallibly, fails allocation-failure through it until crates/vix-ffi builds
+# those messages without an infallible allocation. Strict: this test fails once it passes.
+VIX_FFI_ALLOCATES = pytest.mark.xfail(
+    strict=True,
+    reason="crates/vix-ffi's error path allocates with format! (aborts when malloc fails)",
+)
+ALLOCATION_FAILURE = {
+    ("encode", "allocation-failure"),
+    ("decode", "allocation-failure"),
+}
+
+
 def test_the_example_passes_every_rule(example_lib: Path) -> None:
     run = run_check("--spec", str(EXAMPLE_SPEC), "--lib", str(example_lib))
-    assert run.code == 0, run.describe()
     got = [(r["function"], r["rule"], r["outcome"]) for r in run.results()]
     want = (
         [("version", rule, "pass") for rule in VERSION_RULES]
         + [("encode", rule, "pass") for rule in operation_rules(EXAMPLE_SPEC, "encode")]
         + [("decode", rule, "pass") for rule in operation_rules(EXAMPLE_SPEC, "decode")]
     )
-    assert got == want, run.describe()
+    # allocation-failure: see test_the_example_survives_allocation_failure.
+    assert [g for g in got if g[:2] not in ALLOCATION_FAILURE] == [
+        w for w in want if w[:2] not in ALLOCATION_FAILURE
+    ], run.describe()
+    assert [g[:2] for g in got] == [w[:2] for w in want], run.describe()
+    # Its leaks are checked with the shim loaded, not skipped.
+    assert run.outcome("encode", "leaks")["outcome"] == "pass"
+
+
+def assert_example_passes(run: CheckRun) -> None:
+    """Every rule passed but allocation-failure, which the vix-ffi crate's runtime fails
+    for now (see VIX_FFI_ALLOCATES)."""
+    assert run.code in (0, 1), run.describe()
+    assert run.failed() <= ALLOCATION_FAILURE, run.describe()
+
+
+@VIX_FFI_ALLOCATES
+def test_the_example_survives_allocation_failure(example_lib: Path) -> None:
+    run = run_check("--spec", str(EXAMPLE_SPEC), "--lib", str(example_lib))
+    assert run.code == 0, run.describe()
+    assert run.failed() == set(), run.describe()
     assert run.report is not None
-    assert run.report["summary"] == {"pass": len(want), "fail": 0, "skip": 0}
     assert run.report["exit_code"] == 0
+
+
+def test_allocation_failure_in_the_example_is_said_in_rust_terms(
+    example_lib: Path,
+) -> None:
+    """What the rule says today of the example (see VIX_FFI_ALLOCATES): Rust's abort on
+    allocation failure, in the author's terms, without the checker's backtrace lines."""
+    run = run_check("--spec", str(EXAMPLE_SPEC), "--lib", str(example_lib))
+    result = run.outcome("encode", "allocation-failure")
+    if result["outcome"] == "pass":
+        return
+    assert "allocation 1 of the" in result["input"], result
+    assert "Rust's standard library aborts when an allocation fails" in result["seen"]
+    assert "try_reserve" in result["expected"], result
     # The decoder got real encodings to accept: the sizing rules did not run on nothing.
     seen = run.outcome("decode", "size-query")["seen"]
     assert "accepted inputs" in seen and not seen.startswith("size queries of 0"), seen
+
+
+@pytest.mark.parametrize("kernels", ["avx2", "portable"])
+def test_the_example_passes_every_rule_on_narrower_kernels(
+    example_lib: Path, kernels: str
+) -> None:
+    """The codec uses the widest kernels the CPU has; ``BASE64_FFI_KERNELS`` caps them, so
+    that the AVX2 kernels (and base64-simd alone) are checked on an AVX-512 machine too,
+    input-bounds above all: vector loops are where reads past the input come from."""
+    env = clean_env(BASE64_FFI_KERNELS=kernels)
+    run = run_check("--spec", str(EXAMPLE_SPEC), "--lib", str(example_lib), env=env)
+    # allocation-failure: see VIX_FFI_ALLOCATES.
+    assert run.failed() <= ALLOCATION_FAILURE, run.describe()
+    assert "skip" not in {r["outcome"] for r in run.results()}, run.describe()
+    for function in ("encode", "decode"):
+        assert run.outcome(function, "input-bounds")["outcome"] == "pass"
 
 
 def test_text_output_is_one_line_per_rule_per_function(example_lib: Path) -> None:
     run = run_check(
         "--spec", str(EXAMPLE_SPEC), "--lib", str(example_lib), json_output=False
     )
-    assert run.code == 0, run.describe()
+    assert run.code in (0, 1), run.describe()
     lines = run.stdout.splitlines()
     rule_lines = [line for line in lines if line.startswith(("PASS", "FAIL", "SKIP"))]
     count = len(VERSION_RULES) + sum(
         len(operation_rules(EXAMPLE_SPEC, f)) for f in ("encode", "decode")
     )
     assert len(rule_lines) == count, run.stdout
-    assert all(line.startswith("PASS  ") for line in rule_lines), run.stdout
+    # Every rule passes but allocation-failure (see VIX_FFI_ALLOCATES).
+    fails = [line for line in rule_lines if not line.startswith("PASS  ")]
+    assert all(line.split()[2] == "allocation-failure" for line in fails), run.stdout
     assert any(line.split()[1:3] == ["encode", "no-overflow"] for line in rule_lines)
     assert all("seen " in line and "expected " in line for line in rule_lines)
-    assert lines[-1] == f"{count} passed, 0 failed, 0 skipped"
+    passed = count - len(fails)
+    assert lines[-1] == f"{passed} passed, {len(fails)} failed, 0 skipped"
 
 
 def test_the_example_keeps_an_ascii_promise_on_encode(
@@ -114,7 +183,7 @@ def test_the_example_keeps_an_ascii_promise_on_encode(
     spec = tmp_path / "bindings.json"
     spec.write_text(json.dumps(manifest, indent=2))
     run = run_check("--spec", str(spec), "--lib", str(example_lib))
-    assert run.code == 0, run.describe()
+    assert_example_passes(run)
     result = run.outcome("encode", "ascii-output")
     assert result["outcome"] == "pass", result
     assert result["seen"].endswith("all ASCII"), result
@@ -140,7 +209,7 @@ def test_the_example_keeps_its_base64_output_size_on_encode(
     spec = tmp_path / "bindings.json"
     spec.write_text(json.dumps(manifest, indent=2))
     run = run_check("--spec", str(spec), "--lib", str(example_lib))
-    assert run.code == 0, run.describe()
+    assert_example_passes(run)
     result = run.outcome("encode", "output-blocks")
     assert result["outcome"] == "pass", result
     assert "of 1 MiB among them" in result["seen"], result
@@ -158,7 +227,9 @@ def test_the_example_keeps_its_base64_output_size_on_encode(
     spec.write_text(json.dumps(manifest, indent=2))
     wrong = run_check("--spec", str(spec), "--lib", str(example_lib))
     assert wrong.code == 1, wrong.describe()
-    assert wrong.failed() == {("encode", "output-blocks")}, wrong.describe()
+    assert wrong.failed() - ALLOCATION_FAILURE == {("encode", "output-blocks")}, (
+        wrong.describe()
+    )
     result = wrong.outcome("encode", "output-blocks")
     # The first non-empty input: 1 byte, encoded to 4 characters where 5 are declared.
     assert result["input"].startswith("encode(one byte 0x00 (1 byte"), result
@@ -178,7 +249,7 @@ def test_the_library_is_found_through_the_manifest_env_var(
 ) -> None:
     env = clean_env(VIX_LIB_PATH=os.pathsep.join(["", "/nonexistent", str(lib_dir)]))
     run = run_check("--spec", str(EXAMPLE_SPEC), env=env)
-    assert run.code == 0, run.describe()
+    assert_example_passes(run)
     assert run.report is not None
     assert Path(run.report["library"]).resolve() == example_lib.resolve()
 
@@ -187,7 +258,7 @@ def test_lib_may_name_the_folder(lib_dir: Path) -> None:
     run = run_check(
         "--spec", str(EXAMPLE_SPEC), "--lib", str(lib_dir), "--iterations", "4"
     )
-    assert run.code == 0, run.describe()
+    assert_example_passes(run)
 
 
 def test_search_paths_are_relative_to_the_manifest(
@@ -199,7 +270,7 @@ def test_search_paths_are_relative_to_the_manifest(
     (tmp_path / "libs").mkdir()
     shutil.copy(example_lib, tmp_path / "libs" / example_lib.name)
     run = run_check("--spec", str(spec), "--iterations", "4", env=clean_env())
-    assert run.code == 0, run.describe()
+    assert_example_passes(run)
     assert run.report is not None
     assert Path(run.report["library"]) == tmp_path / "libs" / example_lib.name
 
@@ -273,6 +344,22 @@ def test_the_c_textlib_fixture_passes(work_dir: Path) -> None:
 def test_the_same_seed_gives_the_same_report(example_lib: Path, seed: str) -> None:
     args = ("--spec", str(EXAMPLE_SPEC), "--lib", str(example_lib), "--seed", seed)
     first, second = run_check(*args), run_check(*args)
-    assert first.code == second.code == 0
+    assert first.code == second.code
+    assert_example_passes(first)
     assert first.report == second.report
     assert first.report is not None and first.report["seed"] == int(seed)
+
+
+@pytest.mark.parametrize("kernels", ["", "avx2"])
+def test_the_example_survives_a_short_fuzz_run(example_lib: Path, kernels: str) -> None:
+    """--fuzz 1 on both kernel sets: encode and decode keep the contract on mutated
+    inputs (a decoder gets mutated real encodings). The long run is in the README."""
+    env = clean_env(BASE64_FFI_KERNELS=kernels) if kernels else None
+    run = run_check(
+        "--spec", str(EXAMPLE_SPEC), "--lib", str(example_lib), "--fuzz", "1", env=env
+    )
+    assert_example_passes(run)
+    for function in ("encode", "decode"):
+        result = run.outcome(function, "fuzz")
+        assert result["outcome"] == "pass", result
+        assert not result["seen"].startswith("0 mutated"), result

@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from check_helpers import FIXTURE_SPEC, ascii_promised, blocks_declared, run_check
+from check_helpers import (
+    FIXTURE_SPEC,
+    TYPED_SPEC,
+    ascii_promised,
+    blocks_declared,
+    run_check,
+)
 
 OPS = ("hex_encode", "hex_decode", "ascii_escape")
 # The operations the fixture manifest promises ASCII output for ("ascii": true).
@@ -50,6 +56,8 @@ EXPECTED: dict[str, tuple[set[tuple[str, str]], set[tuple[str, str]]]] = {
     ),
     "BAD_UTF8": ({("hex_decode", "message-utf8")}, set()),
     "DANGLING_MESSAGE": (
+        # Freed memory is poisoned, so the message read right after the call is not
+        # UTF-8 either, and differs from thread to thread.
         {("hex_decode", "message-lifetime")},
         {("hex_decode", "message-utf8"), ("hex_decode", "threads")},
     ),
@@ -60,6 +68,10 @@ EXPECTED: dict[str, tuple[set[tuple[str, str]], set[tuple[str, str]]]] = {
     "NON_ASCII": ({("hex_encode", "ascii-output")}, set()),
     "ASTRAL": ({("ascii_escape", "ascii-output")}, set()),
     "BLOCKS": ({("hex_decode", "output-blocks")}, set()),
+    "READ_PAST": ({("hex_encode", "input-bounds")}, set()),
+    "READ_BEFORE": ({("hex_encode", "input-bounds")}, set()),
+    "ABORT_ON_NULL": ({("hex_encode", "allocation-failure")}, set()),
+    "LEAK": ({("hex_encode", "leaks")}, set()),
 }
 
 
@@ -249,10 +261,11 @@ def test_a_hang_is_cut_by_the_timeout(fixture_libs: dict[str, Path]) -> None:
         "2",
     )
     assert run.code == 1, run.describe()
-    # ascii-output and output-blocks feed the large inputs too, so they hang on them as
-    # well.
+    # ascii-output, output-blocks and input-bounds feed the large inputs too, so they
+    # hang on them as well.
     hung = {
         ("hex_encode", "robustness"),
+        ("hex_encode", "input-bounds"),
         ("hex_encode", "ascii-output"),
         ("hex_encode", "output-blocks"),
     }
@@ -280,3 +293,129 @@ def test_a_missing_symbol_skips_the_rest_of_its_rules(
     others = [r for r in run.results() if r["function"] == "hex_decode"]
     assert {r["outcome"] for r in others if r["rule"] != "symbol"} == {"skip"}
     assert run.outcome("hex_encode", "size-query")["outcome"] == "pass"
+
+
+@pytest.mark.parametrize(
+    ("bug", "where"),
+    [
+        ("READ_PAST", "ending at an inaccessible page"),
+        ("READ_BEFORE", "starting right after an inaccessible page"),
+    ],
+)
+def test_a_read_outside_the_input_names_the_call_and_the_guarded_side(
+    bug: str, where: str, fixture_libs: dict[str, Path]
+) -> None:
+    """BUG_READ_PAST reads in_ptr[in_len], BUG_READ_BEFORE in_ptr[-1]: each is caught by
+    the guard page on its side, and only there (the other side's calls come first for
+    READ_BEFORE and pass)."""
+    run = run_check("--spec", str(FIXTURE_SPEC), "--lib", str(fixture_libs[bug]))
+    result = run.outcome("hex_encode", "input-bounds")
+    assert result["outcome"] == "fail", result
+    assert result["input"].startswith("while calling hex_encode(one byte 0x00"), result
+    assert where in result["input"], result
+    assert "SIGSEGV" in result["seen"], result
+    assert result["expected"].startswith("no byte read outside in_ptr[0..in_len]")
+
+
+def test_a_message_in_freed_memory_names_the_freed_block(
+    fixture_libs: dict[str, Path],
+) -> None:
+    """BUG_DANGLING_MESSAGE: decode's message points into a block it freed before
+    returning. The shim remembers the blocks a call frees: said as such, not only as a
+    message that changed (which depended on the allocator reusing the block)."""
+    run = run_check(
+        "--spec", str(FIXTURE_SPEC), "--lib", str(fixture_libs["DANGLING_MESSAGE"])
+    )
+    result = run.outcome("hex_decode", "message-lifetime")
+    assert result["outcome"] == "fail", result
+    assert result["seen"].startswith(
+        "the message points into a block of 72 bytes that the function freed before "
+        "returning"
+    ), result
+    assert "thread-local storage" in result["expected"], result
+
+
+def test_a_leak_names_the_function_and_the_bytes_per_call(
+    fixture_libs: dict[str, Path],
+) -> None:
+    """BUG_LEAK: encode leaves its scratch buffer (2 * n + 1 bytes) allocated on every
+    call; the conformant build's decode keeps a 256-byte table from its first call on,
+    which passes."""
+    run = run_check("--spec", str(FIXTURE_SPEC), "--lib", str(fixture_libs["LEAK"]))
+    result = run.outcome("hex_encode", "leaks")
+    assert result["outcome"] == "fail", result
+    assert (
+        result["input"]
+        == "hex_encode(empty input, in_ptr NULL (0 bytes), out_cap 4096)"
+    )
+    assert result["seen"].startswith("hex_encode leaks 24 bytes per call"), result
+    assert run.outcome("hex_decode", "leaks")["outcome"] == "pass"
+
+
+def test_an_abort_on_a_failed_malloc_names_the_allocation(
+    fixture_libs: dict[str, Path],
+) -> None:
+    run = run_check(
+        "--spec", str(FIXTURE_SPEC), "--lib", str(fixture_libs["ABORT_ON_NULL"])
+    )
+    result = run.outcome("hex_encode", "allocation-failure")
+    assert result["outcome"] == "fail", result
+    assert "with allocation 1 of the 1 it makes failing" in result["input"], result
+    assert "SIGABRT" in result["seen"], result
+    assert result["expected"].startswith("an error status"), result
+    # The conformant build answers VIX_STATUS_ERROR "out of memory" instead.
+    ok = run_check("--spec", str(FIXTURE_SPEC), "--lib", str(fixture_libs["NONE"]))
+    seen = ok.outcome("hex_encode", "allocation-failure")
+    assert (
+        seen["outcome"] == "pass"
+        and "calls with one allocation failing" in seen["seen"]
+    ), seen
+
+
+def test_the_conformant_builds_survive_a_short_fuzz_run(
+    fixture_libs: dict[str, Path], typed_libs: dict[str, Path]
+) -> None:
+    """--fuzz 1: every function of fixlib and of typedlib (whose scalar parameters are
+    mutated too) fuzzes for its share of a second, and keeps the contract. (A run like
+    this found typedlib's repeat() looping 2^32 times over an empty text.)"""
+    for spec, lib in (
+        (FIXTURE_SPEC, fixture_libs["NONE"]),
+        (TYPED_SPEC, typed_libs["NONE"]),
+    ):
+        run = run_check("--spec", str(spec), "--lib", str(lib), "--fuzz", "1")
+        assert run.failed() == set(), run.describe()
+        fuzzed = [r for r in run.results() if r["rule"] == "fuzz"]
+        assert fuzzed and all(r["outcome"] == "pass" for r in fuzzed), run.describe()
+        for r in fuzzed:
+            assert " mutated " in r["seen"] and "(seed 1)" in r["seen"], r
+            assert not r["seen"].startswith("0 "), r
+
+
+def test_fuzzing_finds_reduces_and_replays_a_crash_the_corpus_misses(
+    fixture_libs: dict[str, Path],
+) -> None:
+    """BUG_FUZZ: decode aborts on 3-byte inputs starting with 0xff. The fixed corpus has
+    none (the check without --fuzz passes); a short fuzz run finds one, reduces it (it
+    cannot lose a byte), prints it and a replay command, and the replay fails the same
+    way; the same seed finds the same input."""
+    lib = str(fixture_libs["FUZZ"])
+    plain = run_check("--spec", str(FIXTURE_SPEC), "--lib", lib)
+    assert plain.code == 0, plain.describe()
+    run = run_check("--spec", str(FIXTURE_SPEC), "--lib", lib, "--fuzz", "1")
+    assert run.failed() == {("hex_decode", "fuzz")}, run.describe()
+    result = run.outcome("hex_decode", "fuzz")
+    assert "SIGABRT" in result["seen"], result
+    assert "reduced to 3 bytes" in result["detail"], result
+    replay = next(
+        line.split("--replay ", 1)[1]
+        for line in result["detail"].splitlines()
+        if line.startswith("replay it: vix-ffi check ")
+    )
+    function, hex_input = replay.split("=")
+    assert function == "hex_decode" and len(hex_input) == 6, replay
+    assert hex_input.startswith("ff"), replay
+    again = run_check("--spec", str(FIXTURE_SPEC), "--lib", lib, "--replay", replay)
+    assert again.failed() == {("hex_decode", "fuzz")}, again.describe()
+    assert "SIGABRT" in again.outcome("hex_decode", "fuzz")["seen"]
+    same = run_check("--spec", str(FIXTURE_SPEC), "--lib", lib, "--fuzz", "1")
+    assert same.outcome("hex_decode", "fuzz")["detail"] == result["detail"]

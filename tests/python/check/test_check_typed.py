@@ -37,6 +37,7 @@ def expected_rules(function: dict[str, Any]) -> list[str]:
         # The v1.0 operation shape keeps its own rules, plus the typed ones that apply.
         rules = [
             *SIZING,
+            "input-bounds",
             "rc-status",
             "status-written",
             "null-args",
@@ -46,10 +47,14 @@ def expected_rules(function: dict[str, Any]) -> list[str]:
             "message-lifetime",
             "robustness",
             "threads",
+            "leaks",
+            "allocation-failure",
             "status-range",
         ]
         return rules + (["str-utf8"] if output == "str" else [])
     rules = SIZING[:] if output in ("bytes", "str") else []
+    if buffers:
+        rules.append("input-bounds")
     rules += ["rc-status", "status-written", "status-range"]
     if buffers or output != "none":
         rules.append("null-args")
@@ -58,7 +63,7 @@ def expected_rules(function: dict[str, Any]) -> list[str]:
         rules.append("robustness")
     if scalars:
         rules.append("extreme-values")
-    rules.append("threads")
+    rules += ["threads", "leaks", "allocation-failure"]
     if output in SCALARS:
         rules.append("scalar-output")
     if output == "str":
@@ -226,3 +231,24 @@ def test_a_crash_on_null_is_reported_once_and_the_message_rules_say_why_they_ski
         assert "crashed under null-args" in result["seen"], result
     # The functions that handle NULL still have their messages read.
     assert run.outcome("crc32", "message-utf8")["outcome"] == "pass"
+
+
+def test_a_typed_fuzz_argument_list_is_replayed_by_number(
+    typed_libs: dict[str, Path],
+) -> None:
+    """Typed arguments (scalars included) are rebuilt from --seed, --iterations and the
+    list's number: `--replay NAME=#N` calls exactly that list. BUG_NAN_CRASH crashes on a
+    NaN, which fuzzing reaches through the extremes it mixes in."""
+    lib = str(typed_libs["NAN_CRASH"])
+    run = run_check("--spec", str(TYPED_SPEC), "--lib", lib, "--fuzz", "2")
+    failed = {f for f, rule in run.failed() if rule == "fuzz"}
+    assert failed, run.describe()
+    function = min(failed)
+    result = run.outcome(function, "fuzz")
+    line = next(x for x in result["detail"].splitlines() if x.startswith("replay it: "))
+    replay = line.split("--replay ", 1)[1]
+    assert replay.startswith(f"{function}=#"), line
+    assert "--seed 1 --iterations 64" in line, line
+    again = run_check("--spec", str(TYPED_SPEC), "--lib", lib, "--replay", replay)
+    assert again.failed() == {(function, "fuzz")}, again.describe()
+    assert again.outcome(function, "fuzz")["seen"] == result["seen"]

@@ -128,6 +128,9 @@ pub struct Call {
     pub null_out_value: bool,
     /// Pass `out_status = NULL`.
     pub null_status: bool,
+    /// Pass this pointer for this buffer input (a copy of its bytes placed elsewhere, such
+    /// as against a guard page) instead of the input's own bytes.
+    pub input_at: Option<(usize, *const u8)>,
 }
 
 impl Call {
@@ -139,6 +142,7 @@ impl Call {
             null_out_len: false,
             null_out_value: false,
             null_status: false,
+            input_at: None,
         }
     }
 
@@ -205,6 +209,9 @@ impl Callee {
                 Role::InputPtr(i) => {
                     let input = values[i].buffer();
                     let ptr: *const u8 = match input {
+                        Some(_) if call.input_at.is_some_and(|(at, _)| at == i) => {
+                            call.input_at.map_or(std::ptr::null(), |(_, p)| p)
+                        }
                         Some(input) if call.null_input != Some(i) && !input.null_ptr => {
                             if input.bytes.is_empty() {
                                 EMPTY_INPUT.as_ptr()
@@ -246,7 +253,8 @@ impl Callee {
         // local or buffer of the size passed with it (plus slack after output buffers),
         // except where the rule under test breaks exactly that, in this throw-away
         // process.
-        let rc: c_int = unsafe { cif.call(CodePtr(self.code as *mut c_void), &args) };
+        let rc: c_int =
+            super::shim::armed(|| unsafe { cif.call(CodePtr(self.code as *mut c_void), &args) });
         let buffer_out = self.sig.output.is_buffer();
         let (code, message, message_view) = if call.null_status {
             (None, None, None)

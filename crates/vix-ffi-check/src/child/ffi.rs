@@ -230,6 +230,9 @@ pub struct Args {
     pub null_status: bool,
     /// Pass `in_ptr = NULL` (with the input's real length).
     pub null_in_ptr: bool,
+    /// Pass this `in_ptr` (a copy of the input's bytes placed elsewhere, such as against
+    /// a guard page) instead of the input's own bytes.
+    pub in_at: Option<*const u8>,
 }
 
 impl Args {
@@ -240,6 +243,7 @@ impl Args {
             null_out_len: false,
             null_status: false,
             null_in_ptr: false,
+            in_at: None,
         }
     }
 
@@ -269,7 +273,9 @@ impl Op {
 
     /// Calls the function on `input` with `args`.
     pub fn call(&self, input: &Input, args: Args) -> Obs {
-        let in_ptr = if args.null_in_ptr || input.null_ptr {
+        let in_ptr = if let Some(at) = args.in_at {
+            at
+        } else if args.null_in_ptr || input.null_ptr {
             std::ptr::null()
         } else if input.bytes.is_empty() {
             EMPTY_INPUT.as_ptr()
@@ -301,7 +307,7 @@ impl Op {
         // the rule under test, in this throw-away process): the input is readable for
         // its length, the output writable for `out_cap` bytes (plus slack), `out_len` and
         // `status` are live locals or NULL.
-        let rc = unsafe {
+        let rc = super::shim::armed(|| unsafe {
             (self.f)(
                 in_ptr,
                 input.bytes.len(),
@@ -310,7 +316,7 @@ impl Op {
                 out_len_ptr,
                 status_ptr,
             )
-        };
+        });
         let (code, message, message_view) = if args.null_status {
             (None, None, None)
         } else {
@@ -330,7 +336,7 @@ impl Op {
             output = unsafe { std::slice::from_raw_parts(out_ptr, n) }.to_vec();
         }
         Obs {
-            rc: rc as i32,
+            rc,
             code,
             message,
             message_view,

@@ -121,6 +121,110 @@ impl Drop for GuardPage {
     }
 }
 
+/// Which side of an input [`GuardedInput`] puts an inaccessible page on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// The input ends exactly at an inaccessible page: reading `in_ptr[in_len]` faults.
+    After,
+    /// The input starts exactly after an inaccessible page: reading `in_ptr[-1]` faults.
+    Before,
+}
+
+impl Side {
+    /// Both sides, in the order they are tried.
+    pub const BOTH: [Side; 2] = [Side::After, Side::Before];
+
+    /// For the announced step: where the guard page is, and what faults.
+    pub fn describe(self, name: &str) -> String {
+        match self {
+            Side::After => format!(
+                "{name} ending at an inaccessible page (a read of one byte past its length \
+                 faults)"
+            ),
+            Side::Before => format!(
+                "{name} starting right after an inaccessible page (a read of one byte before \
+                 it faults)"
+            ),
+        }
+    }
+}
+
+/// A copy of an input placed so that the byte just past it ([`Side::After`]) or just
+/// before it ([`Side::Before`]) is on an inaccessible page.
+#[cfg(unix)]
+pub struct GuardedInput {
+    base: *mut libc::c_void,
+    map_len: usize,
+    ptr: *const u8,
+}
+
+/// The page size.
+#[cfg(unix)]
+pub fn page_size() -> Option<usize> {
+    // SAFETY: sysconf has no preconditions.
+    usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) })
+        .ok()
+        .filter(|&p| p > 0)
+}
+
+#[cfg(unix)]
+impl GuardedInput {
+    /// Maps a copy of `bytes` against a guard page on `side`; `None` when the system
+    /// refuses.
+    pub fn new(bytes: &[u8], side: Side) -> Option<GuardedInput> {
+        let page = page_size()?;
+        let data = bytes.len().div_ceil(page).max(1) * page;
+        let map_len = data.checked_add(page)?;
+        // SAFETY: an anonymous private mapping at an address of the kernel's choosing.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                map_len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return None;
+        }
+        let base_u8 = base.cast::<u8>();
+        let (guard_at, start_at) = match side {
+            Side::After => (data, data - bytes.len()),
+            Side::Before => (0, page),
+        };
+        // SAFETY: both offsets are inside the mapping just made (`map_len = data + page`).
+        let (guard, start) = unsafe { (base_u8.add(guard_at), base_u8.add(start_at)) };
+        // SAFETY: `start[0..len]` is inside the writable part of our mapping.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), start, bytes.len()) };
+        // SAFETY: the guard page is inside our mapping.
+        if unsafe { libc::mprotect(guard.cast(), page, libc::PROT_NONE) } != 0 {
+            // SAFETY: unmapping what was just mapped.
+            unsafe { libc::munmap(base, map_len) };
+            return None;
+        }
+        Some(GuardedInput {
+            base,
+            map_len,
+            ptr: start,
+        })
+    }
+
+    /// The `in_ptr` to pass.
+    pub fn ptr(&self) -> *const u8 {
+        self.ptr
+    }
+}
+
+#[cfg(unix)]
+impl Drop for GuardedInput {
+    fn drop(&mut self) {
+        // SAFETY: unmapping exactly the mapping made in `new`.
+        unsafe { libc::munmap(self.base, self.map_len) };
+    }
+}
+
 /// Allocates and frees blocks of many sizes, filled with a pattern, so that memory the
 /// library freed but still points at is likely reused and overwritten.
 pub fn churn_heap() {
@@ -158,6 +262,26 @@ mod tests {
         // SAFETY: one byte into the leading guard.
         unsafe { c.ptr().sub(1).write(0) };
         assert!(c.damage().unwrap().contains("before out_ptr"));
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn guarded_input_holds_the_bytes_against_its_guard_page() {
+        let page = page_size().unwrap();
+        for len in [0, 1, 7, page - 1, page, page + 1] {
+            let bytes: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            for side in Side::BOTH {
+                let g = GuardedInput::new(&bytes, side).unwrap();
+                // SAFETY: the copy is readable for `len` bytes.
+                let copy = unsafe { std::slice::from_raw_parts(g.ptr(), len) };
+                assert_eq!(copy, &bytes[..]);
+                let addr = g.ptr() as usize;
+                match side {
+                    Side::After => assert_eq!((addr + len) % page, 0, "{len}"),
+                    Side::Before => assert_eq!(addr % page, 0, "{len}"),
+                }
+            }
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod dynamic;
 mod ffi;
 mod memory;
 mod operation;
+mod shim;
 mod typed;
 mod version;
 
@@ -81,6 +82,12 @@ impl Findings {
 /// and returns the process exit code.
 pub fn child_main() -> i32 {
     isolate_stdout();
+    #[cfg(unix)]
+    if let Some(file) = PROTOCOL.get() {
+        use std::os::fd::AsRawFd as _;
+        let fd = file.lock().unwrap_or_else(|e| e.into_inner()).as_raw_fd();
+        shim::report_escapes(fd);
+    }
     disable_core_dumps();
     die_with_parent();
     let mut text = String::new();
@@ -128,6 +135,8 @@ pub fn child_main() -> i32 {
             iterations,
             derived,
             blocks,
+            fuzz_ms,
+            replay,
         } => {
             let lib = match open(&library.to_string_lossy()) {
                 Ok(lib) => lib,
@@ -148,6 +157,17 @@ pub fn child_main() -> i32 {
                 text: corpus::text(seed, iterations),
                 iterations,
                 blocks,
+                boundary: if matches!(
+                    rule,
+                    crate::rules::Rule::InputBounds | crate::rules::Rule::Fuzz
+                ) {
+                    corpus::boundary(seed)
+                } else {
+                    Vec::new()
+                },
+                seed,
+                fuzz_ms,
+                replay,
             };
             operation::run(rule, &op, &ctx)
         }
@@ -160,6 +180,8 @@ pub fn child_main() -> i32 {
             iterations,
             signature,
             null_calls,
+            fuzz_ms,
+            replay,
         } => {
             let Some(sig) = signature.signature() else {
                 eprintln!("vix-ffi check child: unknown type in {signature:?}");
@@ -180,6 +202,10 @@ pub fn child_main() -> i32 {
                 cases: values::cases(&sig, seed, iterations),
                 extremes: values::extreme_cases(&sig),
                 buffers: values::buffer_cases(&sig, seed, iterations),
+                boundary: values::boundary_cases(&sig, seed),
+                seed,
+                fuzz_ms,
+                replay,
                 iterations,
                 null_calls,
                 // SAFETY: the manifest declares `symbol` with this signature.

@@ -36,6 +36,14 @@ pub struct Ctx {
     pub iterations: u32,
     /// The output sizes the manifest declares (output-blocks only).
     pub blocks: Vec<DeclaredBlocks>,
+    /// Inputs at lengths around vector and page sizes (input-bounds and fuzz only).
+    pub boundary: Vec<Input>,
+    /// The seed (fuzz mutations).
+    pub seed: u64,
+    /// How long fuzz mutates inputs, in milliseconds.
+    pub fuzz_ms: u64,
+    /// fuzz on this one input only.
+    pub replay: Option<Input>,
 }
 
 /// Outputs offered to other functions: how many, and how large at most.
@@ -189,6 +197,7 @@ pub fn run(rule: Rule, op: &Op, ctx: &Ctx) -> Done {
         Rule::OneShort => one_short(&runner, &mut findings),
         Rule::ExactCapacity => exact_capacity(&runner, &mut findings),
         Rule::NoOverflow => no_overflow(&runner, &mut findings),
+        Rule::InputBounds => input_bounds(&runner),
         Rule::RcStatus => rc_status(&runner, &mut findings),
         Rule::StatusWritten => status_written(&runner, &mut findings),
         Rule::NullArgs => null_args(&runner, &mut findings),
@@ -198,6 +207,9 @@ pub fn run(rule: Rule, op: &Op, ctx: &Ctx) -> Done {
         Rule::MessageLifetime => message_lifetime(&runner, &mut findings),
         Rule::Robustness => robustness(&runner),
         Rule::Threads => threads(&runner, &mut findings),
+        Rule::Leaks => leaks(&runner, &mut findings),
+        Rule::AllocationFailure => allocation_failure(&runner, &mut findings),
+        Rule::Fuzz => fuzz(&runner, &mut findings),
         Rule::AsciiOutput => ascii_output(&runner, &mut findings),
         Rule::OutputBlocks => output_blocks(&runner, &mut findings),
         Rule::StatusRange => status_range(&runner, &mut findings),
@@ -399,6 +411,59 @@ fn no_overflow(runner: &Runner, findings: &mut Findings) -> Result<String, Strin
     ))
 }
 
+/// Every input (the corpus, the large ones and those at vector and page boundaries),
+/// copied against an inaccessible page after it, then before it, given to a size query
+/// and to a call with room for the output: a read outside `in_ptr[0..in_len]` faults, and
+/// the parent reports the call announced last.
+fn input_bounds(runner: &Runner) -> Result<String, String> {
+    let ctx = runner.ctx;
+    let all = ctx
+        .inputs
+        .iter()
+        .chain(&ctx.large)
+        .chain(&ctx.boundary)
+        .filter(|input| !input.null_ptr);
+    let (mut count, mut calls) = (0, 0);
+    for input in all {
+        count += 1;
+        let (_, query) = runner.call(input, Args::query());
+        let cap = match query.len() {
+            Some(n) if query.too_small() && n <= MAX_ALLOC => n,
+            _ => input
+                .bytes
+                .len()
+                .saturating_mul(4)
+                .saturating_add(4096)
+                .min(MAX_ALLOC),
+        };
+        #[cfg(unix)]
+        for side in super::memory::Side::BOTH {
+            let Some(guarded) = super::memory::GuardedInput::new(&input.bytes, side) else {
+                continue;
+            };
+            for args in [Args::query(), Args::cap(cap)] {
+                let args = Args {
+                    in_at: Some(guarded.ptr()),
+                    ..args
+                };
+                let desc = runner.describe(input, args);
+                step(format!(
+                    "calling {desc} with {}",
+                    side.describe("the input")
+                ));
+                runner.op.call(input, args);
+                calls += 1;
+            }
+        }
+    }
+    Ok(format!(
+        "{calls} calls on {count} inputs ({} at lengths around vector and page sizes, {} of \
+         1 MiB) placed against an inaccessible page after the input, then before it",
+        ctx.boundary.len(),
+        ctx.large.len()
+    ))
+}
+
 fn rc_status(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
     let mut checked = 0;
     for input in &runner.ctx.inputs {
@@ -556,6 +621,10 @@ fn message_lifetime(runner: &Runner, findings: &mut Findings) -> Result<String, 
                 return;
             }
             messages += 1;
+            if let Some(block) = super::shim::freed_block(ptr) {
+                findings.add(desc, freed_message(block), FREED_EXPECTED);
+                return;
+            }
             churn_heap();
             step(format!(
                 "re-reading the status message of {desc} after other allocations"
@@ -584,6 +653,273 @@ fn message_lifetime(runner: &Runner, findings: &mut Findings) -> Result<String, 
     }
     Ok(format!(
         "{messages} error messages re-read after heap churn"
+    ))
+}
+
+/// The `seen` of a message found in a block the call freed.
+pub(crate) fn freed_message(block: usize) -> String {
+    format!(
+        "the message points into a block of {block} bytes that the function freed before \
+         returning (its bytes are gone: the checker poisons freed memory)"
+    )
+}
+
+/// The `expected` of a message found in freed memory.
+pub(crate) const FREED_EXPECTED: &str = "a message that stays valid until the next call on \
+    the thread: a string literal, or thread-local storage (as vix_ffi.hpp and the vix-ffi \
+    crate keep it), never the text of an object destroyed before returning";
+
+/// Calls of each input after the warm-up calls, for `leaks`.
+pub(crate) const LEAK_CALLS: i64 = 32;
+/// Warm-up calls of each input before `leaks` counts (caches fill, lazy statics start).
+pub(crate) const LEAK_WARMUP: usize = 2;
+/// Accepted inputs `allocation-failure` tries, and allocations per call it makes fail.
+pub(crate) const FAILURE_INPUTS: usize = 16;
+pub(crate) const FAILURE_ALLOCATIONS: u64 = 24;
+/// Refused inputs `allocation-failure` tries (their error paths allocate messages).
+pub(crate) const FAILURE_REFUSED: usize = 8;
+
+/// `(seen, expected)` when `calls` repetitions of one call left `bytes` bytes in `blocks`
+/// blocks allocated, `positive` of them leaving more than they found: a leak when on
+/// average at least a byte per call stays, in at least half of the calls. A fixed cache
+/// filled during the warm-up leaves nothing later; one evicting and refilling leaves
+/// about as much as it frees.
+pub(crate) fn leak(function: &str, bytes: i64, blocks: i64, positive: i64) -> Option<String> {
+    if bytes < LEAK_CALLS || positive * 2 < LEAK_CALLS {
+        return None;
+    }
+    let per_call = bytes as f64 / LEAK_CALLS as f64;
+    let blocks = blocks as f64 / LEAK_CALLS as f64;
+    Some(format!(
+        "{function} leaks {per_call:.0} bytes per call ({blocks:.1} blocks per call left \
+         allocated, by malloc_usable_size; {bytes} bytes over {LEAK_CALLS} calls after \
+         {LEAK_WARMUP} warm-up calls)"
+    ))
+}
+
+fn leaks(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    if !super::shim::loaded() {
+        return Err(super::shim::NOT_LOADED.into());
+    }
+    let mut inputs = 0;
+    for input in &runner.ctx.inputs {
+        let probe = runner.probe(input, true);
+        runner.probe(input, false);
+        let args = Args::cap(probe.full_cap);
+        let desc = runner.describe(input, args);
+        step(format!(
+            "calling {desc} {LEAK_CALLS} times, counting what stays allocated"
+        ));
+        super::shim::take_balance();
+        let (mut bytes, mut blocks, mut positive) = (0, 0, 0);
+        for _ in 0..LEAK_CALLS {
+            runner.op.call(input, args);
+            let (b, k) = super::shim::take_balance();
+            bytes += b;
+            blocks += k;
+            positive += i64::from(b > 0);
+        }
+        inputs += 1;
+        if let Some(seen) = leak(&runner.ctx.function, bytes, blocks, positive) {
+            findings.add(
+                desc,
+                seen,
+                "every call frees what it allocates (a fixed amount cached once is fine)",
+            );
+        }
+    }
+    Ok(format!(
+        "{inputs} inputs, each called {LEAK_CALLS} times after {LEAK_WARMUP} warm-up calls, \
+         left no memory allocated per call"
+    ))
+}
+
+/// What a call with allocation `k` failing must give, against the call without failures
+/// (`reference`): the same result, or an error status that the return value agrees with.
+/// `None` when it did; otherwise what it gave.
+pub(crate) fn after_failure(obs: &Obs, reference: &Obs) -> Option<String> {
+    let code = obs.code.unwrap_or(SENTINEL_CODE);
+    if code == SENTINEL_CODE {
+        return Some("the status not written".into());
+    }
+    if obs.ok() || obs.too_small() {
+        if obs.code == reference.code
+            && obs.len() == reference.len()
+            && obs.output == reference.output
+        {
+            return None;
+        }
+        return Some(format!(
+            "{} where a call without the failure gave {}{}",
+            obs.show(),
+            reference.show(),
+            if obs.ok() && reference.ok() && obs.output != reference.output {
+                " (another output)"
+            } else {
+                ""
+            }
+        ));
+    }
+    if obs.rc == 0 {
+        return Some(format!("return value 0 with {}", code_name(code)));
+    }
+    None
+}
+
+fn allocation_failure(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    if !super::shim::loaded() {
+        return Err(super::shim::NOT_LOADED.into());
+    }
+    let (mut chosen, mut taken, mut refused) = (Vec::new(), 0, 0);
+    for input in &runner.ctx.inputs {
+        let probe = runner.probe(input, true);
+        if probe.accepted().is_some() {
+            if taken < FAILURE_INPUTS {
+                taken += 1;
+                chosen.push((input, probe.full_cap));
+            }
+        } else if refused < FAILURE_REFUSED {
+            refused += 1;
+            chosen.push((input, probe.full_cap));
+        }
+    }
+    let (mut calls, mut failed, mut most) = (0, 0, 0);
+    for (input, full_cap) in chosen {
+        for args in [Args::query(), Args::cap(full_cap)] {
+            let reference = runner.op.call(input, args);
+            let n = super::shim::last().map_or(0, |s| s.allocations);
+            most = most.max(n);
+            calls += 1;
+            for k in 1..=n.min(FAILURE_ALLOCATIONS) {
+                let desc = runner.describe(input, args);
+                step(format!(
+                    "calling {desc} with allocation {k} of the {n} it makes failing (malloc \
+                     returns NULL, operator new throws std::bad_alloc)"
+                ));
+                let obs = super::shim::failing(k, || runner.op.call(input, args));
+                failed += 1;
+                let size = super::shim::last().map_or(0, |s| s.failed_size);
+                if let Some(seen) = after_failure(&obs, &reference) {
+                    findings.add(
+                        format!("{desc}, allocation {k} of {n} ({size} bytes) failing"),
+                        seen,
+                        "an error status (VIX_STATUS_ERROR or the library's own code) with a \
+                         non-zero return value, or the output of a call without the failure",
+                    );
+                }
+            }
+        }
+    }
+    if failed == 0 {
+        return Ok(format!(
+            "{calls} calls of {taken} accepted and {refused} refused inputs made no \
+             allocation: nothing to fail"
+        ));
+    }
+    Ok(format!(
+        "{failed} calls with one allocation failing ({calls} calls of {taken} accepted and \
+         {refused} refused inputs, up to {most} allocations per call, the first \
+         {FAILURE_ALLOCATIONS} of each tried)"
+    ))
+}
+
+/// A breach of the contract on one call: `(seen, expected)`.
+fn breach(obs: &Obs) -> Option<(String, String)> {
+    let code = obs.code.unwrap_or(SENTINEL_CODE);
+    if code == SENTINEL_CODE {
+        return Some((
+            "status not written".into(),
+            Rule::StatusWritten.expectation().into(),
+        ));
+    }
+    if (obs.rc == 0) != obs.ok() {
+        return Some((
+            format!("return value {} with {}", obs.rc, code_name(code)),
+            Rule::RcStatus.expectation().into(),
+        ));
+    }
+    let problem = obs.message.as_ref().and_then(Message::problem)?;
+    Some((
+        format!("message: {problem}"),
+        Rule::MessageUtf8.expectation().into(),
+    ))
+}
+
+/// The contract on one input, as fuzz checks it: the input against a guard page after
+/// it, the size query, then a call with exactly the size it answered into a buffer with
+/// guard bytes. `(the call, seen, expected)` of the first breach.
+fn fuzz_one(runner: &Runner, input: &Input) -> Option<(String, String, String)> {
+    #[cfg(unix)]
+    let guarded = super::memory::GuardedInput::new(&input.bytes, super::memory::Side::After);
+    #[cfg(unix)]
+    let at = guarded.as_ref().map(super::memory::GuardedInput::ptr);
+    #[cfg(not(unix))]
+    let at = None;
+    let with = |args: Args| Args { in_at: at, ..args };
+    let (desc, query) = runner.call(input, with(Args::query()));
+    if let Some((seen, expected)) = breach(&query) {
+        return Some((desc, seen, expected));
+    }
+    if query.ok() && query.len() != Some(0) {
+        return Some((desc, query.show(), Rule::SizeQuery.expectation().into()));
+    }
+    let n = query
+        .too_small()
+        .then(|| query.len())
+        .flatten()
+        .filter(|&n| n <= MAX_GUARDED)?;
+    let mut canary = Canary::new(n);
+    let args = with(Args {
+        out: Out::Raw(canary.ptr(), n),
+        ..Args::cap(n)
+    });
+    let (desc, obs) = runner.call(input, args);
+    if let Some(damage) = canary.damage() {
+        return Some((desc, damage, Rule::NoOverflow.expectation().into()));
+    }
+    if let Some((seen, expected)) = breach(&obs) {
+        return Some((desc, seen, expected));
+    }
+    // An input refused only by the real call is fine (a decoder may size before it
+    // validates); a success of another size, or a second BUFFER_TOO_SMALL, is not.
+    if (obs.ok() && obs.len() != Some(n)) || obs.too_small() {
+        return Some((
+            desc,
+            obs.show(),
+            format!("VIX_STATUS_OK, out_len {n} (the size query's answer), or an error"),
+        ));
+    }
+    None
+}
+
+/// `--fuzz`: mutated inputs (see [`crate::corpus::mutate`]) one after the other for the
+/// time given, each announced by number, until one breaches the contract; or the one
+/// input given to replay.
+fn fuzz(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let ctx = runner.ctx;
+    if let Some(input) = &ctx.replay {
+        if let Some((desc, seen, expected)) = fuzz_one(runner, input) {
+            findings.add(desc, seen, expected);
+        }
+        return Ok("the replayed input kept the contract".into());
+    }
+    let base: Vec<Input> = ctx.inputs.iter().chain(&ctx.boundary).cloned().collect();
+    let budget = std::time::Duration::from_millis(ctx.fuzz_ms);
+    let start = std::time::Instant::now();
+    let mut i = 0;
+    while start.elapsed() < budget {
+        let input = crate::corpus::mutate(&base, ctx.seed, i);
+        emit(&Event::Fuzzing { iteration: i });
+        if let Some((desc, seen, expected)) = fuzz_one(runner, &input) {
+            findings.add(desc, seen, expected);
+            break;
+        }
+        i += 1;
+    }
+    Ok(format!(
+        "{i} mutated inputs in {:.1} s (seed {}) kept the contract",
+        start.elapsed().as_secs_f64(),
+        ctx.seed
     ))
 }
 
@@ -1002,6 +1338,42 @@ mod tests {
     use super::{blocks_expected, blocks_mismatch, non_ascii, Message, Obs, SENTINEL_LEN};
     use crate::protocol::DeclaredBlocks;
     use vix_ffi::StatusCode;
+
+    #[test]
+    fn a_leak_is_a_byte_or_more_per_call_in_most_calls() {
+        use super::{leak, LEAK_CALLS};
+        // 24 bytes every call: a leak, said per call.
+        let seen = leak("f", 24 * LEAK_CALLS, LEAK_CALLS, LEAK_CALLS).unwrap_or_default();
+        assert!(
+            seen.starts_with("f leaks 24 bytes per call (1.0 blocks"),
+            "{seen}"
+        );
+        // Nothing left, or less than a byte per call: no leak.
+        assert_eq!(leak("f", 0, 0, 0), None);
+        assert_eq!(leak("f", LEAK_CALLS - 1, 1, 1), None);
+        // One large block once (a cache filled late): not in most calls, no leak.
+        assert_eq!(leak("f", 4096, 1, 1), None);
+    }
+
+    #[test]
+    fn after_a_failed_allocation_an_error_or_the_same_result_is_fine() {
+        use super::after_failure;
+        let mut ok = obs(StatusCode::Ok, 2);
+        ok.output = b"ab".to_vec();
+        let mut error = obs(StatusCode::Error, 0);
+        error.rc = 1;
+        assert_eq!(after_failure(&error, &ok), None);
+        assert_eq!(after_failure(&ok, &ok), None);
+        let mut other = ok.clone();
+        other.output = b"a\0".to_vec();
+        let seen = after_failure(&other, &ok).unwrap_or_default();
+        assert!(seen.ends_with("(another output)"), "{seen}");
+        error.rc = 0;
+        assert!(after_failure(&error, &ok).is_some());
+        let mut unwritten = ok.clone();
+        unwritten.code = Some(super::SENTINEL_CODE);
+        assert!(after_failure(&unwritten, &ok).is_some());
+    }
 
     #[test]
     fn non_ascii_names_the_first_offending_byte_and_its_offset() {

@@ -15,6 +15,10 @@ use vix_ffi_gen::manifest::{Output, Scalar};
 use super::dynamic::{Call, Callee, Seen};
 use super::ffi::{code_name, Message, Out, MAX_ALLOC, SENTINEL_CODE, SENTINEL_LEN};
 use super::memory::{churn_heap, Canary};
+use super::operation::{
+    after_failure, freed_message, leak, FAILURE_ALLOCATIONS, FAILURE_INPUTS, FAILURE_REFUSED,
+    FREED_EXPECTED, LEAK_CALLS, LEAK_WARMUP,
+};
 use super::{step, Findings};
 use crate::corpus::Input;
 use crate::protocol::Done;
@@ -33,11 +37,20 @@ pub struct Ctx {
     pub extremes: Vec<(usize, Vec<Value>)>,
     /// Each buffer parameter at every input of the corpus, large ones included.
     pub buffers: Vec<Vec<Value>>,
+    /// Each buffer parameter at lengths around vector and page sizes: (the parameter,
+    /// the arguments).
+    pub boundary: Vec<(usize, Vec<Value>)>,
     /// `--iterations`: scales repetition.
     pub iterations: u32,
     /// Whether the message rules also make the NULL-pointer calls (`null-args` made them
     /// without a crash).
     pub null_calls: bool,
+    /// The seed (fuzz mutations).
+    pub seed: u64,
+    /// How long fuzz mutates argument lists, in milliseconds.
+    pub fuzz_ms: u64,
+    /// fuzz on this one mutated argument list only.
+    pub replay: Option<u64>,
 }
 
 /// Threads of the `threads` rule.
@@ -274,6 +287,7 @@ pub fn run(rule: Rule, ctx: &Ctx) -> Done {
         Rule::OneShort => one_short(&runner, f),
         Rule::ExactCapacity => exact_capacity(&runner, f),
         Rule::NoOverflow => no_overflow(&runner, f),
+        Rule::InputBounds => input_bounds(&runner),
         Rule::RcStatus => rc_status(&runner, f),
         Rule::StatusWritten => status_written(&runner, f),
         Rule::StatusRange => status_range(&runner, f),
@@ -285,6 +299,9 @@ pub fn run(rule: Rule, ctx: &Ctx) -> Done {
         Rule::Robustness => robustness(&runner),
         Rule::ExtremeValues => extreme_values(&runner),
         Rule::Threads => threads(&runner, f),
+        Rule::Leaks => leaks(&runner, f),
+        Rule::AllocationFailure => allocation_failure(&runner, f),
+        Rule::Fuzz => fuzz(&runner, f),
         Rule::ScalarOutput => scalar_output(&runner, f),
         Rule::StrUtf8 => str_utf8(&runner, f),
         other => Err(format!(
@@ -481,6 +498,61 @@ fn no_overflow(runner: &Runner, findings: &mut Findings) -> Result<String, Strin
         "{calls} calls on {} argument lists with guard bytes around the buffer and a guard \
          page after it",
         runner.ctx.cases.len()
+    ))
+}
+
+/// Each buffer input of every argument list (the ordinary ones, the corpus with the
+/// large inputs, and lengths around vector and page sizes), in turn copied against an
+/// inaccessible page after it, then before it: a read outside its bytes faults, and the
+/// parent reports the call announced last.
+fn input_bounds(runner: &Runner) -> Result<String, String> {
+    let sig = &runner.ctx.callee.sig;
+    let buffers: Vec<usize> = sig.buffer_params().map(|(i, _)| i).collect();
+    let mut lists: Vec<(usize, &[Value])> = Vec::new();
+    for values in runner.ctx.cases.iter().chain(&runner.ctx.buffers) {
+        lists.extend(buffers.iter().map(|&i| (i, values.as_slice())));
+    }
+    lists.extend(runner.ctx.boundary.iter().map(|(i, v)| (*i, v.as_slice())));
+    let mut calls = 0;
+    for &(i, values) in &lists {
+        let Some(input) = values[i].buffer().filter(|b| !b.null_ptr) else {
+            continue;
+        };
+        let cap = if runner.buffer_out() {
+            let (_, query) = runner.call(values, Call::query());
+            let queried = query.obs.too_small().then(|| query.obs.len()).flatten();
+            runner.generous(values, queried)
+        } else {
+            0
+        };
+        #[cfg(unix)]
+        for side in super::memory::Side::BOTH {
+            let Some(guarded) = super::memory::GuardedInput::new(&input.bytes, side) else {
+                continue;
+            };
+            let mut tried = vec![Call::cap(cap)];
+            if runner.buffer_out() {
+                tried.insert(0, Call::query());
+            }
+            for call in tried {
+                let call = Call {
+                    input_at: Some((i, guarded.ptr())),
+                    ..call
+                };
+                let desc = runner.describe(values, call);
+                let name = format!("{} (of {} bytes)", sig.params[i].name, input.bytes.len());
+                step(format!("calling {desc} with {}", side.describe(&name)));
+                runner.ctx.callee.call(values, call);
+                calls += 1;
+            }
+        }
+    }
+    Ok(format!(
+        "{calls} calls with each of {} buffer input(s) placed against an inaccessible page \
+         after it, then before it ({} argument lists, lengths around vector and page sizes \
+         and 1 MiB among them)",
+        buffers.len(),
+        lists.len()
     ))
 }
 
@@ -779,6 +851,10 @@ fn message_lifetime(runner: &Runner, findings: &mut Findings) -> Result<String, 
             return;
         }
         messages += 1;
+        if let Some(block) = super::shim::freed_block(ptr) {
+            findings.add(desc, freed_message(block), FREED_EXPECTED);
+            return;
+        }
         churn_heap();
         step(format!(
             "re-reading the status message of {desc} after other allocations"
@@ -806,6 +882,252 @@ fn message_lifetime(runner: &Runner, findings: &mut Findings) -> Result<String, 
     }
     Ok(format!(
         "{messages} error messages re-read after heap churn"
+    ))
+}
+
+fn leaks(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    if !super::shim::loaded() {
+        return Err(super::shim::NOT_LOADED.into());
+    }
+    let mut lists = 0;
+    for values in &runner.ctx.cases {
+        let probe = runner.probe(values, true);
+        runner.probe(values, false);
+        let call = Call::cap(probe.full_cap);
+        let desc = runner.describe(values, call);
+        step(format!(
+            "calling {desc} {LEAK_CALLS} times, counting what stays allocated"
+        ));
+        super::shim::take_balance();
+        let (mut bytes, mut blocks, mut positive) = (0, 0, 0);
+        for _ in 0..LEAK_CALLS {
+            runner.ctx.callee.call(values, call);
+            let (b, k) = super::shim::take_balance();
+            bytes += b;
+            blocks += k;
+            positive += i64::from(b > 0);
+        }
+        lists += 1;
+        if let Some(seen) = leak(&runner.ctx.function, bytes, blocks, positive) {
+            findings.add(
+                desc,
+                seen,
+                "every call frees what it allocates (a fixed amount cached once is fine)",
+            );
+        }
+    }
+    Ok(format!(
+        "{lists} argument lists, each called {LEAK_CALLS} times after {LEAK_WARMUP} warm-up \
+         calls, left no memory allocated per call"
+    ))
+}
+
+fn allocation_failure(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    if !super::shim::loaded() {
+        return Err(super::shim::NOT_LOADED.into());
+    }
+    let (mut chosen, mut taken, mut refused) = (Vec::new(), 0, 0);
+    for values in &runner.ctx.cases {
+        let probe = runner.probe(values, true);
+        if probe.accepted().is_some() {
+            if taken < FAILURE_INPUTS {
+                taken += 1;
+                chosen.push((values, probe.full_cap));
+            }
+        } else if refused < FAILURE_REFUSED {
+            refused += 1;
+            chosen.push((values, probe.full_cap));
+        }
+    }
+    let (mut calls, mut failed, mut most) = (0, 0, 0);
+    for (values, full_cap) in chosen {
+        let mut tried = vec![Call::cap(full_cap)];
+        if runner.buffer_out() {
+            tried.insert(0, Call::query());
+        }
+        for call in tried {
+            let reference = runner.ctx.callee.call(values, call);
+            let n = super::shim::last().map_or(0, |s| s.allocations);
+            most = most.max(n);
+            calls += 1;
+            for k in 1..=n.min(FAILURE_ALLOCATIONS) {
+                let desc = runner.describe(values, call);
+                step(format!(
+                    "calling {desc} with allocation {k} of the {n} it makes failing (malloc \
+                     returns NULL, operator new throws std::bad_alloc)"
+                ));
+                let seen = super::shim::failing(k, || runner.ctx.callee.call(values, call));
+                failed += 1;
+                let size = super::shim::last().map_or(0, |s| s.failed_size);
+                let wrong = after_failure(&seen.obs, &reference.obs).or_else(|| {
+                    (seen.obs.ok() && seen.value != reference.value).then(|| {
+                        format!(
+                            "VIX_STATUS_OK with out_value {} where a call without the failure \
+                             gave {}",
+                            runner.ctx.callee.show_value(seen.value.unwrap_or_default()),
+                            runner
+                                .ctx
+                                .callee
+                                .show_value(reference.value.unwrap_or_default())
+                        )
+                    })
+                });
+                if let Some(wrong) = wrong {
+                    findings.add(
+                        format!("{desc}, allocation {k} of {n} ({size} bytes) failing"),
+                        wrong,
+                        "an error status (VIX_STATUS_ERROR or the library's own code) with a \
+                         non-zero return value, or the result of a call without the failure",
+                    );
+                }
+            }
+        }
+    }
+    if failed == 0 {
+        return Ok(format!(
+            "{calls} calls of {taken} accepted and {refused} refused argument lists made no \
+             allocation: nothing to fail"
+        ));
+    }
+    Ok(format!(
+        "{failed} calls with one allocation failing ({calls} calls of {taken} accepted and \
+         {refused} refused argument lists, up to {most} allocations per call, the first \
+         {FAILURE_ALLOCATIONS} of each tried)"
+    ))
+}
+
+/// A breach of the contract on one call of a typed function: `(seen, expected)`.
+fn breach(runner: &Runner, seen: &Seen) -> Option<(String, String)> {
+    let obs = &seen.obs;
+    let code = obs.code.unwrap_or(SENTINEL_CODE);
+    if code == SENTINEL_CODE {
+        return Some((
+            "status not written".into(),
+            Rule::StatusWritten.expectation().into(),
+        ));
+    }
+    if !legal_code(code) {
+        return Some((code_name(code), RANGE_EXPECTED.into()));
+    }
+    if (obs.rc == 0) != obs.ok() {
+        return Some((
+            format!("return value {} with {}", obs.rc, code_name(code)),
+            Rule::RcStatus.expectation().into(),
+        ));
+    }
+    if let Some(problem) = obs.message.as_ref().and_then(Message::problem) {
+        return Some((
+            format!("message: {problem}"),
+            Rule::MessageUtf8.expectation().into(),
+        ));
+    }
+    if matches!(runner.ctx.callee.sig.output, Output::Scalar(_)) && obs.ok() != seen.value_written()
+    {
+        return Some((
+            format!(
+                "{} with out_value {}",
+                code_name(code),
+                runner.ctx.callee.show_value(seen.value.unwrap_or_default())
+            ),
+            Rule::ScalarOutput.expectation().into(),
+        ));
+    }
+    None
+}
+
+/// The contract on one argument list, as fuzz checks it: the first buffer input against
+/// a guard page after it; for a buffer output the size query, then a call with exactly
+/// the size it answered into a buffer with guard bytes; otherwise the one call.
+fn fuzz_one(runner: &Runner, values: &[Value]) -> Option<(String, String, String)> {
+    let sig = &runner.ctx.callee.sig;
+    let first = sig.buffer_params().next().map(|(i, _)| i);
+    #[cfg(unix)]
+    let guarded = first.and_then(|i| {
+        let input = values[i].buffer().filter(|b| !b.null_ptr)?;
+        super::memory::GuardedInput::new(&input.bytes, super::memory::Side::After).map(|g| (i, g))
+    });
+    #[cfg(unix)]
+    let at = guarded.as_ref().map(|(i, g)| (*i, g.ptr()));
+    #[cfg(not(unix))]
+    let at = {
+        let _ = first;
+        None
+    };
+    let with = |call: Call| Call {
+        input_at: at,
+        ..call
+    };
+    if !runner.buffer_out() {
+        let (desc, seen) = runner.call(values, with(Call::cap(0)));
+        return breach(runner, &seen).map(|(s, e)| (desc, s, e));
+    }
+    let (desc, query) = runner.call(values, with(Call::query()));
+    if let Some((seen, expected)) = breach(runner, &query) {
+        return Some((desc, seen, expected));
+    }
+    if query.obs.ok() && query.obs.len() != Some(0) {
+        return Some((desc, query.obs.show(), Rule::SizeQuery.expectation().into()));
+    }
+    let n = query
+        .obs
+        .too_small()
+        .then(|| query.obs.len())
+        .flatten()
+        .filter(|&n| n <= MAX_GUARDED)?;
+    let mut canary = Canary::new(n);
+    let call = with(Call {
+        out: Out::Raw(canary.ptr(), n),
+        ..Call::cap(n)
+    });
+    let (desc, seen) = runner.call(values, call);
+    if let Some(damage) = canary.damage() {
+        return Some((desc, damage, Rule::NoOverflow.expectation().into()));
+    }
+    if let Some((s, e)) = breach(runner, &seen) {
+        return Some((desc, s, e));
+    }
+    if (seen.obs.ok() && seen.obs.len() != Some(n)) || seen.obs.too_small() {
+        return Some((
+            desc,
+            seen.obs.show(),
+            format!("VIX_STATUS_OK, out_len {n} (the size query's answer), or an error"),
+        ));
+    }
+    None
+}
+
+/// `--fuzz`: mutated argument lists ([`crate::values::mutate`]), buffers and scalars
+/// alike, one after the other for the time given, each announced by number, until one
+/// breaches the contract; or the one numbered list to replay.
+fn fuzz(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let ctx = runner.ctx;
+    let mut base: Vec<Vec<Value>> = ctx.cases.clone();
+    base.extend(ctx.extremes.iter().map(|(_, v)| v.clone()));
+    base.extend(ctx.boundary.iter().map(|(_, v)| v.clone()));
+    let sig = &ctx.callee.sig;
+    if let Some(i) = ctx.replay {
+        let values = crate::values::mutate(sig, &base, ctx.seed, i);
+        if let Some((desc, seen, expected)) = fuzz_one(runner, &values) {
+            findings.add(desc, seen, expected);
+        }
+        return Ok(format!("fuzz argument list #{i} kept the contract"));
+    }
+    let budget = std::time::Duration::from_millis(ctx.fuzz_ms);
+    let start = std::time::Instant::now();
+    let mut i = 0;
+    while start.elapsed() < budget {
+        let values = crate::values::mutate(sig, &base, ctx.seed, i);
+        super::emit(&crate::protocol::Event::Fuzzing { iteration: i });
+        if let Some((desc, seen, expected)) = fuzz_one(runner, &values) {
+            findings.add(desc, seen, expected);
+            break;
+        }
+        i += 1;
+    }
+    Ok(format!(
+        "{i} mutated argument lists in {:.1} s (seed {}) kept the contract",
+        start.elapsed().as_secs_f64(),
+        ctx.seed
     ))
 }
 

@@ -18,6 +18,12 @@ mod avx512;
 #[cfg(target_arch = "x86_64")]
 mod prefetch;
 
+/// The environment variable that caps the kernels used, for tests on a CPU that has wider
+/// ones: `avx2` runs the AVX2 kernels where AVX-512 VBMI is available (`portable`
+/// `base64-simd` alone). Read once, at the first call; a CPU without the named kernels
+/// uses the widest it has.
+pub const KERNELS_VAR: &str = "BASE64_FFI_KERNELS";
+
 /// The kernels a call may use: the widest ones the CPU has, then narrower ones for what
 /// they leave, then `base64-simd`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -36,6 +42,29 @@ impl Kernels {
     /// The kernels this CPU runs best: the widest, prefetching where that was measured
     /// to help (see `prefetch`). Detected once; std and `prefetch` cache what they read.
     fn best() -> Kernels {
+        static CHOSEN: std::sync::OnceLock<Kernels> = std::sync::OnceLock::new();
+        *CHOSEN.get_or_init(|| {
+            let widest = Kernels::widest();
+            std::env::var(KERNELS_VAR)
+                .ok()
+                .and_then(|v| Kernels::capped(&v))
+                .map_or(widest, |cap| cap.min(widest))
+        })
+    }
+
+    /// The kernel set `BASE64_FFI_KERNELS` names (`portable`, `avx2`, `avx512`) as the
+    /// widest to use; `None` for anything else.
+    fn capped(name: &str) -> Option<Kernels> {
+        match name.trim() {
+            "portable" => Some(Kernels::Portable),
+            "avx2" => Some(Kernels::Avx2),
+            "avx512" => Some(Kernels::Avx512Prefetch),
+            _ => None,
+        }
+    }
+
+    /// The widest kernels the CPU runs.
+    fn widest() -> Kernels {
         if avx512::available() {
             if prefetch_helps() {
                 Kernels::Avx512Prefetch
@@ -186,6 +215,15 @@ mod tests {
         let size = STANDARD.decoded_length(text).ok()?;
         let mut buf = vec![MaybeUninit::uninit(); size];
         crate::decode_with(kernels, text, &mut buf).map(|b| b.to_vec())
+    }
+
+    #[test]
+    fn the_kernel_cap_names_each_set() {
+        assert_eq!(Kernels::capped("avx2"), Some(Kernels::Avx2));
+        assert_eq!(Kernels::capped("portable"), Some(Kernels::Portable));
+        assert_eq!(Kernels::capped("avx512"), Some(Kernels::Avx512Prefetch));
+        assert_eq!(Kernels::capped("sse"), None);
+        assert!(Kernels::best() <= Kernels::widest());
     }
 
     #[test]
