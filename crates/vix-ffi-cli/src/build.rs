@@ -251,11 +251,23 @@ pub fn run(args: Args) -> Result<()> {
                 .output()
                 .with_context(|| format!("cannot run {}", exe.display()))?;
             let report = String::from_utf8_lossy(&output.stdout);
-            if !output.status.success() {
+            let failed: Vec<&str> = report.lines().filter(|l| l.starts_with("FAIL")).collect();
+            if !output.status.success() && !only_allocation_failures(&failed) {
                 eprint!("{report}{}", String::from_utf8_lossy(&output.stderr));
                 bail!(
                     "the library breaks the Vix FFI contract (the report is above), so no \
                      wheel was written: fix the functions marked FAIL, or build without --check"
+                );
+            }
+            for line in &failed {
+                eprintln!("      warning: {line}");
+            }
+            if !failed.is_empty() {
+                eprintln!(
+                    "      warning: these functions abort the process when memory runs out \
+                     (what Rust's standard library and an uncaught std::bad_alloc do); the \
+                     wheel is written all the same: allocate fallibly to pass \
+                     allocation-failure (see `vix-ffi check` in the README)"
                 );
             }
             Ok(report.lines().last().unwrap_or_default().to_owned())
@@ -400,5 +412,32 @@ mod tests {
             })
             .unwrap_err();
         assert_eq!(format!("{err:#}"), "gen-package failed: bad --lib");
+    }
+}
+
+/// Whether every FAIL line of a `vix-ffi check` report (`FAIL  <function>  <rule> ...`)
+/// is the rule `allocation-failure`: an abort when memory runs out, which Rust's
+/// standard library does by design, is reported but does not withhold the wheel.
+fn only_allocation_failures(failed: &[&str]) -> bool {
+    !failed.is_empty()
+        && failed
+            .iter()
+            .all(|line| line.split_whitespace().nth(2) == Some("allocation-failure"))
+}
+
+#[cfg(test)]
+mod check_report_tests {
+    use super::only_allocation_failures;
+
+    #[test]
+    fn only_allocation_failure_lets_the_wheel_through() {
+        let alloc = "FAIL  shout    allocation-failure  seen an abort";
+        let other = "FAIL  shout    size-query          seen 3";
+        assert!(only_allocation_failures(&[alloc]));
+        assert!(only_allocation_failures(&[alloc, alloc]));
+        assert!(!only_allocation_failures(&[alloc, other]));
+        assert!(!only_allocation_failures(&[other]));
+        // A failed run without FAIL lines (the checker itself failed) is a failure.
+        assert!(!only_allocation_failures(&[]));
     }
 }
