@@ -13,8 +13,6 @@ from __future__ import annotations
 import ctypes
 import operator
 import sys
-import threading
-import weakref
 
 from . import _native
 
@@ -28,18 +26,17 @@ if TYPE_CHECKING:
 elif sys.version_info >= (3, 12):
     from collections.abc import Buffer
 else:
-    try:
-        from typing_extensions import Buffer
-    except ImportError:
-        import abc
+    # Not typing_extensions' Buffer, whose import (it imports typing) would double the
+    # import time of the package.
+    import abc
 
-        class Buffer(abc.ABC):  # noqa: B024
-            """Objects that support the buffer protocol (collections.abc.Buffer of
-            Python 3.12), so that typing.get_type_hints() resolves the annotations of
-            api on every Python version."""
+    class Buffer(abc.ABC):  # noqa: B024
+        """Objects that support the buffer protocol (collections.abc.Buffer of Python
+        3.12), so that typing.get_type_hints() resolves the annotations of api on every
+        Python version."""
 
-        for _vix_type in (bytes, bytearray, memoryview):
-            Buffer.register(_vix_type)
+    for _vix_type in (bytes, bytearray, memoryview):
+        Buffer.register(_vix_type)
 
 # ---- the C API, and the v1.0 operation shape -----------------------------------------
 # The functions below are safe to call from any number of threads: the objects a call
@@ -869,6 +866,11 @@ class Handle:
     def _vix_adopt(self, handle: int) -> None:
         self._vix_handle: int | None = handle
         self._vix_users = 0
+        # Imported here, not at the top: a package without objects never pays for them
+        # at import (threading alone is about a millisecond).
+        import threading
+        import weakref
+
         self._vix_cond = threading.Condition(threading.Lock())
         self._vix_finalizer = weakref.finalize(self, type(self)._vix_free, handle)
 
