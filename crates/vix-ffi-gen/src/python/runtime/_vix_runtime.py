@@ -976,32 +976,15 @@ def _run_sized(
                 ctypes.byref(status),
             )
             size = out_len.value
-            if rc == 0 and status.code == _native.VIX_STATUS_OK:
-                if size > capacity:
-                    raise _native.VixError(
-                        _native.VIX_STATUS_ERROR,
-                        f"{spec.symbol} reported {size} output bytes in a buffer of "
-                        f"{capacity}",
-                    )
+            retry = _retry_capacity(rc, status, size, capacity, spec.symbol)
+            if retry is None:
                 data = ctypes.string_at(address, size) if address and size else b""
                 return data.decode("utf-8") if spec.output == RESULT_STR else data
         finally:
             if address:
                 _free(address)
-        if status.code != _native.VIX_STATUS_BUFFER_TOO_SMALL:
-            raise _native._vix_status_error(status, rc, spec.symbol)
-        if size <= capacity:
-            raise _native.BufferTooSmallError(
-                _native.VIX_STATUS_BUFFER_TOO_SMALL,
-                f"{spec.symbol} answered VIX_STATUS_BUFFER_TOO_SMALL for {capacity} "
-                f"bytes but asked for {size}",
-            )
-        capacity = size
-    raise _native.BufferTooSmallError(
-        _native.VIX_STATUS_BUFFER_TOO_SMALL,
-        f"{spec.symbol} still answered VIX_STATUS_BUFFER_TOO_SMALL after {_MAX_CALLS} "
-        f"calls, last asking for {capacity} bytes",
-    )
+        capacity = retry
+    raise _too_many_calls(spec.symbol, capacity)
 
 
 __all__ = [
