@@ -536,6 +536,17 @@ pub fn api_doc_text(api: &ApiFunction, called: &Function) -> String {
     wrap_with(&sentence, DOC_WIDTH - 4, 3)
 }
 
+/// The start of the `TypeError` message for a wrong argument of an operation-shaped
+/// function (both backends raise it).
+pub fn operation_expected(api: &ApiFunction, param: &crate::manifest::Param) -> String {
+    format!(
+        "{}() argument '{}' must be {}",
+        api.name,
+        param.name,
+        param_expected(param.ty)
+    )
+}
+
 /// The `_vix_runtime.Spec` arguments of a typed function.
 fn typed_spec(api: &ApiFunction, called: &Function, signature: &Signature) -> Vec<String> {
     let mut params: Vec<String> = signature
@@ -561,8 +572,9 @@ fn typed_spec(api: &ApiFunction, called: &Function, signature: &Signature) -> Ve
     if let [only] = params.as_mut_slice() {
         only.push(',');
     }
-    // An argument of the Spec(...) call, whose lines are indented by four spaces.
-    let params = layout(4, "(", &params, ")").trim_start().to_owned();
+    // An argument of the Spec(...) call, whose lines are indented by eight spaces
+    // (api.py makes it inside `if _vix_base.BACKEND == "ctypes":`).
+    let params = layout(8, "(", &params, ")").trim_start().to_owned();
     let (output, out_type) = match signature.output {
         Output::None => ("_vix_runtime.RESULT_NONE", "None".to_owned()),
         Output::Bytes => ("_vix_runtime.RESULT_BYTES", "None".to_owned()),
@@ -646,12 +658,7 @@ fn api_function(api: &ApiFunction, called: &Function) -> ApiFunctionModel {
         model.describe = vec![
             format!("_native.{}", called.name),
             model.symbol.clone(),
-            str_literal(&format!(
-                "{}() argument '{}' must be {}",
-                api.name,
-                param.name,
-                param_expected(param.ty)
-            )),
+            str_literal(&operation_expected(api, param)),
             output.to_owned(),
             blocks_literal(api),
             if param.ty == ParamType::Str {
@@ -777,6 +784,8 @@ pub fn init(manifest: &Manifest, header: &str) -> InitModel {
     exceptions.sort_unstable();
     let mut public: Vec<String> = exceptions.clone();
     public.extend(exports.iter().map(|m| (*m).to_owned()));
+    // Which backend runs: "compiled" or "ctypes" (from _vix_base).
+    public.push("BACKEND".to_owned());
     InitModel {
         header: header.to_owned(),
         module_doc,
