@@ -22,22 +22,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable
 
-    from typing_extensions import Buffer
-elif sys.version_info >= (3, 12):
-    from collections.abc import Buffer
-else:
-    try:
-        from typing_extensions import Buffer
-    except ImportError:
-        import abc
-
-        class Buffer(abc.ABC):  # noqa: B024
-            """Objects that support the buffer protocol (collections.abc.Buffer of
-            Python 3.12), so that typing.get_type_hints() resolves the annotations of
-            api on every Python version."""
-
-        for _vix_type in (bytes, bytearray, memoryview):
-            Buffer.register(_vix_type)
+# Buffer is defined once, in _vix_base, for both backends.
+from ._vix_base import Buffer
 
 # ---- the C API, and the v1.0 operation shape -----------------------------------------
 # The functions below are safe to call from any number of threads: the objects a call
