@@ -22,7 +22,7 @@ from types import ModuleType
 
 import pytest
 
-from vix_test_env import vix_ffi_bin
+from vix_test_env import compile_args, vix_ffi_bin
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,7 +52,9 @@ def run_vix_ffi(*args: str, check: bool = True) -> subprocess.CompletedProcess[s
 
 def generate(spec: Path, out: Path) -> Path:
     """Runs ``vix-ffi gen-python`` and returns the folder to put on ``sys.path``."""
-    run_vix_ffi("gen-python", "--spec", str(spec), "--out", str(out))
+    run_vix_ffi(
+        "gen-python", "--spec", str(spec), "--out", str(out), *compile_args()
+    )
     return out / "python"
 
 

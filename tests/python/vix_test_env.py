@@ -23,3 +23,21 @@ def vix_ffi_bin() -> Path:
 def c_compiler() -> str:
     """The C compiler: ``$VIX_TEST_CC`` (GCC-style flags), else ``gcc``."""
     return os.environ.get("VIX_TEST_CC") or "gcc"
+
+
+def backend() -> str:
+    """The backend the suites run generated packages on: ``$VIX_FFI_BACKEND``
+    (``compiled`` or ``ctypes``; ``cargo xtask test`` runs the suites once with each),
+    else ``compiled``. With ``compiled``, a generated package that cannot load its
+    extension raises ImportError, so no test passes on ctypes by accident."""
+    return os.environ.get("VIX_FFI_BACKEND") or "compiled"
+
+
+def compile_args() -> list[str]:
+    """What ``vix-ffi gen-python`` takes to build the compiled backend for the Python
+    running the tests (nothing when the suites run on ctypes)."""
+    if backend() == "ctypes":
+        return []
+    import sys
+
+    return ["--compile", sys.executable]

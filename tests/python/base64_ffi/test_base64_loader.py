@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+import vix_test_env
+
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"),
     reason="written for Linux file names and /proc",
@@ -274,6 +276,7 @@ def search_path_layout(
             str(spec_path),
             "--out",
             str(root / "gen"),
+            *vix_test_env.compile_args(),
         ],
         capture_output=True,
         text=True,

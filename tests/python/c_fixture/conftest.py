@@ -22,7 +22,7 @@ from types import ModuleType
 
 import pytest
 
-from vix_test_env import c_compiler, vix_ffi_bin
+from vix_test_env import c_compiler, compile_args, vix_ffi_bin
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 INCLUDE_DIR = REPO_ROOT / "include"
@@ -82,7 +82,10 @@ def generate_package(spec: Path, out: Path) -> Path:
     binary = vix_ffi_bin()
     if not binary.exists():
         pytest.fail(f"{binary} does not exist: build it with `cargo build --release`")
-    run_checked([str(binary), "gen-python", "--spec", str(spec), "--out", str(out)])
+    run_checked(
+        [str(binary), "gen-python", "--spec", str(spec), "--out", str(out)]
+        + compile_args()
+    )
     return out / "python"
 
 
