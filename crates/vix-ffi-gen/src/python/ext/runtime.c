@@ -139,7 +139,7 @@ static PyObject *vix_error_factory; /* _vix_base._vix_error(code, message) */
 #define VIX_MAX_CALLS 4
 #define VIX_FIRST_CAPACITY 4096
 #ifndef VIX_GIL_THRESHOLD
-#define VIX_GIL_THRESHOLD 8192
+#define VIX_GIL_THRESHOLD 32768
 #endif
 
 static const uint8_t vix_empty[1] = {0};
