@@ -544,9 +544,11 @@ static int vix_buffer_arg(const vix_fn *fn, const vix_param *p, PyObject *value,
         return 0;
     }
     if (p->kind == VIX_P_STR && PyUnicode_Check(value)) {
+#if PY_VERSION_HEX < 0x030C0000
         if (PyUnicode_READY(value) < 0) {
             return -1;
         }
+#endif
         if (PyUnicode_IS_COMPACT_ASCII(value)) {
             /* The UTF-8 form of an ASCII str is its own data. */
             in->ptr = (const uint8_t *)PyUnicode_DATA(value);
@@ -858,9 +860,13 @@ static PyObject *vix_function_call(PyObject *callable, PyObject *const *args, si
     held.nobjects = 0;
     size_t in_total = 0;
     PyObject *result = NULL;
-    for (int i = 0; i < fn->nparams; i++) {
-        if (vix_convert(fn, &fn->params[i], values[i], &a, &held, &in_total) < 0) {
-            goto done;
+    /* In C order, as _vix_runtime.call converts them (the first bad one raises). */
+    for (int c = 0; c < fn->nparams; c++) {
+        for (int i = 0; i < fn->nparams; i++) {
+            if (fn->params[i].c_index == c &&
+                vix_convert(fn, &fn->params[i], values[i], &a, &held, &in_total) < 0) {
+                goto done;
+            }
         }
     }
     result = fn->shape == VIX_SHAPE_OPERATION ? vix_run_operation(fn, &a)
