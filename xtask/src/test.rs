@@ -79,7 +79,10 @@ fn python_suites(extra: &[String]) -> Result<()> {
         command
     };
     println!("==> the Python suites on the compiled backend");
-    run(&mut pytest("compiled", vec![repo_root().join("tests/python")]))?;
+    run(&mut pytest(
+        "compiled",
+        vec![repo_root().join("tests/python")],
+    ))?;
     println!("==> the suites that run generated packages, on the ctypes backend");
     let suites = BOTH_BACKEND_SUITES
         .iter()

@@ -31,8 +31,12 @@ fn snapshot(name: &str, text: &str) {
         // The compiled backend's C file: only its part of this package (the run-time
         // code before it is the same in every package).
         if file.name == python::ext::C_FILE {
-            let start = contents.find("/* ---- the functions of this package").unwrap();
-            let end = contents.find("/* The module part of the compiled backend").unwrap();
+            let start = contents
+                .find("/* ---- the functions of this package")
+                .unwrap();
+            let end = contents
+                .find("/* The module part of the compiled backend")
+                .unwrap();
             contents = contents[start..end].to_owned();
         }
         insta::assert_snapshot!(format!("{name}__{}", file.name), contents);

@@ -118,10 +118,7 @@ pub fn generate(manifest: &Manifest, source_name: &str) -> Result<GeneratedPacka
         "_vix_base.py.j2",
         &ext::base_model(manifest, &native_model, ext_id),
     )?;
-    let native = render_file(
-        "_native.py.j2",
-        &ext::native_view(manifest, &native_model),
-    )?;
+    let native = render_file("_native.py.j2", &ext::native_view(manifest, &native_model))?;
     let api_model = model::api(manifest, &header);
     let api = render_file(
         "api.py.j2",

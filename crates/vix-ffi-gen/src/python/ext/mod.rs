@@ -267,10 +267,7 @@ fn describe(
         ApiCall::Typed(signature) => signature,
     };
     let c_params = signature.c_params();
-    let types: Vec<String> = c_params
-        .iter()
-        .map(|p| role_c_type(p.role, p.ty))
-        .collect();
+    let types: Vec<String> = c_params.iter().map(|p| role_c_type(p.role, p.ty)).collect();
     let args: Vec<String> = c_params
         .iter()
         .map(|p| role_argument(p.role, p.ty))
@@ -311,9 +308,7 @@ fn describe(
             ));
         }
     }
-    let (blocks_in, blocks_out) = api
-        .output_blocks
-        .map_or((0, 0), |b| (b.input, b.output));
+    let (blocks_in, blocks_out) = api.output_blocks.map_or((0, 0), |b| (b.input, b.output));
     let entry = format!(
         "{{{index}, {}, {symbol}, vix_thunk_{name}, {}, {}, {}, {}, {blocks_in}, {blocks_out}}}",
         c_literal(name),
