@@ -113,6 +113,9 @@ def base64_pkg(base64_python_dir: Path, lib_dir: Path) -> Iterator[ModuleType]:
     os.environ["VIX_LIB_PATH"] = str(lib_dir)
     try:
         package = import_generated(base64_python_dir, "base64_ffi")
+        # The ctypes loader and raw bindings too, which the compiled backend does not
+        # import itself.
+        importlib.import_module("base64_ffi._native")
     finally:
         if saved is None:
             del os.environ["VIX_LIB_PATH"]

@@ -55,7 +55,8 @@ class Layout:
         shutil.copytree(
             generated / "base64_ffi",
             self.package,
-            ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.dylib", "*.dll"),
+            # The library, not the compiled backend (_vix_ext.*.so).
+            ignore=shutil.ignore_patterns("__pycache__", "lib*", "*.dylib", "*.dll"),
         )
         self.cwd = self.root / "cwd"
         self.cwd.mkdir()

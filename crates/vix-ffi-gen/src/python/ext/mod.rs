@@ -119,7 +119,12 @@ pub fn c_source(manifest: &Manifest, package: &str, header: &str) -> Option<(Str
         tables.push_str(&format!("    {entry},\n"));
     }
     tables.push_str("};\n");
-    let id = format!("{:016x}", fnv1a(tables.as_bytes()));
+    // Everything the module's behaviour depends on: an extension built from another
+    // package, or by another generator, is not loaded.
+    let id = format!(
+        "{:016x}",
+        fnv1a(format!("{package}\n{RUNTIME}{tables}{MODULE_C}").as_bytes())
+    );
     let comment = header.trim_start_matches("# ");
     let source = format!(
         "/* {comment} */\n\
