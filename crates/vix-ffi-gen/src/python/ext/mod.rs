@@ -393,22 +393,9 @@ pub fn api_view<'a>(manifest: &Manifest, api: &'a model::ApiModel, compiled: boo
     }
     model::sort_all(&mut exceptions);
     let compiled_call = if compiled {
-        let mut names: Vec<String> = manifest
-            .python
-            .api
-            .iter()
-            .map(|a| str_literal(&a.name))
-            .collect();
-        if let [only] = names.as_mut_slice() {
-            only.push(',');
-        }
-        let tuple = model::layout(0, "(", &names, ")");
-        model::layout(
-            4,
-            "_vix_base.use_extension(",
-            &["globals()".to_owned(), tuple],
-            ")",
-        )
+        let mut items = vec!["globals()".to_owned()];
+        items.extend(manifest.python.api.iter().map(|a| str_literal(&a.name)));
+        model::layout(4, "_vix_base.use_extension(", &items, ")")
     } else {
         String::new()
     };

@@ -15,15 +15,13 @@ import operator
 import sys
 
 from . import _native
+from ._vix_base import Buffer  # defined once, for both backends
 
 # True for type checkers only: importing typing at run time would add to the import
 # time of the package.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable
-
-# Buffer is defined once, in _vix_base, for both backends.
-from ._vix_base import Buffer
 
 # ---- the C API, and the v1.0 operation shape -----------------------------------------
 # The functions below are safe to call from any number of threads: the objects a call
