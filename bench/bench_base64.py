@@ -350,7 +350,7 @@ def compiled_contender(
     if env.get("capi") is None:
         return []
     ctypes_stmt = stmt.replace("capi.", "api.")
-    if eval(stmt, dict(e)) != eval(ctypes_stmt, dict(e)):  # noqa: S307
+    if eval(stmt, dict(e)) != eval(ctypes_stmt, dict(e)):
         raise SystemExit(f"bench: {stmt} differs from {ctypes_stmt}")
     return [Contender(name, stmt, e)]
 

@@ -52,9 +52,7 @@ def run_vix_ffi(*args: str, check: bool = True) -> subprocess.CompletedProcess[s
 
 def generate(spec: Path, out: Path) -> Path:
     """Runs ``vix-ffi gen-python`` and returns the folder to put on ``sys.path``."""
-    run_vix_ffi(
-        "gen-python", "--spec", str(spec), "--out", str(out), *compile_args()
-    )
+    run_vix_ffi("gen-python", "--spec", str(spec), "--out", str(out), *compile_args())
     return out / "python"
 
 

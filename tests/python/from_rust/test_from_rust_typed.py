@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 import vix_test_env
-
 from from_rust_helpers import REPO_ROOT, crate_env, prepare_crate, run
 
 MYPY_CONFIG = REPO_ROOT / "tests" / "python" / "generator" / "mypy.ini"

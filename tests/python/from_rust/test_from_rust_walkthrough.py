@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 import vix_test_env
-
 from from_rust_helpers import (
     REPO_ROOT,
     SHARED_TARGET,
