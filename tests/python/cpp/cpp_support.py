@@ -152,7 +152,10 @@ def import_with_lib_path(
     saved = os.environ.get(env_var)
     os.environ[env_var] = str(lib_dir)
     try:
-        return importlib.import_module(package)
+        module = importlib.import_module(package)
+        # The ctypes loader too, which the compiled backend does not import itself.
+        importlib.import_module(package + "._native")
+        return module
     finally:
         if saved is None:
             del os.environ[env_var]
