@@ -153,12 +153,39 @@ def group_rows(
 # ---- contenders -------------------------------------------------------------------------
 
 
+def load_backends() -> tuple[Any, Any]:
+    """The package's api on the ctypes backend, and on the compiled one (None when the
+    extension does not load), both in this process: the package is imported once with
+    each value of VIX_FFI_BACKEND."""
+    import importlib
+
+    saved = os.environ.get("VIX_FFI_BACKEND")
+    apis = []
+    for backend in ("ctypes", "compiled"):
+        for name in [m for m in sys.modules if m.split(".")[0] == "base64_ffi"]:
+            del sys.modules[name]
+        os.environ["VIX_FFI_BACKEND"] = backend
+        try:
+            apis.append(importlib.import_module("base64_ffi.api"))
+        except ImportError as err:
+            print(f"- no compiled backend: {err}")
+            apis.append(None)
+    if saved is None:
+        del os.environ["VIX_FFI_BACKEND"]
+    else:
+        os.environ["VIX_FFI_BACKEND"] = saved
+    return apis[0], apis[1]
+
+
 def setup() -> dict[str, Any]:
     import pybase64
-    from base64_ffi import _native, api
+
+    api, compiled = load_backends()
+    from base64_ffi import _native
 
     env: dict[str, Any] = {
         "api": api,
+        "capi": compiled,
         "native": _native,
         "base64": base64,
         "pybase64": pybase64,
@@ -234,6 +261,7 @@ def encode_contenders(
     assert env["api"].encode(data) == encoded.decode("ascii")
     cs = [
         Contender("api.encode (generated)", "api.encode(d)", e),
+        *compiled_contender(env, "api.encode (compiled backend)", "capi.encode(d)", e),
         Contender(
             "bare ctypes call, argtypes, args prepared",
             "enc(d, n, out, cap, olp, stp)",
@@ -281,6 +309,9 @@ def decode_contenders(
     assert env["api"].decode(encoded) == data
     cs = [
         Contender("api.decode (generated, bytes in)", "api.decode(d)", e),
+        *compiled_contender(
+            env, "api.decode (compiled backend, bytes in)", "capi.decode(d)", e
+        ),
         Contender(
             "bare ctypes call, argtypes, args prepared",
             "dec(d, n, out, cap, olp, stp)",
@@ -311,6 +342,19 @@ def decode_contenders(
     return cs
 
 
+def compiled_contender(
+    env: dict[str, Any], name: str, stmt: str, e: dict[str, Any]
+) -> list[Contender]:
+    """The compiled backend's contender, when it loaded (checked against the ctypes
+    backend's output first)."""
+    if env.get("capi") is None:
+        return []
+    ctypes_stmt = stmt.replace("capi.", "api.")
+    if eval(stmt, dict(e)) != eval(ctypes_stmt, dict(e)):
+        raise SystemExit(f"bench: {stmt} differs from {ctypes_stmt}")
+    return [Contender(name, stmt, e)]
+
+
 def find(cs: Sequence[Contender], prefix: str) -> Contender:
     return next(c for c in cs if c.name.startswith(prefix))
 
@@ -333,6 +377,18 @@ def per_call(env: dict[str, Any], report: Report, rounds: int, batch: float) -> 
                 group_rows(cs, None, base),
                 ("contender", "median", "min", "vs bare ctypes"),
             )
+            if size == 64 and env.get("capi") is not None:
+                compiled = find(cs, f"api.{kind} (compiled")
+                stdlib = find(cs, f"stdlib base64.b64{kind}")
+                limit = 0.6 if kind == "encode" else 0.3
+                r = paired_ratio(compiled, stdlib)
+                report.target(
+                    f"6. per call, {kind} 64 B: compiled backend / {stdlib.name[7:]}",
+                    f"{fmt_ratio(r, limit)} ({fmt_time(median(compiled.times))} / "
+                    f"{fmt_time(median(stdlib.times))})",
+                    f"≤ {limit:.2f}x",
+                    r <= limit,
+                )
             if size == 64:
                 api_c = cs[0]
                 r = paired_ratio(api_c, base)
@@ -376,6 +432,16 @@ def throughput(
                 "≥ 1.00x",
                 speed >= 1.0,
             )
+            if env.get("capi") is not None:
+                compiled = find(cs, f"api.{kind} (compiled")
+                r = paired_ratio(compiled, api_c)
+                report.target(
+                    f"7. no regression, {kind} {fmt_size(size)}: compiled / ctypes backend",
+                    f"{fmt_ratio(r, 1.05)} ({fmt_time(median(compiled.times))} / "
+                    f"{fmt_time(median(api_c.times))})",
+                    "≤ 1.05x",
+                    r <= 1.05,
+                )
             if size == MIB:
                 cost = paired_ratio(api_c, raw)
                 report.target(
@@ -403,11 +469,14 @@ def threads(env: dict[str, Any], report: Report, rounds: int, calls: int) -> Non
         args = (e["d"], e["n"], e["out"], e["cap"], e["olp"], e["stp"])
         return lambda: enc(*args)
 
+    capi = env.get("capi")
     contenders: dict[str, Callable[[], Callable[[], None]]] = {
         "api.encode (generated)": lambda: lambda: api.encode(data),
         "bare ctypes call, preallocated output": raw_worker,
         "pybase64.b64encode": lambda: lambda: env["pybase64"].b64encode(data),
     }
+    if capi is not None:
+        contenders["api.encode (compiled backend)"] = lambda: lambda: capi.encode(data)
 
     def run(nthreads: int, make: Callable[[], Callable[[], None]]) -> float:
         barrier = threading.Barrier(nthreads + 1)
@@ -461,12 +530,20 @@ def threads(env: dict[str, Any], report: Report, rounds: int, calls: int) -> Non
         "≥ 1.70x",
         g >= 1.7,
     )
+    if capi is not None:
+        gc_ = median(gains["api.encode (compiled backend)"])
+        report.target(
+            "4b. threads, compiled backend: two threads' throughput / one thread's",
+            f"{fmt_ratio(gc_, 1.7)}",
+            "≥ 1.70x",
+            gc_ >= 1.7,
+        )
 
 
 def cycles(env: dict[str, Any], report: Report) -> None:
     """Objects left to the cycle collector by 1,000 calls of each kind."""
     api = env["api"]
-    from base64_ffi import VixError
+    VixError = api.VixError  # the class of the package this api was imported with
 
     data = os.urandom(1000)
     text = base64.b64encode(data)
@@ -557,6 +634,16 @@ t2 = time.perf_counter()
 print(json.dumps({"ctypes": t1 - t0, "package": t2 - t1}))
 """
 
+# The compiled backend's import, ctypes not imported first (the package does not use it).
+CHILD_IMPORT_COMPILED = r"""
+import json, sys, time
+t0 = time.perf_counter()
+import base64_ffi.api
+t1 = time.perf_counter()
+assert base64_ffi.BACKEND == "compiled" and "ctypes" not in sys.modules
+print(json.dumps({"package": t1 - t0}))
+"""
+
 
 def child(
     code: str, *args: str, bytecode: bool = False, **extra_env: str
@@ -606,9 +693,12 @@ def memory(report: Report, calls: int) -> None:
     )
 
 
-def import_time(report: Report, runs: int) -> None:
+def import_time(report: Report, runs: int, compiled: bool) -> None:
     child(CHILD_IMPORT, bytecode=True)  # writes the bytecode cache
-    rs = [child(CHILD_IMPORT, bytecode=True) for _ in range(runs)]
+    rs = [
+        child(CHILD_IMPORT, bytecode=True, VIX_FFI_BACKEND="ctypes")
+        for _ in range(runs)
+    ]
     pkg = median([r["package"] for r in rs])
     ct = median([r["ctypes"] for r in rs])
     with tempfile.TemporaryDirectory() as empty:
@@ -634,10 +724,29 @@ def import_time(report: Report, runs: int) -> None:
         ("step", "time"),
     )
     report.target(
-        "5. import time of the generated package (ctypes already imported)",
+        "5. import time of the generated package, ctypes backend (ctypes already "
+        "imported)",
         fmt_time(pkg),
         "reported",
         True,
+    )
+    if not compiled:
+        return
+    cs = median(
+        [
+            child(CHILD_IMPORT_COMPILED, bytecode=True, VIX_FFI_BACKEND="compiled")[
+                "package"
+            ]
+            for _ in range(runs)
+        ]
+    )
+    r = cs / (ct + pkg)
+    report.target(
+        "8. import of the package, compiled backend / ctypes backend (with ctypes)",
+        f"{fmt_ratio(r, 0.2)} ({fmt_time(cs)} / {fmt_time(ct + pkg)}; without "
+        f"ctypes: {cs / pkg:.2f}x)",
+        "≤ 0.20x",
+        r <= 0.2,
     )
 
 
@@ -712,7 +821,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "memory" in only:
         cycles(env, report)
         memory(report, 100 if args.quick else 1000)
-        import_time(report, 3 if args.quick else 9)
+        import_time(report, 3 if args.quick else 9, env.get("capi") is not None)
     all_met = report.summary()
     print(
         f"\nload average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "

@@ -22,7 +22,7 @@ from types import ModuleType
 
 import pytest
 
-from vix_test_env import vix_ffi_bin
+from vix_test_env import compile_args, vix_ffi_bin
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,7 +52,7 @@ def run_vix_ffi(*args: str, check: bool = True) -> subprocess.CompletedProcess[s
 
 def generate(spec: Path, out: Path) -> Path:
     """Runs ``vix-ffi gen-python`` and returns the folder to put on ``sys.path``."""
-    run_vix_ffi("gen-python", "--spec", str(spec), "--out", str(out))
+    run_vix_ffi("gen-python", "--spec", str(spec), "--out", str(out), *compile_args())
     return out / "python"
 
 
@@ -111,6 +111,9 @@ def base64_pkg(base64_python_dir: Path, lib_dir: Path) -> Iterator[ModuleType]:
     os.environ["VIX_LIB_PATH"] = str(lib_dir)
     try:
         package = import_generated(base64_python_dir, "base64_ffi")
+        # The ctypes loader and raw bindings too, which the compiled backend does not
+        # import itself.
+        importlib.import_module("base64_ffi._native")
     finally:
         if saved is None:
             del os.environ["VIX_LIB_PATH"]

@@ -6,7 +6,9 @@ Importable from any suite: pytest puts ``tests/python`` (the folder of the root
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -23,3 +25,43 @@ def vix_ffi_bin() -> Path:
 def c_compiler() -> str:
     """The C compiler: ``$VIX_TEST_CC`` (GCC-style flags), else ``gcc``."""
     return os.environ.get("VIX_TEST_CC") or "gcc"
+
+
+def backend() -> str:
+    """The backend the suites run generated packages on: ``$VIX_FFI_BACKEND``
+    (``compiled`` or ``ctypes``; ``cargo xtask test`` runs the suites once with each),
+    else ``compiled``. With ``compiled``, a generated package that cannot load its
+    extension raises ImportError, so no test passes on ctypes by accident."""
+    return os.environ.get("VIX_FFI_BACKEND") or "compiled"
+
+
+@contextlib.contextmanager
+def backend_for(package_dir: Path) -> Iterator[None]:
+    """Sets ``VIX_FFI_BACKEND`` to ``backend_of(package_dir)`` for an import of the
+    package (the backend is chosen then), and restores it afterwards."""
+    saved = os.environ.get("VIX_FFI_BACKEND")
+    os.environ["VIX_FFI_BACKEND"] = backend_of(package_dir)
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["VIX_FFI_BACKEND"]
+        else:
+            os.environ["VIX_FFI_BACKEND"] = saved
+
+
+def backend_of(package_dir: Path) -> str:
+    """The backend a generated package runs on in the suites: ``backend()``, except
+    for a package generated without a compiled backend (one with classes, so far),
+    which runs on ctypes, as ``VIX_FFI_BACKEND=compiled`` would refuse."""
+    return backend() if (package_dir / "_vix_ext.c").exists() else "ctypes"
+
+
+def compile_args() -> list[str]:
+    """What ``vix-ffi gen-python`` takes to build the compiled backend for the Python
+    running the tests (nothing when the suites run on ctypes)."""
+    if backend() == "ctypes":
+        return []
+    import sys
+
+    return ["--compile", sys.executable]

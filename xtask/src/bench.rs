@@ -2,9 +2,9 @@
 //! the standard library and pybase64, with a verdict per performance target.
 //!
 //! 1. release builds of `base64_ffi` and `vix-ffi`;
-//! 2. `vix-ffi gen-python` into `target/bench`;
-//! 3. `target/bench-venv` with the contenders pinned in `bench/requirements.txt`
+//! 2. `target/bench-venv` with the contenders pinned in `bench/requirements.txt`
 //!    (reinstalled only when that file changes);
+//! 3. `vix-ffi gen-python --compile` into `target/bench` (both backends);
 //! 4. `bench/bench_base64.py`, with any arguments given after `--`.
 //!
 //! Benchmarks run on demand only: no test asserts a time.
@@ -26,14 +26,18 @@ pub struct Args {
 
 pub fn run_bench(args: &Args) -> Result<()> {
     build_release()?;
+    let python_bin = ensure_venv()?;
     let out = target_dir().join("bench");
+    // With the compiled backend built for the benchmark's Python: the script measures
+    // both backends side by side (VIX_FFI_BACKEND chooses at import).
     run(Command::new(vix_ffi_bin())
         .arg("gen-python")
         .arg("--spec")
         .arg(repo_root().join("examples/base64_ffi/bindings.json"))
         .arg("--out")
-        .arg(&out))?;
-    let python_bin = ensure_venv()?;
+        .arg(&out)
+        .arg("--compile")
+        .arg(&python_bin))?;
     run(Command::new(python_bin)
         .arg(repo_root().join("bench/bench_base64.py"))
         .args(&args.script_args)

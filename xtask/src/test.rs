@@ -52,8 +52,12 @@ fn python_lint() -> Result<()> {
         .args(&dirs))
 }
 
-/// The pytest suites under `tests/python`, against release builds, with the venv's tools
-/// and `target/tools/bin` (cargo-zigbuild) first on `PATH`.
+/// The suites that run generated packages: run a second time on the ctypes backend.
+const BOTH_BACKEND_SUITES: [&str; 5] = ["base64_ffi", "c_fixture", "cpp", "from_rust", "generator"];
+
+/// The pytest suites under `tests/python`, against release builds: every suite on the
+/// compiled backend (`VIX_FFI_BACKEND=compiled`: a package whose extension does not load
+/// fails), then those that run generated packages again on ctypes.
 fn python_suites(extra: &[String]) -> Result<()> {
     let work = target_dir().join("pytest-work");
     if work.exists() {
@@ -62,12 +66,37 @@ fn python_suites(extra: &[String]) -> Result<()> {
     let path = std::env::join_paths([venv::bin_dir(), tools::bin_dir()].into_iter().chain(
         std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
     ))?;
-    run(Command::new(venv::python_bin())
-        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
-        .arg(repo_root().join("tests/python"))
-        .args(extra)
-        .env("PATH", path)
-        .env("VIX_FFI_BIN", vix_ffi_bin())
-        .env("VIX_TEST_LIB_DIR", release_dir())
-        .env("VIX_TEST_WORK", &work))
+    let pytest = |backend: &str, suites: Vec<std::path::PathBuf>| {
+        let mut command = Command::new(venv::python_bin());
+        command
+            .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
+            .args(suites)
+            .args(extra)
+            .env("PATH", &path)
+            .env("VIX_FFI_BIN", vix_ffi_bin())
+            .env("VIX_TEST_LIB_DIR", release_dir())
+            .env("VIX_TEST_WORK", work.join(backend))
+            .env("VIX_FFI_BACKEND", backend);
+        command
+    };
+    println!("==> the Python suites on the compiled backend");
+    run(&mut pytest(
+        "compiled",
+        vec![repo_root().join("tests/python")],
+    ))?;
+    println!("==> the suites that run generated packages, on the ctypes backend");
+    let suites = BOTH_BACKEND_SUITES
+        .iter()
+        .map(|s| repo_root().join("tests/python").join(s))
+        .collect();
+    let mut second = pytest("ctypes", suites);
+    second.current_dir(repo_root());
+    eprintln!("$ {}", crate::util::display(&second));
+    let status = second.status().context("could not start pytest")?;
+    // 5: no test collected, when the arguments after `--` select only suites of the
+    // first pass (`-k wheel`).
+    if !status.success() && status.code() != Some(5) {
+        anyhow::bail!("the suites on the ctypes backend failed ({status})");
+    }
+    Ok(())
 }

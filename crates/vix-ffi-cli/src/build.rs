@@ -82,9 +82,18 @@ impl Progress {
 /// Runs this executable as `vix-ffi <args>`, returning its standard output; on failure,
 /// its messages become the error.
 pub(crate) fn run_self(args: &[&std::ffi::OsStr]) -> Result<String> {
+    run_self_with(args, &[])
+}
+
+/// [`run_self`] with environment variables set for the child.
+pub(crate) fn run_self_with(
+    args: &[&std::ffi::OsStr],
+    env: &[(&str, std::ffi::OsString)],
+) -> Result<String> {
     let exe = std::env::current_exe().context("cannot find the vix-ffi executable")?;
     let output = Command::new(&exe)
         .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .output()
         .with_context(|| format!("cannot run {}", exe.display()))?;
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -199,6 +208,16 @@ fn compiler_for(level: Manylinux, python: &Path) -> Result<Compiler> {
                 python,
             })
         }
+    }
+}
+
+/// The `$CC` that compiles C for a cargo-zigbuild target (`x86_64-unknown-linux-gnu.2.17`
+/// becomes zig's `x86_64-linux-gnu.2.17`), with `python -m ziglang` or `zig` on `PATH`.
+fn zig_cc(python: Option<&Path>, target: &str) -> String {
+    let zig_target = target.replacen("-unknown-", "-", 1);
+    match python {
+        Some(python) => format!("{} -m ziglang cc -target {zig_target}", python.display()),
+        None => format!("zig cc -target {zig_target}"),
     }
 }
 
@@ -334,7 +353,20 @@ pub fn run(args: Args) -> Result<()> {
                     description.as_ref(),
                 ]);
             }
-            run_self(&gen_args)?;
+            // The compiled backend is built for the Python that builds the wheel and, for
+            // --manylinux, with zig for the same glibc as the library, so that it does
+            // not raise the wheel's tag (dlopen alone is GLIBC_2.34 with this machine's
+            // compiler).
+            gen_args.extend::<[&std::ffi::OsStr; 2]>(["--python".as_ref(), python.as_ref()]);
+            let env: Vec<(&str, std::ffi::OsString)> = match &compiler {
+                Compiler::Cargo => Vec::new(),
+                Compiler::Zig {
+                    target,
+                    python: zig,
+                    ..
+                } => vec![("CC", zig_cc(zig.as_deref(), target).into())],
+            };
+            run_self_with(&gen_args, &env)?;
             Ok(inspected)
         },
     )?;
@@ -374,6 +406,21 @@ pub fn run(args: Args) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zig_compiles_c_for_the_glibc_of_the_target() {
+        assert_eq!(
+            zig_cc(
+                Some(Path::new("/venv/bin/python")),
+                "x86_64-unknown-linux-gnu.2.17"
+            ),
+            "/venv/bin/python -m ziglang cc -target x86_64-linux-gnu.2.17"
+        );
+        assert_eq!(
+            zig_cc(None, "aarch64-unknown-linux-gnu.2.28"),
+            "zig cc -target aarch64-linux-gnu.2.28"
+        );
+    }
 
     #[test]
     fn the_version_is_the_option_then_the_variable_then_the_crate() {

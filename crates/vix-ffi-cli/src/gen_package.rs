@@ -36,6 +36,13 @@ pub struct Args {
     /// (manylinux on Linux).
     #[arg(long, value_name = "PATH")]
     copy_lib: Option<PathBuf>,
+    /// The Python to build the compiled backend for (its headers and file suffix); the
+    /// C compiler is $CC, else cc. Without one, the wheel runs on ctypes and says so.
+    #[arg(long, value_name = "PYTHON", default_value = "python3")]
+    python: String,
+    /// Leave the compiled backend out: a pure ctypes wheel.
+    #[arg(long)]
+    no_compile: bool,
 }
 
 /// Runs the command: validate everything, render in memory, write atomically.
@@ -54,6 +61,7 @@ pub fn run(args: Args) -> Result<()> {
         description: args.description,
         version,
         copy_lib: args.copy_lib,
+        compile_for: (!args.no_compile).then_some(args.python),
     };
     let plan = match package::plan(&opts) {
         Ok(plan) => plan,

@@ -15,6 +15,10 @@ pub struct Args {
     /// generated there before.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Also build the compiled backend (`_vix_ext.c`) in the package folder, for this
+    /// Python (e.g. `python3`); the C compiler is $CC, else cc.
+    #[arg(long, value_name = "PYTHON")]
+    compile: Option<String>,
 }
 
 /// Runs the command: parse and validate the manifest, render every file in memory, then
@@ -77,5 +81,17 @@ pub fn run(args: Args) -> Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    if let Some(python_bin) = &args.compile {
+        if package.file(python::ext::C_FILE).is_none() {
+            eprintln!(
+                "note: this package has no compiled backend (an api function has a shape \
+                 it does not implement); it runs on ctypes"
+            );
+        } else {
+            let built = python::ext::compile::compile(&report.dir, python_bin)
+                .context("cannot build the compiled backend")?;
+            println!("built {}", built.display());
+        }
+    }
     Ok(())
 }

@@ -60,6 +60,8 @@ fn writes_the_package_files() {
         [
             "__init__.py",
             "_native.py",
+            "_vix_base.py",
+            "_vix_ext.c",
             "_vix_runtime.py",
             "api.py",
             "py.typed"
@@ -173,4 +175,35 @@ fn a_folder_it_did_not_write_is_left_alone() {
         std::fs::read_to_string(dir.join("mine.py")).unwrap(),
         "x = 1\n"
     );
+}
+
+#[test]
+fn compile_builds_the_extension_beside_the_package() {
+    let python = ["python3", "python"]
+        .into_iter()
+        .find(|p| Command::new(p).arg("--version").output().is_ok());
+    let Some(python) = python else {
+        eprintln!("skipped: no python3 to build the extension for");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_vix-ffi"))
+        .args(["gen-python", "--spec", EXAMPLE, "--out"])
+        .arg(tmp.path())
+        .args(["--compile", python])
+        .output()
+        .unwrap();
+    let stderr = text(&output.stderr);
+    if stderr.contains("no C compiler") || stderr.contains("Python.h") {
+        eprintln!("skipped: {stderr}");
+        return;
+    }
+    assert!(output.status.success(), "{stderr}");
+    let built: Vec<String> = std::fs::read_dir(package_dir(tmp.path()))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("_vix_ext.") && n != "_vix_ext.c")
+        .collect();
+    assert_eq!(built.len(), 1, "{built:?}");
+    assert!(text(&output.stdout).contains("built "));
 }

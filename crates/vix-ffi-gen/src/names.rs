@@ -54,6 +54,13 @@ pub const RESERVED_MODULE_NAMES: &[&str] = &[
     "TypeVar",
     "VixAllocFn",
     "VixFreeFn",
+    // _vix_base.py and __init__.py: the choice of the backend.
+    "BACKEND",
+    "BACKEND_ENV_VAR",
+    "WHY_CTYPES",
+    "use_extension",
+    "abc",
+    "importlib",
 ];
 
 /// Python's hard keywords, the same from 3.8 to 3.13 (`keyword.kwlist`). The soft

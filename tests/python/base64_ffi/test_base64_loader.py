@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+import vix_test_env
+
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"),
     reason="written for Linux file names and /proc",
@@ -53,7 +55,8 @@ class Layout:
         shutil.copytree(
             generated / "base64_ffi",
             self.package,
-            ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.dylib", "*.dll"),
+            # The library, not the compiled backend (_vix_ext.*.so).
+            ignore=shutil.ignore_patterns("__pycache__", "lib*", "*.dylib", "*.dll"),
         )
         self.cwd = self.root / "cwd"
         self.cwd.mkdir()
@@ -274,6 +277,7 @@ def search_path_layout(
             str(spec_path),
             "--out",
             str(root / "gen"),
+            *vix_test_env.compile_args(),
         ],
         capture_output=True,
         text=True,

@@ -22,7 +22,7 @@ from types import ModuleType
 
 import pytest
 
-from vix_test_env import c_compiler, vix_ffi_bin
+from vix_test_env import backend_for, c_compiler, compile_args, vix_ffi_bin
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 INCLUDE_DIR = REPO_ROOT / "include"
@@ -82,7 +82,10 @@ def generate_package(spec: Path, out: Path) -> Path:
     binary = vix_ffi_bin()
     if not binary.exists():
         pytest.fail(f"{binary} does not exist: build it with `cargo build --release`")
-    run_checked([str(binary), "gen-python", "--spec", str(spec), "--out", str(out)])
+    run_checked(
+        [str(binary), "gen-python", "--spec", str(spec), "--out", str(out)]
+        + compile_args()
+    )
     return out / "python"
 
 
@@ -95,7 +98,8 @@ def import_fresh(
         sys.path.insert(0, str(python_dir))
     for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
         del sys.modules[name]
-    return importlib.import_module(package)
+    with backend_for(python_dir / package):
+        return importlib.import_module(package)
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from types import ModuleType
 
 import pytest
 
-from vix_test_env import vix_ffi_bin
+from vix_test_env import backend_for, compile_args, vix_ffi_bin
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CPP_EXAMPLE = REPO_ROOT / "examples" / "base64_ffi_cpp"
@@ -132,7 +132,10 @@ def gen_python(spec: Path, out: Path) -> Path:
             pytrace=False,
         )
     shutil.rmtree(out, ignore_errors=True)
-    run_checked([str(binary), "gen-python", "--spec", str(spec), "--out", str(out)])
+    run_checked(
+        [str(binary), "gen-python", "--spec", str(spec), "--out", str(out)]
+        + compile_args()
+    )
     return out / "python"
 
 
@@ -149,7 +152,11 @@ def import_with_lib_path(
     saved = os.environ.get(env_var)
     os.environ[env_var] = str(lib_dir)
     try:
-        return importlib.import_module(package)
+        with backend_for(python_dir / package):
+            module = importlib.import_module(package)
+        # The ctypes loader too, which the compiled backend does not import itself.
+        importlib.import_module(package + "._native")
+        return module
     finally:
         if saved is None:
             del os.environ[env_var]

@@ -75,6 +75,9 @@ def crate_env() -> dict[str, str]:
         "CARGO_BUILD_TARGET_DIR",
         "VIX_LIB_PATH",
         "PYTHONPATH",
+        # As a user runs them: the package picks its backend (the compiled one where
+        # the commands built it, as the suites' own generation does, else ctypes).
+        "VIX_FFI_BACKEND",
     ):
         env.pop(name, None)
     env["PATH"] = os.pathsep.join(

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import vix_test_env
 from from_rust_helpers import REPO_ROOT, crate_env, prepare_crate, run
 
 MYPY_CONFIG = REPO_ROOT / "tests" / "python" / "generator" / "mypy.ini"
@@ -256,7 +257,11 @@ def typed_crate(tmp_path_factory: pytest.TempPathFactory) -> Path:
     prepare_crate(crate)
     run(["cargo", "build", "--release", "--quiet"], crate)
     run(["vix-ffi", "from-rust", "--crate", "."], crate)
-    run(["vix-ffi", "gen-python", "--spec", "bindings.json", "--out", "py"], crate)
+    run(
+        ["vix-ffi", "gen-python", "--spec", "bindings.json", "--out", "py"]
+        + vix_test_env.compile_args(),
+        crate,
+    )
     return crate
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+import vix_test_env
 from from_rust_helpers import (
     REPO_ROOT,
     SHARED_TARGET,
@@ -204,7 +205,11 @@ def _reference_crate(tmp_path: Path, modules: dict[str, str]) -> Path:
     prepare_crate(crate)
     run(["cargo", "build", "--release", "--quiet"], crate)
     run(["vix-ffi", "from-rust", "--crate", "."], crate)
-    run(["vix-ffi", "gen-python", "--spec", "bindings.json", "--out", "py"], crate)
+    run(
+        ["vix-ffi", "gen-python", "--spec", "bindings.json", "--out", "py"]
+        + vix_test_env.compile_args(),
+        crate,
+    )
     return crate
 
 

@@ -48,6 +48,12 @@ class Case:
     def library(self) -> str:
         return str(self.manifest["library"]["name"])
 
+    @property
+    def has_extension(self) -> bool:
+        """Whether the generator writes a compiled backend (_vix_ext.c) for this package:
+        not yet for one with classes, which runs on ctypes only."""
+        return not self.manifest.get("classes")
+
     def files(self) -> list[Path]:
         return sorted(self.package_dir.glob("*.py"))
 

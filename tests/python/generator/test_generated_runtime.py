@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from vix_test_env import backend_of
 
 from generator_support import STUB_VERSION, Case
 
@@ -39,7 +40,8 @@ for module in (package, package + ".api", package + "._native"):
 result["leaks"] = leaks
 
 result["docs"] = {name: getattr(api, name).__doc__ for name in expect["kinds"]}
-result["search_paths"] = list(native._VIX_SEARCH_PATHS)
+base = importlib.import_module(package + "._vix_base")
+result["search_paths"] = list(base._VIX_SEARCH_PATHS)
 result["loaded_from"] = native.LOADED_FROM
 
 gc.collect()
@@ -53,7 +55,7 @@ for name, kind in expect["kinds"].items():
     if kind == "typed":
         # Typed signatures other than the operation shape are called against the
         # real typedlib (tests/python/c_typed); the stand-ins only export the symbol.
-        calls[name] = [inspect.isfunction(fn)]
+        calls[name] = [callable(fn) and fn.__name__ == name]
         continue
     out = []
     for value in ("h\u00e9llo", b"", b"abc", bytearray(b"xyz"), memoryview(b"-ab-")[1:3],
@@ -108,6 +110,11 @@ def run_child(python: str, case: Case, lib_dir: Path, tmp_path: Path) -> dict[st
     }
     env["PYTHONPATH"] = str(case.python_dir)
     env[case.env_var] = str(lib_dir)
+    env["VIX_FFI_BACKEND"] = backend_of(case.package_dir)
+    if python != sys.executable:
+        # The compiled backend is built for the Python running the tests; any other
+        # one falls back to ctypes.
+        env.pop("VIX_FFI_BACKEND", None)
     expect = {"package": case.package, "kinds": expected_kinds(case)}
     proc = subprocess.run(
         [python, "-c", CHILD, json.dumps(expect)],

@@ -67,7 +67,9 @@ def installed(example_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 def pure_wheel(generated_src: Path, package_work: Path) -> Path:
     """The example's pure wheel: gen-package without --copy-lib."""
     project = package_work / "pure-project"
-    gen_package("--package", PACKAGE, "--src", generated_src, "--out", project)
+    gen_package(
+        "--package", PACKAGE, "--src", generated_src, "--out", project, "--no-compile"
+    )
     return build_wheel(project, package_work / "pure-wheelhouse")
 
 

@@ -63,6 +63,8 @@ CALL = (
     "print(api.shout('hi'))\n"
     "print(api.version())\n"
     "print(n.LOADED_FROM)\n"
+    "import vixdemo\n"
+    "print(vixdemo.BACKEND)\n"
 )
 
 pytestmark = pytest.mark.skipif(
@@ -122,6 +124,8 @@ def install_and_call(wheel: Path, venv_dir: Path) -> list[str]:
     out = venv.run_code(CALL, cwd=Path("/")).stdout.splitlines()
     assert Path(out[2]).parent.name == "vixdemo"
     assert venv.path in Path(out[2]).parents, "the bundled copy is the one loaded"
+    # The wheel's compiled backend was built for the Python the venv runs.
+    assert out[3] == "compiled", "the installed wheel runs on ctypes"
     return out[:2]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,11 @@ def no_warnings(proc_output: str) -> None:
     assert not warnings, "\n".join(warnings)
 
 
+# The compiled backend, built for the Python that gen-package runs (python3, the one
+# running the tests here).
+EXT_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX")
+
+
 def test_the_project_layout(platform_project: Path) -> None:
     files = sorted(
         str(p.relative_to(platform_project))
@@ -52,6 +58,9 @@ def test_the_project_layout(platform_project: Path) -> None:
             "pyproject.toml",
             f"src/{PACKAGE}/__init__.py",
             f"src/{PACKAGE}/_native.py",
+            f"src/{PACKAGE}/_vix_base.py",
+            f"src/{PACKAGE}/_vix_ext.c",
+            f"src/{PACKAGE}/_vix_ext{EXT_SUFFIX}",
             f"src/{PACKAGE}/_vix_runtime.py",
             f"src/{PACKAGE}/api.py",
             f"src/{PACKAGE}/py.typed",
@@ -121,7 +130,15 @@ def test_running_twice_replaces_and_says_what_changed(
     (out / "dist" / "mine-0.1.0-py3-none-any.whl").write_bytes(b"a wheel")
     (out / "build").mkdir()
     second = gen_package(
-        "--package", PACKAGE, "--src", generated_src, "--out", out, "--version", "0.2.0"
+        "--package",
+        PACKAGE,
+        "--src",
+        generated_src,
+        "--out",
+        out,
+        "--version",
+        "0.2.0",
+        "--no-compile",
     )
     assert "replaced the project generated there before" in second.stdout, second.stdout
     assert "changed: README.md, pyproject.toml" in second.stdout

@@ -7,6 +7,7 @@ import platform
 import re
 import shutil
 import sys
+import sysconfig
 from pathlib import Path
 
 from vixpkg_helpers import LIBRARY_FILE, PACKAGE, Venv, run, wheel_names, wheel_text
@@ -42,6 +43,9 @@ def test_the_wheel_holds_the_package_the_library_and_nothing_else(
         [
             f"{PACKAGE}/__init__.py",
             f"{PACKAGE}/_native.py",
+            f"{PACKAGE}/_vix_base.py",
+            f"{PACKAGE}/_vix_ext.c",
+            f"{PACKAGE}/_vix_ext{sysconfig.get_config_var('EXT_SUFFIX')}",
             f"{PACKAGE}/_vix_runtime.py",
             f"{PACKAGE}/api.py",
             f"{PACKAGE}/py.typed",
@@ -93,6 +97,15 @@ def test_the_installed_wheel_works_from_anywhere_with_nothing_set(
         loaded, package_file = Path(out[2]), Path(out[3])
         assert loaded == package_file.parent / LIBRARY_FILE
         assert installed.path in loaded.parents, "the bundled copy is the one loaded"
+
+
+def test_the_installed_wheel_runs_compiled_with_nothing_set(
+    installed: Venv, outside: Path
+) -> None:
+    code = "import base64_ffi; print(base64_ffi.BACKEND)"
+    assert installed.run_code(code, cwd=outside).stdout.strip() == "compiled"
+    forced = installed.run_code(code, cwd=outside, VIX_FFI_BACKEND="ctypes")
+    assert forced.stdout.strip() == "ctypes"
 
 
 def test_the_installed_wheel_is_typed(installed: Venv, outside: Path) -> None:

@@ -1,4 +1,5 @@
-"""Without --copy-lib: a pure wheel, whose README says where the library must come from."""
+"""Without --copy-lib and without the compiled backend (--no-compile, or no C compiler): a
+pure wheel, whose README says where the library must come from."""
 
 from __future__ import annotations
 
@@ -6,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from vixpkg_helpers import LIBRARY_FILE, PACKAGE, Venv, wheel_names, wheel_text
+from vixpkg_helpers import (
+    LIBRARY_FILE,
+    PACKAGE,
+    Venv,
+    clean_env,
+    gen_package,
+    wheel_names,
+    wheel_text,
+)
 
 
 def test_the_pure_wheel_is_py3_none_any(pure_wheel: Path) -> None:
@@ -51,3 +60,23 @@ def test_installed_without_the_variable_the_import_error_says_what_to_do(
     out = pure_venv.run_code(code, cwd=outside).stdout
     assert out.startswith("LibraryNotFoundError"), out
     assert "VIX_LIB_PATH" in out and LIBRARY_FILE in out
+
+
+def test_without_a_compiler_the_wheel_is_pure_ctypes_and_says_so(
+    generated_src: Path, tmp_path: Path
+) -> None:
+    project = tmp_path / "project"
+    proc = gen_package(
+        "--package",
+        PACKAGE,
+        "--src",
+        generated_src,
+        "--out",
+        project,
+        env=clean_env(CC=str(tmp_path / "no-such-cc")),
+    )
+    assert "no C compiler" in proc.stderr, proc.stderr
+    assert "the wheel has no compiled backend and runs on ctypes" in proc.stderr
+    assert "py3-none-any" in proc.stdout, proc.stdout
+    assert not list(project.rglob("_vix_ext.*.so"))
+    assert not (project / "hatch_build.py").exists()

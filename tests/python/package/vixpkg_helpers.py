@@ -26,6 +26,7 @@ LIBRARY_FILE = "libbase64_ffi.so"
 
 # Variables that could let an import succeed for the wrong reason.
 LEAKY_VARS = (
+    "VIX_FFI_BACKEND",
     "PYTHONPATH",
     "PYTHONHOME",
     "VIX_LIB_PATH",

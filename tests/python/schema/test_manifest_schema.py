@@ -373,7 +373,10 @@ def generated_files(python_dir: Path) -> dict[str, bytes]:
     return {
         path.relative_to(python_dir).as_posix(): path.read_bytes()
         for path in sorted(python_dir.rglob("*"))
-        if path.is_file() and "__pycache__" not in path.parts
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        # The compiled backend's build (from the same _vix_ext.c, compared above).
+        and not path.name.endswith(".so")
     }
 
 

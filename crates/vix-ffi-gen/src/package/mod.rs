@@ -24,6 +24,7 @@
 //! about several of its own defaults.
 
 pub mod dist;
+mod ext;
 pub mod native;
 mod render;
 pub mod source;
@@ -75,6 +76,9 @@ pub struct Options {
     pub version: (String, VersionSource),
     /// `--copy-lib`: the shared library to bundle.
     pub copy_lib: Option<PathBuf>,
+    /// What to build the compiled backend for: `--python` (an interpreter, default
+    /// `python3`), or `None` for `--no-compile` (a pure ctypes wheel).
+    pub compile_for: Option<String>,
 }
 
 /// One refused option.
@@ -111,6 +115,9 @@ pub struct Plan {
     pub source: source::SourcePackage,
     /// The library to bundle: its bytes, its file name inside the package, what it is.
     pub native: Option<Bundled>,
+    /// The compiled backend (`_vix_ext<suffix>`), built from the package's `_vix_ext.c`
+    /// when a C compiler is there; `None`: the wheel runs on ctypes alone.
+    pub extension: Option<Bundled>,
     /// The operating system the package is for.
     pub os: Os,
     /// Things worth saying that are not errors (a normalised version, a non-publishable
@@ -131,11 +138,30 @@ pub struct Bundled {
 
 impl Plan {
     /// The wheel's full tag: `py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64`, or
-    /// `py3-none-any` without a bundled library.
+    /// `py3-none-any` without a bundled library or extension. A wheel holding the
+    /// compiled backend is still `py3-none`: on a Python the extension was not built
+    /// for, the package runs on ctypes.
     pub fn wheel_tag(&self) -> String {
-        match &self.native {
+        match self.binary() {
             Some(b) => format!("py3-none-{}", b.library.platform_tag),
             None => "py3-none-any".to_owned(),
+        }
+    }
+
+    /// The bundled binary whose platform tag the wheel takes: the one that needs the
+    /// newer glibc when both the library and the extension are there.
+    pub fn binary(&self) -> Option<&Bundled> {
+        match (&self.native, &self.extension) {
+            (Some(lib), Some(ext)) => Some(
+                if ext::glibc_minor(&ext.library.platform_tag)
+                    > ext::glibc_minor(&lib.library.platform_tag)
+                {
+                    ext
+                } else {
+                    lib
+                },
+            ),
+            (lib, ext) => lib.as_ref().or(ext.as_ref()),
         }
     }
 
@@ -292,6 +318,19 @@ pub fn plan(opts: &Options) -> Result<Plan, Vec<OptionError>> {
         fail("--out", message);
     }
 
+    let extension = match (&source, os, &opts.compile_for) {
+        (Some(src), Some(os), Some(python)) if errors.is_empty() => {
+            ext::build(src, os, python, &mut notes)
+        }
+        (Some(src), _, None) if src.files.iter().any(|(n, _)| n == ext::C_FILE) => {
+            notes.push(
+                "--no-compile: the wheel has no compiled backend and runs on ctypes".to_owned(),
+            );
+            None
+        }
+        _ => None,
+    };
+
     match (errors.is_empty(), source) {
         (true, Some(source)) => Ok(Plan {
             package: opts.package.clone(),
@@ -302,6 +341,7 @@ pub fn plan(opts: &Options) -> Result<Plan, Vec<OptionError>> {
             out: opts.out.clone(),
             source,
             native,
+            extension,
             os: os.unwrap_or(Os::Linux),
             notes,
         }),

@@ -111,12 +111,12 @@ fn environment() -> Environment<'static> {
 pub fn render(plan: &Plan) -> Vec<ProjectFile> {
     let package_dir = format!("src/{}", plan.package);
     let mut classifiers = vec!["Programming Language :: Python :: 3"];
-    if plan.native.is_some() {
+    if plan.binary().is_some() {
         classifiers.push(plan.os.classifier());
     }
     classifiers.push("Typing :: Typed");
     let mut sdist_files = vec!["/README.md", "/src"];
-    if plan.native.is_some() {
+    if plan.binary().is_some() {
         sdist_files.insert(0, "/hatch_build.py");
     }
     let model = Model {
@@ -134,7 +134,7 @@ pub fn render(plan: &Plan) -> Vec<ProjectFile> {
         classifiers,
         package_dir: package_dir.clone(),
         sdist_files,
-        native: plan.native.as_ref().map(|b| NativeModel {
+        native: plan.binary().map(|b| NativeModel {
             file_name: &b.file_name,
             platform_tag: &b.library.platform_tag,
             summary: &b.library.summary,
@@ -142,8 +142,7 @@ pub fn render(plan: &Plan) -> Vec<ProjectFile> {
         wheel_tag: plan.wheel_tag(),
         wheel_file: plan.wheel_file_name(),
         library_path: plan
-            .native
-            .as_ref()
+            .binary()
             .map(|b| format!("{package_dir}/{}", b.file_name))
             .unwrap_or_default(),
         api_functions: plan
@@ -175,12 +174,14 @@ pub fn render(plan: &Plan) -> Vec<ProjectFile> {
             executable: false,
         },
     ];
-    if let Some(b) = &plan.native {
+    if plan.binary().is_some() {
         files.push(ProjectFile {
             path: "hatch_build.py".to_owned(),
             content: render("hatch_build.py.j2"),
             executable: false,
         });
+    }
+    for b in plan.native.iter().chain(plan.extension.iter()) {
         files.push(ProjectFile {
             path: format!("{package_dir}/{}", b.file_name),
             content: b.bytes.clone(),

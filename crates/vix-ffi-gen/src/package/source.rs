@@ -77,7 +77,11 @@ pub fn read(src: &Path, package: &str) -> Result<SourcePackage, String> {
             .find(|(n, _)| n == name)
             .map(|(_, c)| String::from_utf8_lossy(c).into_owned())
     };
-    let native = text("_native.py").unwrap_or_default();
+    // The loader's constants are in _vix_base.py since the compiled backend; packages
+    // generated before have them in _native.py.
+    let native = text("_vix_base.py")
+        .or_else(|| text("_native.py"))
+        .unwrap_or_default();
     let assignment = |name: &str| {
         string_assignment(&native, name).ok_or_else(|| {
             format!(
@@ -109,6 +113,11 @@ fn collect(dir: &Path, prefix: &str, out: &mut Vec<(String, Vec<u8>)>) -> Result
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
         if name == "__pycache__" || name.ends_with(".pyc") || name.ends_with(".pyo") {
+            continue;
+        }
+        // A compiled backend built beside the sources (`gen-python --compile`):
+        // gen-package builds its own.
+        if prefix.is_empty() && name.starts_with("_vix_ext.") && name != "_vix_ext.c" {
             continue;
         }
         let rel = format!("{prefix}{name}");

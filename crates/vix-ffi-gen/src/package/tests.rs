@@ -30,6 +30,7 @@ fn options(root: &Path) -> Options {
         description: None,
         version: (DEFAULT_VERSION.to_owned(), VersionSource::Default),
         copy_lib: None,
+        compile_for: None,
     }
 }
 

@@ -17,6 +17,7 @@
 //! # }
 //! ```
 
+pub mod ext;
 mod literal;
 mod model;
 mod render;
@@ -106,34 +107,59 @@ pub fn generate(manifest: &Manifest, source_name: &str) -> Result<GeneratedPacka
         }
     }
     let header = model::header(source_name);
+    let package = &manifest.python.package;
     let init = render_file("__init__.py.j2", &model::init(manifest, &header))?;
-    let native = render_file("_native.py.j2", &model::native(manifest, &header))?;
-    let api = render_file("api.py.j2", &model::api(manifest, &header))?;
+    let native_model = model::native(manifest, &header);
+    // The compiled backend (ext/): the extension's C source, and _vix_base.py, the
+    // ctypes-free part both backends share.
+    let c_source = ext::c_source(manifest, package, &header);
+    let ext_id = c_source.as_ref().map(|(_, id)| id.as_str());
+    let base = render_file(
+        "_vix_base.py.j2",
+        &ext::base_model(manifest, &native_model, ext_id),
+    )?;
+    let native = render_file("_native.py.j2", &ext::native_view(manifest, &native_model))?;
+    let api_model = model::api(manifest, &header);
+    let api = render_file(
+        "api.py.j2",
+        &ext::api_view(manifest, &api_model, c_source.is_some()),
+    )?;
+    let mut files = vec![
+        GeneratedFile {
+            name: "__init__.py",
+            contents: init,
+        },
+        GeneratedFile {
+            name: "_native.py",
+            contents: native,
+        },
+        GeneratedFile {
+            name: "api.py",
+            contents: api,
+        },
+        GeneratedFile {
+            name: "_vix_runtime.py",
+            contents: format!("{header}\n{RUNTIME}"),
+        },
+        // PEP 561: the package ships its own annotations.
+        GeneratedFile {
+            name: "py.typed",
+            contents: String::new(),
+        },
+        GeneratedFile {
+            name: "_vix_base.py",
+            contents: base,
+        },
+    ];
+    if let Some((source, _)) = c_source {
+        files.push(GeneratedFile {
+            name: ext::C_FILE,
+            contents: source,
+        });
+    }
     Ok(GeneratedPackage {
-        package: manifest.python.package.clone(),
-        files: vec![
-            GeneratedFile {
-                name: "__init__.py",
-                contents: init,
-            },
-            GeneratedFile {
-                name: "_native.py",
-                contents: native,
-            },
-            GeneratedFile {
-                name: "api.py",
-                contents: api,
-            },
-            GeneratedFile {
-                name: "_vix_runtime.py",
-                contents: format!("{header}\n{RUNTIME}"),
-            },
-            // PEP 561: the package ships its own annotations.
-            GeneratedFile {
-                name: "py.typed",
-                contents: String::new(),
-            },
-        ],
+        package: package.clone(),
+        files,
     })
 }
 

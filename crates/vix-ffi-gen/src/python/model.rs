@@ -136,6 +136,8 @@ pub struct ApiModel {
     pub uses_runtime: bool,
     /// Whether a description names a ctypes type.
     pub uses_ctypes: bool,
+    /// Whether some function is described by an `Operation` or a `Spec` (methods aside).
+    pub describes_functions: bool,
     /// Literals, sorted.
     pub all: Vec<String>,
 }
@@ -653,10 +655,26 @@ pub fn api_doc_text(api: &ApiFunction, called: &Function) -> String {
     wrap_with(&sentence, DOC_WIDTH - 4, 3)
 }
 
-/// The `_vix_runtime.Spec` arguments of a typed function.
+/// The start of the `TypeError` message for a wrong argument of an operation-shaped
+/// function (both backends raise it).
+pub fn operation_expected(
+    api: &ApiFunction,
+    param: &crate::manifest::Param,
+    classes: Classes<'_>,
+) -> String {
+    format!(
+        "{}() argument '{}' must be {}",
+        api.name,
+        param.name,
+        param_expected(param.ty, classes)
+    )
+}
+
 /// The `_vix_runtime.Spec` arguments of a typed signature called as `display` (the
-/// Python name in messages).
+/// Python name in messages), each on lines indented by `indent` spaces and followed by
+/// a comma in api.py.
 fn typed_spec(
+    indent: usize,
     symbol: &str,
     display: &str,
     signature: &Signature,
@@ -692,8 +710,11 @@ fn typed_spec(
     if let [only] = params.as_mut_slice() {
         only.push(',');
     }
-    // An argument of the Spec(...) call, whose lines are indented by four spaces.
-    let params = layout(4, "(", &params, ")").trim_start().to_owned();
+    // An argument of the Spec(...) call, followed by a comma.
+    let params = layout(indent, "(", &params, "),")
+        .trim_start()
+        .trim_end_matches(',')
+        .to_owned();
     let (output, out_type) = match signature.output {
         Output::None | Output::This => ("_vix_runtime.RESULT_NONE", "None".to_owned()),
         Output::Bytes => ("_vix_runtime.RESULT_BYTES", "None".to_owned()),
@@ -799,12 +820,7 @@ fn api_function(api: &ApiFunction, called: &Function, classes: Classes<'_>) -> A
         model.describe = vec![
             format!("_native.{}", called.name),
             model.symbol.clone(),
-            str_literal(&format!(
-                "{}() argument '{}' must be {}",
-                api.name,
-                param.name,
-                param_expected(param.ty, classes)
-            )),
+            str_literal(&operation_expected(api, param, classes)),
             output.to_owned(),
             blocks_literal(api.output_blocks),
             if param.ty == ParamType::Str {
@@ -826,7 +842,9 @@ fn api_function(api: &ApiFunction, called: &Function, classes: Classes<'_>) -> A
         return model;
     }
     model.kind = "typed";
+    // Inside `if _vix_base.BACKEND == "ctypes":`.
     model.describe = typed_spec(
+        8,
         &called.symbol,
         &api.name,
         signature,
@@ -948,7 +966,7 @@ fn method_model(class: &Class, m: &Method, init: bool, classes: Classes<'_>) -> 
         },
         spec,
         describe: {
-            let mut describe = typed_spec(&m.symbol, &display, &m.signature, None, classes);
+            let mut describe = typed_spec(4, &m.symbol, &display, &m.signature, None, classes);
             if init {
                 // construct() adopts the new handle itself.
                 describe[4] = "None".to_owned();
@@ -1018,6 +1036,9 @@ pub fn api(manifest: &Manifest, header: &str) -> ApiModel {
     if uses("operation") {
         runtime_imports.push("operation as _vix_operation");
     }
+    let describes_functions = functions
+        .iter()
+        .any(|f| f.kind == "typed" || f.kind == "operation");
     let uses_runtime = uses("typed") || uses("operation") || !classes.is_empty();
     let uses_ctypes = functions
         .iter()
@@ -1046,6 +1067,7 @@ pub fn api(manifest: &Manifest, header: &str) -> ApiModel {
         runtime_imports,
         uses_runtime,
         uses_ctypes,
+        describes_functions,
         all: literals(public),
     }
 }
@@ -1082,6 +1104,8 @@ pub fn init(manifest: &Manifest, header: &str) -> InitModel {
     let mut public: Vec<String> = exceptions.clone();
     public.extend(exports.iter().map(|m| (*m).to_owned()));
     public.extend(classes.iter().cloned());
+    // Which backend runs: "compiled" or "ctypes" (from _vix_base).
+    public.push("BACKEND".to_owned());
     InitModel {
         header: header.to_owned(),
         module_doc,

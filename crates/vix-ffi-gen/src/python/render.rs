@@ -4,7 +4,8 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
 /// `(template name, source)`; the names are the generated files' names plus `.j2`.
-const TEMPLATES: [(&str, &str); 3] = [
+const TEMPLATES: [(&str, &str); 4] = [
+    ("_vix_base.py.j2", include_str!("templates/_vix_base.py.j2")),
     ("_native.py.j2", include_str!("templates/_native.py.j2")),
     ("api.py.j2", include_str!("templates/api.py.j2")),
     ("__init__.py.j2", include_str!("templates/__init__.py.j2")),

@@ -15,28 +15,13 @@ import operator
 import sys
 
 from . import _native
+from ._vix_base import Buffer  # defined once, for both backends
 
 # True for type checkers only: importing typing at run time would add to the import
 # time of the package.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable
-
-    from typing_extensions import Buffer
-elif sys.version_info >= (3, 12):
-    from collections.abc import Buffer
-else:
-    # Not typing_extensions' Buffer, whose import (it imports typing) would double the
-    # import time of the package.
-    import abc
-
-    class Buffer(abc.ABC):  # noqa: B024
-        """Objects that support the buffer protocol (collections.abc.Buffer of Python
-        3.12), so that typing.get_type_hints() resolves the annotations of api on every
-        Python version."""
-
-    for _vix_type in (bytes, bytearray, memoryview):
-        Buffer.register(_vix_type)
 
 # ---- the C API, and the v1.0 operation shape -----------------------------------------
 # The functions below are safe to call from any number of threads: the objects a call

@@ -1,0 +1,956 @@
+/* The run-time code of every compiled backend: the same text in every generated
+ * _vix_ext.c, followed there by the tables of one package's functions.
+ *
+ * A function is described by a vix_fn (its Python parameters in Python order, each
+ * with the index of its C parameter group, its output, its sizing) and a thunk, the
+ * only code generated per function: it calls the library's symbol with the C
+ * parameters that Signature::c_params() lists, each taken from a vix_args by its role.
+ * Everything else (argument parsing, conversions, sizing, errors) is here, once, and
+ * matches _vix_runtime.py: same calls, same capacities, same exceptions and messages.
+ *
+ * Python objects are touched only with the GIL held; the GIL is released around the
+ * library call when the inputs are large (VIX_GIL_THRESHOLD bytes or more), which
+ * only reads the inputs (bytes, str, or buffers held through Py_buffer) and writes
+ * into output memory that no other code sees yet. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(_WIN32)
+#include <windows.h>
+#else
+#include <dlfcn.h>
+#endif
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+/* ---- ABI v1 mirrors (include/vix/ffi/vix_ffi_types.h, vix_ffi_status.h) ---------- */
+
+typedef struct vix_str {
+    const char *ptr;
+    size_t len;
+} vix_str;
+
+typedef struct vix_status {
+    int32_t code;
+    vix_str message;
+} vix_status;
+
+enum {
+    VIX_STATUS_OK = 0,
+    VIX_STATUS_ERROR = 1,
+    VIX_STATUS_INVALID_ARG = 2,
+    VIX_STATUS_BUFFER_TOO_SMALL = 3
+};
+
+/* ---- what a thunk reads its C arguments from ------------------------------------ */
+
+typedef union vix_scalar {
+    int32_t i32;
+    uint32_t u32;
+    int64_t i64;
+    uint64_t u64;
+    size_t size;
+    double f64;
+    bool b;
+} vix_scalar;
+
+typedef struct vix_in {
+    const uint8_t *ptr;
+    size_t len;
+} vix_in;
+
+/* Indexed by the C parameter group (Role::InputPtr(i), Role::Scalar(i), ...). */
+typedef struct vix_args {
+    vix_in *in;
+    vix_scalar *scalar;
+    uint8_t *out_ptr;
+    size_t out_cap;
+    size_t out_len;
+    vix_scalar value;
+    vix_status status;
+    vix_str text; /* the result of a version function */
+} vix_args;
+
+typedef int (*vix_thunk)(void *symbol, vix_args *a);
+
+/* Parameter kinds. */
+enum {
+    VIX_P_BYTES,
+    VIX_P_STR,
+    VIX_P_I32,
+    VIX_P_U32,
+    VIX_P_I64,
+    VIX_P_U64,
+    VIX_P_SIZE,
+    VIX_P_FLOAT,
+    VIX_P_BOOL
+};
+/* Output kinds. */
+enum {
+    VIX_OUT_NONE,
+    VIX_OUT_BYTES,
+    VIX_OUT_UTF8, /* str, decoded as UTF-8 */
+    VIX_OUT_ASCII, /* str the library promises is ASCII (verified here) */
+    VIX_OUT_I32,
+    VIX_OUT_U32,
+    VIX_OUT_I64,
+    VIX_OUT_U64,
+    VIX_OUT_SIZE,
+    VIX_OUT_FLOAT,
+    VIX_OUT_BOOL
+};
+/* Function shapes. */
+enum { VIX_SHAPE_VERSION, VIX_SHAPE_OPERATION, VIX_SHAPE_TYPED };
+/* How a Python parameter is passed. */
+enum { VIX_PASS_POSITIONAL_ONLY, VIX_PASS_EITHER, VIX_PASS_KEYWORD_ONLY };
+
+typedef struct vix_param {
+    const char *name;
+    int kind;
+    int passing;
+    int c_index;          /* its index in vix_args.in / vix_args.scalar */
+    const char *expected; /* operation shape: the start of the TypeError message */
+} vix_param;
+
+typedef struct vix_fn {
+    int index;          /* in vix_functions and vix_symbols */
+    const char *name;   /* the Python name, for messages */
+    const char *symbol; /* the C symbol */
+    vix_thunk thunk;
+    int shape;
+    int output;
+    int nparams;
+    const vix_param *params; /* in Python order */
+    Py_ssize_t blocks_in;    /* output_blocks, or 0 */
+    Py_ssize_t blocks_out;
+} vix_fn;
+
+/* ---- module state ----------------------------------------------------------------- */
+
+static void *vix_symbols[VIX_FUNCTIONS];
+static PyObject *vix_error_factory; /* _vix_base._vix_error(code, message) */
+
+#define VIX_SMALL 16384
+#define VIX_SMALL_INPUT ((VIX_SMALL - 64) * 2 / 3)
+#define VIX_MAX_CALLS 4
+#define VIX_FIRST_CAPACITY 4096
+#ifndef VIX_GIL_THRESHOLD
+#define VIX_GIL_THRESHOLD 32768
+#endif
+
+static const uint8_t vix_empty[1] = {0};
+
+/* ---- errors ----------------------------------------------------------------------- */
+
+static void vix_raise(int32_t code, PyObject *message) {
+    if (message == NULL) {
+        return;
+    }
+    PyObject *exc = PyObject_CallFunction(vix_error_factory, "iO", (int)code, message);
+    Py_DECREF(message);
+    if (exc != NULL) {
+        PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+        Py_DECREF(exc);
+    }
+}
+
+/* _native._vix_status_error: the exception of a failed call, from its status. */
+static void vix_raise_status(const vix_fn *fn, const vix_status *status, int rc) {
+    if (status->code == VIX_STATUS_OK) {
+        vix_raise(VIX_STATUS_ERROR,
+                  PyUnicode_FromFormat("%s returned %d but set no error status", fn->symbol,
+                                       rc));
+        return;
+    }
+    if (status->message.ptr == NULL || status->message.len == 0) {
+        vix_raise(status->code, PyUnicode_FromStringAndSize("", 0));
+        return;
+    }
+    vix_raise(status->code,
+              PyUnicode_DecodeUTF8(status->message.ptr, (Py_ssize_t)status->message.len,
+                                   "replace"));
+}
+
+static void vix_raise_oversize(const vix_fn *fn, size_t size, size_t capacity) {
+    vix_raise(VIX_STATUS_ERROR,
+              PyUnicode_FromFormat("%s reported %zu output bytes in a buffer of %zu",
+                                   fn->symbol, size, capacity));
+}
+
+static void vix_raise_asked_less(const vix_fn *fn, size_t capacity, size_t size) {
+    vix_raise(VIX_STATUS_BUFFER_TOO_SMALL,
+              PyUnicode_FromFormat("%s answered VIX_STATUS_BUFFER_TOO_SMALL for %zu bytes "
+                                   "but asked for %zu",
+                                   fn->symbol, capacity, size));
+}
+
+static void vix_raise_too_many(const vix_fn *fn, size_t capacity) {
+    vix_raise(VIX_STATUS_BUFFER_TOO_SMALL,
+              PyUnicode_FromFormat("%s still answered VIX_STATUS_BUFFER_TOO_SMALL after %d "
+                                   "calls, last asking for %zu bytes",
+                                   fn->symbol, VIX_MAX_CALLS, capacity));
+}
+
+/* _retry_capacity: 0 when the call succeeded, 1 to retry with a->out_len, -1 raised. */
+static int vix_judge(const vix_fn *fn, int rc, const vix_args *a, size_t capacity) {
+    if (rc == 0 && a->status.code == VIX_STATUS_OK) {
+        if (a->out_len > capacity) {
+            vix_raise_oversize(fn, a->out_len, capacity);
+            return -1;
+        }
+        return 0;
+    }
+    if (a->status.code != VIX_STATUS_BUFFER_TOO_SMALL) {
+        vix_raise_status(fn, &a->status, rc);
+        return -1;
+    }
+    if (a->out_len <= capacity) {
+        vix_raise_asked_less(fn, capacity, a->out_len);
+        return -1;
+    }
+    return 1;
+}
+
+/* ---- calls ------------------------------------------------------------------------ */
+
+static int vix_invoke(const vix_fn *fn, vix_args *a, size_t in_total) {
+    int rc;
+    a->status.code = VIX_STATUS_OK;
+    a->status.message.ptr = NULL;
+    a->status.message.len = 0;
+    if (in_total >= VIX_GIL_THRESHOLD) {
+        Py_BEGIN_ALLOW_THREADS
+        rc = fn->thunk(vix_symbols[fn->index], a);
+        Py_END_ALLOW_THREADS
+    } else {
+        rc = fn->thunk(vix_symbols[fn->index], a);
+    }
+    return rc;
+}
+
+/* Whether len bytes at p are all ASCII: eight bytes at a time, four accumulators. */
+static bool vix_is_ascii(const uint8_t *p, size_t len) {
+    uint64_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+    size_t i = 0;
+    for (; i + 32 <= len; i += 32) {
+        uint64_t w0, w1, w2, w3;
+        memcpy(&w0, p + i, 8);
+        memcpy(&w1, p + i + 8, 8);
+        memcpy(&w2, p + i + 16, 8);
+        memcpy(&w3, p + i + 24, 8);
+        acc0 |= w0;
+        acc1 |= w1;
+        acc2 |= w2;
+        acc3 |= w3;
+    }
+    uint8_t tail = 0;
+    for (; i < len; i++) {
+        tail |= p[i];
+    }
+    return ((acc0 | acc1 | acc2 | acc3) & UINT64_C(0x8080808080808080)) == 0 &&
+           (tail & 0x80) == 0;
+}
+
+/* A str from len bytes of output: ASCII built at C speed, else decoded as UTF-8. */
+static PyObject *vix_text(const uint8_t *p, size_t len) {
+    if (vix_is_ascii(p, len)) {
+        PyObject *s = PyUnicode_New((Py_ssize_t)len, 127);
+        if (s != NULL && len) {
+            memcpy(PyUnicode_DATA(s), p, len);
+        }
+        return s;
+    }
+    return PyUnicode_DecodeUTF8((const char *)p, (Py_ssize_t)len, NULL);
+}
+
+/* Outputs of this size or more ask Linux for transparent huge pages, as _vix_runtime.py
+ * does: the kernel then fills 2 MiB at a time instead of taking a fault per 4 KiB. */
+#define VIX_HUGE ((size_t)4 << 20)
+#define VIX_HUGE_PAGE ((uintptr_t)2 << 20)
+
+static void vix_advise_huge(uint8_t *data, size_t size) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    uintptr_t start = ((uintptr_t)data + VIX_HUGE_PAGE - 1) & ~(VIX_HUGE_PAGE - 1);
+    uintptr_t end = ((uintptr_t)data + size) & ~(VIX_HUGE_PAGE - 1);
+    if (size >= VIX_HUGE && end > start) {
+        (void)madvise((void *)start, (size_t)(end - start), MADV_HUGEPAGE);
+    }
+#else
+    (void)data;
+    (void)size;
+#endif
+}
+
+/* A new object of `capacity` bytes to write an output into, and where its bytes are. */
+static PyObject *vix_new_output(int output, size_t capacity, uint8_t **data) {
+    if (output == VIX_OUT_BYTES) {
+        PyObject *b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)capacity);
+        if (b != NULL) {
+            *data = (uint8_t *)PyBytes_AS_STRING(b);
+        }
+        return b;
+    }
+    PyObject *s = PyUnicode_New((Py_ssize_t)capacity, 127);
+    if (s != NULL) {
+        *data = (uint8_t *)PyUnicode_DATA(s);
+    }
+    return s;
+}
+
+/* _finish: the output from `result` (written in full, or `size` bytes of it). */
+static PyObject *vix_finish(PyObject *result, const uint8_t *data, size_t size,
+                            size_t capacity, int output) {
+    if (output != VIX_OUT_BYTES && !vix_is_ascii(data, size)) {
+        /* Not ASCII: decoded as UTF-8 (the ASCII promise is verified, not trusted). */
+        PyObject *text = PyUnicode_DecodeUTF8((const char *)data, (Py_ssize_t)size, NULL);
+        Py_DECREF(result);
+        return text;
+    }
+    if (size == capacity) {
+        return result;
+    }
+    PyObject *shorter = output == VIX_OUT_BYTES
+                            ? PyBytes_FromStringAndSize((const char *)data, (Py_ssize_t)size)
+                            : vix_text(data, size);
+    Py_DECREF(result);
+    return shorter;
+}
+
+/* _run_large: an output written into the result itself, at `capacity` (0: ask). */
+static PyObject *vix_run_large(const vix_fn *fn, vix_args *a, size_t in_total,
+                               size_t capacity, int calls) {
+    int rc;
+    if (capacity == 0) {
+        calls = 1;
+        a->out_ptr = NULL;
+        a->out_cap = 0;
+        a->out_len = 0;
+        rc = vix_invoke(fn, a, in_total);
+        capacity = a->out_len;
+        bool usual = rc && a->status.code == VIX_STATUS_BUFFER_TOO_SMALL && capacity;
+        if (!usual) {
+            int judged = vix_judge(fn, rc, a, 0);
+            if (judged < 0) {
+                return NULL;
+            }
+            if (judged == 0) {
+                return fn->output == VIX_OUT_BYTES ? PyBytes_FromStringAndSize(NULL, 0)
+                                                   : PyUnicode_New(0, 127);
+            }
+        }
+    }
+    while (calls < VIX_MAX_CALLS) {
+        calls++;
+        uint8_t *data = NULL;
+        PyObject *result = vix_new_output(fn->output, capacity, &data);
+        if (result == NULL) {
+            return NULL;
+        }
+        vix_advise_huge(data, capacity);
+        a->out_ptr = data;
+        a->out_cap = capacity;
+        a->out_len = 0;
+        rc = vix_invoke(fn, a, in_total > capacity ? in_total : capacity);
+        int judged = vix_judge(fn, rc, a, capacity);
+        if (judged == 0) {
+            return vix_finish(result, data, a->out_len, capacity, fn->output);
+        }
+        Py_DECREF(result);
+        if (judged < 0) {
+            return NULL;
+        }
+        capacity = a->out_len;
+    }
+    vix_raise_too_many(fn, capacity);
+    return NULL;
+}
+
+/* operation(): the v1.0 shape, one input in a->in[0]. */
+static PyObject *vix_run_operation(const vix_fn *fn, vix_args *a) {
+    size_t in_size = a->in[0].len;
+    if (in_size <= VIX_SMALL_INPUT) {
+        uint8_t small[VIX_SMALL];
+        a->out_ptr = small;
+        a->out_cap = VIX_SMALL;
+        a->out_len = 0;
+        int rc = vix_invoke(fn, a, in_size);
+        if (rc == 0 && a->status.code == VIX_STATUS_OK && a->out_len <= VIX_SMALL) {
+            if (fn->output == VIX_OUT_BYTES) {
+                return PyBytes_FromStringAndSize((const char *)small,
+                                                 (Py_ssize_t)a->out_len);
+            }
+            return vix_text(small, a->out_len);
+        }
+        /* _run_on */
+        int judged = vix_judge(fn, rc, a, VIX_SMALL);
+        if (judged < 0) {
+            return NULL;
+        }
+        return vix_run_large(fn, a, in_size, judged ? a->out_len : VIX_SMALL, 1);
+    }
+    size_t capacity = 0;
+    if (fn->blocks_in) {
+        capacity = (in_size / (size_t)fn->blocks_in +
+                    (in_size % (size_t)fn->blocks_in != 0)) *
+                   (size_t)fn->blocks_out;
+    }
+    return vix_run_large(fn, a, in_size, capacity, 0);
+}
+
+/* _run_sized: a buffer output of a typed signature, through PyMem memory and a copy. */
+static PyObject *vix_run_sized(const vix_fn *fn, vix_args *a, size_t in_total) {
+    size_t capacity = VIX_FIRST_CAPACITY;
+    if (fn->blocks_in) {
+        for (int i = 0; i < fn->nparams; i++) {
+            const vix_param *p = &fn->params[i];
+            if (p->kind == VIX_P_BYTES || p->kind == VIX_P_STR) {
+                size_t n = a->in[p->c_index].len;
+                capacity = (n / (size_t)fn->blocks_in + (n % (size_t)fn->blocks_in != 0)) *
+                           (size_t)fn->blocks_out;
+                break;
+            }
+        }
+    }
+    for (int calls = 0; calls < VIX_MAX_CALLS; calls++) {
+        uint8_t *address = NULL;
+        if (capacity) {
+            address = PyMem_Malloc(capacity);
+            if (address == NULL) {
+                PyErr_Format(PyExc_MemoryError, "%s: cannot allocate %zu output bytes",
+                             fn->symbol, capacity);
+                return NULL;
+            }
+        }
+        a->out_ptr = address;
+        a->out_cap = capacity;
+        a->out_len = 0;
+        int rc = vix_invoke(fn, a, in_total > capacity ? in_total : capacity);
+        size_t size = a->out_len;
+        if (rc == 0 && a->status.code == VIX_STATUS_OK) {
+            PyObject *out;
+            if (size > capacity) {
+                vix_raise_oversize(fn, size, capacity);
+                out = NULL;
+            } else {
+                const char *from = address && size ? (const char *)address : "";
+                Py_ssize_t n = address && size ? (Py_ssize_t)size : 0;
+                out = fn->output == VIX_OUT_BYTES ? PyBytes_FromStringAndSize(from, n)
+                                                  : PyUnicode_DecodeUTF8(from, n, NULL);
+            }
+            PyMem_Free(address);
+            return out;
+        }
+        PyMem_Free(address);
+        if (a->status.code != VIX_STATUS_BUFFER_TOO_SMALL) {
+            vix_raise_status(fn, &a->status, rc);
+            return NULL;
+        }
+        if (size <= capacity) {
+            vix_raise_asked_less(fn, capacity, size);
+            return NULL;
+        }
+        capacity = size;
+    }
+    vix_raise_too_many(fn, capacity);
+    return NULL;
+}
+
+static PyObject *vix_run_typed(const vix_fn *fn, vix_args *a, size_t in_total) {
+    if (fn->output == VIX_OUT_BYTES || fn->output == VIX_OUT_UTF8 ||
+        fn->output == VIX_OUT_ASCII) {
+        return vix_run_sized(fn, a, in_total);
+    }
+    memset(&a->value, 0, sizeof a->value);
+    int rc = vix_invoke(fn, a, in_total);
+    if (rc != 0 || a->status.code != VIX_STATUS_OK) {
+        vix_raise_status(fn, &a->status, rc);
+        return NULL;
+    }
+    switch (fn->output) {
+    case VIX_OUT_NONE:
+        Py_RETURN_NONE;
+    case VIX_OUT_FLOAT:
+        return PyFloat_FromDouble(a->value.f64);
+    case VIX_OUT_BOOL:
+        return PyBool_FromLong(a->value.b);
+    case VIX_OUT_I32:
+        return PyLong_FromLong((long)a->value.i32);
+    case VIX_OUT_U32:
+        return PyLong_FromUnsignedLong((unsigned long)a->value.u32);
+    case VIX_OUT_I64:
+        return PyLong_FromLongLong((long long)a->value.i64);
+    case VIX_OUT_U64:
+        return PyLong_FromUnsignedLongLong((unsigned long long)a->value.u64);
+    default:
+        return PyLong_FromSize_t(a->value.size);
+    }
+}
+
+static PyObject *vix_run_version(const vix_fn *fn, vix_args *a) {
+    (void)vix_invoke(fn, a, 0);
+    if (a->status.code != VIX_STATUS_OK) {
+        vix_raise_status(fn, &a->status, 0);
+        return NULL;
+    }
+    if (a->text.len == 0) {
+        return PyUnicode_New(0, 127);
+    }
+    if (a->text.ptr == NULL) {
+        vix_raise(VIX_STATUS_ERROR,
+                  PyUnicode_FromFormat("%s returned a NULL pointer with a length of %zu",
+                                       fn->symbol, a->text.len));
+        return NULL;
+    }
+    return PyUnicode_DecodeUTF8(a->text.ptr, (Py_ssize_t)a->text.len, NULL);
+}
+
+/* ---- arguments -------------------------------------------------------------------- */
+
+/* What a call holds until it returns: buffers to release, objects to drop. */
+typedef struct vix_held {
+    Py_buffer views[VIX_MAX_PARAMS];
+    int nviews;
+    PyObject *objects[VIX_MAX_PARAMS];
+    int nobjects;
+} vix_held;
+
+static void vix_release(vix_held *held) {
+    for (int i = 0; i < held->nviews; i++) {
+        PyBuffer_Release(&held->views[i]);
+    }
+    for (int i = 0; i < held->nobjects; i++) {
+        Py_DECREF(held->objects[i]);
+    }
+}
+
+static const char *vix_type_name(PyObject *value) {
+    return Py_TYPE(value)->tp_name;
+}
+
+/* The short type name, as type(value).__name__ gives it. */
+static PyObject *vix_short_name(PyObject *value) {
+    const char *full = vix_type_name(value);
+    const char *dot = strrchr(full, '.');
+    return PyUnicode_FromString(dot ? dot + 1 : full);
+}
+
+static void vix_type_error(const vix_fn *fn, const vix_param *p, const char *expected,
+                           PyObject *value) {
+    PyObject *name = vix_short_name(value);
+    if (name == NULL) {
+        return;
+    }
+    if (p->expected != NULL) {
+        PyErr_Format(PyExc_TypeError, "%s, not %R", p->expected, name);
+    } else {
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be %s, not %R", fn->name,
+                     p->name, expected, name);
+    }
+    Py_DECREF(name);
+}
+
+/* A bytes or str argument as (pointer, length), without a copy for bytes-like objects
+ * and ASCII str. 0 on success, -1 with an exception set. */
+static int vix_buffer_arg(const vix_fn *fn, const vix_param *p, PyObject *value,
+                          vix_in *in, vix_held *held) {
+    if (PyBytes_CheckExact(value)) {
+        in->ptr = (const uint8_t *)PyBytes_AS_STRING(value);
+        in->len = (size_t)PyBytes_GET_SIZE(value);
+        return 0;
+    }
+    if (p->kind == VIX_P_STR && PyUnicode_Check(value)) {
+#if PY_VERSION_HEX < 0x030C0000
+        if (PyUnicode_READY(value) < 0) {
+            return -1;
+        }
+#endif
+        if (PyUnicode_IS_COMPACT_ASCII(value)) {
+            /* The UTF-8 form of an ASCII str is its own data. */
+            in->ptr = (const uint8_t *)PyUnicode_DATA(value);
+            in->len = (size_t)PyUnicode_GET_LENGTH(value);
+            return 0;
+        }
+        PyObject *encoded = PyUnicode_AsUTF8String(value);
+        if (encoded == NULL) {
+            return -1;
+        }
+        held->objects[held->nobjects++] = encoded;
+        in->ptr = (const uint8_t *)PyBytes_AS_STRING(encoded);
+        in->len = (size_t)PyBytes_GET_SIZE(encoded);
+        return 0;
+    }
+    if (!PyObject_CheckBuffer(value)) {
+        vix_type_error(fn, p,
+                       p->kind == VIX_P_STR ? "str or a C-contiguous bytes-like object"
+                                            : "a C-contiguous bytes-like object",
+                       value);
+        return -1;
+    }
+    Py_buffer *view = &held->views[held->nviews];
+    if (PyObject_GetBuffer(value, view, PyBUF_FULL_RO) < 0) {
+        return -1;
+    }
+    held->nviews++;
+    if (!PyBuffer_IsContiguous(view, 'C')) {
+        PyObject *name = vix_short_name(value);
+        if (name != NULL) {
+            if (p->expected != NULL) {
+                PyErr_Format(PyExc_BufferError, "%s; this %U is not", p->expected, name);
+            } else {
+                PyErr_Format(PyExc_BufferError,
+                             "%s() argument '%s' must be a C-contiguous bytes-like object; "
+                             "this %U is not",
+                             fn->name, p->name, name);
+            }
+            Py_DECREF(name);
+        }
+        return -1;
+    }
+    in->len = (size_t)view->len;
+    if (in->len == 0) {
+        /* The operation shape passes b"" (a valid pointer), typed signatures NULL. */
+        in->ptr = fn->shape == VIX_SHAPE_OPERATION ? vix_empty : NULL;
+    } else {
+        in->ptr = (const uint8_t *)view->buf;
+    }
+    return 0;
+}
+
+static int vix_int_arg(const vix_fn *fn, const vix_param *p, PyObject *value,
+                       vix_scalar *out) {
+    PyObject *number = PyNumber_Index(value);
+    if (number == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Clear();
+            vix_type_error(fn, p, "int", value);
+        }
+        return -1;
+    }
+    long long low = 0;
+    unsigned long long high = 0;
+    bool ok = false;
+    int overflow = 0;
+    long long s = PyLong_AsLongLongAndOverflow(number, &overflow);
+    if (s == -1 && PyErr_Occurred()) {
+        Py_DECREF(number);
+        return -1;
+    }
+    switch (p->kind) {
+    case VIX_P_I32:
+        low = INT32_MIN;
+        high = INT32_MAX;
+        ok = !overflow && s >= INT32_MIN && s <= INT32_MAX;
+        out->i32 = (int32_t)s;
+        break;
+    case VIX_P_I64:
+        low = INT64_MIN;
+        high = INT64_MAX;
+        ok = !overflow;
+        out->i64 = (int64_t)s;
+        break;
+    case VIX_P_U32:
+        high = UINT32_MAX;
+        ok = !overflow && s >= 0 && s <= (long long)UINT32_MAX;
+        out->u32 = (uint32_t)s;
+        break;
+    default: {
+        high = p->kind == VIX_P_SIZE ? (unsigned long long)SIZE_MAX : UINT64_MAX;
+        unsigned long long u = 0;
+        if (!overflow) {
+            ok = s >= 0;
+            u = (unsigned long long)s;
+        } else if (overflow > 0) {
+            u = PyLong_AsUnsignedLongLong(number);
+            ok = !(u == (unsigned long long)-1 && PyErr_Occurred());
+            PyErr_Clear();
+        }
+        ok = ok && u <= high;
+        if (p->kind == VIX_P_SIZE) {
+            out->size = (size_t)u;
+        } else {
+            out->u64 = (uint64_t)u;
+        }
+        break;
+    }
+    }
+    if (!ok) {
+        PyErr_Format(PyExc_OverflowError, "%s() argument '%s' must be from %lld to %llu, not %S",
+                     fn->name, p->name, low, high, number);
+    }
+    Py_DECREF(number);
+    return ok ? 0 : -1;
+}
+
+static int vix_float_arg(const vix_fn *fn, const vix_param *p, PyObject *value,
+                         vix_scalar *out) {
+    if (PyFloat_CheckExact(value)) {
+        out->f64 = PyFloat_AS_DOUBLE(value);
+        return 0;
+    }
+    if (PyObject_HasAttrString(value, "__float__") || PyObject_HasAttrString(value, "__index__")) {
+        double x = PyFloat_AsDouble(value);
+        if (x == -1.0 && PyErr_Occurred()) {
+            return -1;
+        }
+        out->f64 = x;
+        return 0;
+    }
+    vix_type_error(fn, p, "float", value);
+    return -1;
+}
+
+static int vix_convert(const vix_fn *fn, const vix_param *p, PyObject *value, vix_args *a,
+                       vix_held *held, size_t *in_total) {
+    vix_scalar *scalar = &a->scalar[p->c_index];
+    switch (p->kind) {
+    case VIX_P_BYTES:
+    case VIX_P_STR:
+        if (vix_buffer_arg(fn, p, value, &a->in[p->c_index], held) < 0) {
+            return -1;
+        }
+        *in_total += a->in[p->c_index].len;
+        return 0;
+    case VIX_P_FLOAT:
+        return vix_float_arg(fn, p, value, scalar);
+    case VIX_P_BOOL:
+        if (value == Py_True || value == Py_False) {
+            scalar->b = value == Py_True;
+            return 0;
+        }
+        vix_type_error(fn, p, "bool", value);
+        return -1;
+    default:
+        return vix_int_arg(fn, p, value, scalar);
+    }
+}
+
+/* ---- the function objects --------------------------------------------------------- */
+
+typedef struct vix_function {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    const vix_fn *fn;
+    PyObject *dict;                     /* __doc__, __wrapped__, __annotations__, ... */
+    PyObject *defaults[VIX_MAX_PARAMS]; /* in Python order; NULL: required */
+    int npositional;                    /* parameters that may be passed by position */
+    int nposonly;
+} vix_function;
+
+/* "'a'", "'a' and 'b'", "'a', 'b', and 'c'", as CPython lists missing arguments. */
+static void vix_missing(const vix_function *self, const int *which, int n, const char *what) {
+    PyObject *names = PyUnicode_FromString("");
+    for (int i = 0; i < n && names != NULL; i++) {
+        const char *sep = i == 0 ? "" : (n == 2 ? " and " : (i == n - 1 ? ", and " : ", "));
+        PyObject *next = PyUnicode_FromFormat("%U%s'%s'", names, sep,
+                                              self->fn->params[which[i]].name);
+        Py_DECREF(names);
+        names = next;
+    }
+    if (names == NULL) {
+        return;
+    }
+    PyErr_Format(PyExc_TypeError, "%s() missing %d required %s argument%s: %U",
+                 self->fn->name, n, what, n == 1 ? "" : "s", names);
+    Py_DECREF(names);
+}
+
+/* Binds the arguments of a call to the parameters, as CPython does for the Python
+ * function the extension stands in for (same messages). */
+static int vix_bind_args(const vix_function *self, PyObject *const *args, Py_ssize_t nargs,
+                         PyObject *kwnames, PyObject **values) {
+    const vix_fn *fn = self->fn;
+    int n = fn->nparams;
+    if (nargs > self->npositional) {
+        int required = 0;
+        for (int i = 0; i < self->npositional; i++) {
+            required += self->defaults[i] == NULL;
+        }
+        if (required == self->npositional) {
+            PyErr_Format(PyExc_TypeError, "%s() takes %d positional argument%s but %zd %s given",
+                         fn->name, self->npositional, self->npositional == 1 ? "" : "s",
+                         nargs, nargs == 1 ? "was" : "were");
+        } else {
+            PyErr_Format(PyExc_TypeError,
+                         "%s() takes from %d to %d positional arguments but %zd %s given",
+                         fn->name, required, self->npositional, nargs,
+                         nargs == 1 ? "was" : "were");
+        }
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        values[i] = i < nargs ? args[i] : NULL;
+    }
+    Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
+    for (Py_ssize_t k = 0; k < nkw; k++) {
+        PyObject *key = PyTuple_GET_ITEM(kwnames, k);
+        int found = -1;
+        for (int i = 0; i < n; i++) {
+            if (PyUnicode_CompareWithASCIIString(key, fn->params[i].name) == 0) {
+                found = i;
+                break;
+            }
+        }
+        if (found < 0) {
+            PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%S'",
+                         fn->name, key);
+            return -1;
+        }
+        if (found < self->nposonly) {
+            PyErr_Format(PyExc_TypeError,
+                         "%s() got some positional-only arguments passed as keyword "
+                         "arguments: '%s'",
+                         fn->name, fn->params[found].name);
+            return -1;
+        }
+        if (values[found] != NULL) {
+            PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'",
+                         fn->name, fn->params[found].name);
+            return -1;
+        }
+        values[found] = args[nargs + k];
+    }
+    int missing[VIX_MAX_PARAMS];
+    int nmissing = 0;
+    for (int i = 0; i < self->npositional; i++) {
+        if (values[i] == NULL && self->defaults[i] == NULL) {
+            missing[nmissing++] = i;
+        }
+    }
+    if (nmissing) {
+        vix_missing(self, missing, nmissing, "positional");
+        return -1;
+    }
+    for (int i = self->npositional; i < n; i++) {
+        if (values[i] == NULL && self->defaults[i] == NULL) {
+            missing[nmissing++] = i;
+        }
+    }
+    if (nmissing) {
+        vix_missing(self, missing, nmissing, "keyword-only");
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        if (values[i] == NULL) {
+            values[i] = self->defaults[i];
+        }
+    }
+    return 0;
+}
+
+static PyObject *vix_function_call(PyObject *callable, PyObject *const *args, size_t nargsf,
+                                   PyObject *kwnames) {
+    vix_function *self = (vix_function *)callable;
+    const vix_fn *fn = self->fn;
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+    vix_in in[VIX_MAX_PARAMS];
+    vix_scalar scalar[VIX_MAX_PARAMS];
+    vix_args a;
+    memset(&a, 0, sizeof a);
+    a.in = in;
+    a.scalar = scalar;
+    if (fn->shape == VIX_SHAPE_VERSION) {
+        if (nargs || (kwnames && PyTuple_GET_SIZE(kwnames))) {
+            PyObject *none = NULL;
+            (void)none;
+            if (nargs) {
+                PyErr_Format(PyExc_TypeError,
+                             "%s() takes 0 positional arguments but %zd %s given", fn->name,
+                             nargs, nargs == 1 ? "was" : "were");
+            } else {
+                PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%S'",
+                             fn->name, PyTuple_GET_ITEM(kwnames, 0));
+            }
+            return NULL;
+        }
+        return vix_run_version(fn, &a);
+    }
+    PyObject *values[VIX_MAX_PARAMS];
+    if (fn->shape == VIX_SHAPE_OPERATION && nargs == 1 && kwnames == NULL) {
+        values[0] = args[0]; /* the common call, without binding */
+    } else if (vix_bind_args(self, args, nargs, kwnames, values) < 0) {
+        return NULL;
+    }
+    vix_held held;
+    held.nviews = 0;
+    held.nobjects = 0;
+    size_t in_total = 0;
+    PyObject *result = NULL;
+    /* In C order, as _vix_runtime.call converts them (the first bad one raises). */
+    for (int c = 0; c < fn->nparams; c++) {
+        for (int i = 0; i < fn->nparams; i++) {
+            if (fn->params[i].c_index == c &&
+                vix_convert(fn, &fn->params[i], values[i], &a, &held, &in_total) < 0) {
+                goto done;
+            }
+        }
+    }
+    result = fn->shape == VIX_SHAPE_OPERATION ? vix_run_operation(fn, &a)
+                                              : vix_run_typed(fn, &a, in_total);
+done:
+    vix_release(&held);
+    return result;
+}
+
+static void vix_function_dealloc(PyObject *op) {
+    vix_function *self = (vix_function *)op;
+    PyObject_GC_UnTrack(op);
+    Py_CLEAR(self->dict);
+    for (int i = 0; i < VIX_MAX_PARAMS; i++) {
+        Py_CLEAR(self->defaults[i]);
+    }
+    PyObject_GC_Del(op);
+}
+
+static int vix_function_traverse(PyObject *op, visitproc visit, void *arg) {
+    vix_function *self = (vix_function *)op;
+    Py_VISIT(self->dict);
+    for (int i = 0; i < VIX_MAX_PARAMS; i++) {
+        Py_VISIT(self->defaults[i]);
+    }
+    return 0;
+}
+
+static int vix_function_clear(PyObject *op) {
+    vix_function *self = (vix_function *)op;
+    Py_CLEAR(self->dict);
+    for (int i = 0; i < VIX_MAX_PARAMS; i++) {
+        Py_CLEAR(self->defaults[i]);
+    }
+    return 0;
+}
+
+static PyObject *vix_function_repr(PyObject *op) {
+    vix_function *self = (vix_function *)op;
+    return PyUnicode_FromFormat("<compiled function %s>", self->fn->name);
+}
+
+static PyGetSetDef vix_function_getset[] = {
+    {"__dict__", PyObject_GenericGetDict, PyObject_GenericSetDict, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject vix_function_type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = VIX_MODULE_NAME ".Function",
+    .tp_basicsize = sizeof(vix_function),
+    .tp_dealloc = vix_function_dealloc,
+    .tp_vectorcall_offset = offsetof(vix_function, vectorcall),
+    .tp_repr = vix_function_repr,
+    .tp_call = PyVectorcall_Call,
+    .tp_getattro = PyObject_GenericGetAttr,
+    .tp_setattro = PyObject_GenericSetAttr,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_doc = "A function of the compiled backend; its signature, docstring and type hints "
+              "are those of the Python function in __wrapped__.",
+    .tp_traverse = vix_function_traverse,
+    .tp_clear = vix_function_clear,
+    .tp_getset = vix_function_getset,
+    .tp_dictoffset = offsetof(vix_function, dict),
+};

@@ -1,0 +1,150 @@
+"""The compiled backend as generated code: its C compiles cleanly with gcc and clang under
+``-Wall -Wextra -Werror``, the package says which backend it runs on, VIX_FFI_BACKEND
+chooses it, a package without its extension runs on ctypes, and both backends show the
+same functions (signatures, docstrings, type hints) for every case.
+
+The behaviour of the calls themselves is checked by the other suites, which
+``cargo xtask test`` runs on both backends."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator_support import Case
+
+pytestmark = pytest.mark.skipif(
+    os.name == "nt", reason="the extension is built with GCC-style flags here"
+)
+
+DESCRIBE = r"""
+import importlib, inspect, json, sys, typing
+pkg = importlib.import_module(sys.argv[1])
+api = importlib.import_module(sys.argv[1] + ".api")
+out = {"backend": pkg.BACKEND, "functions": {}}
+for name in api.__all__:
+    f = getattr(api, name)
+    if isinstance(f, type):
+        continue
+    out["functions"][name] = {
+        "signature": str(inspect.signature(f)),
+        "doc": f.__doc__,
+        "hints": {k: repr(v) for k, v in typing.get_type_hints(f).items()},
+        "name": f.__name__,
+        "module": f.__module__,
+    }
+print(json.dumps(out))
+"""
+
+
+def describe(
+    case: Case, python_dir: Path, lib_dir: Path, backend: str | None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "VIX_FFI_BACKEND"}
+    env["PYTHONPATH"] = str(python_dir)
+    env[case.env_var] = str(lib_dir)
+    if backend is not None:
+        env["VIX_FFI_BACKEND"] = backend
+    return subprocess.run(
+        [sys.executable, "-c", DESCRIBE, case.package],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+
+def described(proc: subprocess.CompletedProcess[str]) -> Any:
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.splitlines()[-1])
+
+
+def extension(case: Case) -> Path:
+    built = sorted(case.package_dir.glob("_vix_ext.*.so"))
+    if not built:
+        pytest.skip(f"{case.name} was generated without its compiled backend")
+    return built[0]
+
+
+@pytest.mark.parametrize("compiler", ["gcc", "clang"])
+def test_the_extension_is_clean_under_wall_wextra_werror(
+    case: Case, compiler: str, tmp_path: Path
+) -> None:
+    if shutil.which(compiler) is None:
+        pytest.skip(f"{compiler} is not installed")
+    source = case.package_dir / "_vix_ext.c"
+    if not case.has_extension:
+        assert not source.exists(), (
+            f"{case.name}: a _vix_ext.c for a package with classes"
+        )
+        pytest.skip(f"{case.name} has classes, which the compiled backend lacks so far")
+    assert source.is_file(), f"{case.name}: no _vix_ext.c"
+    proc = subprocess.run(
+        [
+            compiler,
+            "-std=c11",
+            "-O2",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-fPIC",
+            f"-I{sysconfig.get_paths()['include']}",
+            "-c",
+            str(source),
+            "-o",
+            str(tmp_path / "ext.o"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_both_backends_show_the_same_functions(
+    case: Case, stub_lib_dirs: dict[str, Path]
+) -> None:
+    extension(case)
+    lib_dir = stub_lib_dirs[case.name]
+    compiled = described(describe(case, case.python_dir, lib_dir, "compiled"))
+    ctypes_ = described(describe(case, case.python_dir, lib_dir, "ctypes"))
+    assert compiled["backend"] == "compiled"
+    assert ctypes_["backend"] == "ctypes"
+    assert compiled["functions"] == ctypes_["functions"]
+    assert compiled["functions"], "no function compared"
+    # Unset, the compiled backend is used where it loads.
+    assert described(describe(case, case.python_dir, lib_dir, None))["backend"] == (
+        "compiled"
+    )
+
+
+def test_a_package_without_its_extension_runs_on_ctypes(
+    case: Case, stub_lib_dirs: dict[str, Path], tmp_path: Path
+) -> None:
+    ext = extension(case)
+    copy = tmp_path / "python"
+    shutil.copytree(case.python_dir, copy)
+    (copy / case.package / ext.name).unlink()
+    lib_dir = stub_lib_dirs[case.name]
+    assert described(describe(case, copy, lib_dir, None))["backend"] == "ctypes"
+    required = describe(case, copy, lib_dir, "compiled")
+    assert required.returncode != 0
+    assert "VIX_FFI_BACKEND is 'compiled' but the extension module does not load" in (
+        required.stderr
+    )
+
+
+def test_an_unknown_backend_is_refused(
+    case: Case, stub_lib_dirs: dict[str, Path]
+) -> None:
+    proc = describe(case, case.python_dir, stub_lib_dirs[case.name], "cffi")
+    assert proc.returncode != 0
+    assert "VIX_FFI_BACKEND is 'cffi': set it to 'ctypes' or 'compiled'" in proc.stderr
