@@ -16,6 +16,7 @@
 mod child;
 mod corpus;
 mod locate;
+mod objects;
 mod protocol;
 mod report;
 mod rules;
@@ -35,7 +36,7 @@ pub use rules::Rule;
 pub use supervise::ChildCommand;
 
 use corpus::Input;
-use protocol::{DeclaredBlocks, Done, Event, Finding, Job, Task, TypedSignature};
+use protocol::{DeclaredBlocks, Done, Event, Finding, Job, Task};
 use supervise::{ChildRun, End};
 
 /// Default number of random inputs.
@@ -138,8 +139,11 @@ impl std::error::Error for CheckError {}
 enum Shape {
     Operation,
     Version,
-    /// A typed signature (ABI v1.1) other than the operation shape.
+    /// A typed signature (ABI v1.1) other than the operation shape: functions, and the
+    /// constructors and methods of classes.
     Typed,
+    /// A class as a whole (`void <c_name>_free(pkg_thing *)`, see [`objects`]).
+    Class,
     Other,
 }
 
@@ -152,14 +156,8 @@ fn shape_of(f: &Function) -> Shape {
             CType::Int | CType::Int32,
             [in_ptr, CType::SizeT, out_ptr, CType::SizeT, CType::SizeTPtr, CType::VixStatusPtr],
         ) if pointer(*in_ptr) && pointer(*out_ptr) => Shape::Operation,
-        // Objects (ABI v1.1 classes) are not checked yet.
-        _ if f
-            .signature
-            .as_ref()
-            .is_some_and(|s| s.classes().next().is_none()) =>
-        {
-            Shape::Typed
-        }
+        (CType::Void, [CType::Handle]) if f.signature.is_none() => Shape::Class,
+        _ if f.signature.is_some() => Shape::Typed,
         _ => Shape::Other,
     }
 }
@@ -202,6 +200,12 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
     let (_shim_dir, options) = with_shim(options);
     let options = &options;
     let manifest = read_manifest(&options.spec)?;
+    let all = objects::functions(&manifest);
+    // A class entry whose free the manifest does not declare cannot be checked as one.
+    let shape_of = |f: &Function| match shape_of(f) {
+        Shape::Class if objects::class_freed_by(&manifest, &f.symbol).is_none() => Shape::Other,
+        shape => shape,
+    };
     let manifest_dir = options
         .spec
         .parent()
@@ -214,11 +218,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         options.lib.as_deref(),
         env.as_deref(),
     );
-    let symbols: Vec<String> = manifest
-        .functions
-        .iter()
-        .map(|f| f.symbol.clone())
-        .collect();
+    let symbols: Vec<String> = all.iter().map(|f| f.symbol.clone()).collect();
     let (library, missing) = load(options, &manifest, candidates, symbols)?;
     let mangled = mangled_exports(&library, &missing);
     let missing: HashSet<String> = missing.into_iter().collect();
@@ -227,14 +227,12 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
     let blocks = blocks_declared(&manifest);
 
     let present = |f: &&Function| !missing.contains(&f.symbol);
-    let operations: Vec<&Function> = manifest
-        .functions
+    let operations: Vec<&Function> = all
         .iter()
         .filter(|f| shape_of(f) == Shape::Operation)
         .filter(present)
         .collect();
-    let versions: Vec<&Function> = manifest
-        .functions
+    let versions: Vec<&Function> = all
         .iter()
         .filter(|f| shape_of(f) == Shape::Version)
         .filter(present)
@@ -260,7 +258,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
     };
 
     if let Some((name, hex)) = &options.replay {
-        return replay(options, &manifest, &library, &missing, name, hex);
+        return replay(options, &manifest, &all, &library, &missing, name, hex);
     }
     let fuzzing = options.fuzz.is_some();
     let rules_of = |f: &Function| {
@@ -271,8 +269,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         rules
     };
 
-    let typed: Vec<&Function> = manifest
-        .functions
+    let typed: Vec<&Function> = all
         .iter()
         .filter(|f| shape_of(f) == Shape::Typed)
         .filter(present)
@@ -286,13 +283,18 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
                 rule,
                 seed: options.seed,
                 iterations: options.iterations,
-                signature: TypedSignature::of(sig),
+                signature: objects::typed_signature(&manifest, sig),
                 null_calls,
                 fuzz_ms: 0,
                 replay: None,
             },
         })
     };
+    let classes: Vec<&Function> = all
+        .iter()
+        .filter(|f| shape_of(f) == Shape::Class)
+        .filter(present)
+        .collect();
 
     // Round 1: robustness of every operation, which also offers outputs of accepted
     // inputs; null-args of every typed function, so that the message rules of round 2
@@ -375,6 +377,27 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
                 keys.push((f.symbol.clone(), rule));
                 round2.push(job);
             }
+        }
+    }
+    for f in &classes {
+        let Some((id, _)) = objects::class_freed_by(&manifest, &f.symbol) else {
+            continue;
+        };
+        let Some(class) = objects::life(&manifest, id) else {
+            continue;
+        };
+        for rule in Rule::CLASS {
+            keys.push((f.symbol.clone(), rule));
+            round2.push(Job {
+                task: Task::Class {
+                    library: library.clone(),
+                    rule,
+                    seed: options.seed,
+                    iterations: options.iterations,
+                    class: class.clone(),
+                    methods: objects::methods(&manifest, id),
+                },
+            });
         }
     }
     let runs2 = run_all(options, &round2)?;
@@ -468,7 +491,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         .collect();
 
     let mut results = Vec::new();
-    for f in &manifest.functions {
+    for f in &all {
         let shape = shape_of(f);
         let is_missing = missing.contains(&f.symbol);
         results.push(symbol_result(f, is_missing, mangled.get(&f.symbol)));
@@ -482,6 +505,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
                 }
                 rules
             }
+            Shape::Class => Rule::CLASS.to_vec(),
             Shape::Other => {
                 results.push(result(
                     f,
@@ -650,13 +674,13 @@ fn fuzz_failure_kind(run: &ChildRun) -> Option<(End, Option<String>)> {
 fn replay(
     options: &Options,
     manifest: &Manifest,
+    all: &[Function],
     library: &Path,
     missing: &HashSet<String>,
     name: &str,
     hex: &str,
 ) -> Result<Report, CheckError> {
-    let Some(f) = manifest
-        .functions
+    let Some(f) = all
         .iter()
         .find(|f| f.name == name && matches!(shape_of(f), Shape::Operation | Shape::Typed))
     else {
@@ -682,7 +706,7 @@ fn replay(
                     rule: Rule::Fuzz,
                     seed: options.seed,
                     iterations: options.iterations,
-                    signature: TypedSignature::of(sig),
+                    signature: objects::typed_signature(manifest, sig),
                     null_calls: false,
                     fuzz_ms: 0,
                     replay: Some(iteration),
@@ -1186,6 +1210,9 @@ fn judge(f: &Function, rule: Rule, run: &ChildRun, timeout: Duration) -> RuleRes
         } else if rust_abort {
             RUST_ALLOC_ADVICE
         } else if rule == Rule::AllocationFailure {
+            rule.expectation()
+        } else if matches!(rule, Rule::FreeNull | Rule::NullSelf) {
+            // Called with NULL, and crashed: what the rule asks is exactly not that.
             rule.expectation()
         } else if rule == Rule::InputBounds && fault {
             // The guard page faulted: the call announced last read outside its input.
