@@ -308,26 +308,35 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         .iter()
         .map(|f| op_job(f, Rule::Robustness, &[]))
         .collect();
+    const NULL_RULES: [Rule; 2] = [Rule::NullArgs, Rule::NullSelf];
     for f in &typed {
-        let typed_null_args = f
-            .signature
-            .as_ref()
-            .is_some_and(|sig| Rule::typed(sig).contains(&Rule::NullArgs));
-        if let (true, Some(job)) = (typed_null_args, typed_job(f, Rule::NullArgs, false)) {
-            keys1.push((f.symbol.clone(), Rule::NullArgs));
-            round1.push(job);
+        let rules = f.signature.as_ref().map(Rule::typed).unwrap_or_default();
+        for rule in NULL_RULES.into_iter().filter(|r| rules.contains(r)) {
+            if let Some(job) = typed_job(f, rule, false) {
+                keys1.push((f.symbol.clone(), rule));
+                round1.push(job);
+            }
         }
     }
     let runs1 = run_all(options, &round1)?;
-    let null_calls_safe: HashSet<String> = keys1
-        .iter()
-        .zip(&runs1)
-        .filter(|((_, rule), run)| {
-            *rule == Rule::NullArgs
-                && run.end == End::Exited(0)
-                && run.events.iter().any(|e| matches!(e, Event::Done(_)))
-        })
+    // A function whose NULL-pointer calls (null-args, and null-self for a method) all
+    // returned: its message rules read their messages too.
+    let survived = |run: &ChildRun| {
+        run.end == End::Exited(0) && run.events.iter().any(|e| matches!(e, Event::Done(_)))
+    };
+    let null_runs = || {
+        keys1
+            .iter()
+            .zip(&runs1)
+            .filter(|((_, rule), _)| NULL_RULES.contains(rule))
+    };
+    let null_calls_crashed: HashSet<String> = null_runs()
+        .filter(|(_, run)| !survived(run))
         .map(|((symbol, _), _)| symbol.clone())
+        .collect();
+    let null_calls_safe: HashSet<String> = null_runs()
+        .map(|((symbol, _), _)| symbol.clone())
+        .filter(|symbol| !null_calls_crashed.contains(symbol))
         .collect();
     let mut derived = Vec::new();
     let mut seen_bytes = HashSet::new();
@@ -371,7 +380,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         let null_calls = null_calls_safe.contains(&f.symbol);
         for rule in Rule::typed(sig)
             .into_iter()
-            .filter(|r| *r != Rule::NullArgs)
+            .filter(|r| !NULL_RULES.contains(r))
         {
             if let Some(job) = typed_job(f, rule, null_calls) {
                 keys.push((f.symbol.clone(), rule));

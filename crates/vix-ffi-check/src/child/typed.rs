@@ -318,6 +318,47 @@ impl Runner<'_> {
         }
         (!calls.is_empty()).then_some((values, calls))
     }
+
+    /// A method's calls with `self = NULL`, every other argument ordinary (the first
+    /// argument list without an empty buffer, as for `null-args`) and every pointer
+    /// given: for a buffer output the size query and a call with a buffer.
+    fn null_self_calls(&self) -> Option<(Vec<Value>, Vec<Call>)> {
+        self.ctx.callee.sig.receiver?;
+        let mut values = self
+            .ctx
+            .cases
+            .iter()
+            .find(|c| {
+                c.iter()
+                    .all(|v| v.buffer().is_none_or(|b| !b.bytes.is_empty()))
+            })
+            .or_else(|| self.ctx.cases.first())
+            .cloned()
+            .unwrap_or_default();
+        for (i, _) in self.ctx.callee.sig.buffer_params() {
+            if values[i].buffer().is_none_or(|b| b.bytes.is_empty()) {
+                values[i] = Value::Buffer(Input {
+                    label: "text".into(),
+                    bytes: b"hello, world".to_vec(),
+                    null_ptr: false,
+                });
+            }
+        }
+        let mut calls = vec![Call {
+            null_self: true,
+            ..Call::cap(FALLBACK_CAP)
+        }];
+        if self.buffer_out() {
+            calls.insert(
+                0,
+                Call {
+                    null_self: true,
+                    ..Call::query()
+                },
+            );
+        }
+        Some((values, calls))
+    }
 }
 
 /// Applies `rule` to the function of `ctx`.
@@ -743,42 +784,11 @@ fn null_args(runner: &Runner, findings: &mut Findings) -> Result<String, String>
 /// argument list without an empty buffer, as for `null-args`; for a buffer output the
 /// size query too.
 fn null_self(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
-    let Some(life) = runner.ctx.callee.receiver() else {
+    let (Some(life), Some((values, calls))) =
+        (runner.ctx.callee.receiver(), runner.null_self_calls())
+    else {
         return Err("the function is not a method".into());
     };
-    let mut values = runner
-        .ctx
-        .cases
-        .iter()
-        .find(|c| {
-            c.iter()
-                .all(|v| v.buffer().is_none_or(|b| !b.bytes.is_empty()))
-        })
-        .or_else(|| runner.ctx.cases.first())
-        .cloned()
-        .unwrap_or_default();
-    for (i, _) in runner.ctx.callee.sig.buffer_params() {
-        if values[i].buffer().is_none_or(|b| b.bytes.is_empty()) {
-            values[i] = Value::Buffer(Input {
-                label: "text".into(),
-                bytes: b"hello, world".to_vec(),
-                null_ptr: false,
-            });
-        }
-    }
-    let mut calls = vec![Call {
-        null_self: true,
-        ..Call::cap(FALLBACK_CAP)
-    }];
-    if runner.buffer_out() {
-        calls.insert(
-            0,
-            Call {
-                null_self: true,
-                ..Call::query()
-            },
-        );
-    }
     for call in &calls {
         let (desc, seen) = runner.call(&values, *call);
         if seen.obs.code != Some(INVALID_ARG) || seen.obs.rc == 0 {
@@ -975,11 +985,18 @@ fn message_calls(runner: &Runner, visit: &mut dyn FnMut(&str, &Seen)) {
             visit(&desc, &seen);
         }
     }
+    if let Some((values, calls)) = runner.null_self_calls() {
+        for call in calls {
+            let (desc, seen) = runner.call(&values, call);
+            visit(&desc, &seen);
+        }
+    }
 }
 
 /// Why a message rule found nothing to read.
 fn no_message(runner: &Runner, what: &str) -> String {
-    if runner.null_calls().is_some() && !runner.ctx.null_calls {
+    let null_calls = runner.null_calls().is_some() || runner.null_self_calls().is_some();
+    if null_calls && !runner.ctx.null_calls {
         format!(
             "no call with ordinary arguments returned a non-empty {what} message, and the \
              NULL-pointer calls were left out: they crashed under null-args"
