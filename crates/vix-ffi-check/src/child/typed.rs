@@ -997,9 +997,14 @@ fn message_calls(runner: &Runner, visit: &mut dyn FnMut(&str, &Seen)) {
 fn no_message(runner: &Runner, what: &str) -> String {
     let null_calls = runner.null_calls().is_some() || runner.null_self_calls().is_some();
     if null_calls && !runner.ctx.null_calls {
+        let rules = if runner.ctx.callee.sig.receiver.is_some() {
+            "null-args or null-self"
+        } else {
+            "null-args"
+        };
         format!(
             "no call with ordinary arguments returned a non-empty {what} message, and the \
-             NULL-pointer calls were left out: they crashed under null-args"
+             NULL-pointer calls were left out: they crashed under {rules}"
         )
     } else {
         format!("no call returned a non-empty {what} message")
