@@ -132,12 +132,12 @@ pub(crate) unsafe fn borrow_input<'a>(ptr: *const u8, len: usize, stem: &str) ->
         return Ok(&[]);
     }
     if ptr.is_null() {
-        return Err(Error::invalid_arg(format!(
+        return Err(Error::invalid_arg(crate::try_format!(
             "{stem}_ptr is NULL but {stem}_len is {len}"
         )));
     }
     if len > isize::MAX as usize {
-        return Err(Error::invalid_arg(format!(
+        return Err(Error::invalid_arg(crate::try_format!(
             "{stem}_len {len} exceeds the largest possible buffer"
         )));
     }
@@ -188,13 +188,13 @@ impl Out for BufOut {
         // SAFETY: non-null, writable by contract.
         unsafe { self.len.write(0) };
         if self.ptr.is_null() && self.cap > 0 {
-            return Err(Error::invalid_arg(format!(
+            return Err(Error::invalid_arg(crate::try_format!(
                 "out_ptr is NULL but out_cap is {}",
                 self.cap
             )));
         }
         if self.cap > isize::MAX as usize {
-            return Err(Error::invalid_arg(format!(
+            return Err(Error::invalid_arg(crate::try_format!(
                 "out_cap {} exceeds the largest possible buffer",
                 self.cap
             )));
@@ -219,7 +219,7 @@ impl BufOut {
         unsafe { self.len.write(need) };
         Err(Error::new(
             StatusCode::BufferTooSmall,
-            format!(
+            crate::try_format!(
                 "output buffer too small: {need} bytes needed, out_cap is {}",
                 self.cap
             ),
@@ -259,7 +259,7 @@ impl BufOut {
         let out = unsafe { uninit_slice(self.ptr, need) };
         let written = write(out)?;
         if written > need {
-            return Err(Error::other(format!(
+            return Err(Error::other(crate::try_format!(
                 "internal error: operation reported {written} bytes written into a \
                  buffer of {need}"
             )));

@@ -90,7 +90,7 @@ const SELF: &str = "self";
 fn poisoned(name: &str) -> Error {
     Error::new(
         StatusCode::Error,
-        format!(
+        crate::try_format!(
             "`{name}` is unusable: an earlier call on it panicked and may have left it \
              half-updated; free it"
         ),
@@ -118,7 +118,7 @@ impl<'a, T: Send> HandleArg<'a, T> {
 
     fn handle(self, name: &str) -> Result<&'a Handle<T>> {
         if self.ptr.is_null() {
-            return Err(Error::invalid_arg(format!("{name} is NULL")));
+            return Err(Error::invalid_arg(crate::try_format!("{name} is NULL")));
         }
         // SAFETY: non-null, and live for 'a by `new`'s contract.
         Ok(unsafe { &*self.ptr })
@@ -137,7 +137,7 @@ impl<'a, T: Send> HandleArg<'a, T> {
         match handle.value.try_lock() {
             Ok(guard) => Ok(guard),
             Err(TryLockError::Poisoned(_)) => Err(poisoned(name)),
-            Err(TryLockError::WouldBlock) => Err(Error::invalid_arg(format!(
+            Err(TryLockError::WouldBlock) => Err(Error::invalid_arg(crate::try_format!(
                 "`{name}` is in use by another call at the same time: an object is used by \
                  one call at a time"
             ))),
@@ -162,7 +162,7 @@ pub fn distinct(handles: &[(usize, &str)]) -> Result<()> {
             continue;
         }
         if let Some((_, first)) = handles[..j].iter().find(|(a, _)| a == addr) {
-            return Err(Error::invalid_arg(format!(
+            return Err(Error::invalid_arg(crate::try_format!(
                 "`{name}` is the same object as `{first}`: a call uses each object once"
             )));
         }
