@@ -133,7 +133,7 @@ pub fn derived(ty: ParamType, default: Option<&Default>) -> Value {
         Some(Default::Bytes(b)) => Value::Buffer(input("the default", b)),
         Some(Default::Str(s)) => Value::Buffer(input("the default", s.as_bytes())),
         Some(Default::None) => Value::Buffer(Input {
-            label: "None (NULL)".into(),
+            label: "None, ptr NULL".into(),
             bytes: Vec::new(),
             null_ptr: true,
         }),
