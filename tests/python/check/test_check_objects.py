@@ -200,3 +200,18 @@ def test_a_crash_on_a_null_self_keeps_the_message_rules_off_null_calls(
         assert "crashed under null-args or null-self" in result["seen"], result
     # The other methods' NULL-self calls still give messages to read.
     assert run.outcome("Hasher.length", "message-utf8")["outcome"] == "pass"
+
+
+def test_the_conformant_c_build_survives_a_short_fuzz_run(
+    objects_libs: dict[str, Path],
+) -> None:
+    """--fuzz 1: constructors and methods get mutated argument lists too, each method on
+    a new object, every object released."""
+    run = run_check(
+        "--spec", str(OBJECTS_SPEC), "--lib", str(objects_libs["NONE"]), "--fuzz", "1"
+    )
+    assert run.code == 0, run.describe()
+    for function in ("Hasher.new", "Hasher.update", "Hasher.absorb", "Counter.add"):
+        result = run.outcome(function, "fuzz")
+        assert result["outcome"] == "pass", result
+        assert not result["seen"].startswith("0 mutated"), result
