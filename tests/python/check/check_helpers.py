@@ -91,7 +91,14 @@ OBJECTS_SPEC = OBJECTS_DIR / "bindings.json"
 
 # Every build of c_objects/objlib.c: NONE is the conformant library, the others break one
 # rule of objects each.
-OBJECTS_BUGS = ["NONE", "FREE_NULL", "NULL_SELF_OK", "NULL_SELF_CRASH", "NEW_LEAK"]
+OBJECTS_BUGS = [
+    "NONE",
+    "FREE_NULL",
+    "NULL_SELF_OK",
+    "NULL_SELF_CRASH",
+    "NEW_LEAK",
+    "HANDLE_ON_ERROR",
+]
 
 CPP_OBJECTS_DIR = REPO_ROOT / "tests" / "fixtures" / "cpp_objects"
 CPP_OBJECTS_SPEC = CPP_OBJECTS_DIR / "bindings.json"

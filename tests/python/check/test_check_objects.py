@@ -121,6 +121,12 @@ EXPECTED: dict[str, tuple[set[tuple[str, str]], str, str, str]] = {
         "SIGSEGV",
         "VIX_STATUS_INVALID_ARG",
     ),
+    "HANDLE_ON_ERROR": (
+        {("Hasher.new", "handle-output")},
+        "Hasher.new(key=",
+        "VIX_STATUS_INVALID_ARG, and out_handle set to 0x",
+        "left NULL (untouched) on every error",
+    ),
     "NEW_LEAK": (
         {("Hasher", "leaks"), ("Hasher.new", "leaks")},
         "",

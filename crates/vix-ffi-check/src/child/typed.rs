@@ -831,8 +831,8 @@ fn handle_problem(seen: &Seen) -> Option<String> {
     }
     if code != OK && written && raw != 0 {
         return Some(format!(
-            "{}, and out_handle set to {raw:#x}: the caller would own an object the call \
-             did not give",
+            "{}, and out_handle set to {raw:#x}: a caller told of an error owns no object, \
+             and one that releases what it finds there frees what it was not given",
             code_name(code)
         ));
     }
