@@ -1054,6 +1054,13 @@ const RUST_ALLOC_ADVICE: &str = "an error status when an allocation fails: Rust'
     a sized function and return an error on failure, as examples/base64_ffi does; a \
     function returning Vec cannot, and fails this rule";
 
+/// What the report expects of a Rust function that aborted allocating what an argument
+/// asked for (under a rule other than `allocation-failure`).
+const RUST_SIZE_ADVICE: &str = "no crash: a size taken from an argument is allocated \
+    with try_reserve (Vec::try_reserve_exact) and refused with an error status when it \
+    cannot be had; Rust's vec![...; n], Vec::with_capacity and String::with_capacity abort \
+    the process instead";
+
 /// The C++ exception that was in flight when the child aborted, as the report names it
 /// (`a C++ exception (std::invalid_argument)`), from the shim's report or, without the
 /// shim, from what Rust's runtime printed on meeting it.
@@ -1160,9 +1167,10 @@ fn judge(f: &Function, rule: Rule, run: &ChildRun, timeout: Duration) -> RuleRes
     let escaped = escaped_exception(run);
     // An escaped exception is said in the author's terms; the checker's own last words
     // about it ("Rust cannot catch foreign exceptions") would say nothing more.
-    let rust_abort = rule == Rule::AllocationFailure
-        && matches!(run.end, End::Signaled(_))
-        && run.stderr.contains("memory allocation of");
+    // Under any rule: a size the library tried to allocate (a length at the limit of its
+    // type, under extreme-values) aborts the same way as an allocation made to fail.
+    let rust_abort =
+        matches!(run.end, End::Signaled(_)) && run.stderr.contains("memory allocation of");
     // Rust's abort message is quoted in the verdict; the backtrace after it is the
     // checker's own frames.
     let note = if escaped.is_some() || rust_abort {
@@ -1216,8 +1224,10 @@ fn judge(f: &Function, rule: Rule, run: &ChildRun, timeout: Duration) -> RuleRes
             "every call returns"
         } else if escaped.is_some() {
             ESCAPE_ADVICE
-        } else if rust_abort {
+        } else if rust_abort && rule == Rule::AllocationFailure {
             RUST_ALLOC_ADVICE
+        } else if rust_abort {
+            RUST_SIZE_ADVICE
         } else if rule == Rule::AllocationFailure {
             rule.expectation()
         } else if matches!(rule, Rule::FreeNull | Rule::NullSelf) {
@@ -1470,6 +1480,31 @@ mod tests {
             Some("while calling f(x, out_ptr NULL, out_cap 0)")
         );
         assert!(r.seen.contains("SIGSEGV"), "{}", r.seen);
+    }
+
+    #[test]
+    fn a_rust_abort_on_a_huge_size_is_said_under_any_rule() {
+        let f = function(CType::Int, &[]);
+        let mut aborted = run(
+            vec![Event::Step("calling f(length=9223372036854775807)".into())],
+            End::Signaled(libc::SIGABRT),
+        );
+        aborted.stderr = "memory allocation of 9223372036854775807 bytes failed\nstack \
+                          backtrace:\n   0: std::alloc::rust_oom\n"
+            .into();
+        let r = judge(&f, Rule::ExtremeValues, &aborted, DEFAULT_TIMEOUT);
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert!(
+            r.seen
+                .contains("(\"memory allocation of 9223372036854775807 bytes failed\")"),
+            "{}",
+            r.seen
+        );
+        assert_eq!(r.expected, RUST_SIZE_ADVICE);
+        // The checker's own backtrace is not quoted.
+        assert!(r.detail.is_none(), "{:?}", r.detail);
+        let r = judge(&f, Rule::AllocationFailure, &aborted, DEFAULT_TIMEOUT);
+        assert_eq!(r.expected, RUST_ALLOC_ADVICE);
     }
 
     #[test]
