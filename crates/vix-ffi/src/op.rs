@@ -157,11 +157,12 @@ pub trait Out {
     /// The output pointers are null or valid for the whole call.
     unsafe fn open(&self) -> Result<()>;
 
-    /// Writes the value, after a successful body.
+    /// Writes the value, after a successful body; an error (a new object that cannot be
+    /// allocated) is the call's status.
     ///
     /// # Safety
     /// As for [`Out::open`], which returned `Ok`.
-    unsafe fn finish(&self, value: Self::Value);
+    unsafe fn finish(&self, value: Self::Value) -> Result<()>;
 }
 
 /// A bytes output `out_ptr, out_cap, out_len`, with the sizing rules of v1.0: `*out_len`
@@ -202,9 +203,10 @@ impl Out for BufOut {
         Ok(())
     }
 
-    unsafe fn finish(&self, written: usize) {
+    unsafe fn finish(&self, written: usize) -> Result<()> {
         // SAFETY: `open` checked that it is non-null; writable by contract.
         unsafe { self.len.write(written) };
+        Ok(())
     }
 }
 
@@ -288,8 +290,7 @@ pub unsafe fn call<O: Out>(
         unsafe { out.open() }?;
         let value = body(&out)?;
         // SAFETY: `open` succeeded; forwarded from this function's contract.
-        unsafe { out.finish(value) };
-        Ok(())
+        unsafe { out.finish(value) }
     };
     // SAFETY: `status` is a live local.
     unsafe { guard(&mut status, (), checked) };

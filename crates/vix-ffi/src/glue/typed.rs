@@ -110,7 +110,9 @@ impl Out for NoOut {
         Ok(())
     }
 
-    unsafe fn finish(&self, (): ()) {}
+    unsafe fn finish(&self, (): ()) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// The scalar types of ABI v1.1, as Rust has them.
@@ -139,9 +141,10 @@ impl<T: ScalarValue> Out for ScalarOut<T> {
         Ok(())
     }
 
-    unsafe fn finish(&self, value: T) {
+    unsafe fn finish(&self, value: T) -> Result<()> {
         // SAFETY: `open` checked that it is non-null; writable by contract.
         unsafe { self.0.write(value) };
+        Ok(())
     }
 }
 
