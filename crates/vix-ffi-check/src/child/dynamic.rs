@@ -312,8 +312,6 @@ pub struct Seen {
     /// The pointer at `out_handle` ([`SENTINEL_HANDLE`] when not written), when it was
     /// passed.
     pub handle: Option<usize>,
-    /// An object the call needed that could not be made (it got NULL instead), and why.
-    pub unmade: Option<String>,
 }
 
 impl Seen {
@@ -375,17 +373,15 @@ impl Callee {
         Ok(())
     }
 
-    /// A new object of class `id` for an argument: `(handle, why it is NULL)`.
-    fn argument(&self, id: u32, made: &mut Vec<(usize, usize)>) -> (usize, Option<String>) {
-        let Some(life) = self.life(id) else {
-            return (0, Some(format!("class {id} unknown to the checker")));
-        };
-        match life.make() {
-            Ok(h) => {
+    /// A new object of class `id` for an argument, remembered in `made`; NULL when it
+    /// cannot be made.
+    fn argument(&self, id: u32, made: &mut Vec<(usize, usize)>) -> usize {
+        match self.life(id).map(|life| (life, life.make())) {
+            Some((life, Ok(h))) => {
                 made.push((life.free, h));
-                (h, None)
+                h
             }
-            Err(why) => (0, Some(why)),
+            _ => 0,
         }
     }
 
@@ -402,8 +398,9 @@ impl Callee {
             Out::Raw(ptr, cap) => (ptr, cap),
         };
         release_pending();
+        // Objects made for the call; one that cannot be made is passed as NULL (the rules
+        // check first that the class's objects can be made: `objects_ready`).
         let mut made = Vec::new();
-        let mut unmade = None;
         let mut out_handle = SENTINEL_HANDLE;
         let mut out_len = SENTINEL_LEN;
         let mut value = SENTINEL_VALUE;
@@ -440,11 +437,7 @@ impl Callee {
                     let h = match (call.null_self, call.this, self.sig.receiver) {
                         (true, _, _) | (false, None, None) => 0,
                         (false, Some(h), _) => h,
-                        (false, None, Some(c)) => {
-                            let (h, why) = self.argument(c.0, &mut made);
-                            unmade = unmade.or(why);
-                            h
-                        }
+                        (false, None, Some(c)) => self.argument(c.0, &mut made),
                     };
                     Slot::Ptr(h as *mut c_void)
                 }
@@ -453,9 +446,7 @@ impl Callee {
                         vix_ffi_gen::manifest::ParamType::Object(c)
                             if call.null_object != Some(i) =>
                         {
-                            let (h, why) = self.argument(c.0, &mut made);
-                            unmade = unmade.or(why);
-                            h
+                            self.argument(c.0, &mut made)
                         }
                         _ => 0,
                     };
@@ -535,7 +526,6 @@ impl Callee {
             },
             value,
             handle,
-            unmade,
         }
     }
 
