@@ -662,6 +662,128 @@ mod tests {
         assert_eq!(seen.obs.out_len, None);
     }
 
+    /// Objects of a class `thing` (a boxed `u64`) that tests count.
+    static LIVE_THINGS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+    fn write_status(out_status: *mut VixStatus, code: StatusCode) -> c_int {
+        if !out_status.is_null() {
+            // SAFETY: a live status of the caller.
+            unsafe {
+                *out_status = VixStatus {
+                    code: code as i32,
+                    message: VixStr {
+                        ptr: std::ptr::null(),
+                        len: 0,
+                    },
+                }
+            };
+        }
+        c_int::from(code != StatusCode::Ok)
+    }
+
+    extern "C" fn thing_new(
+        seed: u64,
+        out_handle: *mut *mut u64,
+        out_status: *mut VixStatus,
+    ) -> c_int {
+        if out_handle.is_null() {
+            return write_status(out_status, StatusCode::InvalidArg);
+        }
+        LIVE_THINGS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        // SAFETY: a live out-pointer of the caller.
+        unsafe { *out_handle = Box::into_raw(Box::new(seed)) };
+        write_status(out_status, StatusCode::Ok)
+    }
+
+    extern "C" fn thing_get(
+        this: *mut u64,
+        out_value: *mut u64,
+        out_status: *mut VixStatus,
+    ) -> c_int {
+        if this.is_null() || out_value.is_null() {
+            return write_status(out_status, StatusCode::InvalidArg);
+        }
+        // SAFETY: a live thing and out-pointer of the caller.
+        unsafe { *out_value = *this + 1 };
+        write_status(out_status, StatusCode::Ok)
+    }
+
+    extern "C" fn thing_free(this: *mut u64) {
+        if !this.is_null() {
+            LIVE_THINGS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            // SAFETY: a thing made by `thing_new`, released once.
+            drop(unsafe { Box::from_raw(this) });
+        }
+    }
+
+    fn thing_life() -> Life {
+        let thing = vix_ffi_gen::manifest::ClassId(0);
+        let new = Signature {
+            receiver: None,
+            params: vec![Param::new("seed", ParamType::Scalar(Scalar::Uint64))],
+            output: Output::Object(thing),
+        };
+        // SAFETY: `thing_new` has the C parameter list of `new`.
+        let maker = unsafe { Callee::new(new, thing_new as *mut c_void) };
+        // SAFETY: `thing_free` is the class's free.
+        unsafe {
+            Life::new(
+                0,
+                "Thing".into(),
+                "thing_free".into(),
+                thing_free as *mut c_void,
+                Some((maker, vec![Value::Int(41)], "Thing.new".into())),
+            )
+        }
+    }
+
+    #[test]
+    fn a_method_gets_a_live_self_and_every_object_is_released() {
+        let life = thing_life();
+        let get = Signature {
+            receiver: Some(vix_ffi_gen::manifest::ClassId(0)),
+            params: vec![],
+            output: Output::Scalar(Scalar::Uint64),
+        };
+        // SAFETY: `thing_get` has the C parameter list of `get`.
+        let callee = unsafe { Callee::new(get, thing_get as *mut c_void) }.with_lives(vec![life]);
+        assert_eq!(callee.receiver().map(|l| l.name.as_str()), Some("Thing"));
+        assert_eq!(callee.objects_ready(), Ok(()));
+        // self is a Thing made with the seed 41.
+        let seen = callee.call(&[], Call::cap(0));
+        assert_eq!((seen.obs.code, seen.value), (Some(0), Some(42)));
+        // A NULL self is passed as asked.
+        let seen = callee.call(
+            &[],
+            Call {
+                null_self: true,
+                ..Call::cap(0)
+            },
+        );
+        assert_eq!(seen.obs.code, Some(StatusCode::InvalidArg as i32));
+        assert!(!seen.value_written());
+        // The caller's own object as self, kept.
+        let mine = callee.receiver().map(Life::make).and_then(Result::ok);
+        let mine = mine.expect("a Thing");
+        // SAFETY: a live thing.
+        unsafe { *(mine as *mut u64) = 6 };
+        let seen = callee.call(
+            &[],
+            Call {
+                this: Some(mine),
+                ..Call::cap(0)
+            },
+        );
+        assert_eq!(seen.value, Some(7));
+        release_pending();
+        // Only the caller's object is left.
+        assert_eq!(LIVE_THINGS.load(std::sync::atomic::Ordering::SeqCst), 1);
+        if let Some(life) = callee.receiver() {
+            life.free(mine);
+        }
+        assert_eq!(LIVE_THINGS.load(std::sync::atomic::Ordering::SeqCst), 0);
+    }
+
     #[test]
     fn null_pointers_are_passed_where_asked() {
         let callee = callee();
