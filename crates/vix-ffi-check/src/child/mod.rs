@@ -302,7 +302,12 @@ fn lives(
         // SAFETY: only the address is taken; it is called as `void free(pkg_thing *)`.
         let free = match unsafe { lib.get::<*mut std::ffi::c_void>(class.free.as_bytes()) } {
             Ok(code) => *code,
-            Err(e) => return Err(Resolve::Load(e.to_string())),
+            Err(e) => {
+                return Err(Resolve::Load(format!(
+                    "{e} ({} releases the {} objects the call needs, and is not exported)",
+                    class.free, class.name
+                )))
+            }
         };
         let maker = match &class.maker {
             Some(m) => Some((
