@@ -16,6 +16,7 @@
 mod child;
 mod corpus;
 mod locate;
+mod objects;
 mod protocol;
 mod report;
 mod rules;
@@ -35,7 +36,7 @@ pub use rules::Rule;
 pub use supervise::ChildCommand;
 
 use corpus::Input;
-use protocol::{DeclaredBlocks, Done, Event, Finding, Job, Task, TypedSignature};
+use protocol::{DeclaredBlocks, Done, Event, Finding, Job, Task};
 use supervise::{ChildRun, End};
 
 /// Default number of random inputs.
@@ -138,8 +139,11 @@ impl std::error::Error for CheckError {}
 enum Shape {
     Operation,
     Version,
-    /// A typed signature (ABI v1.1) other than the operation shape.
+    /// A typed signature (ABI v1.1) other than the operation shape: functions, and the
+    /// constructors and methods of classes.
     Typed,
+    /// A class as a whole (`void <c_name>_free(pkg_thing *)`, see [`objects`]).
+    Class,
     Other,
 }
 
@@ -152,14 +156,8 @@ fn shape_of(f: &Function) -> Shape {
             CType::Int | CType::Int32,
             [in_ptr, CType::SizeT, out_ptr, CType::SizeT, CType::SizeTPtr, CType::VixStatusPtr],
         ) if pointer(*in_ptr) && pointer(*out_ptr) => Shape::Operation,
-        // Objects (ABI v1.1 classes) are not checked yet.
-        _ if f
-            .signature
-            .as_ref()
-            .is_some_and(|s| s.classes().next().is_none()) =>
-        {
-            Shape::Typed
-        }
+        (CType::Void, [CType::Handle]) if f.signature.is_none() => Shape::Class,
+        _ if f.signature.is_some() => Shape::Typed,
         _ => Shape::Other,
     }
 }
@@ -202,6 +200,12 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
     let (_shim_dir, options) = with_shim(options);
     let options = &options;
     let manifest = read_manifest(&options.spec)?;
+    let all = objects::functions(&manifest);
+    // A class entry whose free the manifest does not declare cannot be checked as one.
+    let shape_of = |f: &Function| match shape_of(f) {
+        Shape::Class if objects::class_freed_by(&manifest, &f.symbol).is_none() => Shape::Other,
+        shape => shape,
+    };
     let manifest_dir = options
         .spec
         .parent()
@@ -214,11 +218,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         options.lib.as_deref(),
         env.as_deref(),
     );
-    let symbols: Vec<String> = manifest
-        .functions
-        .iter()
-        .map(|f| f.symbol.clone())
-        .collect();
+    let symbols: Vec<String> = all.iter().map(|f| f.symbol.clone()).collect();
     let (library, missing) = load(options, &manifest, candidates, symbols)?;
     let mangled = mangled_exports(&library, &missing);
     let missing: HashSet<String> = missing.into_iter().collect();
@@ -227,14 +227,12 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
     let blocks = blocks_declared(&manifest);
 
     let present = |f: &&Function| !missing.contains(&f.symbol);
-    let operations: Vec<&Function> = manifest
-        .functions
+    let operations: Vec<&Function> = all
         .iter()
         .filter(|f| shape_of(f) == Shape::Operation)
         .filter(present)
         .collect();
-    let versions: Vec<&Function> = manifest
-        .functions
+    let versions: Vec<&Function> = all
         .iter()
         .filter(|f| shape_of(f) == Shape::Version)
         .filter(present)
@@ -260,7 +258,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
     };
 
     if let Some((name, hex)) = &options.replay {
-        return replay(options, &manifest, &library, &missing, name, hex);
+        return replay(options, &manifest, &all, &library, &missing, name, hex);
     }
     let fuzzing = options.fuzz.is_some();
     let rules_of = |f: &Function| {
@@ -271,8 +269,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         rules
     };
 
-    let typed: Vec<&Function> = manifest
-        .functions
+    let typed: Vec<&Function> = all
         .iter()
         .filter(|f| shape_of(f) == Shape::Typed)
         .filter(present)
@@ -286,13 +283,18 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
                 rule,
                 seed: options.seed,
                 iterations: options.iterations,
-                signature: TypedSignature::of(sig),
+                signature: objects::typed_signature(&manifest, sig),
                 null_calls,
                 fuzz_ms: 0,
                 replay: None,
             },
         })
     };
+    let classes: Vec<&Function> = all
+        .iter()
+        .filter(|f| shape_of(f) == Shape::Class)
+        .filter(present)
+        .collect();
 
     // Round 1: robustness of every operation, which also offers outputs of accepted
     // inputs; null-args of every typed function, so that the message rules of round 2
@@ -306,26 +308,35 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         .iter()
         .map(|f| op_job(f, Rule::Robustness, &[]))
         .collect();
+    const NULL_RULES: [Rule; 2] = [Rule::NullArgs, Rule::NullSelf];
     for f in &typed {
-        let typed_null_args = f
-            .signature
-            .as_ref()
-            .is_some_and(|sig| Rule::typed(sig).contains(&Rule::NullArgs));
-        if let (true, Some(job)) = (typed_null_args, typed_job(f, Rule::NullArgs, false)) {
-            keys1.push((f.symbol.clone(), Rule::NullArgs));
-            round1.push(job);
+        let rules = f.signature.as_ref().map(Rule::typed).unwrap_or_default();
+        for rule in NULL_RULES.into_iter().filter(|r| rules.contains(r)) {
+            if let Some(job) = typed_job(f, rule, false) {
+                keys1.push((f.symbol.clone(), rule));
+                round1.push(job);
+            }
         }
     }
     let runs1 = run_all(options, &round1)?;
-    let null_calls_safe: HashSet<String> = keys1
-        .iter()
-        .zip(&runs1)
-        .filter(|((_, rule), run)| {
-            *rule == Rule::NullArgs
-                && run.end == End::Exited(0)
-                && run.events.iter().any(|e| matches!(e, Event::Done(_)))
-        })
+    // A function whose NULL-pointer calls (null-args, and null-self for a method) all
+    // returned: its message rules read their messages too.
+    let survived = |run: &ChildRun| {
+        run.end == End::Exited(0) && run.events.iter().any(|e| matches!(e, Event::Done(_)))
+    };
+    let null_runs = || {
+        keys1
+            .iter()
+            .zip(&runs1)
+            .filter(|((_, rule), _)| NULL_RULES.contains(rule))
+    };
+    let null_calls_crashed: HashSet<String> = null_runs()
+        .filter(|(_, run)| !survived(run))
         .map(|((symbol, _), _)| symbol.clone())
+        .collect();
+    let null_calls_safe: HashSet<String> = null_runs()
+        .map(|((symbol, _), _)| symbol.clone())
+        .filter(|symbol| !null_calls_crashed.contains(symbol))
         .collect();
     let mut derived = Vec::new();
     let mut seen_bytes = HashSet::new();
@@ -369,12 +380,33 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         let null_calls = null_calls_safe.contains(&f.symbol);
         for rule in Rule::typed(sig)
             .into_iter()
-            .filter(|r| *r != Rule::NullArgs)
+            .filter(|r| !NULL_RULES.contains(r))
         {
             if let Some(job) = typed_job(f, rule, null_calls) {
                 keys.push((f.symbol.clone(), rule));
                 round2.push(job);
             }
+        }
+    }
+    for f in &classes {
+        let Some((id, _)) = objects::class_freed_by(&manifest, &f.symbol) else {
+            continue;
+        };
+        let Some(class) = objects::life(&manifest, id) else {
+            continue;
+        };
+        for rule in Rule::CLASS {
+            keys.push((f.symbol.clone(), rule));
+            round2.push(Job {
+                task: Task::Class {
+                    library: library.clone(),
+                    rule,
+                    seed: options.seed,
+                    iterations: options.iterations,
+                    class: class.clone(),
+                    methods: objects::methods(&manifest, id),
+                },
+            });
         }
     }
     let runs2 = run_all(options, &round2)?;
@@ -468,7 +500,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         .collect();
 
     let mut results = Vec::new();
-    for f in &manifest.functions {
+    for f in &all {
         let shape = shape_of(f);
         let is_missing = missing.contains(&f.symbol);
         results.push(symbol_result(f, is_missing, mangled.get(&f.symbol)));
@@ -482,6 +514,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
                 }
                 rules
             }
+            Shape::Class => Rule::CLASS.to_vec(),
             Shape::Other => {
                 results.push(result(
                     f,
@@ -650,13 +683,13 @@ fn fuzz_failure_kind(run: &ChildRun) -> Option<(End, Option<String>)> {
 fn replay(
     options: &Options,
     manifest: &Manifest,
+    all: &[Function],
     library: &Path,
     missing: &HashSet<String>,
     name: &str,
     hex: &str,
 ) -> Result<Report, CheckError> {
-    let Some(f) = manifest
-        .functions
+    let Some(f) = all
         .iter()
         .find(|f| f.name == name && matches!(shape_of(f), Shape::Operation | Shape::Typed))
     else {
@@ -682,7 +715,7 @@ fn replay(
                     rule: Rule::Fuzz,
                     seed: options.seed,
                     iterations: options.iterations,
-                    signature: TypedSignature::of(sig),
+                    signature: objects::typed_signature(manifest, sig),
                     null_calls: false,
                     fuzz_ms: 0,
                     replay: Some(iteration),
@@ -1021,6 +1054,13 @@ const RUST_ALLOC_ADVICE: &str = "an error status when an allocation fails: Rust'
     a sized function and return an error on failure, as examples/base64_ffi does; a \
     function returning Vec cannot, and fails this rule";
 
+/// What the report expects of a Rust function that aborted allocating what an argument
+/// asked for (under a rule other than `allocation-failure`).
+const RUST_SIZE_ADVICE: &str = "no crash: a size taken from an argument is allocated \
+    with try_reserve (Vec::try_reserve_exact) and refused with an error status when it \
+    cannot be had; Rust's vec![...; n], Vec::with_capacity and String::with_capacity abort \
+    the process instead";
+
 /// The C++ exception that was in flight when the child aborted, as the report names it
 /// (`a C++ exception (std::invalid_argument)`), from the shim's report or, without the
 /// shim, from what Rust's runtime printed on meeting it.
@@ -1127,9 +1167,10 @@ fn judge(f: &Function, rule: Rule, run: &ChildRun, timeout: Duration) -> RuleRes
     let escaped = escaped_exception(run);
     // An escaped exception is said in the author's terms; the checker's own last words
     // about it ("Rust cannot catch foreign exceptions") would say nothing more.
-    let rust_abort = rule == Rule::AllocationFailure
-        && matches!(run.end, End::Signaled(_))
-        && run.stderr.contains("memory allocation of");
+    // Under any rule: a size the library tried to allocate (a length at the limit of its
+    // type, under extreme-values) aborts the same way as an allocation made to fail.
+    let rust_abort =
+        matches!(run.end, End::Signaled(_)) && run.stderr.contains("memory allocation of");
     // Rust's abort message is quoted in the verdict; the backtrace after it is the
     // checker's own frames.
     let note = if escaped.is_some() || rust_abort {
@@ -1183,9 +1224,14 @@ fn judge(f: &Function, rule: Rule, run: &ChildRun, timeout: Duration) -> RuleRes
             "every call returns"
         } else if escaped.is_some() {
             ESCAPE_ADVICE
-        } else if rust_abort {
+        } else if rust_abort && rule == Rule::AllocationFailure {
             RUST_ALLOC_ADVICE
+        } else if rust_abort {
+            RUST_SIZE_ADVICE
         } else if rule == Rule::AllocationFailure {
+            rule.expectation()
+        } else if matches!(rule, Rule::FreeNull | Rule::NullSelf) {
+            // Called with NULL, and crashed: what the rule asks is exactly not that.
             rule.expectation()
         } else if rule == Rule::InputBounds && fault {
             // The guard page faulted: the call announced last read outside its input.
@@ -1434,6 +1480,31 @@ mod tests {
             Some("while calling f(x, out_ptr NULL, out_cap 0)")
         );
         assert!(r.seen.contains("SIGSEGV"), "{}", r.seen);
+    }
+
+    #[test]
+    fn a_rust_abort_on_a_huge_size_is_said_under_any_rule() {
+        let f = function(CType::Int, &[]);
+        let mut aborted = run(
+            vec![Event::Step("calling f(length=9223372036854775807)".into())],
+            End::Signaled(libc::SIGABRT),
+        );
+        aborted.stderr = "memory allocation of 9223372036854775807 bytes failed\nstack \
+                          backtrace:\n   0: std::alloc::rust_oom\n"
+            .into();
+        let r = judge(&f, Rule::ExtremeValues, &aborted, DEFAULT_TIMEOUT);
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert!(
+            r.seen
+                .contains("(\"memory allocation of 9223372036854775807 bytes failed\")"),
+            "{}",
+            r.seen
+        );
+        assert_eq!(r.expected, RUST_SIZE_ADVICE);
+        // The checker's own backtrace is not quoted.
+        assert!(r.detail.is_none(), "{:?}", r.detail);
+        let r = judge(&f, Rule::AllocationFailure, &aborted, DEFAULT_TIMEOUT);
+        assert_eq!(r.expected, RUST_ALLOC_ADVICE);
     }
 
     #[test]

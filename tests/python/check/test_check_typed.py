@@ -14,61 +14,13 @@ from typing import Any
 
 import pytest
 
-from check_helpers import TYPED_SPEC, run_check
-
-SCALARS = {"int32", "uint32", "int64", "uint64", "size_t", "double", "bool"}
-SIZING = ["size-query", "one-short", "exact-capacity", "no-overflow"]
+from check_helpers import TYPED_SPEC, expected_rules, run_check
 
 
 def typed_functions() -> dict[str, dict[str, Any]]:
     """The functions of the typed manifest declared with ``returns``, by name."""
     manifest = json.loads(TYPED_SPEC.read_text())
     return {f["name"]: f for f in manifest["functions"] if "returns" in f}
-
-
-def expected_rules(function: dict[str, Any]) -> list[str]:
-    """The rules the checker applies to a typed function, in report order, worked out
-    here from the manifest entry independently of the checker's code."""
-    params = function.get("params", [])
-    output = function["returns"]
-    buffers = any(p["type"] in ("bytes", "str") for p in params)
-    scalars = any(p["type"] in SCALARS for p in params)
-    if output in ("bytes", "str") and len(params) == 1 and buffers:
-        # The v1.0 operation shape keeps its own rules, plus the typed ones that apply.
-        rules = [
-            *SIZING,
-            "input-bounds",
-            "rc-status",
-            "status-written",
-            "null-args",
-            "null-status",
-            "deterministic",
-            "message-utf8",
-            "message-lifetime",
-            "robustness",
-            "threads",
-            "leaks",
-            "allocation-failure",
-            "status-range",
-        ]
-        return rules + (["str-utf8"] if output == "str" else [])
-    rules = SIZING[:] if output in ("bytes", "str") else []
-    if buffers:
-        rules.append("input-bounds")
-    rules += ["rc-status", "status-written", "status-range"]
-    if buffers or output != "none":
-        rules.append("null-args")
-    rules += ["null-status", "deterministic", "message-utf8", "message-lifetime"]
-    if buffers:
-        rules.append("robustness")
-    if scalars:
-        rules.append("extreme-values")
-    rules += ["threads", "leaks", "allocation-failure"]
-    if output in SCALARS:
-        rules.append("scalar-output")
-    if output == "str":
-        rules.append("str-utf8")
-    return rules
 
 
 def test_the_conformant_build_passes_every_rule(typed_libs: dict[str, Path]) -> None:
