@@ -97,7 +97,7 @@ impl Blake3 {
     #[vix(name = "AUTO")]
     pub const AUTO: i64 = -1;
 
-    /// A hasher fed `data`: keyed with the 32 bytes of `key`, or deriving a key for
+    /// A hasher fed `data` (`None` is no data, as the package allows): keyed with the 32 bytes of `key`, or deriving a key for
     /// `derive_key_context`; `max_threads` above 1 (or AUTO) hashes large inputs on
     /// several threads; `usedforsecurity` is accepted as hashlib's constructors do.
     #[vix(
@@ -111,7 +111,7 @@ impl Blake3 {
         positional_only(data)
     )]
     pub fn new(
-        data: &[u8],
+        data: Option<&[u8]>,
         key: Option<&[u8]>,
         derive_key_context: Option<&str>,
         max_threads: i64,
@@ -136,7 +136,7 @@ impl Blake3 {
             hasher,
             threaded: max_threads != 1,
         };
-        this.feed(data);
+        this.feed(data.unwrap_or_default());
         Ok(this)
     }
 
@@ -202,7 +202,7 @@ mod tests {
 
     #[test]
     fn matches_the_crate() {
-        let mut h = Blake3::new(b"abc", None, None, 1, true).unwrap();
+        let mut h = Blake3::new(Some(b"abc"), None, None, 1, true).unwrap();
         assert_eq!(
             h.hexdigest(32, 0).unwrap(),
             blake3::hash(b"abc").to_hex().as_str()
@@ -218,7 +218,7 @@ mod tests {
         h.reset().unwrap();
         assert_eq!(h.digest(32, 0).unwrap(), blake3::hash(b"").as_bytes());
         assert_eq!(c.digest(32, 0).unwrap(), &xof[..32]);
-        let threaded = Blake3::new(&[7; 1 << 20], None, None, Blake3::AUTO, true).unwrap();
+        let threaded = Blake3::new(Some(&[7; 1 << 20]), None, None, Blake3::AUTO, true).unwrap();
         assert_eq!(
             threaded.digest(32, 0).unwrap(),
             blake3::hash(&[7; 1 << 20]).as_bytes()
@@ -228,33 +228,33 @@ mod tests {
     #[test]
     fn keys_and_contexts() {
         let key = [1u8; 32];
-        let keyed = Blake3::new(b"x", Some(&key), None, 1, true).unwrap();
+        let keyed = Blake3::new(Some(b"x"), Some(&key), None, 1, true).unwrap();
         assert_eq!(
             keyed.digest(32, 0).unwrap(),
             blake3::keyed_hash(&key, b"x").as_bytes()
         );
-        let derived = Blake3::new(b"k", None, Some("ctx"), 1, true).unwrap();
+        let derived = Blake3::new(Some(b"k"), None, Some("ctx"), 1, true).unwrap();
         assert_eq!(
             derived.digest(32, 0).unwrap(),
             blake3::derive_key("ctx", b"k")
         );
         assert!(matches!(
-            Blake3::new(b"", Some(&[0; 31]), None, 1, true).err(),
+            Blake3::new(Some(b""), Some(&[0; 31]), None, 1, true).err(),
             Some(Blake3Error::KeyLength(31))
         ));
         assert!(matches!(
-            Blake3::new(b"", Some(&key), Some("c"), 1, true).err(),
+            Blake3::new(Some(b""), Some(&key), Some("c"), 1, true).err(),
             Some(Blake3Error::KeyAndContext)
         ));
         assert!(matches!(
-            Blake3::new(b"", None, None, 0, true).err(),
+            Blake3::new(Some(b""), None, None, 0, true).err(),
             Some(Blake3Error::MaxThreads(0))
         ));
     }
 
     #[test]
     fn impossible_digests_are_errors_not_aborts() {
-        let h = Blake3::new(b"", None, None, 1, true).unwrap();
+        let h = Blake3::new(Some(b""), None, None, 1, true).unwrap();
         let half = isize::MAX.unsigned_abs() / 2 + 1;
         assert!(matches!(
             h.digest(usize::MAX, 0),

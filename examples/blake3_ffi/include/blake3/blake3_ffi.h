@@ -74,7 +74,7 @@ extern "C" {
 VIX_FFI_API vix_str VIX_FFI_CALL blake3_ffi_version(vix_status *out_status);
 
 /*
- * A hasher fed `data`: keyed with the 32 bytes of `key`, or deriving a key for
+ * A hasher fed `data` (`None` is no data, as the package allows): keyed with the 32 bytes of `key`, or deriving a key for
  * `derive_key_context`; `max_threads` above 1 (or AUTO) hashes large inputs on
  * several threads; `usedforsecurity` is accepted as hashlib's constructors do.
  *
