@@ -53,7 +53,14 @@ fn python_lint() -> Result<()> {
 }
 
 /// The suites that run generated packages: run a second time on the ctypes backend.
-const BOTH_BACKEND_SUITES: [&str; 5] = ["base64_ffi", "c_fixture", "cpp", "from_rust", "generator"];
+const BOTH_BACKEND_SUITES: [&str; 6] = [
+    "base64_ffi",
+    "blake3_ffi",
+    "c_fixture",
+    "cpp",
+    "from_rust",
+    "generator",
+];
 
 /// The pytest suites under `tests/python`, against release builds: every suite on the
 /// compiled backend (`VIX_FFI_BACKEND=compiled`: a package whose extension does not load

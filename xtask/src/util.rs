@@ -78,13 +78,17 @@ fn shorten(s: &OsStr) -> String {
     s.replace(&format!("{root}/"), "")
 }
 
-/// Builds the release artifacts the Python side needs: the example library and `vix-ffi`.
+/// Builds the release artifacts the Python side needs: the example libraries
+/// (`base64_ffi`, and `blake3_ffi`, which is not a default member of the workspace) and
+/// `vix-ffi`.
 pub fn build_release() -> Result<()> {
     run(cargo().args([
         "build",
         "--release",
         "--package",
         "base64_ffi",
+        "--package",
+        "blake3_ffi",
         "--package",
         "vix-ffi-cli",
     ]))
