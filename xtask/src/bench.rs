@@ -21,7 +21,7 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 use crate::quickstart::python;
-use crate::util::{build_release, release_dir, repo_root, run, target_dir, vix_ffi_bin};
+use crate::util::{build_release_all, release_dir, repo_root, run, target_dir, vix_ffi_bin};
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Which {
@@ -45,7 +45,7 @@ pub struct Args {
 }
 
 pub fn run_bench(args: &Args) -> Result<()> {
-    build_release()?;
+    build_release_all()?;
     let python_bin = ensure_venv()?;
     let examples: [(Which, &str, &str, PathBuf); 2] = [
         (

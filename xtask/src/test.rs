@@ -4,7 +4,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 
-use crate::util::{build_release, cargo, release_dir, repo_root, run, target_dir, vix_ffi_bin};
+use crate::util::{build_release_all, cargo, release_dir, repo_root, run, target_dir, vix_ffi_bin};
 use crate::{tools, venv};
 
 #[derive(clap::Args)]
@@ -30,7 +30,7 @@ pub fn run_tests(args: &Args) -> Result<()> {
         ]))?;
     }
     run(cargo().args(["test", "--workspace"]))?;
-    build_release()?;
+    build_release_all()?;
     venv::ensure()?;
     tools::ensure()?;
     if !args.no_lint {
