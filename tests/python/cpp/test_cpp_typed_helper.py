@@ -292,18 +292,18 @@ int main()
     assert out == "std::runtime_error: boom|std::invalid_argument: bad|2", out
 
 
-def readme_typed_example() -> str:
-    text = (REPO_ROOT / "README.md").read_text()
-    section = text.split("### Typed functions in C++", 1)[1]
+def guide_typed_example() -> str:
+    text = (REPO_ROOT / "docs" / "guide" / "src" / "c-cpp-authors.md").read_text()
+    section = text.split("## Typed functions in C++", 1)[1]
     match = re.search(r"```cpp\n(.*?)```", section, re.DOTALL)
-    assert match, "no C++ block in the README's 'Typed functions in C++'"
+    assert match, "no C++ block in the guide's 'Typed functions in C++'"
     return match.group(1)
 
 
 @pytest.mark.parametrize("name", COMPILERS)
-def test_readme_typed_example_compiles(name: str, tmp_path: Path) -> None:
-    path = tmp_path / "readme.cpp"
-    path.write_text(readme_typed_example())
+def test_guide_typed_example_compiles(name: str, tmp_path: Path) -> None:
+    path = tmp_path / "guide.cpp"
+    path.write_text(guide_typed_example())
     proc = subprocess.run(
         [compiler(name), *STRICT, f"-I{INCLUDE}", "-fsyntax-only", str(path)],
         capture_output=True,

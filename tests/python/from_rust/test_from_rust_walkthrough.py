@@ -1,6 +1,7 @@
-"""The README's "Write a Vix FFI library in Rust", run as written.
+"""The walk-through of the guide's Rust chapter (docs/guide/src/rust-authors.md), run as
+written.
 
-The steps are read from the README itself: ``sh`` blocks are run line by line in one
+The steps are read from the chapter itself: ``sh`` blocks are run line by line in one
 shell, the ``toml`` block is appended to ``Cargo.toml``, the ``rust`` block replaces
 ``src/lib.rs``, and the ``text`` block is what the last command prints. Only two things
 are added between the lines, for speed: once the crate exists, its ``target`` folder
@@ -25,22 +26,22 @@ from from_rust_helpers import (
     REPO_ROOT,
     SHARED_TARGET,
     crate_env,
+    guide_blocks,
     prepare_crate,
-    readme_section,
     run,
 )
 
 
 def test_the_walkthrough_has_the_expected_shape() -> None:
-    steps, reference = readme_section()
+    steps, reference = guide_blocks()
     assert [b.lang for b in steps] == ["sh", "toml", "rust", "sh", "text"]
     assert [b.lang for b in reference] == ["rust", "rust", "rust", "rust"]
 
 
 @pytest.fixture(scope="module")
 def walkthrough(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """Runs the README's steps; returns the crate folder and what the script printed."""
-    steps, _ = readme_section()
+    """Runs the chapter's steps; returns the crate folder and what the script printed."""
+    steps, _ = guide_blocks()
     root = tmp_path_factory.mktemp("walkthrough")
     script = [
         "set -euo pipefail",
@@ -142,7 +143,7 @@ def assert_only_allocation_failure_fails(report: str) -> None:
     """Every rule of `vix-ffi check` passed but allocation-failure: the vix-ffi crate's
     runtime builds its BUFFER_TOO_SMALL message with format!, which aborts when malloc
     fails, so every size query of a library built on it fails that rule until the crate
-    stops allocating there (see README, "Allocation failure, per language")."""
+    stops allocating there (see the guide's checker chapter, "Allocation failure, per language")."""
     failed = [line for line in report.splitlines() if line.startswith("FAIL")]
     assert all(line.split()[2] == "allocation-failure" for line in failed), report
 
@@ -227,8 +228,8 @@ def _python(crate: Path, code: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_reference_examples_build_and_work(tmp_path: Path) -> None:
-    """The sized `upper` and the `RawCall` example of the README, in one crate."""
-    _, reference = readme_section()
+    """The sized `upper` and the `RawCall` example of the chapter, in one crate."""
+    _, reference = guide_blocks()
     sized, _, _, raw = (b.text for b in reference)
     crate = _reference_crate(tmp_path, {"sized": sized, "raw": raw})
     manifest = json.loads((crate / "bindings.json").read_text())
@@ -243,8 +244,8 @@ def test_the_reference_examples_build_and_work(tmp_path: Path) -> None:
 
 
 def test_the_typed_reference_example_builds_and_works(tmp_path: Path) -> None:
-    """The README's typed signatures and error enum, built and called."""
-    _, reference = readme_section()
+    """The chapter's typed signatures and error enum, built and called."""
+    _, reference = guide_blocks()
     _, typed, _, _ = (b.text for b in reference)
     crate = _reference_crate(tmp_path, {"typed": typed})
     manifest = json.loads((crate / "bindings.json").read_text())
@@ -276,8 +277,8 @@ def test_the_typed_reference_example_builds_and_works(tmp_path: Path) -> None:
 
 
 def test_the_class_reference_example_builds_and_works(tmp_path: Path) -> None:
-    """The README's exported class, built and used from Python."""
-    _, reference = readme_section()
+    """The chapter's exported class, built and used from Python."""
+    _, reference = guide_blocks()
     _, _, classes, _ = (b.text for b in reference)
     crate = _reference_crate(tmp_path, {"classes": classes})
     manifest = json.loads((crate / "bindings.json").read_text())

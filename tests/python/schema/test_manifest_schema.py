@@ -45,7 +45,7 @@ SCHEMA_PATH = REPO_ROOT / "schema" / "bindings.schema.json"
 SCHEMA: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 VALIDATOR = Draft202012Validator(SCHEMA)
 BAD_CORPUS = REPO_ROOT / "crates" / "vix-ffi-gen" / "tests" / "manifests" / "bad"
-README = REPO_ROOT / "README.md"
+MANIFEST_CHAPTER = REPO_ROOT / "docs" / "guide" / "src" / "manifest.md"
 
 RunVixFfi = Callable[..., "subprocess.CompletedProcess[str]"]
 GenPython = Callable[[Path, Path], Path]
@@ -312,12 +312,10 @@ def conditional(then_key: str) -> dict[str, Any]:
 # --- the manifests the repository uses as valid input --------------------------------
 
 
-def readme_manifests() -> list[str]:
-    """The ```json blocks of the README's manifest section."""
-    text = README.read_text(encoding="utf-8")
-    section = text.split("\n## The manifest (`bindings.json`)\n", 1)[1]
-    section = section.split("\n## ", 1)[0]
-    return re.findall(r"```json\n(.*?)```", section, flags=re.DOTALL)
+def guide_manifests() -> list[str]:
+    """The ```json blocks of the guide's manifest chapter."""
+    text = MANIFEST_CHAPTER.read_text(encoding="utf-8")
+    return re.findall(r"```json\n(.*?)```", text, flags=re.DOTALL)
 
 
 def good_manifests() -> dict[str, str]:
@@ -332,8 +330,8 @@ def good_manifests() -> dict[str, str]:
         path.relative_to(REPO_ROOT).as_posix(): path.read_text(encoding="utf-8")
         for path in sorted(files)
     }
-    for i, block in enumerate(readme_manifests()):
-        found[f"README.md#manifest-{i}"] = block
+    for i, block in enumerate(guide_manifests()):
+        found[f"docs/guide/src/manifest.md#manifest-{i}"] = block
     return found
 
 
@@ -354,7 +352,7 @@ def test_the_good_manifests_are_found() -> None:
         "tests/python/schema/class_defaults.json",
         "crates/vix-ffi-gen/tests/manifests/good/all_kinds.json",
         "crates/vix-ffi-gen/tests/manifests/good/minimal.json",
-        "README.md#manifest-0",
+        "docs/guide/src/manifest.md#manifest-0",
     ]:
         assert expected in GOOD
 
