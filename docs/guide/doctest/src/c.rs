@@ -25,7 +25,16 @@ pub fn call(op: Operation, input: &[u8]) -> Result<Vec<u8>, (i32, String)> {
     let mut size = usize::MAX;
     // SAFETY: `input` is valid for its length, the output is a size query, and both
     // out-pointers are valid for writes.
-    let rc = unsafe { op(input.as_ptr(), input.len(), null_mut(), 0, &mut size, &mut status) };
+    let rc = unsafe {
+        op(
+            input.as_ptr(),
+            input.len(),
+            null_mut(),
+            0,
+            &mut size,
+            &mut status,
+        )
+    };
     if rc == 0 {
         assert_eq!(size, 0, "a size query that succeeds has an empty output");
         return Ok(Vec::new());
@@ -37,12 +46,22 @@ pub fn call(op: Operation, input: &[u8]) -> Result<Vec<u8>, (i32, String)> {
     let mut len = usize::MAX;
     // SAFETY: `out` holds `size` writable bytes; the rest as above.
     let rc = unsafe {
-        op(input.as_ptr(), input.len(), out.as_mut_ptr(), out.len(), &mut len, &mut status)
+        op(
+            input.as_ptr(),
+            input.len(),
+            out.as_mut_ptr(),
+            out.len(),
+            &mut len,
+            &mut status,
+        )
     };
     if rc != 0 {
         return Err(failure(&status));
     }
-    assert_eq!(len, size, "the size query announced {size} bytes, the call wrote {len}");
+    assert_eq!(
+        len, size,
+        "the size query announced {size} bytes, the call wrote {len}"
+    );
     Ok(out)
 }
 

@@ -27,7 +27,11 @@ fn resolve(base: &Path, target: &str) -> PathBuf {
 fn check_file(file: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(file).unwrap();
     let root = repo_root();
-    let shown = file.strip_prefix(&root).unwrap_or(file).display().to_string();
+    let shown = file
+        .strip_prefix(&root)
+        .unwrap_or(file)
+        .display()
+        .to_string();
     let in_book = file.starts_with(book_src());
     let mut problems = Vec::new();
     for (line, target) in links(&text) {
@@ -78,7 +82,11 @@ fn every_relative_link_resolves() {
     let mut files = vec![root.join("README.md"), root.join("ARCHITECTURE.md")];
     files.extend(book_files());
     let problems: Vec<String> = files.iter().flat_map(|f| check_file(f)).collect();
-    assert!(problems.is_empty(), "broken links:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "broken links:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]

@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// `docs/guide/src`.
@@ -73,7 +76,10 @@ pub fn links(text: &str) -> Vec<(usize, String)> {
         let trimmed = line.trim_start();
         if trimmed.starts_with('[') {
             if let Some((_, rest)) = trimmed.split_once("]: ") {
-                found.push((number, rest.split_whitespace().next().unwrap_or("").to_owned()));
+                found.push((
+                    number,
+                    rest.split_whitespace().next().unwrap_or("").to_owned(),
+                ));
                 continue;
             }
         }
