@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import re
 import shlex
 import shutil
 import subprocess
@@ -36,6 +37,17 @@ def test_the_walkthrough_has_the_expected_shape() -> None:
     steps, reference = guide_blocks()
     assert [b.lang for b in steps] == ["sh", "toml", "rust", "sh", "text"]
     assert [b.lang for b in reference] == ["rust", "rust", "rust", "rust"]
+
+
+def test_the_readme_example_is_the_walkthrough_library() -> None:
+    """The README's 30-second example is the walk-through's ``src/lib.rs`` without its
+    crate-level lines, so that building and calling the one (below) tests the other."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    (example,) = re.findall(r"^```rust\n(.*?)^```$", readme, re.MULTILINE | re.DOTALL)
+    steps, _ = guide_blocks()
+    (library,) = [b.text for b in steps if b.lang == "rust"]
+    body = [line for line in library.splitlines() if not line.startswith(("//!", "#!"))]
+    assert example.strip() == "\n".join(body).strip()
 
 
 @pytest.fixture(scope="module")
