@@ -29,14 +29,27 @@ pub fn run_tests(args: &Args) -> Result<()> {
             "warnings",
         ]))?;
     }
+    // The guide's Rust blocks are doc tests of `vix-ffi-guide` (docs/guide/doctest),
+    // with its link check: part of the workspace's tests.
     run(cargo().args(["test", "--workspace"]))?;
     build_release_all()?;
     venv::ensure()?;
     tools::ensure()?;
+    build_guide()?;
     if !args.no_lint {
         python_lint()?;
     }
     python_suites(&args.pytest_args)
+}
+
+/// `mdbook build docs/guide` into `<target>/guide/book` (where `book.toml` puts it for
+/// the default target folder): a chapter missing from `src/` fails the run.
+fn build_guide() -> Result<()> {
+    run(Command::new(tools::mdbook())
+        .arg("build")
+        .arg(repo_root().join("docs/guide"))
+        .arg("--dest-dir")
+        .arg(target_dir().join("guide/book")))
 }
 
 /// ruff on the project's own Python (the suites and the benchmark; settings in

@@ -286,7 +286,7 @@ pub fn run(args: Args) -> Result<()> {
                     "      warning: these functions abort the process when memory runs out \
                      (what Rust's standard library and an uncaught std::bad_alloc do); the \
                      wheel is written all the same: allocate fallibly to pass \
-                     allocation-failure (see `vix-ffi check` in the README)"
+                     allocation-failure (see docs/guide/src/checker.md)"
                 );
             }
             Ok(report.lines().last().unwrap_or_default().to_owned())

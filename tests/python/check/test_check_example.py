@@ -328,7 +328,7 @@ def test_the_same_seed_gives_the_same_report(example_lib: Path, seed: str) -> No
 @pytest.mark.parametrize("kernels", ["", "avx2"])
 def test_the_example_survives_a_short_fuzz_run(example_lib: Path, kernels: str) -> None:
     """--fuzz 1 on both kernel sets: encode and decode keep the contract on mutated
-    inputs (a decoder gets mutated real encodings). The long run is in the README."""
+    inputs (a decoder gets mutated real encodings). The long run is in the guide's checker chapter."""
     env = clean_env(BASE64_FFI_KERNELS=kernels) if kernels else None
     run = run_check(
         "--spec", str(EXAMPLE_SPEC), "--lib", str(example_lib), "--fuzz", "1", env=env
