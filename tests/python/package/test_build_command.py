@@ -25,7 +25,16 @@ from pathlib import Path
 import pytest
 
 from vix_test_env import vix_ffi_bin
-from vixpkg_helpers import REPO_ROOT, Venv, clean_env, run, wheel_names, wheel_text
+from vixpkg_helpers import (
+    REPO_ROOT,
+    Venv,
+    auditwheel_verdict,
+    clean_env,
+    platforms_of,
+    run,
+    wheel_names,
+    wheel_text,
+)
 
 ARCH = platform.machine()
 WORK = Path(
@@ -33,7 +42,6 @@ WORK = Path(
 ).resolve()
 SHARED_TARGET = WORK / "from_rust" / "cargo-target"
 TOOLS_BIN = REPO_ROOT / "target" / "tools" / "bin"
-AUDITWHEEL = Path(sys.executable).parent / "auditwheel"
 
 LIB_RS = """\
 //! A small library for the tests of `vix-ffi build`.
@@ -104,17 +112,6 @@ def vix(
     *args: object, check: bool = True, **env: str
 ) -> subprocess.CompletedProcess[str]:
     return run([vix_ffi_bin(), *args], env=crate_env(**env), check=check)
-
-
-def platforms_of(wheel: Path) -> str:
-    return wheel.name.removesuffix(".whl").split("-", 4)[4]
-
-
-def auditwheel_verdict(wheel: Path) -> str:
-    proc = run([AUDITWHEEL, "show", wheel])
-    verdict = re.search(r'platform tag:\s*"([^"]+)"', proc.stdout)
-    assert verdict, proc.stdout
-    return verdict[1]
 
 
 def install_and_call(wheel: Path, venv_dir: Path) -> list[str]:

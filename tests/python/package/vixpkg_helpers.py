@@ -9,6 +9,7 @@ the package index as a user's ``pip wheel`` or ``python -m build`` does.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -20,6 +21,7 @@ import pytest
 from vix_test_env import vix_ffi_bin
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
+AUDITWHEEL = Path(sys.executable).parent / "auditwheel"
 EXAMPLE_SPEC = REPO_ROOT / "examples" / "base64_ffi" / "bindings.json"
 PACKAGE = "base64_ffi"
 LIBRARY_FILE = "libbase64_ffi.so"
@@ -134,3 +136,16 @@ class Venv:
         return run(
             [self.python, "-c", code], cwd=cwd, env=clean_env(**env), check=check
         )
+
+
+def platforms_of(wheel: Path) -> str:
+    """The platform tag of ``wheel``'s file name."""
+    return wheel.name.removesuffix(".whl").split("-", 4)[4]
+
+
+def auditwheel_verdict(wheel: Path) -> str:
+    """The platform tag ``auditwheel show`` finds ``wheel`` consistent with."""
+    proc = run([AUDITWHEEL, "show", wheel])
+    verdict = re.search(r'platform tag:\s*"([^"]+)"', proc.stdout)
+    assert verdict, proc.stdout
+    return verdict[1]

@@ -174,7 +174,7 @@ impl Project {
                 .as_ref()
                 .map(|(c, cxx)| (c.as_path(), cxx.as_path())),
         );
-        run_shown(&mut cmd, "cmake configure")?;
+        run_shown(&mut cmd, "`cmake -S ... -B ...`")?;
         let (version, description) = match std::fs::read_to_string(&info) {
             Ok(text) => {
                 let mut lines = text.lines();
@@ -208,7 +208,7 @@ impl Project {
             .arg(&self.build_dir)
             .args(["--config", "Release", "--target", &configured.target])
             .args(["--parallel", &jobs.to_string()]);
-        run_shown(&mut cmd, "cmake build")?;
+        run_shown(&mut cmd, "`cmake --build`")?;
         if !configured.artifact.is_file() {
             bail!(
                 "the build succeeded but {} is not there",
@@ -235,7 +235,10 @@ fn run_shown(cmd: &mut Command, what: &str) -> Result<()> {
         .status()
         .with_context(|| format!("cannot start {}", Path::new(cmd.get_program()).display()))?;
     if !status.success() {
-        bail!("{what} failed ({status}): fix what CMake or the compiler says above and run again");
+        bail!(
+            "{what} exited with {status}: fix what CMake or the compiler says above and run \
+             again"
+        );
     }
     Ok(())
 }
