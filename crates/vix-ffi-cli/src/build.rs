@@ -554,9 +554,9 @@ fn finish(progress: &mut Progress, built: &Built, how: &Packaging, check: bool) 
             if minor > tools::OLDEST_GLIBC_MINOR {
                 eprintln!(
                     "note: this wheel needs glibc 2.{minor} or later, this machine's; for one \
-                     that installs on every Linux with glibc 2.17 or later, run `vix-ffi \
-                     build --manylinux 2014` (needs `pip install ziglang`, and for a Rust \
-                     crate `cargo install cargo-zigbuild`)"
+                     that installs on every Linux with glibc 2.17 or later, build again with \
+                     `--manylinux 2014` (needs `pip install ziglang`, and for a Rust crate \
+                     `cargo install cargo-zigbuild`)"
                 );
             }
         }
