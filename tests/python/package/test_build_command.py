@@ -27,9 +27,10 @@ import pytest
 from vix_test_env import vix_ffi_bin
 from vixpkg_helpers import (
     REPO_ROOT,
+    SHARED_TARGET,
     Venv,
     auditwheel_verdict,
-    clean_env,
+    crate_env,
     platforms_of,
     run,
     wheel_names,
@@ -37,11 +38,6 @@ from vixpkg_helpers import (
 )
 
 ARCH = platform.machine()
-WORK = Path(
-    os.environ.get("VIX_TEST_WORK") or REPO_ROOT / "target" / "pytest-work"
-).resolve()
-SHARED_TARGET = WORK / "from_rust" / "cargo-target"
-TOOLS_BIN = REPO_ROOT / "target" / "tools" / "bin"
 
 LIB_RS = """\
 //! A small library for the tests of `vix-ffi build`.
@@ -95,17 +91,6 @@ def make_crate(root: Path, *, cdylib: bool = True) -> Path:
     (crate / "src" / "lib.rs").write_text(LIB_RS)
     shutil.copyfile(REPO_ROOT / "Cargo.lock", crate / "Cargo.lock")
     return crate
-
-
-def crate_env(**extra: str) -> dict[str, str]:
-    """A clean environment (no venv active, nothing to find the library with), with the
-    tools `cargo xtask test` installs on PATH and the shared target folder."""
-    SHARED_TARGET.mkdir(parents=True, exist_ok=True)
-    env = clean_env(CARGO_TARGET_DIR=str(SHARED_TARGET), **extra)
-    env["PATH"] = os.pathsep.join(
-        [str(Path(sys.executable).parent), str(TOOLS_BIN), env.get("PATH", "")]
-    )
-    return env
 
 
 def vix(

@@ -22,6 +22,13 @@ from vix_test_env import vix_ffi_bin
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 AUDITWHEEL = Path(sys.executable).parent / "auditwheel"
+WORK = Path(
+    os.environ.get("VIX_TEST_WORK") or REPO_ROOT / "target" / "pytest-work"
+).resolve()
+# The cargo target folder the crates built by the suites share (the from_rust suite
+# compiles into it too), so that their dependencies are built once.
+SHARED_TARGET = WORK / "from_rust" / "cargo-target"
+TOOLS_BIN = REPO_ROOT / "target" / "tools" / "bin"
 EXAMPLE_SPEC = REPO_ROOT / "examples" / "base64_ffi" / "bindings.json"
 PACKAGE = "base64_ffi"
 LIBRARY_FILE = "libbase64_ffi.so"
@@ -149,3 +156,15 @@ def auditwheel_verdict(wheel: Path) -> str:
     verdict = re.search(r'platform tag:\s*"([^"]+)"', proc.stdout)
     assert verdict, proc.stdout
     return verdict[1]
+
+
+def crate_env(**extra: str) -> dict[str, str]:
+    """A clean environment (no venv active, nothing to find the library with), with the
+    test venv's Python (hatchling, ziglang) and the tools `cargo xtask test` installs
+    first on PATH, and the shared target folder."""
+    SHARED_TARGET.mkdir(parents=True, exist_ok=True)
+    env = clean_env(CARGO_TARGET_DIR=str(SHARED_TARGET), **extra)
+    env["PATH"] = os.pathsep.join(
+        [str(Path(sys.executable).parent), str(TOOLS_BIN), env.get("PATH", "")]
+    )
+    return env
