@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import platform
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +26,7 @@ from vixpkg_helpers import (
     Venv,
     auditwheel_verdict,
     clean_env,
+    need_cmake,
     platforms_of,
     run,
     wheel_names,
@@ -36,9 +36,14 @@ from vixpkg_helpers import (
 ARCH = platform.machine()
 
 pytestmark = pytest.mark.skipif(
-    sys.platform != "linux" or shutil.which("cmake") is None,
-    reason="the wheels tested here are Linux (manylinux) wheels, built with cmake",
+    sys.platform != "linux", reason="the wheels tested here are manylinux wheels"
 )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cmake() -> None:
+    need_cmake()
+
 
 CMAKELISTS = f"""\
 cmake_minimum_required(VERSION 3.20)

@@ -33,6 +33,7 @@ from vixpkg_helpers import (
     Venv,
     auditwheel_verdict,
     crate_env,
+    need_cmake,
     run,
     wheel_names,
 )
@@ -142,8 +143,7 @@ def test_a_new_crate_goes_to_a_manylinux_2014_wheel(tmp_path: Path) -> None:
 
 
 def test_a_new_cpp_library_goes_to_a_manylinux_2014_wheel(tmp_path: Path) -> None:
-    if shutil.which("cmake") is None:
-        pytest.fail("cmake is not installed: `apt-get install cmake`")
+    need_cmake()
     project = new_project(tmp_path, "--lang", "cpp")
     assert sorted(str(p.relative_to(project)) for p in project.rglob("*")) == [
         ".gitignore",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -168,3 +169,14 @@ def crate_env(**extra: str) -> dict[str, str]:
         [str(Path(sys.executable).parent), str(TOOLS_BIN), env.get("PATH", "")]
     )
     return env
+
+
+def need_cmake() -> None:
+    """Fails the test, saying how to fix it, when cmake is not on PATH (the C++ suite,
+    which `cargo xtask test` runs first, installs it with apt-get)."""
+    if shutil.which("cmake") is None:
+        pytest.fail(
+            "cmake is not installed: run `apt-get install cmake` (the C++ suite, "
+            "tests/python/cpp, installs it when it runs as root)",
+            pytrace=False,
+        )
