@@ -185,7 +185,7 @@ impl Project {
                 )
             }
             Err(_) => bail!(
-                "{} was not written: does {} call project()?",
+                "{} was not written: does {} call project() (and leave CMAKE_PROJECT_INCLUDE to vix-ffi)?",
                 info.display(),
                 self.source.join("CMakeLists.txt").display()
             ),
