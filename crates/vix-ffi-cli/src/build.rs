@@ -387,51 +387,15 @@ fn run_cmake(args: Args, dir: &Path) -> Result<()> {
         Some(out) => absolute(out)?,
         None => project.target_dir.join("wheels"),
     };
-    let os =
-        native::Os::host().context("vix-ffi build makes wheels on Linux, macOS and Windows")?;
-    let file_name = os.library_file_name(&library_name);
-
     let mut progress = Progress::new(if args.check { 6 } else { 5 });
-    let configured = progress.step(
-        "cmake configure",
-        &format!(
-            "cmake -S {} -B {} -DCMAKE_BUILD_TYPE=Release{}",
-            source.display(),
-            project.build_dir.display(),
-            if zig.is_some() {
-                " with zig cc and zig c++"
-            } else {
-                ""
-            }
-        ),
-        || project.configure(&cmake_exe, zig.as_ref(), &file_name, &library_name),
+    let (configured, library) = cmake_steps(
+        &mut progress,
+        &project,
+        &cmake_exe,
+        zig.as_ref(),
+        &library_name,
     )?;
-    let library = progress.step(
-        "cmake build",
-        &format!(
-            "cmake --build {} --config Release --target {}",
-            project.build_dir.display(),
-            configured.target
-        ),
-        || project.build(&cmake_exe, &configured),
-    )?;
-    let env_version = std::env::var(vix_ffi_gen::package::VERSION_ENV_VAR).ok();
-    let py_version = match (
-        &args.version,
-        env_version.as_deref().filter(|v| !v.is_empty()),
-    ) {
-        (None, None) if configured.version.is_empty() => bail!(
-            "the CMake project in {} has no version, and the wheel needs one: give it one \
-             (`project(NAME VERSION 0.1.0 ...)`) or pass --version",
-            source.display()
-        ),
-        _ => python_version_from(
-            args.version.as_deref(),
-            env_version.as_deref(),
-            &configured.version,
-            "the CMake project's version",
-        )?,
-    };
+    let py_version = cmake_version(args.version.as_deref(), &configured, &source)?;
     let built = Built {
         library,
         manifest_path: project.manifest.clone(),
@@ -450,6 +414,69 @@ fn run_cmake(args: Args, dir: &Path) -> Result<()> {
         cc: zig.as_ref().map(|z| zig_cc(z.python.as_deref(), &z.target)),
     };
     finish(&mut progress, &built, &packaging, args.check)
+}
+
+/// Steps "cmake configure" and "cmake build" of the library named `library_name`: what
+/// configuring found, and the built file.
+pub(crate) fn cmake_steps(
+    progress: &mut Progress,
+    project: &cmake::Project,
+    cmake_exe: &Path,
+    zig: Option<&cmake::Zig>,
+    library_name: &str,
+) -> Result<(cmake::Configured, PathBuf)> {
+    let os = native::Os::host().context("vix-ffi builds on Linux, macOS and Windows")?;
+    let file_name = os.library_file_name(library_name);
+    let configured = progress.step(
+        "cmake configure",
+        &format!(
+            "cmake -S {} -B {} -DCMAKE_BUILD_TYPE={}{}",
+            project.source.display(),
+            project.build_dir.display(),
+            project.config,
+            if zig.is_some() {
+                " with zig cc and zig c++"
+            } else {
+                ""
+            }
+        ),
+        || project.configure(cmake_exe, zig, &file_name, library_name),
+    )?;
+    let library = progress.step(
+        "cmake build",
+        &format!(
+            "cmake --build {} --config {} --target {}",
+            project.build_dir.display(),
+            project.config,
+            configured.target
+        ),
+        || project.build(cmake_exe, &configured),
+    )?;
+    Ok((configured, library))
+}
+
+/// The wheel's version for a CMake project: `--version`, else `$VIX_PY_VERSION`, else
+/// `project(... VERSION ...)`; an error when there is none.
+pub(crate) fn cmake_version(
+    option: Option<&str>,
+    configured: &cmake::Configured,
+    source: &Path,
+) -> Result<String> {
+    let env_version = std::env::var(vix_ffi_gen::package::VERSION_ENV_VAR).ok();
+    let env = env_version.as_deref().filter(|v| !v.is_empty());
+    if option.is_none() && env.is_none() && configured.version.is_empty() {
+        bail!(
+            "the CMake project in {} has no version, and the wheel needs one: give it one \
+             (`project(NAME VERSION 0.1.0 ...)`) or pass --version",
+            source.display()
+        );
+    }
+    python_version_from(
+        option,
+        env,
+        &configured.version,
+        "the CMake project's version",
+    )
 }
 
 /// The steps after the build: `check` (with `--check`), `gen-python`, `gen-package`, the

@@ -201,6 +201,29 @@ def test_develop_in_a_new_crate_then_a_change_then_develop_again(
     assert again[2] == "42"
 
 
+def test_develop_in_a_new_cpp_library_then_a_change_then_develop_again(
+    tmp_path: Path,
+) -> None:
+    need_cmake()
+    project = new_project(tmp_path, "--lang", "cpp")
+    venv = Venv(tmp_path / "dev-venv")
+    active = {"VIRTUAL_ENV": str(venv.path)}
+    proc = vix("develop", "--cmake", ".", cwd=project, **active)
+    assert "-DCMAKE_BUILD_TYPE=Debug" in proc.stderr, proc.stderr
+    first = venv.run_code(CALL, cwd=Path("/")).stdout.splitlines()
+    assert first[0].split() == ["5", "3", "0.1.0", "ctypes"]
+    assert project / "target" / "cmake-debug" in Path(first[1]).resolve().parents
+    assert "4 passed" in run_project_tests(venv, project)
+
+    source = project / "src" / "demo.cpp"
+    text = source.read_text()
+    assert "case 'u':" in text
+    source.write_text(text.replace("case 'u':", "case 'u': case 'y':"))
+    vix("develop", "--cmake", ".", cwd=project, **active)
+    again = venv.run_code(CALL, cwd=Path("/")).stdout.splitlines()
+    assert again[0].split() == ["5", "4", "0.1.0", "ctypes"]
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [

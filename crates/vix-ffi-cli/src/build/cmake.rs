@@ -30,8 +30,11 @@ pub struct Project {
     pub manifest: PathBuf,
     /// `DIR/target`: the build folder, the generated project and the wheels go under it.
     pub target_dir: PathBuf,
-    /// `DIR/target/cmake-release` (`cmake-manylinux_2_17` with `--manylinux 2014`).
+    /// `DIR/target/cmake-release` (`cmake-manylinux_2_17` with `--manylinux 2014`,
+    /// `cmake-debug` for `develop`).
     pub build_dir: PathBuf,
+    /// The build type: `Release`, or `Debug` for `develop`.
+    pub config: &'static str,
 }
 
 /// zig as the compiler, for a glibc floor.
@@ -118,7 +121,17 @@ impl Project {
             manifest,
             target_dir,
             build_dir,
+            config: "Release",
         })
+    }
+
+    /// The same project built as `Debug` in `DIR/target/cmake-debug` (for `develop`).
+    pub fn debug(self) -> Self {
+        Project {
+            build_dir: self.target_dir.join("cmake-debug"),
+            config: "Debug",
+            ..self
+        }
     }
 
     /// The `cmake` configure command, with the file API's query and the project include
@@ -129,7 +142,7 @@ impl Project {
             .arg(&self.source)
             .arg("-B")
             .arg(&self.build_dir)
-            .arg("-DCMAKE_BUILD_TYPE=Release")
+            .arg(format!("-DCMAKE_BUILD_TYPE={}", self.config))
             .arg(define(
                 "CMAKE_PROJECT_INCLUDE",
                 &self.build_dir.join("vix-ffi-project.cmake"),
@@ -190,7 +203,7 @@ impl Project {
                 self.source.join("CMakeLists.txt").display()
             ),
         };
-        let libraries = shared_libraries(&reply)?;
+        let libraries = shared_libraries(&reply, self.config)?;
         let (target, artifact) = pick_library(&libraries, file_name, library, &self.build_dir)?;
         Ok(Configured {
             target,
@@ -200,13 +213,13 @@ impl Project {
         })
     }
 
-    /// Builds the library's target in Release; returns its file.
+    /// Builds the library's target in the project's configuration; returns its file.
     pub fn build(&self, cmake: &Path, configured: &Configured) -> Result<PathBuf> {
         let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
         let mut cmd = Command::new(cmake);
         cmd.arg("--build")
             .arg(&self.build_dir)
-            .args(["--config", "Release", "--target", &configured.target])
+            .args(["--config", self.config, "--target", &configured.target])
             .args(["--parallel", &jobs.to_string()]);
         run_shown(&mut cmd, "`cmake --build`")?;
         if !configured.artifact.is_file() {
@@ -296,8 +309,9 @@ pub struct SharedLibrary {
     pub path: PathBuf,
 }
 
-/// Every shared library target in the file API's reply folder (Release configuration).
-pub fn shared_libraries(reply: &Path) -> Result<Vec<SharedLibrary>> {
+/// Every shared library target in the file API's reply folder, in the configuration
+/// `config` (the only one of a single-configuration generator).
+pub fn shared_libraries(reply: &Path, config: &str) -> Result<Vec<SharedLibrary>> {
     let read = |file: &Path| -> Result<Value> {
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("cannot read CMake's file API reply {}", file.display()))?;
@@ -326,7 +340,7 @@ pub fn shared_libraries(reply: &Path) -> Result<Vec<SharedLibrary>> {
         .unwrap_or(&[]);
     let configuration = configurations
         .iter()
-        .find(|c| c["name"] == "Release")
+        .find(|c| c["name"] == config)
         .or_else(|| configurations.first())
         .context("CMake's codemodel has no configuration")?;
     let mut found = Vec::new();
@@ -496,6 +510,7 @@ mod tests {
             manifest: "/src/bindings.json".into(),
             target_dir: "/src/target".into(),
             build_dir: "/src/target/cmake-release".into(),
+            config: "Release",
         };
         let args = |cmd: &Command| {
             cmd.get_args()
@@ -521,6 +536,11 @@ mod tests {
         assert_eq!(
             args(&cmd)[6..],
             ["-DCMAKE_C_COMPILER=/z/cc", "-DCMAKE_CXX_COMPILER=/z/c++"]
+        );
+        let cmd = p.debug().configure_command(Path::new("cmake"), None);
+        assert_eq!(
+            args(&cmd)[3..5],
+            ["/src/target/cmake-debug", "-DCMAKE_BUILD_TYPE=Debug"]
         );
     }
 }
