@@ -213,13 +213,15 @@ pub fn render(name: &str, lang: Lang, checkout: Option<&Path>) -> Vec<(PathBuf, 
                         toml_string(&dir.join("crates/vix-ffi").display().to_string())
                     ),
                     format!(
-                        "through the Vix FFI checkout at `{}` (a path dependency)",
+                        "through the Vix FFI checkout at `{}`: a path dependency with a \
+                         version, which `cargo publish` turns into the crates.io dependency \
+                         `vix-ffi = \"{VIX_FFI_VERSION}\"`",
                         dir.display()
                     ),
                 ),
                 None => (
                     format!("vix-ffi = \"{VIX_FFI_VERSION}\""),
-                    "from crates.io".to_owned(),
+                    format!("from crates.io (`vix-ffi = \"{VIX_FFI_VERSION}\"`)"),
                 ),
             };
             let extra = [
