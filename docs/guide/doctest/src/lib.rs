@@ -38,6 +38,7 @@ chapters! {
     objects => "objects.md",
     python_package => "python-package.md",
     wheels => "wheels.md",
+    new_and_cmake => "new-and-cmake.md",
     checker => "checker.md",
     abi => "abi.md",
     examples => "examples.md",
