@@ -138,7 +138,7 @@ pub fn encode(sig: &Signature, values: &[Value]) -> String {
 }
 
 /// The argument list of `sig` that `text` encodes (see [`encode`]), each buffer labelled
-/// `label`; an error names the parameter that is wrong, its position and what it takes.
+/// `label` (a NULL one `<label>, ptr NULL`); an error names the parameter that is wrong, its position and what it takes.
 pub fn decode(sig: &Signature, text: &str, label: &str) -> Result<Vec<Value>, String> {
     let fields: Vec<&str> = if sig.params.is_empty() && text.is_empty() {
         Vec::new()
@@ -173,18 +173,19 @@ pub fn decode(sig: &Signature, text: &str, label: &str) -> Result<Vec<Value>, St
             };
             match p.ty {
                 ParamType::Bytes | ParamType::Str => {
-                    let buffer = |bytes: Vec<u8>, null_ptr: bool| {
-                        Value::Buffer(Input {
-                            label: label.to_owned(),
-                            bytes,
-                            null_ptr,
-                        })
-                    };
                     if field == "null" {
-                        return Ok(buffer(Vec::new(), true));
+                        return Ok(Value::Buffer(Input {
+                            label: format!("{label}, ptr NULL"),
+                            bytes: Vec::new(),
+                            null_ptr: true,
+                        }));
                     }
                     match hex::decode(field) {
-                        Some(bytes) => Ok(buffer(bytes, false)),
+                        Some(bytes) => Ok(Value::Buffer(Input {
+                            label: label.to_owned(),
+                            bytes,
+                            null_ptr: false,
+                        })),
                         None => Err(wrong(
                             "hex bytes (an even number of hex digits, empty for no bytes, \
                              `null` for a NULL pointer)"

@@ -679,7 +679,8 @@ fn fuzz_failure(run: &ChildRun) -> Option<u64> {
     })
 }
 
-/// `--replay FUNCTION=HEX`: `fuzz` on one input of one operation.
+/// `--replay FUNCTION=INPUT`: `fuzz` on one input of one function (hex for an operation;
+/// for a typed signature an encoded argument list, or `#N`).
 fn replay(
     options: &Options,
     manifest: &Manifest,

@@ -144,7 +144,11 @@ fn reduce_within(
         .iter()
         .map(|v| match v {
             Value::Buffer(input) => Value::Buffer(Input {
-                label: REDUCED.into(),
+                label: if input.null_ptr {
+                    format!("{REDUCED}, ptr NULL")
+                } else {
+                    REDUCED.into()
+                },
                 ..input.clone()
             }),
             other => other.clone(),
