@@ -1379,7 +1379,8 @@ fn fuzz_one(runner: &Runner, values: &[Value]) -> Option<(String, String, String
 
 /// `--fuzz`: mutated argument lists ([`crate::values::mutate`]), buffers and scalars
 /// alike, one after the other for the time given, each announced by number, until one
-/// breaches the contract; or the one numbered list to replay.
+/// breaches the contract; or the one list to replay (by its number, or given: a replay
+/// from the command line, or a candidate of a reduction).
 fn fuzz(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
     let ctx = runner.ctx;
     let sig = &ctx.callee.sig;
