@@ -221,12 +221,18 @@ def test_a_typed_fuzz_crash_on_nan_is_reduced_keeping_the_nan(
     assert result["input"].startswith(
         "while calling describe(name=the reduced input (0 bytes), level=0, scale=NaN, "
     ), result
-    again = run_check("--spec", str(TYPED_SPEC), "--lib", lib, "--replay", lines["replay"])
+    again = run_check(
+        "--spec", str(TYPED_SPEC), "--lib", lib, "--replay", lines["replay"]
+    )
     assert again.failed() == {("describe", "fuzz")}, again.describe()
     assert again.outcome("describe", "fuzz")["seen"] == result["seen"]
-    finite = run_check("--spec", str(TYPED_SPEC), "--lib", lib, "--replay", "describe=,0,0.0,false")
+    finite = run_check(
+        "--spec", str(TYPED_SPEC), "--lib", lib, "--replay", "describe=,0,0.0,false"
+    )
     assert finite.failed() == set(), finite.describe()
-    number = re.match(r"fuzz argument list #(\d+) of seed 1: describe\(", lines["found"])
+    number = re.match(
+        r"fuzz argument list #(\d+) of seed 1: describe\(", lines["found"]
+    )
     assert number, lines
     by_number = run_check(
         "--spec", str(TYPED_SPEC), "--lib", lib, "--seed", "1", "--iterations", "64",
@@ -267,11 +273,13 @@ def test_fuzzing_finds_reduces_and_replays_a_typed_crash_the_corpus_misses(
         "scale=0.0, loud=false, out_ptr NULL, out_cap 0)"
     ), result
 
-    again = run_check("--spec", str(TYPED_SPEC), "--lib", lib, "--replay", lines["replay"])
+    again = run_check(
+        "--spec", str(TYPED_SPEC), "--lib", lib, "--replay", lines["replay"]
+    )
     assert again.failed() == {("describe", "fuzz")}, again.describe()
     replayed = again.outcome("describe", "fuzz")
     assert replayed["seen"] == result["seen"], replayed
-    assert "name=the replayed input (1 byte: b\"\\n\")" in replayed["input"], replayed
+    assert 'name=the replayed input (1 byte: b"\\n")' in replayed["input"], replayed
     # Each condition alone keeps the contract.
     for other in ("describe=0a,1,0.0,false", "describe=41,-1,0.0,false"):
         alone = run_check("--spec", str(TYPED_SPEC), "--lib", lib, "--replay", other)
@@ -289,8 +297,10 @@ def test_fuzzing_finds_reduces_and_replays_a_typed_crash_the_corpus_misses(
         ),
         (
             "describe=0a,-1",
-            "4 values expected, comma-separated, one per parameter (name, level, "
-            'scale, loud); "0a,-1" has 2',
+            (
+                "4 values expected, comma-separated, one per parameter (name, level, "
+                'scale, loud); "0a,-1" has 2'
+            ),
         ),
         (
             "describe=0g,-1,1.0,false",
@@ -298,8 +308,10 @@ def test_fuzzing_finds_reduces_and_replays_a_typed_crash_the_corpus_misses(
         ),
         (
             "add_i32=1,2147483648",
-            'parameter 2 of 2, b (int32): "2147483648" is not in the range of int32 '
-            "(-2147483648 to 2147483647)",
+            (
+                'parameter 2 of 2, b (int32): "2147483648" is not in the range of int32 '
+                "(-2147483648 to 2147483647)"
+            ),
         ),
         (
             "is_prime=-1",
