@@ -314,6 +314,138 @@ pub fn simpler(s: Scalar, value: &Value) -> Vec<Value> {
 mod tests {
     use super::*;
 
+    /// A child that reads its job and ends as the job's one word says: killed by SIGABRT
+    /// (`abort`), by SIGSEGV (`segv`), or exiting 0.
+    #[cfg(unix)]
+    fn fake_child() -> ChildCommand {
+        let script = "job=$(cat); case \"$job\" in *abort*) kill -ABRT $$;; \
+                      *segv*) kill -SEGV $$;; esac; exit 0";
+        ChildCommand {
+            env: Vec::new(),
+            program: "/bin/sh".into(),
+            args: vec!["-c".into(), script.into()],
+        }
+    }
+
+    #[cfg(unix)]
+    fn word_job(word: &str) -> Job {
+        Job {
+            task: crate::protocol::Task::Load {
+                candidates: vec![word.into()],
+                symbols: Vec::new(),
+            },
+        }
+    }
+
+    #[cfg(unix)]
+    fn crashed(signal: i32) -> ChildRun {
+        ChildRun {
+            events: Vec::new(),
+            end: End::Signaled(signal),
+            stderr: String::new(),
+        }
+    }
+
+    /// Stands for `describe(name, level, loud, scale)` of a library that aborts when the
+    /// name holds a newline, the level is negative and the scale is NaN, and crashes
+    /// otherwise (SIGSEGV) on a newline alone.
+    #[cfg(unix)]
+    fn verdict(values: &[Value]) -> Job {
+        let newline = values[0].buffer().is_some_and(|b| b.bytes.contains(&b'\n'));
+        let negative = matches!(values[1], Value::Int(n) if n < 0);
+        let nan = matches!(values[3], Value::Float(x) if x.is_nan());
+        word_job(match (newline, negative && nan) {
+            (true, true) => "abort",
+            (true, false) => "segv",
+            _ => "pass",
+        })
+    }
+
+    #[cfg(unix)]
+    fn found() -> (Vec<ParamType>, Vec<Value>) {
+        let types = vec![
+            ParamType::Str,
+            ParamType::Scalar(Scalar::Int32),
+            ParamType::Scalar(Scalar::Bool),
+            ParamType::Scalar(Scalar::Double),
+        ];
+        let values = vec![
+            Value::Buffer(Input {
+                label: "random text (mutated)".into(),
+                bytes: b"abcdefghijklmnopqrstuvwxyz\nABCDEFGHIJKLMNOPQRSTUVWXYZ".to_vec(),
+                null_ptr: false,
+            }),
+            Value::Int(i128::from(i32::MIN)),
+            Value::Bool(true),
+            Value::Float(f64::NAN),
+        ];
+        (types, values)
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_typed_list_is_reduced_keeping_the_same_failure() {
+        let (types, values) = found();
+        let child = fake_child();
+        let timeout = Duration::from_secs(10);
+        let r = reduce(
+            &child,
+            timeout,
+            &crashed(libc::SIGABRT),
+            &types,
+            &values,
+            &verdict,
+        );
+        let reduced = &r.values;
+        assert_eq!(
+            reduced[0]
+                .buffer()
+                .map(|b| (b.bytes.as_slice(), b.label.as_str())),
+            Some((&b"\n"[..], REDUCED))
+        );
+        // A level of 0 or 1 crashes too, but with SIGSEGV: not the same failure.
+        assert_eq!(reduced[1], Value::Int(-1));
+        assert_eq!(reduced[2], Value::Bool(false));
+        // No finite scale aborts: the NaN stays.
+        assert!(matches!(reduced[3], Value::Float(x) if x.is_nan()));
+        assert!(!r.bounded && r.replays < MAX_REPLAYS, "{}", r.replays);
+        assert_eq!(r.run.map(|run| run.end), Some(End::Signaled(libc::SIGABRT)));
+
+        // A failure that does not come back is left as it was found.
+        let other = reduce(
+            &child,
+            timeout,
+            &crashed(libc::SIGBUS),
+            &types,
+            &values,
+            &verdict,
+        );
+        assert!(other.run.is_none() && other.replays == 1);
+        // (Compared as text: a NaN is not equal to itself.)
+        assert_eq!(format!("{:?}", other.values), format!("{values:?}"));
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_reduction_stops_at_its_bound() {
+        let (types, values) = found();
+        let bounded = reduce_within(
+            &fake_child(),
+            Duration::from_secs(10),
+            &crashed(libc::SIGABRT),
+            &types,
+            &values,
+            &verdict,
+            (5, MAX_TIME),
+        );
+        assert!(bounded.bounded);
+        assert_eq!(bounded.replays, 5);
+        // Still a list that fails: the last one that did.
+        assert!(bounded.run.is_some());
+        let shorter = bounded.values[0].buffer().map_or(0, |b| b.bytes.len());
+        assert!(shorter < 53 && shorter > 1, "{shorter}");
+    }
+
     #[test]
     fn bytes_shrink_to_what_still_fails() {
         // Fails while it holds a newline and at least three bytes.
