@@ -413,8 +413,9 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
     }
     let runs2 = run_all(options, &round2)?;
 
-    // Round 3 (--fuzz): every operation mutates inputs for its share of the time; a
-    // failing input is reduced, replay by replay.
+    // Round 3 (--fuzz): every operation and typed function mutates inputs (argument
+    // lists) for its share of the time; a failing one is rebuilt from its number and
+    // reduced, replay by replay (`reduce`).
     let mut fuzz_notes: HashMap<String, String> = HashMap::new();
     let mut keys3 = Vec::new();
     let mut runs3 = Vec::new();
