@@ -8,7 +8,7 @@
 //! its magnitude; a `double` also its integer part; `false` for a `bool`). A candidate is
 //! kept when a replay in a fresh child fails the same way as the fuzz run did: the child
 //! ended the same way (the same signal, a hang, the same exit) with the same expectation
-//! in its first finding. The parameters are gone over again until none becomes simpler,
+//! in its first finding (its numbers aside: a size in it may shrink with the input). The parameters are gone over again until none becomes simpler,
 //! or until [`MAX_REPLAYS`] replays or [`MAX_TIME`] have been spent. A NaN or an infinity
 //! stays when no finite value fails the same way.
 
@@ -28,13 +28,33 @@ pub const MAX_REPLAYS: usize = 200;
 pub const MAX_TIME: Duration = Duration::from_secs(60);
 
 /// How a fuzz run failed, to tell whether a smaller input fails the same way: the way the
-/// child ended and the expectation of its first finding.
+/// child ended and the expectation of its first finding, its numbers left out (an
+/// expectation may name a size that shrinks with the input: `out_len 12 (the size
+/// query's answer)`).
 fn failure_kind(run: &ChildRun) -> (End, Option<String>) {
     let finding = run.events.iter().find_map(|e| match e {
-        Event::Finding(f) => Some(f.expected.clone()),
+        Event::Finding(f) => Some(without_numbers(&f.expected)),
         _ => None,
     });
     (run.end.clone(), finding)
+}
+
+/// `text` with every run of digits written `#`.
+fn without_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_number = false;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            if !in_number {
+                out.push('#');
+            }
+            in_number = true;
+        } else {
+            out.push(c);
+            in_number = false;
+        }
+    }
+    out
 }
 
 /// The failure kind of a run, when it failed.
@@ -444,6 +464,36 @@ mod tests {
         assert!(bounded.run.is_some());
         let shorter = bounded.values[0].buffer().map_or(0, |b| b.bytes.len());
         assert!(shorter < 53 && shorter > 1, "{shorter}");
+    }
+
+    #[test]
+    fn a_finding_of_the_same_expectation_with_other_numbers_is_the_same_failure() {
+        let run = |expected: &str| ChildRun {
+            events: vec![Event::Finding(crate::protocol::Finding {
+                input: "f(...)".into(),
+                seen: "VIX_STATUS_OK, out_len 3".into(),
+                expected: expected.into(),
+            })],
+            end: End::Exited(0),
+            stderr: String::new(),
+        };
+        let size = |n: u32| {
+            run(&format!(
+                "VIX_STATUS_OK, out_len {n} (the size query's answer)"
+            ))
+        };
+        assert_eq!(fuzz_failure_kind(&size(12)), fuzz_failure_kind(&size(3)));
+        assert_ne!(
+            fuzz_failure_kind(&size(3)),
+            fuzz_failure_kind(&run("no byte written outside out_ptr[0..out_cap]"))
+        );
+        let clean = ChildRun {
+            events: Vec::new(),
+            end: End::Exited(0),
+            stderr: String::new(),
+        };
+        assert_eq!(fuzz_failure_kind(&clean), None);
+        assert_eq!(without_numbers("a 12 b 3.5 c0"), "a # b #.# c#");
     }
 
     #[test]
