@@ -13,11 +13,13 @@
 //! encodings to accept, and whose message rules make a typed function's NULL-pointer
 //! calls only where `null-args` survived them.
 
+mod args;
 mod child;
 mod corpus;
 mod locate;
 mod objects;
 mod protocol;
+mod reduce;
 mod report;
 mod rules;
 mod supervise;
@@ -28,7 +30,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use vix_ffi_gen::manifest::{self, CType, Function, Manifest, Output, Signature};
+use vix_ffi_gen::manifest::{self, CType, Function, Manifest, Output, ParamType, Signature};
 
 pub use child::child_main;
 pub use report::{Outcome, Report, RuleResult};
@@ -36,8 +38,9 @@ pub use rules::Rule;
 pub use supervise::ChildCommand;
 
 use corpus::Input;
-use protocol::{DeclaredBlocks, Done, Event, Finding, Job, Task};
+use protocol::{DeclaredBlocks, Done, Event, Finding, Job, Replay, Task};
 use supervise::{ChildRun, End};
+use values::Value;
 
 /// Default number of random inputs.
 pub const DEFAULT_ITERATIONS: u32 = 64;
@@ -68,12 +71,11 @@ pub struct Options {
     pub child: ChildCommand,
     /// `--fuzz`: how long to mutate inputs, in all (the functions share it).
     pub fuzz: Option<Duration>,
-    /// `--replay FUNCTION=HEX`: only `fuzz` on this function, with this input (hex).
+    /// `--replay FUNCTION=INPUT`: only `fuzz` on this function, with this input: hex for
+    /// an operation; for a typed signature the encoded argument list (see `args`), or
+    /// `#N`, fuzz argument list number `N` of `seed` and `iterations`.
     pub replay: Option<(String, String)>,
 }
-
-/// Replays of one failing input `fuzz` makes at most while reducing it.
-const MAX_REDUCTION_STEPS: usize = 200;
 
 /// Why the check could not run at all (exit code 2).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -411,8 +413,9 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
     }
     let runs2 = run_all(options, &round2)?;
 
-    // Round 3 (--fuzz): every operation mutates inputs for its share of the time; a
-    // failing input is reduced, replay by replay.
+    // Round 3 (--fuzz): every operation and typed function mutates inputs (argument
+    // lists) for its share of the time; a failing one is rebuilt from its number and
+    // reduced, replay by replay (`reduce`).
     let mut fuzz_notes: HashMap<String, String> = HashMap::new();
     let mut keys3 = Vec::new();
     let mut runs3 = Vec::new();
@@ -442,25 +445,6 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         }
         runs3 = supervise::run_all(&options.child, &round3, share + options.timeout, workers)
             .map_err(|e| CheckError::Internal(format!("cannot start a child: {e}")))?;
-        for (f, run) in typed.iter().zip(runs3.iter().skip(operations.len())) {
-            let Some(iteration) = fuzz_failure(run) else {
-                continue;
-            };
-            fuzz_notes.insert(
-                f.symbol.clone(),
-                format!(
-                    "fuzz argument list #{iteration} of seed {} (typed arguments are replayed \
-                     by number, not reduced)\nreplay it: vix-ffi check --spec {} --lib {} \
-                     --seed {} --iterations {} --replay {}=#{iteration}",
-                    options.seed,
-                    options.spec.display(),
-                    library.display(),
-                    options.seed,
-                    options.iterations,
-                    f.name,
-                ),
-            );
-        }
         for (f, run) in operations.iter().zip(runs3.iter_mut()) {
             let Some(iteration) = fuzz_failure(run) else {
                 continue;
@@ -469,12 +453,30 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
             base.extend(derived.iter().cloned());
             base.extend(corpus::boundary(options.seed));
             let found = corpus::mutate(&base, options.seed, iteration);
-            let (reduced, reduced_run) =
-                reduce(options, &op_job(f, Rule::Fuzz, &derived), run, &found);
-            if let Some(reduced_run) = reduced_run {
-                *run = reduced_run;
-            }
-            let hex = corpus::hex::encode(&reduced.bytes);
+            let template = op_job(f, Rule::Fuzz, &derived);
+            let job = |values: &[Value]| {
+                let mut job = template.clone();
+                if let Task::Operation { replay, .. } = &mut job.task {
+                    *replay = values.first().and_then(Value::buffer).cloned();
+                }
+                job
+            };
+            let reduced = reduce::reduce(
+                &options.child,
+                options.timeout,
+                run,
+                &[ParamType::Bytes],
+                &[Value::Buffer(found.clone())],
+                &job,
+            );
+            let bytes = match (reduced.run, reduced.values.first().and_then(Value::buffer)) {
+                (Some(reduced_run), Some(input)) => {
+                    *run = reduced_run;
+                    input.bytes.clone()
+                }
+                _ => found.bytes.clone(),
+            };
+            let hex = corpus::hex::encode(&bytes);
             fuzz_notes.insert(
                 f.symbol.clone(),
                 format!(
@@ -482,13 +484,87 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
                      b\"{}\"\nreplay it: vix-ffi check --spec {} --lib {} --replay {}={hex}",
                     options.seed,
                     found.bytes.len(),
-                    reduced.bytes.len(),
-                    reduced.bytes.escape_ascii(),
+                    bytes.len(),
+                    bytes.escape_ascii(),
                     options.spec.display(),
                     library.display(),
                     f.name,
                 ),
             );
+        }
+        for (f, run) in typed.iter().zip(runs3.iter_mut().skip(operations.len())) {
+            let Some(iteration) = fuzz_failure(run) else {
+                continue;
+            };
+            let (Some(declared), Some(template)) = (&f.signature, typed_job(f, Rule::Fuzz, false))
+            else {
+                continue;
+            };
+            let spelled = objects::typed_signature(&manifest, declared);
+            let Some(sig) = spelled.signature() else {
+                continue;
+            };
+            let found = values::mutate(
+                &sig,
+                &values::fuzz_base(&sig, options.seed, options.iterations),
+                options.seed,
+                iteration,
+            );
+            let job = |values: &[Value]| {
+                let mut job = template.clone();
+                if let Task::Typed { replay, .. } = &mut job.task {
+                    *replay = Some(Replay::Args(values.to_vec()));
+                }
+                job
+            };
+            let types: Vec<ParamType> = sig.params.iter().map(|p| p.ty).collect();
+            let reduced =
+                reduce::reduce(&options.child, options.timeout, run, &types, &found, &job);
+            let class = |c: manifest::ClassId| {
+                spelled
+                    .classes
+                    .iter()
+                    .find(|life| life.id == c.0)
+                    .map_or_else(|| "object".to_owned(), |life| life.name.clone())
+            };
+            let mut note = format!(
+                "fuzz argument list #{iteration} of seed {}: {}",
+                options.seed,
+                args::show_call(&f.name, &sig, &found, &class)
+            );
+            let command = format!(
+                "vix-ffi check --spec {} --lib {}",
+                options.spec.display(),
+                library.display()
+            );
+            match reduced.run {
+                Some(reduced_run) => {
+                    *run = reduced_run;
+                    let bound = if reduced.bounded {
+                        format!(
+                            ", stopped at the bound of {} replays or {} s",
+                            reduce::MAX_REPLAYS,
+                            reduce::MAX_TIME.as_secs()
+                        )
+                    } else {
+                        String::new()
+                    };
+                    note.push_str(&format!(
+                        "\nreduced ({} replays{bound}) to: {}\nreplay it: {command} --replay \
+                         {}={}",
+                        reduced.replays,
+                        args::show_call(&f.name, &sig, &reduced.values, &class),
+                        f.name,
+                        args::encode(&sig, &reduced.values),
+                    ));
+                }
+                None => note.push_str(&format!(
+                    "\nnot reduced: replayed alone in a new process, it did not fail the same \
+                     way\nreplay it: {command} --seed {} --iterations {} --replay {}=#{iteration}",
+                    options.seed, options.iterations, f.name,
+                )),
+            }
+            fuzz_notes.insert(f.symbol.clone(), note);
         }
     }
 
@@ -604,82 +680,8 @@ fn fuzz_failure(run: &ChildRun) -> Option<u64> {
     })
 }
 
-/// How a fuzz run failed, to tell whether a smaller input fails the same way: the way the
-/// child ended and the expectation of its first finding.
-fn failure_kind(run: &ChildRun) -> (End, Option<String>) {
-    let finding = run.events.iter().find_map(|e| match e {
-        Event::Finding(f) => Some(f.expected.clone()),
-        _ => None,
-    });
-    (run.end.clone(), finding)
-}
-
-/// Reduces `found`, an input that failed `fuzz` as `failed` did, by removing ever smaller
-/// chunks while a replay (`job` with the candidate) still fails the same way; the
-/// smallest input found and its run.
-fn reduce(
-    options: &Options,
-    job: &Job,
-    failed: &ChildRun,
-    found: &Input,
-) -> (Input, Option<ChildRun>) {
-    let kind = failure_kind(failed);
-    let replay = |bytes: &[u8]| -> Option<ChildRun> {
-        let mut job = job.clone();
-        if let Task::Operation { replay, .. } = &mut job.task {
-            *replay = Some(Input {
-                label: "the reduced input".into(),
-                bytes: bytes.to_vec(),
-                null_ptr: false,
-            });
-        }
-        let runs = supervise::run_all(&options.child, &[job], options.timeout, 1).ok()?;
-        runs.into_iter()
-            .next()
-            .filter(|run| fuzz_failure_kind(run).is_some_and(|k| k == kind))
-    };
-    let mut bytes = found.bytes.clone();
-    let mut best = replay(&bytes);
-    if best.is_none() {
-        return (found.clone(), None);
-    }
-    let mut steps = 1;
-    let mut chunk = bytes.len().div_ceil(2);
-    while chunk >= 1 && steps < MAX_REDUCTION_STEPS {
-        let mut start = 0;
-        while start < bytes.len() && steps < MAX_REDUCTION_STEPS {
-            let mut candidate = bytes.clone();
-            candidate.drain(start..(start + chunk).min(bytes.len()));
-            steps += 1;
-            match replay(&candidate) {
-                Some(run) => {
-                    bytes = candidate;
-                    best = Some(run);
-                }
-                None => start += chunk,
-            }
-        }
-        if chunk == 1 {
-            break;
-        }
-        chunk = chunk.div_ceil(2);
-    }
-    let reduced = Input {
-        label: "the reduced input".into(),
-        bytes,
-        null_ptr: false,
-    };
-    (reduced, best)
-}
-
-/// The failure kind of a replay, when it failed.
-fn fuzz_failure_kind(run: &ChildRun) -> Option<(End, Option<String>)> {
-    let failed =
-        run.end != End::Exited(0) || run.events.iter().any(|e| matches!(e, Event::Finding(_)));
-    failed.then(|| failure_kind(run))
-}
-
-/// `--replay FUNCTION=HEX`: `fuzz` on one input of one operation.
+/// `--replay FUNCTION=INPUT`: `fuzz` on one input of one function (hex for an operation;
+/// for a typed signature an encoded argument list, or `#N`).
 fn replay(
     options: &Options,
     manifest: &Manifest,
@@ -699,11 +701,29 @@ fn replay(
         )));
     };
     if let (Shape::Typed, Some(sig)) = (shape_of(f), &f.signature) {
-        let Some(iteration) = hex.strip_prefix('#').and_then(|n| n.parse::<u64>().ok()) else {
-            return Err(CheckError::Usage(format!(
-                "--replay: {name} has a typed signature: give the fuzz argument list's number, \
-                 {name}=#N"
+        let spelled = objects::typed_signature(manifest, sig);
+        let Some(model) = spelled.signature() else {
+            return Err(CheckError::Internal(format!(
+                "{name}: a type of its signature is unknown to the checker"
             )));
+        };
+        let given = if let Some(number) = hex.strip_prefix('#') {
+            let n = number.parse::<u64>().map_err(|_| {
+                CheckError::Usage(format!(
+                    "--replay {name}={hex}: after `#` comes the number of a fuzz argument \
+                     list, as a report prints it ({name}=#12, with the run's --seed and \
+                     --iterations)"
+                ))
+            })?;
+            Replay::Number(n)
+        } else {
+            let values = args::decode(&model, hex, "the replayed input").map_err(|e| {
+                CheckError::Usage(format!(
+                    "--replay {name}={hex}: {e} (the list a fuzz report prints, or #N for \
+                     fuzz argument list number N)"
+                ))
+            })?;
+            Replay::Args(values)
         };
         let mut results = vec![symbol_result(f, missing.contains(&f.symbol), None)];
         if !missing.contains(&f.symbol) {
@@ -715,10 +735,10 @@ fn replay(
                     rule: Rule::Fuzz,
                     seed: options.seed,
                     iterations: options.iterations,
-                    signature: objects::typed_signature(manifest, sig),
+                    signature: spelled,
                     null_calls: false,
                     fuzz_ms: 0,
-                    replay: Some(iteration),
+                    replay: Some(given),
                 },
             };
             let runs = run_all(options, &[job])?;

@@ -99,9 +99,9 @@ pub enum Task {
         /// How long `fuzz` mutates argument lists, in milliseconds.
         #[serde(default)]
         fuzz_ms: u64,
-        /// `fuzz` on this one mutated argument list only (a replay by number).
+        /// `fuzz` on this one argument list only (a replay, or a step of reducing one).
         #[serde(default)]
-        replay: Option<u64>,
+        replay: Option<Replay>,
     },
     /// Apply one rule to a class as a whole (ABI v1.1 objects): `free-null`, `leaks`
     /// over create/call/free cycles, `threads` with one object per thread.
@@ -119,6 +119,16 @@ pub enum Task {
         /// Its methods: `(name in reports, symbol, signature)`.
         methods: Vec<(String, String, TypedSignature)>,
     },
+}
+
+/// The one argument list a typed `fuzz` calls instead of fuzzing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Replay {
+    /// Fuzz argument list number `n` of the seed (see [`crate::values::mutate`]).
+    Number(u64),
+    /// This argument list (`--replay NAME=ARGS`, or a candidate of a reduction).
+    Args(Vec<Value>),
 }
 
 /// A typed signature as it crosses the process boundary: each parameter's name and type,
@@ -442,6 +452,35 @@ mod tests {
             classes: Vec::new(),
         };
         assert_eq!(unknown.signature(), None);
+    }
+
+    #[test]
+    fn a_replayed_argument_list_crosses_with_its_floats_bit_for_bit() {
+        let negative_nan = f64::from_bits(f64::NAN.to_bits() | (1 << 63));
+        let floats = [
+            f64::NAN,
+            negative_nan,
+            f64::INFINITY,
+            -0.0,
+            f64::from_bits(1),
+        ];
+        let replay = Replay::Args(floats.iter().map(|&x| Value::Float(x)).collect());
+        let json = serde_json::to_string(&replay).unwrap_or_else(|e| panic!("{e}"));
+        let back: Replay = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+        let Replay::Args(values) = back else {
+            panic!("{json}")
+        };
+        let bits: Vec<u64> = values
+            .iter()
+            .map(|v| match v {
+                Value::Float(x) => x.to_bits(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(bits, floats.map(f64::to_bits));
+        let number: Replay =
+            serde_json::from_str(r#"{"number": 7}"#).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(number, Replay::Number(7));
     }
 
     #[test]

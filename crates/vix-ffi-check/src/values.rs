@@ -20,8 +20,8 @@ pub enum Value {
     Buffer(Input),
     /// An integer scalar (every integer type fits in `i128`).
     Int(i128),
-    /// A `double`.
-    Float(f64),
+    /// A `double` (in JSON as its literal, NaN and infinities included).
+    Float(#[serde(with = "crate::args::float_serde")] f64),
     /// A `bool`.
     Bool(bool),
     /// An object parameter (ABI v1.1): a live object of its class, created for the call
@@ -276,6 +276,16 @@ pub fn mutate(sig: &Signature, base: &[Vec<Value>], seed: u64, i: u64) -> Vec<Va
         }
     }
     values
+}
+
+/// The argument lists fuzzing mutates ([`mutate`]): the ordinary ones ([`cases`]), the
+/// extremes ([`extreme_cases`]) and the boundary lengths ([`boundary_cases`]). The child
+/// that fuzzes and the parent that rebuilds a failing list from its number both call it.
+pub fn fuzz_base(sig: &Signature, seed: u64, iterations: u32) -> Vec<Vec<Value>> {
+    let mut base = cases(sig, seed, iterations);
+    base.extend(extreme_cases(sig).into_iter().map(|(_, v)| v));
+    base.extend(boundary_cases(sig, seed).into_iter().map(|(_, v)| v));
+    base
 }
 
 /// Every buffer parameter at each input of [`corpus::boundary`], the others at

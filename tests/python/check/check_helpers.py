@@ -84,6 +84,7 @@ TYPED_BUGS = [
     "RESERVED_CODE",
     "BOOL_TWO",
     "CAP_DEPENDENT",
+    "FUZZ_NEWLINE",
 ]
 
 OBJECTS_DIR = REPO_ROOT / "tests" / "fixtures" / "c_objects"

@@ -221,3 +221,27 @@ def test_the_conformant_c_build_survives_a_short_fuzz_run(
         result = run.outcome(function, "fuzz")
         assert result["outcome"] == "pass", result
         assert not result["seen"].startswith("0 mutated"), result
+
+
+def test_a_replayed_argument_list_gives_a_method_a_new_object_argument(
+    objects_libs: dict[str, Path],
+) -> None:
+    """In ``--replay Class.method=ARGS`` an object parameter is ``new`` (self is made as
+    for every rule, and left out of the list); anything else there is refused, naming
+    the parameter."""
+    lib = str(objects_libs["NONE"])
+    for replay in ("Hasher.absorb=new", "Hasher.update=6869", "Hasher.new=null"):
+        run = run_check("--spec", str(OBJECTS_SPEC), "--lib", lib, "--replay", replay)
+        function = replay.split("=", 1)[0]
+        assert run.code == 0, run.describe()
+        result = run.outcome(function, "fuzz")
+        assert result["seen"] == "the replayed argument list kept the contract", result
+    bad = run_check(
+        "--spec", str(OBJECTS_SPEC), "--lib", lib, "--replay", "Hasher.absorb=00",
+        json_output=False,
+    )  # fmt: skip
+    assert bad.code == 2, bad.describe()
+    assert (
+        'parameter 1 of 1, other (an object): "00" is not `new` (an object parameter '
+        "takes a new object)"
+    ) in bad.stderr, bad.stderr

@@ -21,7 +21,7 @@ use super::operation::{
 };
 use super::{step, Findings};
 use crate::corpus::Input;
-use crate::protocol::Done;
+use crate::protocol::{Done, Replay};
 use crate::rules::Rule;
 use crate::values::Value;
 
@@ -49,8 +49,8 @@ pub struct Ctx {
     pub seed: u64,
     /// How long fuzz mutates argument lists, in milliseconds.
     pub fuzz_ms: u64,
-    /// fuzz on this one mutated argument list only.
-    pub replay: Option<u64>,
+    /// fuzz on this one argument list only.
+    pub replay: Option<Replay>,
 }
 
 /// Threads of the `threads` rule.
@@ -1379,19 +1379,31 @@ fn fuzz_one(runner: &Runner, values: &[Value]) -> Option<(String, String, String
 
 /// `--fuzz`: mutated argument lists ([`crate::values::mutate`]), buffers and scalars
 /// alike, one after the other for the time given, each announced by number, until one
-/// breaches the contract; or the one numbered list to replay.
+/// breaches the contract; or the one list to replay (by its number, or given: a replay
+/// from the command line, or a candidate of a reduction).
 fn fuzz(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
     let ctx = runner.ctx;
-    let mut base: Vec<Vec<Value>> = ctx.cases.clone();
-    base.extend(ctx.extremes.iter().map(|(_, v)| v.clone()));
-    base.extend(ctx.boundary.iter().map(|(_, v)| v.clone()));
     let sig = &ctx.callee.sig;
-    if let Some(i) = ctx.replay {
-        let values = crate::values::mutate(sig, &base, ctx.seed, i);
+    let base = crate::values::fuzz_base(sig, ctx.seed, ctx.iterations);
+    if let Some(replay) = &ctx.replay {
+        let (values, which) = match replay {
+            Replay::Number(i) => (
+                crate::values::mutate(sig, &base, ctx.seed, *i),
+                format!("fuzz argument list #{i}"),
+            ),
+            Replay::Args(values) => (values.clone(), "the replayed argument list".into()),
+        };
+        if values.len() != sig.params.len() {
+            return Err(format!(
+                "{which} has {} values for {} parameters",
+                values.len(),
+                sig.params.len()
+            ));
+        }
         if let Some((desc, seen, expected)) = fuzz_one(runner, &values) {
             findings.add(desc, seen, expected);
         }
-        return Ok(format!("fuzz argument list #{i} kept the contract"));
+        return Ok(format!("{which} kept the contract"));
     }
     let budget = std::time::Duration::from_millis(ctx.fuzz_ms);
     let start = std::time::Instant::now();
