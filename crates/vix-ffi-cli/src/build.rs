@@ -572,12 +572,23 @@ fn finish(progress: &mut Progress, built: &Built, how: &Packaging, check: bool) 
         .nth(2)
         .unwrap_or_default();
     println!("built {}", wheel.display());
-    println!("tag {tag}: {}", inspected.summary);
+    let platform = tag.splitn(3, '-').nth(2).unwrap_or_default();
+    let wheel_glibc = tools::tag_glibc(platform);
+    match (wheel_glibc, tools::tag_glibc(&inspected.platform_tag)) {
+        (Some((2, wheel_minor)), Some((2, library_minor))) if wheel_minor > library_minor => {
+            println!(
+                "tag {tag}: the library is an {}; the compiled backend, built with this \
+                 machine's C compiler, needs glibc 2.{wheel_minor}, which sets the tag",
+                inspected.summary
+            );
+        }
+        _ => println!("tag {tag}: {}", inspected.summary),
+    }
     for warning in &inspected.warnings {
         eprintln!("note: {warning}");
     }
     if how.level == Manylinux::Host {
-        if let Some((2, minor)) = tools::tag_glibc(&inspected.platform_tag) {
+        if let Some((2, minor)) = wheel_glibc {
             if minor > tools::OLDEST_GLIBC_MINOR {
                 eprintln!(
                     "note: this wheel needs glibc 2.{minor} or later, this machine's; for one \

@@ -147,6 +147,11 @@ def test_build_reports_each_step_and_the_wheel(host_build: tuple[Path, str]) -> 
     # The default output folder is cargo's target folder, wherever cargo metadata says.
     assert wheel.parent == SHARED_TARGET / "wheels"
     assert f"\ntag py3-none-{platforms_of(wheel)}: " in output
+    # The line names the glibc the tag says, whichever binary (the library or the
+    # compiled backend) needs it.
+    (tag_line,) = [x for x in output.splitlines() if x.startswith("tag ")]
+    minor = re.search(r"manylinux_2_(\d+)", tag_line)
+    assert minor and f"glibc 2.{minor[1]} " in tag_line, tag_line
 
 
 def test_the_host_wheel_is_tagged_as_auditwheel_sees_it(
