@@ -1209,10 +1209,9 @@ static PyObject *vix_function_call(PyObject *callable, PyObject *const *args, si
     held.nobjects = 0;
     size_t in_total = 0;
     PyObject *result = NULL;
-    PyObject *objects[VIX_MAX_PARAMS]; /* by C index: the object arguments */
+    PyObject *objects[VIX_MAX_PARAMS] = {NULL}; /* by C index: the object arguments */
     /* In C order, as _vix_runtime.call converts them (the first bad one raises). */
     for (int c = 0; c < fn->nparams; c++) {
-        objects[c] = NULL;
         for (int i = 0; i < fn->nparams; i++) {
             const vix_param *p = &fn->params[i];
             if (p->c_index != c) {

@@ -15,8 +15,7 @@ import operator
 import sys
 
 from . import _native
-from ._vix_base import Buffer  # defined once, for both backends
-from ._vix_base import Handle  # the Python one: this module is the ctypes backend
+from ._vix_base import Buffer, Handle  # defined once (Handle: the ctypes backend's)
 
 # True for type checkers only: importing typing at run time would add to the import
 # time of the package.
