@@ -679,9 +679,13 @@ static PyObject *vix_run_sized(const vix_fn *fn, vix_args *a, size_t in_total) {
             }
         }
     }
+    /* Up to the first capacity, on the stack: the same calls, without a malloc. */
+    uint8_t first[VIX_FIRST_CAPACITY];
     for (int calls = 0; calls < VIX_MAX_CALLS; calls++) {
         uint8_t *address = NULL;
-        if (capacity) {
+        if (capacity && capacity <= VIX_FIRST_CAPACITY) {
+            address = first;
+        } else if (capacity) {
             address = PyMem_Malloc(capacity);
             if (address == NULL) {
                 PyErr_Format(PyExc_MemoryError, "%s: cannot allocate %zu output bytes",
@@ -705,10 +709,14 @@ static PyObject *vix_run_sized(const vix_fn *fn, vix_args *a, size_t in_total) {
                 out = fn->output == VIX_OUT_BYTES ? PyBytes_FromStringAndSize(from, n)
                                                   : PyUnicode_DecodeUTF8(from, n, NULL);
             }
-            PyMem_Free(address);
+            if (address != first) {
+                PyMem_Free(address);
+            }
             return out;
         }
-        PyMem_Free(address);
+        if (address != first) {
+            PyMem_Free(address);
+        }
         if (a->status.code != VIX_STATUS_BUFFER_TOO_SMALL) {
             vix_raise_status(fn, &a->status, rc);
             return NULL;
