@@ -68,5 +68,8 @@ fn hostile_free_text() {
 #[test]
 fn classes_objlib() {
     // Classes on both backends: the Python classes in api.py, their tables in _vix_ext.c.
-    snapshot("objlib", &repo_file("tests/fixtures/c_objects/bindings.json"));
+    snapshot(
+        "objlib",
+        &repo_file("tests/fixtures/c_objects/bindings.json"),
+    );
 }

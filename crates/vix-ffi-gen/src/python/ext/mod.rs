@@ -381,11 +381,9 @@ fn describe(
                 continue;
             }
             let expected = match callable.api {
-                Some(api) if operation => c_literal(&model::operation_expected(
-                    api,
-                    p,
-                    &manifest.classes,
-                )),
+                Some(api) if operation => {
+                    c_literal(&model::operation_expected(api, p, &manifest.classes))
+                }
                 _ => "NULL".to_owned(),
             };
             let pass = match passing {
@@ -413,7 +411,8 @@ fn describe(
     };
     // A call whose cost its bytes cannot tell (no buffer in or out: a wait, a lock,
     // any amount of work) always releases the GIL, as ctypes does.
-    let release = !signature.output.is_buffer() && !signature.params.iter().any(|p| p.ty.is_buffer());
+    let release =
+        !signature.output.is_buffer() && !signature.params.iter().any(|p| p.ty.is_buffer());
     let entry = format!(
         "{{{index}, {qualname}, {name}, {symbol}, vix_thunk_{index}, {}, {}, {}, {}, \
          {blocks_in}, {blocks_out}, {}, {out_class}, {}}}",
