@@ -495,13 +495,14 @@ pub fn api_view<'a>(manifest: &Manifest, api: &'a model::ApiModel, compiled: boo
     model::sort_all(&mut exceptions);
     let compiled_call = if compiled {
         let mut items = vec!["globals()".to_owned()];
-        // The classes first: functions and methods find them registered.
-        items.extend(manifest.classes.iter().map(|c| str_literal(&c.name)));
         for class in &manifest.classes {
             let methods = class.init.iter().chain(&class.methods);
             items.extend(methods.map(|m| str_literal(&format!("{}.{}", class.name, m.name))));
         }
         items.extend(manifest.python.api.iter().map(|a| str_literal(&a.name)));
+        // The classes last, their methods in place (functions and methods find them
+        // registered when they are called).
+        items.extend(manifest.classes.iter().map(|c| str_literal(&c.name)));
         model::layout(4, "_vix_base.use_extension(", &items, ")")
     } else {
         String::new()

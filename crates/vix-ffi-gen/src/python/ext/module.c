@@ -85,7 +85,9 @@ static PyObject *vix_bind(PyObject *module, PyObject *args) {
 }
 
 /* register(name, cls): the Python class of the manifest's class `name` (a subclass of
- * Handle), which object results are made of and object arguments must be instances of. */
+ * Handle), which object results are made of and object arguments must be instances of;
+ * registered once its methods are in place (setting an attribute of a type may reset
+ * its tp_vectorcall on some versions of CPython). */
 static PyObject *vix_register(PyObject *module, PyObject *args) {
     (void)module;
     const char *name;
@@ -101,6 +103,8 @@ static PyObject *vix_register(PyObject *module, PyObject *args) {
         if (strcmp(vix_classes[i].name, name) == 0) {
             Py_INCREF(cls);
             Py_XSETREF(vix_class_types[i], (PyTypeObject *)cls);
+            /* Calls of the class construct through its compiled __init__. */
+            vix_class_types[i]->tp_vectorcall = vix_class_call;
             Py_RETURN_NONE;
         }
     }
@@ -222,6 +226,10 @@ static struct PyModuleDef vix_module = {
 
 PyMODINIT_FUNC VIX_CONCAT(PyInit_, VIX_MODULE)(void) {
     if (PyType_Ready(&vix_function_type) < 0 || PyType_Ready(&vix_handle_type) < 0) {
+        return NULL;
+    }
+    vix_init_name = PyUnicode_InternFromString("__init__");
+    if (vix_init_name == NULL) {
         return NULL;
     }
     PyObject *m = PyModule_Create(&vix_module);

@@ -1203,12 +1203,14 @@ static PyObject *vix_function_call(PyObject *callable, PyObject *const *args, si
         return vix_run_version(fn, &a);
     }
     PyObject *values[VIX_MAX_PARAMS];
-    if (kwnames == NULL && nargs == fn->nparams && nargs == self->npositional) {
-        /* Every parameter by position: the common call, without binding. */
-        for (int i = 0; i < fn->nparams; i++) {
-            values[i] = args[i];
-        }
-    } else if (vix_bind_args(self, args, nargs, kwnames, values) < 0) {
+    /* The common call: arguments by position only, defaults for the rest; anything
+     * else (keywords, a missing or extra argument) is bound in full. */
+    bool bound = kwnames == NULL && nargs <= self->npositional;
+    for (int i = 0; bound && i < fn->nparams; i++) {
+        values[i] = i < nargs ? args[i] : self->defaults[i];
+        bound = values[i] != NULL;
+    }
+    if (!bound && vix_bind_args(self, args, nargs, kwnames, values) < 0) {
         return NULL;
     }
     if (fn->self_class >= 0) {
@@ -1271,6 +1273,64 @@ static PyObject *vix_function_call(PyObject *callable, PyObject *const *args, si
 done:
     vix_release(&held);
     return result;
+}
+
+static PyTypeObject vix_function_type;
+static PyObject *vix_init_name; /* "__init__", interned by the module's init */
+
+/* A registered class called (its tp_vectorcall, set by register()): the object is
+ * allocated and its compiled __init__ called directly, as type.__call__ would do,
+ * without an argument tuple, a lookup through the MRO and a bound call. A class whose
+ * __new__ or __init__ has been replaced since goes the usual way. */
+static PyObject *vix_class_call(PyObject *callable, PyObject *const *args, size_t nargsf,
+                                PyObject *kwnames) {
+    PyTypeObject *type = (PyTypeObject *)callable;
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+    Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
+    PyObject *init = NULL;
+    if (type->tp_new == PyType_GenericNew && type->tp_dict != NULL) {
+        init = PyDict_GetItemWithError(type->tp_dict, vix_init_name);
+        if (init == NULL && PyErr_Occurred()) {
+            return NULL;
+        }
+    }
+    if (init == NULL || !Py_IS_TYPE(init, &vix_function_type) ||
+        ((vix_function *)init)->fn->output != VIX_OUT_INIT || nargs + nkw >= VIX_MAX_PARAMS) {
+        /* The usual way: type.__call__ with a tuple and a dict. */
+        PyObject *tuple = PyTuple_New(nargs);
+        PyObject *dict = nkw ? PyDict_New() : NULL;
+        PyObject *result = NULL;
+        if (tuple != NULL && (nkw == 0 || dict != NULL)) {
+            for (Py_ssize_t i = 0; i < nargs; i++) {
+                Py_INCREF(args[i]);
+                PyTuple_SET_ITEM(tuple, i, args[i]);
+            }
+            int rc = 0;
+            for (Py_ssize_t k = 0; k < nkw && rc == 0; k++) {
+                rc = PyDict_SetItem(dict, PyTuple_GET_ITEM(kwnames, k), args[nargs + k]);
+            }
+            if (rc == 0) {
+                result = PyType_Type.tp_call(callable, tuple, dict);
+            }
+        }
+        Py_XDECREF(tuple);
+        Py_XDECREF(dict);
+        return result;
+    }
+    PyObject *obj = type->tp_alloc(type, 0);
+    if (obj == NULL) {
+        return NULL;
+    }
+    PyObject *stack[VIX_MAX_PARAMS];
+    stack[0] = obj;
+    memcpy(&stack[1], args, (size_t)(nargs + nkw) * sizeof args[0]);
+    PyObject *none = vix_function_call(init, stack, (size_t)nargs + 1, kwnames);
+    if (none == NULL) {
+        Py_DECREF(obj);
+        return NULL;
+    }
+    Py_DECREF(none);
+    return obj;
 }
 
 static void vix_function_dealloc(PyObject *op) {
