@@ -322,3 +322,40 @@ def test_an_object_is_entered_once_per_call_and_checked_first(
         blank.digest()
     assert blank.closed
     blank.close()  # does nothing
+
+
+def test_construction_by_keyword_subclass_and_replaced_init(api: ModuleType) -> None:
+    """Calling the class takes keywords and reports wrong calls as Python does; a
+    subclass, and a class whose __init__ was replaced, construct the usual way."""
+    assert api.Hasher(key=b"k").digest() == fnv1a(b"key:k")
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'nope'"):
+        api.Hasher(nope=1)
+    with pytest.raises(
+        TypeError,
+        match=r"Hasher\.__init__\(\) takes 1 positional argument but 2 were given",
+    ):
+        api.Hasher(b"k")
+
+    class Keyed(api.Hasher):  # type: ignore[misc, name-defined]
+        __slots__ = ()
+
+        def __init__(self) -> None:
+            super().__init__(key=b"sub")
+
+    sub = Keyed()
+    assert isinstance(sub, api.Hasher) and sub.digest() == fnv1a(b"key:sub")
+    assert type(sub.copy()) is api.Hasher  # results are of the manifest's class
+    original = api.Hasher.__dict__["__init__"]
+    seen: list[object] = []
+
+    def init(self: object, *, key: object = None) -> None:
+        seen.append(key)
+        original(self, key=key)
+
+    api.Hasher.__init__ = init
+    try:
+        replaced = api.Hasher(key=b"r")
+    finally:
+        api.Hasher.__init__ = original
+    assert seen == [b"r"] and replaced.digest() == fnv1a(b"key:r")
+    assert api.Hasher(key=b"r").digest() == replaced.digest()
