@@ -1203,6 +1203,19 @@ static PyObject *vix_function_call(PyObject *callable, PyObject *const *args, si
         return vix_run_version(fn, &a);
     }
     PyObject *values[VIX_MAX_PARAMS];
+    if (fn->shape == VIX_SHAPE_OPERATION && nargs == 1 && kwnames == NULL) {
+        /* The operation shape's usual call (one input, no object): the shortest path. */
+        vix_held held;
+        held.nviews = 0;
+        held.nobjects = 0;
+        size_t in_total = 0;
+        PyObject *result = NULL;
+        if (vix_convert(fn, &fn->params[0], args[0], &a, &held, &in_total) == 0) {
+            result = vix_run_operation(fn, &a);
+        }
+        vix_release(&held);
+        return result;
+    }
     /* The common call: arguments by position only, defaults for the rest; anything
      * else (keywords, a missing or extra argument) is bound in full. */
     bool bound = kwnames == NULL && nargs <= self->npositional;
