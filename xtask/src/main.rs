@@ -2,8 +2,10 @@
 //!
 //! - `quickstart`: build the example in release mode, generate its Python package and call
 //!   it from Python, printing each command as it runs;
-//! - `test`: every test of the project (lints, Rust tests, header checks, the Python suites
-//!   against generated code), installing the Python tools it needs into `target/venv`;
+//! - `test`: every test of the project (lints, Rust tests, header checks, the guide's
+//!   examples and its build, the Python suites against generated code), installing the
+//!   Python tools it needs into `target/venv` and the cargo-installed ones into
+//!   `target/tools`;
 //! - `wheel`: the example's manylinux wheel, built into `dist/`;
 //! - `bench`: the example's generated package against ctypes, cffi, the standard library
 //!   and pybase64, with a verdict per performance target (into `target/bench-venv`).

@@ -4,7 +4,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 
-use crate::util::{build_release, cargo, release_dir, repo_root, run, target_dir, vix_ffi_bin};
+use crate::util::{build_release_all, cargo, release_dir, repo_root, run, target_dir, vix_ffi_bin};
 use crate::{tools, venv};
 
 #[derive(clap::Args)]
@@ -29,14 +29,27 @@ pub fn run_tests(args: &Args) -> Result<()> {
             "warnings",
         ]))?;
     }
+    // The guide's Rust blocks are doc tests of `vix-ffi-guide` (docs/guide/doctest),
+    // with its link check: part of the workspace's tests.
     run(cargo().args(["test", "--workspace"]))?;
-    build_release()?;
+    build_release_all()?;
     venv::ensure()?;
     tools::ensure()?;
+    build_guide()?;
     if !args.no_lint {
         python_lint()?;
     }
     python_suites(&args.pytest_args)
+}
+
+/// `mdbook build docs/guide` into `<target>/guide/book` (where `book.toml` puts it for
+/// the default target folder): a chapter missing from `src/` fails the run.
+fn build_guide() -> Result<()> {
+    run(Command::new(tools::mdbook())
+        .arg("build")
+        .arg(repo_root().join("docs/guide"))
+        .arg("--dest-dir")
+        .arg(target_dir().join("guide/book")))
 }
 
 /// ruff on the project's own Python (the suites and the benchmark; settings in
@@ -53,7 +66,14 @@ fn python_lint() -> Result<()> {
 }
 
 /// The suites that run generated packages: run a second time on the ctypes backend.
-const BOTH_BACKEND_SUITES: [&str; 5] = ["base64_ffi", "c_fixture", "cpp", "from_rust", "generator"];
+const BOTH_BACKEND_SUITES: [&str; 6] = [
+    "base64_ffi",
+    "blake3_ffi",
+    "c_fixture",
+    "cpp",
+    "from_rust",
+    "generator",
+];
 
 /// The pytest suites under `tests/python`, against release builds: every suite on the
 /// compiled backend (`VIX_FFI_BACKEND=compiled`: a package whose extension does not load

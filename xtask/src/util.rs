@@ -78,14 +78,23 @@ fn shorten(s: &OsStr) -> String {
     s.replace(&format!("{root}/"), "")
 }
 
-/// Builds the release artifacts the Python side needs: the example library and `vix-ffi`.
+/// Builds the release artifacts the quick start and the wheel need: the base64 example
+/// library and `vix-ffi`.
 pub fn build_release() -> Result<()> {
-    run(cargo().args([
-        "build",
-        "--release",
-        "--package",
-        "base64_ffi",
-        "--package",
-        "vix-ffi-cli",
-    ]))
+    build_release_of(&["base64_ffi", "vix-ffi-cli"])
+}
+
+/// [`build_release`] and the BLAKE3 example (not a default member of the workspace: the
+/// blake3 crate and rayon are built only for the tests and the benchmark).
+pub fn build_release_all() -> Result<()> {
+    build_release_of(&["base64_ffi", "blake3_ffi", "vix-ffi-cli"])
+}
+
+fn build_release_of(packages: &[&str]) -> Result<()> {
+    let mut command = cargo();
+    command.args(["build", "--release"]);
+    for package in packages {
+        command.args(["--package", package]);
+    }
+    run(&mut command)
 }

@@ -13,10 +13,13 @@
 //! encodings to accept, and whose message rules make a typed function's NULL-pointer
 //! calls only where `null-args` survived them.
 
+mod args;
 mod child;
 mod corpus;
 mod locate;
+mod objects;
 mod protocol;
+mod reduce;
 mod report;
 mod rules;
 mod supervise;
@@ -27,7 +30,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use vix_ffi_gen::manifest::{self, CType, Function, Manifest, Output, Signature};
+use vix_ffi_gen::manifest::{self, CType, Function, Manifest, Output, ParamType, Signature};
 
 pub use child::child_main;
 pub use report::{Outcome, Report, RuleResult};
@@ -35,8 +38,9 @@ pub use rules::Rule;
 pub use supervise::ChildCommand;
 
 use corpus::Input;
-use protocol::{DeclaredBlocks, Done, Event, Finding, Job, Task, TypedSignature};
+use protocol::{DeclaredBlocks, Done, Event, Finding, Job, Replay, Task};
 use supervise::{ChildRun, End};
+use values::Value;
 
 /// Default number of random inputs.
 pub const DEFAULT_ITERATIONS: u32 = 64;
@@ -67,12 +71,11 @@ pub struct Options {
     pub child: ChildCommand,
     /// `--fuzz`: how long to mutate inputs, in all (the functions share it).
     pub fuzz: Option<Duration>,
-    /// `--replay FUNCTION=HEX`: only `fuzz` on this function, with this input (hex).
+    /// `--replay FUNCTION=INPUT`: only `fuzz` on this function, with this input: hex for
+    /// an operation; for a typed signature the encoded argument list (see `args`), or
+    /// `#N`, fuzz argument list number `N` of `seed` and `iterations`.
     pub replay: Option<(String, String)>,
 }
-
-/// Replays of one failing input `fuzz` makes at most while reducing it.
-const MAX_REDUCTION_STEPS: usize = 200;
 
 /// Why the check could not run at all (exit code 2).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,8 +141,11 @@ impl std::error::Error for CheckError {}
 enum Shape {
     Operation,
     Version,
-    /// A typed signature (ABI v1.1) other than the operation shape.
+    /// A typed signature (ABI v1.1) other than the operation shape: functions, and the
+    /// constructors and methods of classes.
     Typed,
+    /// A class as a whole (`void <c_name>_free(pkg_thing *)`, see [`objects`]).
+    Class,
     Other,
 }
 
@@ -152,14 +158,8 @@ fn shape_of(f: &Function) -> Shape {
             CType::Int | CType::Int32,
             [in_ptr, CType::SizeT, out_ptr, CType::SizeT, CType::SizeTPtr, CType::VixStatusPtr],
         ) if pointer(*in_ptr) && pointer(*out_ptr) => Shape::Operation,
-        // Objects (ABI v1.1 classes) are not checked yet.
-        _ if f
-            .signature
-            .as_ref()
-            .is_some_and(|s| s.classes().next().is_none()) =>
-        {
-            Shape::Typed
-        }
+        (CType::Void, [CType::Handle]) if f.signature.is_none() => Shape::Class,
+        _ if f.signature.is_some() => Shape::Typed,
         _ => Shape::Other,
     }
 }
@@ -202,6 +202,12 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
     let (_shim_dir, options) = with_shim(options);
     let options = &options;
     let manifest = read_manifest(&options.spec)?;
+    let all = objects::functions(&manifest);
+    // A class entry whose free the manifest does not declare cannot be checked as one.
+    let shape_of = |f: &Function| match shape_of(f) {
+        Shape::Class if objects::class_freed_by(&manifest, &f.symbol).is_none() => Shape::Other,
+        shape => shape,
+    };
     let manifest_dir = options
         .spec
         .parent()
@@ -214,11 +220,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         options.lib.as_deref(),
         env.as_deref(),
     );
-    let symbols: Vec<String> = manifest
-        .functions
-        .iter()
-        .map(|f| f.symbol.clone())
-        .collect();
+    let symbols: Vec<String> = all.iter().map(|f| f.symbol.clone()).collect();
     let (library, missing) = load(options, &manifest, candidates, symbols)?;
     let mangled = mangled_exports(&library, &missing);
     let missing: HashSet<String> = missing.into_iter().collect();
@@ -227,14 +229,12 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
     let blocks = blocks_declared(&manifest);
 
     let present = |f: &&Function| !missing.contains(&f.symbol);
-    let operations: Vec<&Function> = manifest
-        .functions
+    let operations: Vec<&Function> = all
         .iter()
         .filter(|f| shape_of(f) == Shape::Operation)
         .filter(present)
         .collect();
-    let versions: Vec<&Function> = manifest
-        .functions
+    let versions: Vec<&Function> = all
         .iter()
         .filter(|f| shape_of(f) == Shape::Version)
         .filter(present)
@@ -260,7 +260,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
     };
 
     if let Some((name, hex)) = &options.replay {
-        return replay(options, &manifest, &library, &missing, name, hex);
+        return replay(options, &manifest, &all, &library, &missing, name, hex);
     }
     let fuzzing = options.fuzz.is_some();
     let rules_of = |f: &Function| {
@@ -271,8 +271,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         rules
     };
 
-    let typed: Vec<&Function> = manifest
-        .functions
+    let typed: Vec<&Function> = all
         .iter()
         .filter(|f| shape_of(f) == Shape::Typed)
         .filter(present)
@@ -286,13 +285,18 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
                 rule,
                 seed: options.seed,
                 iterations: options.iterations,
-                signature: TypedSignature::of(sig),
+                signature: objects::typed_signature(&manifest, sig),
                 null_calls,
                 fuzz_ms: 0,
                 replay: None,
             },
         })
     };
+    let classes: Vec<&Function> = all
+        .iter()
+        .filter(|f| shape_of(f) == Shape::Class)
+        .filter(present)
+        .collect();
 
     // Round 1: robustness of every operation, which also offers outputs of accepted
     // inputs; null-args of every typed function, so that the message rules of round 2
@@ -306,26 +310,35 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         .iter()
         .map(|f| op_job(f, Rule::Robustness, &[]))
         .collect();
+    const NULL_RULES: [Rule; 2] = [Rule::NullArgs, Rule::NullSelf];
     for f in &typed {
-        let typed_null_args = f
-            .signature
-            .as_ref()
-            .is_some_and(|sig| Rule::typed(sig).contains(&Rule::NullArgs));
-        if let (true, Some(job)) = (typed_null_args, typed_job(f, Rule::NullArgs, false)) {
-            keys1.push((f.symbol.clone(), Rule::NullArgs));
-            round1.push(job);
+        let rules = f.signature.as_ref().map(Rule::typed).unwrap_or_default();
+        for rule in NULL_RULES.into_iter().filter(|r| rules.contains(r)) {
+            if let Some(job) = typed_job(f, rule, false) {
+                keys1.push((f.symbol.clone(), rule));
+                round1.push(job);
+            }
         }
     }
     let runs1 = run_all(options, &round1)?;
-    let null_calls_safe: HashSet<String> = keys1
-        .iter()
-        .zip(&runs1)
-        .filter(|((_, rule), run)| {
-            *rule == Rule::NullArgs
-                && run.end == End::Exited(0)
-                && run.events.iter().any(|e| matches!(e, Event::Done(_)))
-        })
+    // A function whose NULL-pointer calls (null-args, and null-self for a method) all
+    // returned: its message rules read their messages too.
+    let survived = |run: &ChildRun| {
+        run.end == End::Exited(0) && run.events.iter().any(|e| matches!(e, Event::Done(_)))
+    };
+    let null_runs = || {
+        keys1
+            .iter()
+            .zip(&runs1)
+            .filter(|((_, rule), _)| NULL_RULES.contains(rule))
+    };
+    let null_calls_crashed: HashSet<String> = null_runs()
+        .filter(|(_, run)| !survived(run))
         .map(|((symbol, _), _)| symbol.clone())
+        .collect();
+    let null_calls_safe: HashSet<String> = null_runs()
+        .map(|((symbol, _), _)| symbol.clone())
+        .filter(|symbol| !null_calls_crashed.contains(symbol))
         .collect();
     let mut derived = Vec::new();
     let mut seen_bytes = HashSet::new();
@@ -369,7 +382,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         let null_calls = null_calls_safe.contains(&f.symbol);
         for rule in Rule::typed(sig)
             .into_iter()
-            .filter(|r| *r != Rule::NullArgs)
+            .filter(|r| !NULL_RULES.contains(r))
         {
             if let Some(job) = typed_job(f, rule, null_calls) {
                 keys.push((f.symbol.clone(), rule));
@@ -377,10 +390,32 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
             }
         }
     }
+    for f in &classes {
+        let Some((id, _)) = objects::class_freed_by(&manifest, &f.symbol) else {
+            continue;
+        };
+        let Some(class) = objects::life(&manifest, id) else {
+            continue;
+        };
+        for rule in Rule::CLASS {
+            keys.push((f.symbol.clone(), rule));
+            round2.push(Job {
+                task: Task::Class {
+                    library: library.clone(),
+                    rule,
+                    seed: options.seed,
+                    iterations: options.iterations,
+                    class: class.clone(),
+                    methods: objects::methods(&manifest, id),
+                },
+            });
+        }
+    }
     let runs2 = run_all(options, &round2)?;
 
-    // Round 3 (--fuzz): every operation mutates inputs for its share of the time; a
-    // failing input is reduced, replay by replay.
+    // Round 3 (--fuzz): every operation and typed function mutates inputs (argument
+    // lists) for its share of the time; a failing one is rebuilt from its number and
+    // reduced, replay by replay (`reduce`).
     let mut fuzz_notes: HashMap<String, String> = HashMap::new();
     let mut keys3 = Vec::new();
     let mut runs3 = Vec::new();
@@ -410,25 +445,6 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         }
         runs3 = supervise::run_all(&options.child, &round3, share + options.timeout, workers)
             .map_err(|e| CheckError::Internal(format!("cannot start a child: {e}")))?;
-        for (f, run) in typed.iter().zip(runs3.iter().skip(operations.len())) {
-            let Some(iteration) = fuzz_failure(run) else {
-                continue;
-            };
-            fuzz_notes.insert(
-                f.symbol.clone(),
-                format!(
-                    "fuzz argument list #{iteration} of seed {} (typed arguments are replayed \
-                     by number, not reduced)\nreplay it: vix-ffi check --spec {} --lib {} \
-                     --seed {} --iterations {} --replay {}=#{iteration}",
-                    options.seed,
-                    options.spec.display(),
-                    library.display(),
-                    options.seed,
-                    options.iterations,
-                    f.name,
-                ),
-            );
-        }
         for (f, run) in operations.iter().zip(runs3.iter_mut()) {
             let Some(iteration) = fuzz_failure(run) else {
                 continue;
@@ -437,12 +453,30 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
             base.extend(derived.iter().cloned());
             base.extend(corpus::boundary(options.seed));
             let found = corpus::mutate(&base, options.seed, iteration);
-            let (reduced, reduced_run) =
-                reduce(options, &op_job(f, Rule::Fuzz, &derived), run, &found);
-            if let Some(reduced_run) = reduced_run {
-                *run = reduced_run;
-            }
-            let hex = corpus::hex::encode(&reduced.bytes);
+            let template = op_job(f, Rule::Fuzz, &derived);
+            let job = |values: &[Value]| {
+                let mut job = template.clone();
+                if let Task::Operation { replay, .. } = &mut job.task {
+                    *replay = values.first().and_then(Value::buffer).cloned();
+                }
+                job
+            };
+            let reduced = reduce::reduce(
+                &options.child,
+                options.timeout,
+                run,
+                &[ParamType::Bytes],
+                &[Value::Buffer(found.clone())],
+                &job,
+            );
+            let bytes = match (reduced.run, reduced.values.first().and_then(Value::buffer)) {
+                (Some(reduced_run), Some(input)) => {
+                    *run = reduced_run;
+                    input.bytes.clone()
+                }
+                _ => found.bytes.clone(),
+            };
+            let hex = corpus::hex::encode(&bytes);
             fuzz_notes.insert(
                 f.symbol.clone(),
                 format!(
@@ -450,13 +484,87 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
                      b\"{}\"\nreplay it: vix-ffi check --spec {} --lib {} --replay {}={hex}",
                     options.seed,
                     found.bytes.len(),
-                    reduced.bytes.len(),
-                    reduced.bytes.escape_ascii(),
+                    bytes.len(),
+                    bytes.escape_ascii(),
                     options.spec.display(),
                     library.display(),
                     f.name,
                 ),
             );
+        }
+        for (f, run) in typed.iter().zip(runs3.iter_mut().skip(operations.len())) {
+            let Some(iteration) = fuzz_failure(run) else {
+                continue;
+            };
+            let (Some(declared), Some(template)) = (&f.signature, typed_job(f, Rule::Fuzz, false))
+            else {
+                continue;
+            };
+            let spelled = objects::typed_signature(&manifest, declared);
+            let Some(sig) = spelled.signature() else {
+                continue;
+            };
+            let found = values::mutate(
+                &sig,
+                &values::fuzz_base(&sig, options.seed, options.iterations),
+                options.seed,
+                iteration,
+            );
+            let job = |values: &[Value]| {
+                let mut job = template.clone();
+                if let Task::Typed { replay, .. } = &mut job.task {
+                    *replay = Some(Replay::Args(values.to_vec()));
+                }
+                job
+            };
+            let types: Vec<ParamType> = sig.params.iter().map(|p| p.ty).collect();
+            let reduced =
+                reduce::reduce(&options.child, options.timeout, run, &types, &found, &job);
+            let class = |c: manifest::ClassId| {
+                spelled
+                    .classes
+                    .iter()
+                    .find(|life| life.id == c.0)
+                    .map_or_else(|| "object".to_owned(), |life| life.name.clone())
+            };
+            let mut note = format!(
+                "fuzz argument list #{iteration} of seed {}: {}",
+                options.seed,
+                args::show_call(&f.name, &sig, &found, &class)
+            );
+            let command = format!(
+                "vix-ffi check --spec {} --lib {}",
+                options.spec.display(),
+                library.display()
+            );
+            match reduced.run {
+                Some(reduced_run) => {
+                    *run = reduced_run;
+                    let bound = if reduced.bounded {
+                        format!(
+                            ", stopped at the bound of {} replays or {} s",
+                            reduce::MAX_REPLAYS,
+                            reduce::MAX_TIME.as_secs()
+                        )
+                    } else {
+                        String::new()
+                    };
+                    note.push_str(&format!(
+                        "\nreduced ({} replays{bound}) to: {}\nreplay it: {command} --replay \
+                         {}={}",
+                        reduced.replays,
+                        args::show_call(&f.name, &sig, &reduced.values, &class),
+                        f.name,
+                        args::encode(&sig, &reduced.values),
+                    ));
+                }
+                None => note.push_str(&format!(
+                    "\nnot reduced: replayed alone in a new process, it did not fail the same \
+                     way\nreplay it: {command} --seed {} --iterations {} --replay {}=#{iteration}",
+                    options.seed, options.iterations, f.name,
+                )),
+            }
+            fuzz_notes.insert(f.symbol.clone(), note);
         }
     }
 
@@ -468,7 +576,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
         .collect();
 
     let mut results = Vec::new();
-    for f in &manifest.functions {
+    for f in &all {
         let shape = shape_of(f);
         let is_missing = missing.contains(&f.symbol);
         results.push(symbol_result(f, is_missing, mangled.get(&f.symbol)));
@@ -482,6 +590,7 @@ pub fn check(options: &Options) -> Result<Report, CheckError> {
                 }
                 rules
             }
+            Shape::Class => Rule::CLASS.to_vec(),
             Shape::Other => {
                 results.push(result(
                     f,
@@ -571,92 +680,18 @@ fn fuzz_failure(run: &ChildRun) -> Option<u64> {
     })
 }
 
-/// How a fuzz run failed, to tell whether a smaller input fails the same way: the way the
-/// child ended and the expectation of its first finding.
-fn failure_kind(run: &ChildRun) -> (End, Option<String>) {
-    let finding = run.events.iter().find_map(|e| match e {
-        Event::Finding(f) => Some(f.expected.clone()),
-        _ => None,
-    });
-    (run.end.clone(), finding)
-}
-
-/// Reduces `found`, an input that failed `fuzz` as `failed` did, by removing ever smaller
-/// chunks while a replay (`job` with the candidate) still fails the same way; the
-/// smallest input found and its run.
-fn reduce(
-    options: &Options,
-    job: &Job,
-    failed: &ChildRun,
-    found: &Input,
-) -> (Input, Option<ChildRun>) {
-    let kind = failure_kind(failed);
-    let replay = |bytes: &[u8]| -> Option<ChildRun> {
-        let mut job = job.clone();
-        if let Task::Operation { replay, .. } = &mut job.task {
-            *replay = Some(Input {
-                label: "the reduced input".into(),
-                bytes: bytes.to_vec(),
-                null_ptr: false,
-            });
-        }
-        let runs = supervise::run_all(&options.child, &[job], options.timeout, 1).ok()?;
-        runs.into_iter()
-            .next()
-            .filter(|run| fuzz_failure_kind(run).is_some_and(|k| k == kind))
-    };
-    let mut bytes = found.bytes.clone();
-    let mut best = replay(&bytes);
-    if best.is_none() {
-        return (found.clone(), None);
-    }
-    let mut steps = 1;
-    let mut chunk = bytes.len().div_ceil(2);
-    while chunk >= 1 && steps < MAX_REDUCTION_STEPS {
-        let mut start = 0;
-        while start < bytes.len() && steps < MAX_REDUCTION_STEPS {
-            let mut candidate = bytes.clone();
-            candidate.drain(start..(start + chunk).min(bytes.len()));
-            steps += 1;
-            match replay(&candidate) {
-                Some(run) => {
-                    bytes = candidate;
-                    best = Some(run);
-                }
-                None => start += chunk,
-            }
-        }
-        if chunk == 1 {
-            break;
-        }
-        chunk = chunk.div_ceil(2);
-    }
-    let reduced = Input {
-        label: "the reduced input".into(),
-        bytes,
-        null_ptr: false,
-    };
-    (reduced, best)
-}
-
-/// The failure kind of a replay, when it failed.
-fn fuzz_failure_kind(run: &ChildRun) -> Option<(End, Option<String>)> {
-    let failed =
-        run.end != End::Exited(0) || run.events.iter().any(|e| matches!(e, Event::Finding(_)));
-    failed.then(|| failure_kind(run))
-}
-
-/// `--replay FUNCTION=HEX`: `fuzz` on one input of one operation.
+/// `--replay FUNCTION=INPUT`: `fuzz` on one input of one function (hex for an operation;
+/// for a typed signature an encoded argument list, or `#N`).
 fn replay(
     options: &Options,
     manifest: &Manifest,
+    all: &[Function],
     library: &Path,
     missing: &HashSet<String>,
     name: &str,
     hex: &str,
 ) -> Result<Report, CheckError> {
-    let Some(f) = manifest
-        .functions
+    let Some(f) = all
         .iter()
         .find(|f| f.name == name && matches!(shape_of(f), Shape::Operation | Shape::Typed))
     else {
@@ -666,11 +701,29 @@ fn replay(
         )));
     };
     if let (Shape::Typed, Some(sig)) = (shape_of(f), &f.signature) {
-        let Some(iteration) = hex.strip_prefix('#').and_then(|n| n.parse::<u64>().ok()) else {
-            return Err(CheckError::Usage(format!(
-                "--replay: {name} has a typed signature: give the fuzz argument list's number, \
-                 {name}=#N"
+        let spelled = objects::typed_signature(manifest, sig);
+        let Some(model) = spelled.signature() else {
+            return Err(CheckError::Internal(format!(
+                "{name}: a type of its signature is unknown to the checker"
             )));
+        };
+        let given = if let Some(number) = hex.strip_prefix('#') {
+            let n = number.parse::<u64>().map_err(|_| {
+                CheckError::Usage(format!(
+                    "--replay {name}={hex}: after `#` comes the number of a fuzz argument \
+                     list, as a report prints it ({name}=#12, with the run's --seed and \
+                     --iterations)"
+                ))
+            })?;
+            Replay::Number(n)
+        } else {
+            let values = args::decode(&model, hex, "the replayed input").map_err(|e| {
+                CheckError::Usage(format!(
+                    "--replay {name}={hex}: {e} (the list a fuzz report prints, or #N for \
+                     fuzz argument list number N)"
+                ))
+            })?;
+            Replay::Args(values)
         };
         let mut results = vec![symbol_result(f, missing.contains(&f.symbol), None)];
         if !missing.contains(&f.symbol) {
@@ -682,10 +735,10 @@ fn replay(
                     rule: Rule::Fuzz,
                     seed: options.seed,
                     iterations: options.iterations,
-                    signature: TypedSignature::of(sig),
+                    signature: spelled,
                     null_calls: false,
                     fuzz_ms: 0,
-                    replay: Some(iteration),
+                    replay: Some(given),
                 },
             };
             let runs = run_all(options, &[job])?;
@@ -1021,6 +1074,13 @@ const RUST_ALLOC_ADVICE: &str = "an error status when an allocation fails: Rust'
     a sized function and return an error on failure, as examples/base64_ffi does; a \
     function returning Vec cannot, and fails this rule";
 
+/// What the report expects of a Rust function that aborted allocating what an argument
+/// asked for (under a rule other than `allocation-failure`).
+const RUST_SIZE_ADVICE: &str = "no crash: a size taken from an argument is allocated \
+    with try_reserve (Vec::try_reserve_exact) and refused with an error status when it \
+    cannot be had; Rust's vec![...; n], Vec::with_capacity and String::with_capacity abort \
+    the process instead";
+
 /// The C++ exception that was in flight when the child aborted, as the report names it
 /// (`a C++ exception (std::invalid_argument)`), from the shim's report or, without the
 /// shim, from what Rust's runtime printed on meeting it.
@@ -1127,9 +1187,10 @@ fn judge(f: &Function, rule: Rule, run: &ChildRun, timeout: Duration) -> RuleRes
     let escaped = escaped_exception(run);
     // An escaped exception is said in the author's terms; the checker's own last words
     // about it ("Rust cannot catch foreign exceptions") would say nothing more.
-    let rust_abort = rule == Rule::AllocationFailure
-        && matches!(run.end, End::Signaled(_))
-        && run.stderr.contains("memory allocation of");
+    // Under any rule: a size the library tried to allocate (a length at the limit of its
+    // type, under extreme-values) aborts the same way as an allocation made to fail.
+    let rust_abort =
+        matches!(run.end, End::Signaled(_)) && run.stderr.contains("memory allocation of");
     // Rust's abort message is quoted in the verdict; the backtrace after it is the
     // checker's own frames.
     let note = if escaped.is_some() || rust_abort {
@@ -1183,9 +1244,14 @@ fn judge(f: &Function, rule: Rule, run: &ChildRun, timeout: Duration) -> RuleRes
             "every call returns"
         } else if escaped.is_some() {
             ESCAPE_ADVICE
-        } else if rust_abort {
+        } else if rust_abort && rule == Rule::AllocationFailure {
             RUST_ALLOC_ADVICE
+        } else if rust_abort {
+            RUST_SIZE_ADVICE
         } else if rule == Rule::AllocationFailure {
+            rule.expectation()
+        } else if matches!(rule, Rule::FreeNull | Rule::NullSelf) {
+            // Called with NULL, and crashed: what the rule asks is exactly not that.
             rule.expectation()
         } else if rule == Rule::InputBounds && fault {
             // The guard page faulted: the call announced last read outside its input.
@@ -1434,6 +1500,31 @@ mod tests {
             Some("while calling f(x, out_ptr NULL, out_cap 0)")
         );
         assert!(r.seen.contains("SIGSEGV"), "{}", r.seen);
+    }
+
+    #[test]
+    fn a_rust_abort_on_a_huge_size_is_said_under_any_rule() {
+        let f = function(CType::Int, &[]);
+        let mut aborted = run(
+            vec![Event::Step("calling f(length=9223372036854775807)".into())],
+            End::Signaled(libc::SIGABRT),
+        );
+        aborted.stderr = "memory allocation of 9223372036854775807 bytes failed\nstack \
+                          backtrace:\n   0: std::alloc::rust_oom\n"
+            .into();
+        let r = judge(&f, Rule::ExtremeValues, &aborted, DEFAULT_TIMEOUT);
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert!(
+            r.seen
+                .contains("(\"memory allocation of 9223372036854775807 bytes failed\")"),
+            "{}",
+            r.seen
+        );
+        assert_eq!(r.expected, RUST_SIZE_ADVICE);
+        // The checker's own backtrace is not quoted.
+        assert!(r.detail.is_none(), "{:?}", r.detail);
+        let r = judge(&f, Rule::AllocationFailure, &aborted, DEFAULT_TIMEOUT);
+        assert_eq!(r.expected, RUST_ALLOC_ADVICE);
     }
 
     #[test]

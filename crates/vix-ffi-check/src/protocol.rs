@@ -10,10 +10,11 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use vix_ffi_gen::manifest::{Output, Param, ParamType, Signature};
+use vix_ffi_gen::manifest::{ClassId, Output, Param, ParamType, Signature};
 
 use crate::corpus::Input;
 use crate::rules::Rule;
+use crate::values::Value;
 
 /// Starts every protocol line.
 pub const MARKER: &str = "@vix-ffi-check ";
@@ -98,33 +99,130 @@ pub enum Task {
         /// How long `fuzz` mutates argument lists, in milliseconds.
         #[serde(default)]
         fuzz_ms: u64,
-        /// `fuzz` on this one mutated argument list only (a replay by number).
+        /// `fuzz` on this one argument list only (a replay, or a step of reducing one).
         #[serde(default)]
-        replay: Option<u64>,
+        replay: Option<Replay>,
+    },
+    /// Apply one rule to a class as a whole (ABI v1.1 objects): `free-null`, `leaks`
+    /// over create/call/free cycles, `threads` with one object per thread.
+    Class {
+        /// The loaded library.
+        library: PathBuf,
+        /// The rule.
+        rule: Rule,
+        /// Seed of the arguments.
+        seed: u64,
+        /// How many random arguments (and how much repetition).
+        iterations: u32,
+        /// The class: its name, `free` and how to make one.
+        class: ClassLife,
+        /// Its methods: `(name in reports, symbol, signature)`.
+        methods: Vec<(String, String, TypedSignature)>,
     },
 }
 
+/// The one argument list a typed `fuzz` calls instead of fuzzing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Replay {
+    /// Fuzz argument list number `n` of the seed (see [`crate::values::mutate`]).
+    Number(u64),
+    /// This argument list (`--replay NAME=ARGS`, or a candidate of a reduction).
+    Args(Vec<Value>),
+}
+
 /// A typed signature as it crosses the process boundary: each parameter's name and type,
-/// and the output, in the manifest's spelling.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// and the output, in the manifest's spelling; an object (ABI v1.1) is spelled
+/// `class:<index>`, and `classes` says how to make and release each class it names.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TypedSignature {
     /// `(name, type)` of each parameter, in order.
     pub params: Vec<(String, String)>,
-    /// The output's name (`none`, `bytes`, `str` or a scalar type).
+    /// The output's name (`none`, `bytes`, `str`, a scalar type, `self` or
+    /// `class:<index>`).
     pub output: String,
+    /// A method's class (its first C parameter is `self`).
+    #[serde(default)]
+    pub receiver: Option<u32>,
+    /// The parameters Python may pass as `None` (NULL), by name.
+    #[serde(default)]
+    pub optional: Vec<String>,
+    /// How to make and release an object of each class the signature names.
+    #[serde(default)]
+    pub classes: Vec<ClassLife>,
+}
+
+/// What the checker needs to give a method a live `self` (or a function an object
+/// argument) and to release the objects a call returns.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClassLife {
+    /// The class's index in the manifest's `classes`.
+    pub id: u32,
+    /// The class's (Python) name, for reports.
+    pub name: String,
+    /// `<c_name>_free`.
+    pub free: String,
+    /// How to make one, when the manifest gives a way without other objects.
+    pub maker: Option<Maker>,
+}
+
+/// A call that makes a new object: the class's constructor, or a function returning one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Maker {
+    /// Its name in reports (`Hasher.new`).
+    pub function: String,
+    /// Its symbol.
+    pub symbol: String,
+    /// Its signature (no object parameters; the output is the class).
+    pub signature: TypedSignature,
+    /// The arguments: each parameter's default, or an ordinary value.
+    pub args: Vec<Value>,
+}
+
+/// The spelling of an object type in a [`TypedSignature`].
+fn class_spelling(id: ClassId) -> String {
+    format!("class:{}", id.0)
+}
+
+fn class_of_spelling(s: &str) -> Option<ClassId> {
+    s.strip_prefix("class:")?.parse().ok().map(ClassId)
 }
 
 impl TypedSignature {
-    /// The spelling of `sig`.
+    /// The spelling of `sig` (its classes without a way to make or free them: see
+    /// [`TypedSignature::classes`]).
     pub fn of(sig: &Signature) -> TypedSignature {
         TypedSignature {
             params: sig
                 .params
                 .iter()
-                .map(|p| (p.name.clone(), p.ty.name().to_owned()))
+                .map(|p| {
+                    let ty = match p.ty {
+                        ParamType::Object(c) => class_spelling(c),
+                        ty => ty.name().to_owned(),
+                    };
+                    (p.name.clone(), ty)
+                })
                 .collect(),
-            output: sig.output.name().to_owned(),
+            output: match sig.output {
+                Output::Object(c) => class_spelling(c),
+                out => out.name().to_owned(),
+            },
+            receiver: sig.receiver.map(|c| c.0),
+            optional: sig
+                .params
+                .iter()
+                .filter(|p| p.optional)
+                .map(|p| p.name.clone())
+                .collect(),
+            classes: Vec::new(),
         }
+    }
+
+    /// The same, with how to make and free each class it names.
+    pub fn with_classes(mut self, classes: Vec<ClassLife>) -> TypedSignature {
+        self.classes = classes;
+        self
     }
 
     /// The signature back (defaults and how Python passes parameters are not needed to
@@ -133,12 +231,23 @@ impl TypedSignature {
         let params = self
             .params
             .iter()
-            .map(|(name, ty)| Some(Param::new(name.clone(), ParamType::from_name(ty)?)))
+            .map(|(name, ty)| {
+                let ty = match class_of_spelling(ty) {
+                    Some(c) => ParamType::Object(c),
+                    None => ParamType::from_name(ty)?,
+                };
+                let mut p = Param::new(name.clone(), ty);
+                p.optional = self.optional.contains(name);
+                Some(p)
+            })
             .collect::<Option<Vec<Param>>>()?;
         Some(Signature {
-            receiver: None,
+            receiver: self.receiver.map(ClassId),
             params,
-            output: Output::from_name(&self.output)?,
+            output: match class_of_spelling(&self.output) {
+                Some(c) => Output::Object(c),
+                None => Output::from_name(&self.output)?,
+            },
         })
     }
 }
@@ -338,8 +447,40 @@ mod tests {
         let unknown = TypedSignature {
             params: vec![("x".into(), "int128".into())],
             output: "none".into(),
+            receiver: None,
+            optional: Vec::new(),
+            classes: Vec::new(),
         };
         assert_eq!(unknown.signature(), None);
+    }
+
+    #[test]
+    fn a_replayed_argument_list_crosses_with_its_floats_bit_for_bit() {
+        let negative_nan = f64::from_bits(f64::NAN.to_bits() | (1 << 63));
+        let floats = [
+            f64::NAN,
+            negative_nan,
+            f64::INFINITY,
+            -0.0,
+            f64::from_bits(1),
+        ];
+        let replay = Replay::Args(floats.iter().map(|&x| Value::Float(x)).collect());
+        let json = serde_json::to_string(&replay).unwrap_or_else(|e| panic!("{e}"));
+        let back: Replay = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+        let Replay::Args(values) = back else {
+            panic!("{json}")
+        };
+        let bits: Vec<u64> = values
+            .iter()
+            .map(|v| match v {
+                Value::Float(x) => x.to_bits(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(bits, floats.map(f64::to_bits));
+        let number: Replay =
+            serde_json::from_str(r#"{"number": 7}"#).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(number, Replay::Number(7));
     }
 
     #[test]

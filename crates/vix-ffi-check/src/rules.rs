@@ -1,7 +1,7 @@
 //! The rules the checker applies, with the stable names reports and tests use.
 
 use serde::{Deserialize, Serialize};
-use vix_ffi_gen::manifest::{Output, Signature};
+use vix_ffi_gen::manifest::{Output, ParamType, Signature};
 
 /// One rule of the Vix FFI v1 contract that the checker tests.
 ///
@@ -90,6 +90,14 @@ pub enum Rule {
     ScalarOutput,
     /// Typed signatures with a `str` output: every successful output is valid UTF-8.
     StrUtf8,
+    /// Methods (ABI v1.1 objects): `self = NULL` gives `VIX_STATUS_INVALID_ARG`, without
+    /// a crash.
+    NullSelf,
+    /// Typed signatures that return an object (a constructor, `copy`): `*out_handle` is a
+    /// non-NULL handle on every success and left NULL (untouched) on every error.
+    HandleOutput,
+    /// Classes: `free(NULL)` does nothing (no crash).
+    FreeNull,
 }
 
 impl Rule {
@@ -128,6 +136,11 @@ impl Rule {
     /// without the promise do not list them.
     pub const PROMISES: [Rule; 2] = [Rule::AsciiOutput, Rule::OutputBlocks];
 
+    /// The rules applied to a class as a whole (ABI v1.1 objects), in report order:
+    /// `free(NULL)`, create/call/free cycles without leaks, one object per thread giving
+    /// the single-threaded results. Its constructor and methods get [`Rule::typed`].
+    pub const CLASS: [Rule; 3] = [Rule::FreeNull, Rule::Leaks, Rule::Threads];
+
     /// The rules applied to a function of a typed signature (ABI v1.1) that is not of the
     /// operation shape, in report order, as its signature calls for them: the sizing rules
     /// for a buffer output, `scalar-output` for a scalar one, `str-utf8` for text,
@@ -148,9 +161,19 @@ impl Rule {
             rules.push(Rule::InputBounds);
         }
         rules.extend([Rule::RcStatus, Rule::StatusWritten, Rule::StatusRange]);
-        let scalars = sig.params.iter().any(|p| !p.ty.is_buffer());
-        if buffers || sig.output != Output::None {
+        let scalars = sig
+            .params
+            .iter()
+            .any(|p| matches!(p.ty, ParamType::Scalar(_)));
+        let objects = sig
+            .params
+            .iter()
+            .any(|p| matches!(p.ty, ParamType::Object(_)) && !p.optional);
+        if buffers || objects || !matches!(sig.output, Output::None | Output::This) {
             rules.push(Rule::NullArgs);
+        }
+        if sig.receiver.is_some() {
+            rules.push(Rule::NullSelf);
         }
         rules.extend([
             Rule::NullStatus,
@@ -168,13 +191,14 @@ impl Rule {
         match sig.output {
             Output::Scalar(_) => rules.push(Rule::ScalarOutput),
             Output::Str => rules.push(Rule::StrUtf8),
-            Output::Bytes | Output::None | Output::This | Output::Object(_) => {}
+            Output::Object(_) => rules.push(Rule::HandleOutput),
+            Output::Bytes | Output::None | Output::This => {}
         }
         rules
     }
 
     /// Every rule, in report order.
-    pub const ALL: [Rule; 29] = [
+    pub const ALL: [Rule; 32] = [
         Rule::Symbol,
         Rule::Shape,
         Rule::VersionStatus,
@@ -204,6 +228,9 @@ impl Rule {
         Rule::ExtremeValues,
         Rule::ScalarOutput,
         Rule::StrUtf8,
+        Rule::NullSelf,
+        Rule::HandleOutput,
+        Rule::FreeNull,
     ];
 
     /// The stable kebab-case name.
@@ -238,6 +265,9 @@ impl Rule {
             Rule::ExtremeValues => "extreme-values",
             Rule::ScalarOutput => "scalar-output",
             Rule::StrUtf8 => "str-utf8",
+            Rule::NullSelf => "null-self",
+            Rule::HandleOutput => "handle-output",
+            Rule::FreeNull => "free-null",
         }
     }
 
@@ -320,6 +350,15 @@ impl Rule {
                  error"
             }
             Rule::StrUtf8 => "every successful str output valid UTF-8",
+            Rule::NullSelf => {
+                "VIX_STATUS_INVALID_ARG (and a non-zero return value) for self NULL, without \
+                 a crash"
+            }
+            Rule::HandleOutput => {
+                "out_handle set to a non-NULL handle on every success, left NULL (untouched) \
+                 on every error"
+            }
+            Rule::FreeNull => "free(NULL) does nothing: no crash",
         }
     }
 }
@@ -343,6 +382,7 @@ mod tests {
             &Rule::VERSION[..],
             &Rule::OPERATION[..],
             &Rule::PROMISES[..],
+            &Rule::CLASS[..],
         ];
         for rule in lists.concat() {
             assert!(Rule::ALL.contains(&rule));
@@ -400,6 +440,51 @@ mod tests {
         let bare = names(&sig(vec![], Output::None));
         assert!(!bare.contains(&"null-args") && !bare.contains(&"size-query"));
         for rule in Rule::typed(&sig(vec![ParamType::Bytes, double], Output::Bytes)) {
+            assert!(Rule::ALL.contains(&rule));
+        }
+    }
+
+    #[test]
+    fn methods_and_constructors_get_the_object_rules() {
+        use vix_ffi_gen::manifest::{ClassId, Output, Param, ParamType, Signature};
+        let hasher = ClassId(0);
+        let names =
+            |s: &Signature| -> Vec<&str> { Rule::typed(s).iter().map(|r| r.name()).collect() };
+        // reset(self) -> none: only self is a pointer, and null-self says what a NULL
+        // one must give.
+        let reset = Signature {
+            receiver: Some(hasher),
+            params: vec![],
+            output: Output::None,
+        };
+        let rules = names(&reset);
+        assert!(
+            rules.contains(&"null-self") && !rules.contains(&"null-args"),
+            "{rules:?}"
+        );
+        assert!(!rules.contains(&"handle-output"));
+        // new(key: bytes) -> Hasher: no self, a handle out.
+        let new = Signature {
+            receiver: None,
+            params: vec![Param::new("key", ParamType::Bytes)],
+            output: Output::Object(hasher),
+        };
+        let rules = names(&new);
+        assert!(!rules.contains(&"null-self"), "{rules:?}");
+        assert_eq!(rules.last(), Some(&"handle-output"));
+        assert!(rules.contains(&"null-args") && rules.contains(&"leaks"));
+        // absorb(self, other: Hasher) -> self: the object parameter may be NULL-checked,
+        // unless it is optional; no extreme values for an object.
+        let mut absorb = Signature {
+            receiver: Some(hasher),
+            params: vec![Param::new("other", ParamType::Object(hasher))],
+            output: Output::This,
+        };
+        let rules = names(&absorb);
+        assert!(rules.contains(&"null-args") && !rules.contains(&"extreme-values"));
+        absorb.params[0].optional = true;
+        assert!(!names(&absorb).contains(&"null-args"));
+        for rule in Rule::CLASS {
             assert!(Rule::ALL.contains(&rule));
         }
     }

@@ -8,21 +8,25 @@
 //! [`extremes`] are the values at the edges of each scalar type, tried one parameter at a
 //! time with the others at [`typical`] values.
 
-use vix_ffi_gen::manifest::{ParamType, Scalar, Signature};
+use serde::{Deserialize, Serialize};
+use vix_ffi_gen::manifest::{Default, ParamType, Scalar, Signature};
 
 use crate::corpus::{self, Input, Rng};
 
 /// One argument of a typed function.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Value {
     /// A bytes or text input: `<name>_ptr, <name>_len`.
     Buffer(Input),
     /// An integer scalar (every integer type fits in `i128`).
     Int(i128),
-    /// A `double`.
-    Float(f64),
+    /// A `double` (in JSON as its literal, NaN and infinities included).
+    Float(#[serde(with = "crate::args::float_serde")] f64),
     /// A `bool`.
     Bool(bool),
+    /// An object parameter (ABI v1.1): a live object of its class, created for the call
+    /// by the class's constructor (see `child::dynamic`).
+    Object,
 }
 
 impl Value {
@@ -33,6 +37,7 @@ impl Value {
             Value::Int(n) => n.to_string(),
             Value::Float(x) => format!("{x:?}"),
             Value::Bool(b) => b.to_string(),
+            Value::Object => "a new object".into(),
         }
     }
 
@@ -63,8 +68,7 @@ fn input(label: &str, bytes: &[u8]) -> Input {
 /// `str` (what the generated Python passes), small numbers for scalars.
 pub fn ordinary(ty: ParamType, seed: u64, iterations: u32) -> Vec<Value> {
     match ty {
-        // Signatures with objects are not checked (see `shape_of`).
-        ParamType::Object(_) => Vec::new(),
+        ParamType::Object(_) => vec![Value::Object],
         ParamType::Bytes => corpus::base(seed, iterations)
             .into_iter()
             .map(Value::Buffer)
@@ -110,13 +114,30 @@ pub fn ordinary(ty: ParamType, seed: u64, iterations: u32) -> Vec<Value> {
 /// text, a small number.
 pub fn typical(ty: ParamType) -> Value {
     match ty {
-        // Signatures with objects are not checked (see `shape_of`): never asked for.
-        ParamType::Bytes | ParamType::Str | ParamType::Object(_) => {
-            Value::Buffer(input("text", b"hello, world"))
-        }
+        ParamType::Bytes | ParamType::Str => Value::Buffer(input("text", b"hello, world")),
+        ParamType::Object(_) => Value::Object,
         ParamType::Scalar(Scalar::Double) => Value::Float(2.5),
         ParamType::Scalar(Scalar::Bool) => Value::Bool(true),
         ParamType::Scalar(_) => Value::Int(3),
+    }
+}
+
+/// The value a parameter takes where an object is made for a call (a constructor's
+/// arguments): its default when the manifest gives one (`None` as a NULL pointer), else
+/// its [`typical`] value.
+pub fn derived(ty: ParamType, default: Option<&Default>) -> Value {
+    match default {
+        Some(Default::Int(n)) => Value::Int(*n),
+        Some(Default::Float(x)) => Value::Float(*x),
+        Some(Default::Bool(b)) => Value::Bool(*b),
+        Some(Default::Bytes(b)) => Value::Buffer(input("the default", b)),
+        Some(Default::Str(s)) => Value::Buffer(input("the default", s.as_bytes())),
+        Some(Default::None) => Value::Buffer(Input {
+            label: "None, ptr NULL".into(),
+            bytes: Vec::new(),
+            null_ptr: true,
+        }),
+        None => typical(ty),
     }
 }
 
@@ -255,6 +276,16 @@ pub fn mutate(sig: &Signature, base: &[Vec<Value>], seed: u64, i: u64) -> Vec<Va
         }
     }
     values
+}
+
+/// The argument lists fuzzing mutates ([`mutate`]): the ordinary ones ([`cases`]), the
+/// extremes ([`extreme_cases`]) and the boundary lengths ([`boundary_cases`]). The child
+/// that fuzzes and the parent that rebuilds a failing list from its number both call it.
+pub fn fuzz_base(sig: &Signature, seed: u64, iterations: u32) -> Vec<Vec<Value>> {
+    let mut base = cases(sig, seed, iterations);
+    base.extend(extreme_cases(sig).into_iter().map(|(_, v)| v));
+    base.extend(boundary_cases(sig, seed).into_iter().map(|(_, v)| v));
+    base
 }
 
 /// Every buffer parameter at each input of [`corpus::boundary`], the others at

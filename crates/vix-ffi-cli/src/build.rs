@@ -1,19 +1,25 @@
-//! `vix-ffi build`: from a Rust crate written with `#[vix_ffi::export]` to a wheel, in one
-//! command, and the steps it shares with `vix-ffi develop`.
+//! `vix-ffi build`: from a Rust crate written with `#[vix_ffi::export]`, or a CMake
+//! project using `vix_ffi_add_library()`, to a wheel, in one command; and the steps it
+//! shares with `vix-ffi develop`.
 //!
-//! 1. `cargo build --release --lib` (or `cargo-zigbuild` for `--manylinux`), the library
-//!    file taken from cargo's JSON messages;
-//! 2. `from-rust`: the manifest and header, in the crate as `vix-ffi from-rust` writes them;
+//! 1. the library: `cargo build --release --lib` (or `cargo-zigbuild` for `--manylinux`),
+//!    the file taken from cargo's JSON messages; or, with `--cmake DIR`, `cmake`
+//!    configure and build in Release (zig as the compiler for `--manylinux`), the file
+//!    taken from CMake's file API (`build/cmake.rs`);
+//! 2. the manifest: `from-rust` writes it (and the header) in the crate; a CMake project
+//!    has its own (`DIR/bindings.json` or `--spec`);
 //! 3. with `--check`, `vix-ffi check` on the built library;
 //! 4. `gen-python` and 5. `gen-package --copy-lib` into `<target>/vix-ffi/<lib>/`;
 //! 6. the wheel, built by the project's backend (hatchling) into `<target>/wheels/`.
 //!
-//! Steps 2 to 5 run this same executable as `vix-ffi <step> ...`, so they behave exactly
-//! as the commands of the same name; their output is shown when they fail. Every tool is
-//! found before the (long) compilation starts, and the wheel is renamed into place only
-//! once it is complete.
+//! Steps 3 to 6 are the same code for both kinds of project ([`finish`]). The steps named
+//! after commands run this same executable as `vix-ffi <step> ...`, so they behave
+//! exactly as the commands of the same name; their output is shown when they fail. Every
+//! tool is found before the (long) compilation starts, and the wheel is renamed into
+//! place only once it is complete.
 
 pub mod cargo;
+pub mod cmake;
 pub mod tools;
 mod wheel;
 
@@ -24,7 +30,7 @@ use anyhow::{bail, Context, Result};
 use vix_ffi_gen::package::{dist, native, version};
 
 use cargo::{Compiler, Package};
-use tools::Manylinux;
+use tools::{Manylinux, PythonSource};
 
 /// Options of `vix-ffi build`.
 #[derive(clap::Args, Debug)]
@@ -32,12 +38,21 @@ pub struct Args {
     /// The crate's folder, holding its Cargo.toml.
     #[arg(long = "crate", value_name = "DIR", default_value = ".")]
     krate: PathBuf,
-    /// Where to put the wheel [default: <cargo target folder>/wheels].
+    /// Build the CMake project in DIR (a CMakeLists.txt using vix_ffi_add_library())
+    /// instead of a Rust crate: configured and built in Release under DIR/target/.
+    #[arg(long, value_name = "DIR", conflicts_with = "krate")]
+    cmake: Option<PathBuf>,
+    /// With --cmake: the project's manifest [default: DIR/bindings.json].
+    #[arg(long, value_name = "FILE", requires = "cmake")]
+    spec: Option<PathBuf>,
+    /// Where to put the wheel [default: <cargo target folder>/wheels, or DIR/target/wheels
+    /// with --cmake].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Link against an older glibc with zig, for a wheel that installs on older Linux
     /// systems: 2014 (glibc 2.17, every Linux still maintained), 2_28, ... [default: host,
-    /// plain cargo and this machine's glibc]. Needs cargo-zigbuild and ziglang.
+    /// plain cargo or CMake and this machine's glibc]. Needs ziglang, and cargo-zigbuild
+    /// for a Rust crate.
     #[arg(long, value_name = "LEVEL")]
     manylinux: Option<Manylinux>,
     /// Run `vix-ffi check` on the built library, and write no wheel if it fails.
@@ -47,7 +62,8 @@ pub struct Args {
     /// [default: the active virtual environment's, else python3].
     #[arg(long, value_name = "PATH")]
     python: Option<PathBuf>,
-    /// The wheel's PEP 440 version [default: $VIX_PY_VERSION, else the crate's version].
+    /// The wheel's PEP 440 version [default: $VIX_PY_VERSION, else the crate's version, or
+    /// the CMake project's].
     #[arg(long)]
     version: Option<String>,
     /// The distribution name, what `pip install` takes [default: vix-<package>].
@@ -145,19 +161,7 @@ pub(crate) fn compile_and_describe(
                 "--crate".as_ref(),
                 package.dir.as_os_str(),
             ])?;
-            let text = std::fs::read_to_string(&manifest_path)
-                .with_context(|| format!("cannot read {}", manifest_path.display()))?;
-            let manifest = vix_ffi_gen::manifest::parse(&text).map_err(|d| {
-                anyhow::anyhow!(
-                    "{} was written but does not parse: {}",
-                    manifest_path.display(),
-                    d.iter()
-                        .map(|d| d.to_string())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                )
-            })?;
-            Ok((manifest.python.package, manifest.library.name))
+            read_manifest(&manifest_path)
         })?;
     Ok(Described {
         package,
@@ -175,10 +179,20 @@ pub(crate) fn python_version(
     env: Option<&str>,
     crate_version: &str,
 ) -> Result<String> {
+    python_version_from(option, env, crate_version, "the crate's version")
+}
+
+/// [`python_version`] with another last resort, named `fallback_name` in messages.
+fn python_version_from(
+    option: Option<&str>,
+    env: Option<&str>,
+    fallback: &str,
+    fallback_name: &str,
+) -> Result<String> {
     let (raw, from) = match (option, env.filter(|v| !v.is_empty())) {
         (Some(v), _) => (v, "--version".to_owned()),
         (None, Some(v)) => (v, format!("${}", vix_ffi_gen::package::VERSION_ENV_VAR)),
-        (None, None) => (crate_version, "the crate's version".to_owned()),
+        (None, None) => (fallback, fallback_name.to_owned()),
     };
     version::normalize_version(raw)
         .map_err(|e| anyhow::anyhow!("{from}: {e}; pass --version with a PEP 440 version"))
@@ -211,28 +225,99 @@ fn compiler_for(level: Manylinux, python: &Path) -> Result<Compiler> {
     }
 }
 
-/// The `$CC` that compiles C for a cargo-zigbuild target (`x86_64-unknown-linux-gnu.2.17`
-/// becomes zig's `x86_64-linux-gnu.2.17`), with `python -m ziglang` or `zig` on `PATH`.
-fn zig_cc(python: Option<&Path>, target: &str) -> String {
+/// The command that runs zig's C (`tool` = `cc`) or C++ (`c++`) compiler for a
+/// cargo-zigbuild target (`x86_64-unknown-linux-gnu.2.17` becomes zig's
+/// `x86_64-linux-gnu.2.17`), with `python -m ziglang` or `zig` on `PATH`.
+pub(crate) fn zig_command(python: Option<&Path>, target: &str, tool: &str) -> Vec<String> {
     let zig_target = target.replacen("-unknown-", "-", 1);
-    match python {
-        Some(python) => format!("{} -m ziglang cc -target {zig_target}", python.display()),
-        None => format!("zig cc -target {zig_target}"),
-    }
+    let mut words = match python {
+        Some(python) => vec![python.display().to_string(), "-m".into(), "ziglang".into()],
+        None => vec!["zig".into()],
+    };
+    words.extend([tool.to_owned(), "-target".into(), zig_target]);
+    words
+}
+
+/// The `$CC` that compiles C for a cargo-zigbuild target, as one string.
+fn zig_cc(python: Option<&Path>, target: &str) -> String {
+    zig_command(python, target, "cc").join(" ")
+}
+
+/// What the last steps take, however the library was built: the library file and the
+/// manifest that describes it.
+pub(crate) struct Built {
+    pub library: PathBuf,
+    pub manifest_path: PathBuf,
+    pub python_package: String,
+    pub library_name: String,
+}
+
+/// How the last steps make the wheel: the options both kinds of project share.
+struct Packaging {
+    python: PathBuf,
+    python_source: PythonSource,
+    level: Manylinux,
+    dist: Option<String>,
+    out_dir: PathBuf,
+    /// `<target>/vix-ffi/<library>`: the generated package and project.
+    work: PathBuf,
+    version: String,
+    description: Option<String>,
+    /// `$CC` for the compiled backend: zig for the library's glibc with `--manylinux`.
+    cc: Option<String>,
+}
+
+/// The manifest at `path`, parsed: its Python package and library names.
+pub(crate) fn read_manifest(path: &Path) -> Result<(String, String)> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let manifest = vix_ffi_gen::manifest::parse(&text).map_err(|d| {
+        anyhow::anyhow!(
+            "{} does not parse: {} (`vix-ffi gen-python --spec {}` shows every problem)",
+            path.display(),
+            d.iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+            path.display()
+        )
+    })?;
+    Ok((manifest.python.package, manifest.library.name))
+}
+
+/// The one-line summary of a package's description, when it fits in one.
+fn one_line(description: Option<&str>) -> Option<String> {
+    description
+        .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|d| !d.is_empty() && d.chars().count() <= 512)
 }
 
 /// Runs `vix-ffi build`.
 pub fn run(args: Args) -> Result<()> {
-    let crate_dir = absolute(&args.krate)?;
-    let package = cargo::metadata(&crate_dir)?;
+    match args.cmake.clone() {
+        Some(dir) => run_cmake(args, &dir),
+        None => run_cargo(args),
+    }
+}
+
+/// The Python to use, checked for hatchling before anything is built.
+fn python_for(args: &Args) -> Result<(PathBuf, PythonSource)> {
     let (python, python_source) = tools::choose_python(
         args.python.as_deref(),
         std::env::var_os("VIRTUAL_ENV").as_deref(),
         std::env::var_os("PATH").as_deref(),
     )?;
+    wheel::check_backend(&python, python_source)?;
+    Ok((python, python_source))
+}
+
+/// `vix-ffi build` of a Rust crate.
+fn run_cargo(args: Args) -> Result<()> {
+    let crate_dir = absolute(&args.krate)?;
+    let package = cargo::metadata(&crate_dir)?;
     // Everything that can be found out before compiling is, so that a missing tool does
     // not cost a build.
-    wheel::check_backend(&python, python_source)?;
+    let (python, python_source) = python_for(&args)?;
     let level = args.manylinux.unwrap_or(Manylinux::Host);
     let compiler = compiler_for(level, &python)?;
     let env_version = std::env::var(vix_ffi_gen::package::VERSION_ENV_VAR).ok();
@@ -245,8 +330,6 @@ pub fn run(args: Args) -> Result<()> {
         Some(out) => absolute(out)?,
         None => package.target_dir.join("wheels"),
     };
-    let os =
-        native::Os::host().context("vix-ffi build makes wheels on Linux, macOS and Windows")?;
 
     let mut progress = Progress::new(if args.check { 6 } else { 5 });
     let described = compile_and_describe(&mut progress, package, &compiler, true)?;
@@ -257,51 +340,164 @@ pub fn run(args: Args) -> Result<()> {
         python_package,
         library_name,
     } = described;
+    let built = Built {
+        library,
+        manifest_path,
+        python_package,
+        library_name,
+    };
+    let packaging = Packaging {
+        python,
+        python_source,
+        level,
+        dist: args.dist,
+        out_dir,
+        work: package.target_dir.join("vix-ffi").join(&built.library_name),
+        version: py_version,
+        description: one_line(package.description.as_deref()),
+        cc: match &compiler {
+            Compiler::Cargo => None,
+            Compiler::Zig {
+                target,
+                python: zig,
+                ..
+            } => Some(zig_cc(zig.as_deref(), target)),
+        },
+    };
+    finish(&mut progress, &built, &packaging, args.check)
+}
 
-    if args.check {
+/// `vix-ffi build --cmake DIR`.
+fn run_cmake(args: Args, dir: &Path) -> Result<()> {
+    let source = absolute(dir)?;
+    let project = cmake::Project::new(&source, args.spec.as_deref(), args.manylinux)?;
+    // The manifest first: a mistake in it should not wait for a compilation.
+    let (python_package, library_name) = read_manifest(&project.manifest)?;
+    let (python, python_source) = python_for(&args)?;
+    let cmake_exe = cmake::find_cmake()?;
+    let level = args.manylinux.unwrap_or(Manylinux::Host);
+    let zig = match level {
+        Manylinux::Host => None,
+        Manylinux::Glibc(minor) => Some(cmake::Zig {
+            target: tools::zig_target_of_host(minor)?,
+            python: tools::find_zig(&python)?,
+        }),
+    };
+    let out_dir = match &args.out {
+        Some(out) => absolute(out)?,
+        None => project.target_dir.join("wheels"),
+    };
+    let mut progress = Progress::new(if args.check { 6 } else { 5 });
+    let (configured, library) = cmake_steps(
+        &mut progress,
+        &project,
+        &cmake_exe,
+        zig.as_ref(),
+        &library_name,
+    )?;
+    let py_version = cmake_version(args.version.as_deref(), &configured, &source)?;
+    let built = Built {
+        library,
+        manifest_path: project.manifest.clone(),
+        python_package,
+        library_name,
+    };
+    let packaging = Packaging {
+        python,
+        python_source,
+        level,
+        dist: args.dist,
+        out_dir,
+        work: project.target_dir.join("vix-ffi").join(&built.library_name),
+        version: py_version,
+        description: one_line(Some(&configured.description)),
+        cc: zig.as_ref().map(|z| zig_cc(z.python.as_deref(), &z.target)),
+    };
+    finish(&mut progress, &built, &packaging, args.check)
+}
+
+/// Steps "cmake configure" and "cmake build" of the library named `library_name`: what
+/// configuring found, and the built file.
+pub(crate) fn cmake_steps(
+    progress: &mut Progress,
+    project: &cmake::Project,
+    cmake_exe: &Path,
+    zig: Option<&cmake::Zig>,
+    library_name: &str,
+) -> Result<(cmake::Configured, PathBuf)> {
+    let os = native::Os::host().context("vix-ffi builds on Linux, macOS and Windows")?;
+    let file_name = os.library_file_name(library_name);
+    let configured = progress.step(
+        "cmake configure",
+        &format!(
+            "cmake -S {} -B {} -DCMAKE_BUILD_TYPE={}{}",
+            project.source.display(),
+            project.build_dir.display(),
+            project.config,
+            if zig.is_some() {
+                " with zig cc and zig c++"
+            } else {
+                ""
+            }
+        ),
+        || project.configure(cmake_exe, zig, &file_name, library_name),
+    )?;
+    let library = progress.step(
+        "cmake build",
+        &format!(
+            "cmake --build {} --config {} --target {}",
+            project.build_dir.display(),
+            project.config,
+            configured.target
+        ),
+        || project.build(cmake_exe, &configured),
+    )?;
+    Ok((configured, library))
+}
+
+/// The wheel's version for a CMake project: `--version`, else `$VIX_PY_VERSION`, else
+/// `project(... VERSION ...)`; an error when there is none.
+pub(crate) fn cmake_version(
+    option: Option<&str>,
+    configured: &cmake::Configured,
+    source: &Path,
+) -> Result<String> {
+    let env_version = std::env::var(vix_ffi_gen::package::VERSION_ENV_VAR).ok();
+    let env = env_version.as_deref().filter(|v| !v.is_empty());
+    if option.is_none() && env.is_none() && configured.version.is_empty() {
+        bail!(
+            "the CMake project in {} has no version, and the wheel needs one: give it one \
+             (`project(NAME VERSION 0.1.0 ...)`) or pass --version",
+            source.display()
+        );
+    }
+    python_version_from(
+        option,
+        env,
+        &configured.version,
+        "the CMake project's version",
+    )
+}
+
+/// The steps after the build: `check` (with `--check`), `gen-python`, `gen-package`, the
+/// wheel, and what was built.
+fn finish(progress: &mut Progress, built: &Built, how: &Packaging, check: bool) -> Result<()> {
+    let os =
+        native::Os::host().context("vix-ffi build makes wheels on Linux, macOS and Windows")?;
+    if check {
         let summary = progress.step("check", "vix-ffi check on the built library", || {
-            let exe = std::env::current_exe().context("cannot find the vix-ffi executable")?;
-            let output = Command::new(&exe)
-                .arg("check")
-                .arg("--spec")
-                .arg(&manifest_path)
-                .arg("--lib")
-                .arg(&library)
-                .output()
-                .with_context(|| format!("cannot run {}", exe.display()))?;
-            let report = String::from_utf8_lossy(&output.stdout);
-            let failed: Vec<&str> = report.lines().filter(|l| l.starts_with("FAIL")).collect();
-            if !output.status.success() && !only_allocation_failures(&failed) {
-                eprint!("{report}{}", String::from_utf8_lossy(&output.stderr));
-                bail!(
-                    "the library breaks the Vix FFI contract (the report is above), so no \
-                     wheel was written: fix the functions marked FAIL, or build without --check"
-                );
-            }
-            for line in &failed {
-                eprintln!("      warning: {line}");
-            }
-            if !failed.is_empty() {
-                eprintln!(
-                    "      warning: these functions abort the process when memory runs out \
-                     (what Rust's standard library and an uncaught std::bad_alloc do); the \
-                     wheel is written all the same: allocate fallibly to pass \
-                     allocation-failure (see `vix-ffi check` in the README)"
-                );
-            }
-            Ok(report.lines().last().unwrap_or_default().to_owned())
+            check_library(&built.manifest_path, &built.library)
         })?;
         eprintln!("      {summary}");
     }
 
-    let work = package.target_dir.join("vix-ffi").join(&library_name);
-    let gen = work.join("gen");
-    let project = work.join("project");
+    let gen = how.work.join("gen");
+    let project = how.work.join("project");
     progress.step("gen-python", "the Python package", || {
         run_self(&[
             "gen-python".as_ref(),
             "--spec".as_ref(),
-            manifest_path.as_os_str(),
+            built.manifest_path.as_os_str(),
             "--out".as_ref(),
             gen.as_os_str(),
         ])
@@ -312,9 +508,10 @@ pub fn run(args: Args) -> Result<()> {
         "gen-package",
         "the project around it, with the library",
         || {
-            let inspected = native::inspect_file(&library, os)
+            let library = &built.library;
+            let inspected = native::inspect_file(library, os)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", library.display()))?;
-            if let Manylinux::Glibc(minor) = level {
+            if let Manylinux::Glibc(minor) = how.level {
                 match tools::tag_glibc(&inspected.platform_tag) {
                     Some((2, needed)) if needed <= minor => {}
                     _ => bail!(
@@ -327,9 +524,9 @@ pub fn run(args: Args) -> Result<()> {
             let mut gen_args: Vec<&std::ffi::OsStr> = vec![
                 "gen-package".as_ref(),
                 "--package".as_ref(),
-                python_package.as_ref(),
+                built.python_package.as_ref(),
                 "--lib".as_ref(),
-                library_name.as_ref(),
+                built.library_name.as_ref(),
                 "--src".as_ref(),
                 gen.as_os_str(),
                 "--out".as_ref(),
@@ -337,17 +534,12 @@ pub fn run(args: Args) -> Result<()> {
                 "--copy-lib".as_ref(),
                 library.as_os_str(),
                 "--version".as_ref(),
-                py_version.as_ref(),
+                how.version.as_ref(),
             ];
-            if let Some(dist) = &args.dist {
+            if let Some(dist) = &how.dist {
                 gen_args.extend::<[&std::ffi::OsStr; 2]>(["--dist".as_ref(), dist.as_ref()]);
             }
-            let description = package
-                .description
-                .as_deref()
-                .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
-                .filter(|d| !d.is_empty() && d.chars().count() <= 512);
-            if let Some(description) = &description {
+            if let Some(description) = &how.description {
                 gen_args.extend::<[&std::ffi::OsStr; 2]>([
                     "--description".as_ref(),
                     description.as_ref(),
@@ -357,14 +549,10 @@ pub fn run(args: Args) -> Result<()> {
             // --manylinux, with zig for the same glibc as the library, so that it does
             // not raise the wheel's tag (dlopen alone is GLIBC_2.34 with this machine's
             // compiler).
-            gen_args.extend::<[&std::ffi::OsStr; 2]>(["--python".as_ref(), python.as_ref()]);
-            let env: Vec<(&str, std::ffi::OsString)> = match &compiler {
-                Compiler::Cargo => Vec::new(),
-                Compiler::Zig {
-                    target,
-                    python: zig,
-                    ..
-                } => vec![("CC", zig_cc(zig.as_deref(), target).into())],
+            gen_args.extend::<[&std::ffi::OsStr; 2]>(["--python".as_ref(), how.python.as_os_str()]);
+            let env: Vec<(&str, std::ffi::OsString)> = match &how.cc {
+                None => Vec::new(),
+                Some(cc) => vec![("CC", cc.into())],
             };
             run_self_with(&gen_args, &env)?;
             Ok(inspected)
@@ -373,8 +561,8 @@ pub fn run(args: Args) -> Result<()> {
 
     let wheel = progress.step(
         "wheel",
-        &format!("hatchling, into {}", out_dir.display()),
-        || wheel::build_wheel(&python, python_source, &project, &out_dir),
+        &format!("hatchling, into {}", how.out_dir.display()),
+        || wheel::build_wheel(&how.python, how.python_source, &project, &how.out_dir),
     )?;
 
     let name = wheel.file_name().unwrap_or_default().to_string_lossy();
@@ -388,19 +576,54 @@ pub fn run(args: Args) -> Result<()> {
     for warning in &inspected.warnings {
         eprintln!("note: {warning}");
     }
-    if level == Manylinux::Host {
+    if how.level == Manylinux::Host {
         if let Some((2, minor)) = tools::tag_glibc(&inspected.platform_tag) {
             if minor > tools::OLDEST_GLIBC_MINOR {
                 eprintln!(
                     "note: this wheel needs glibc 2.{minor} or later, this machine's; for one \
-                     that installs on every Linux with glibc 2.17 or later, run `vix-ffi \
-                     build --manylinux 2014` (needs `cargo install cargo-zigbuild` and `pip \
-                     install ziglang`)"
+                     that installs on every Linux with glibc 2.17 or later, build again with \
+                     `--manylinux 2014` (needs `pip install ziglang`, and for a Rust crate \
+                     `cargo install cargo-zigbuild`)"
                 );
             }
         }
     }
     Ok(())
+}
+
+/// The `check` step: `vix-ffi check`, whose failures withhold the wheel unless they are
+/// all `allocation-failure`; returns the report's last line.
+fn check_library(manifest_path: &Path, library: &Path) -> Result<String> {
+    let exe = std::env::current_exe().context("cannot find the vix-ffi executable")?;
+    let output = Command::new(&exe)
+        .arg("check")
+        .arg("--spec")
+        .arg(manifest_path)
+        .arg("--lib")
+        .arg(library)
+        .output()
+        .with_context(|| format!("cannot run {}", exe.display()))?;
+    let report = String::from_utf8_lossy(&output.stdout);
+    let failed: Vec<&str> = report.lines().filter(|l| l.starts_with("FAIL")).collect();
+    if !output.status.success() && !only_allocation_failures(&failed) {
+        eprint!("{report}{}", String::from_utf8_lossy(&output.stderr));
+        bail!(
+            "the library breaks the Vix FFI contract (the report is above), so no \
+             wheel was written: fix the functions marked FAIL, or build without --check"
+        );
+    }
+    for line in &failed {
+        eprintln!("      warning: {line}");
+    }
+    if !failed.is_empty() {
+        eprintln!(
+            "      warning: these functions abort the process when memory runs out \
+             (what Rust's standard library and an uncaught std::bad_alloc do); the \
+             wheel is written all the same: allocate fallibly to pass \
+             allocation-failure (see docs/guide/src/checker.md)"
+        );
+    }
+    Ok(report.lines().last().unwrap_or_default().to_owned())
 }
 
 #[cfg(test)]

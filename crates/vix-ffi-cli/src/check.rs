@@ -41,13 +41,16 @@ pub struct Args {
     /// Child processes run at once [default: the number of CPUs, at most 4].
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
-    /// Also mutate the inputs of every operation for this many seconds in all (reproducible
-    /// with --seed), and report a crash, a hang or a breach of the contract with the
-    /// smallest input it reduces to and a command that replays it.
+    /// Also mutate the inputs (and scalar arguments) of every function for this many
+    /// seconds in all (reproducible with --seed), and report a crash, a hang or a breach of
+    /// the contract with the smallest input it reduces to and a command that replays it.
     #[arg(long, value_name = "SECONDS")]
     fuzz: Option<f64>,
-    /// Replay one input of one operation, as a fuzz report prints it: FUNCTION=HEX.
-    #[arg(long, value_name = "FUNCTION=HEX")]
+    /// Replay one input of one function, as a fuzz report prints it: FUNCTION=HEX for an
+    /// operation; for a typed signature FUNCTION=ARGS, one comma-separated value per
+    /// parameter (hex bytes or `null`, integers, floats such as NaN or -0.0, true/false,
+    /// `new` for an object), or FUNCTION=#N, fuzz argument list N of --seed.
+    #[arg(long, value_name = "FUNCTION=INPUT")]
     replay: Option<String>,
     /// Internal: run one job read from standard input (how the checker calls the library).
     #[arg(long, hide = true)]
@@ -101,7 +104,9 @@ fn check(args: Args) -> i32 {
         None => None,
         Some(Some((function, hex))) => Some((function.to_owned(), hex.to_owned())),
         Some(None) => {
-            let e = CheckError::Usage("--replay takes FUNCTION=HEX".into());
+            let e = CheckError::Usage(
+                "--replay takes FUNCTION=INPUT (hex, or a typed argument list)".into(),
+            );
             return could_not_run(args.json, &e);
         }
     };

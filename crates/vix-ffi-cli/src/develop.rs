@@ -1,12 +1,15 @@
-//! `vix-ffi develop`: build the crate and install its package, editable, into the active
-//! virtual environment, for the edit-build-try loop.
+//! `vix-ffi develop`: build the crate (or, with `--cmake DIR`, the CMake project) and
+//! install its package, editable, into the active virtual environment, for the
+//! edit-build-try loop.
 //!
 //! The package is generated into `<target>/vix-ffi/<lib>/develop/python/<package>/`, with
-//! the library as a symbolic link to the file cargo built (a copy on Windows); a `.pth`
-//! file in the environment puts that folder on `sys.path`, and a dist-info marked editable
-//! (PEP 610) lets `pip list` show it and `pip uninstall` remove it. So:
+//! the library as a symbolic link to the file cargo (or CMake, in `DIR/target/cmake-debug`)
+//! built (a copy on Windows); a `.pth` file in the environment puts that folder on
+//! `sys.path`, and a dist-info marked editable (PEP 610) lets `pip list` show it and `pip
+//! uninstall` remove it. So:
 //! - after a change to a function's body, `vix-ffi develop` (or just `cargo build` with the
-//!   same profile) is all it takes: the link follows cargo's new file;
+//!   same profile, `cmake --build` of the same folder) is all it takes: the link follows
+//!   the new file;
 //! - after a change to what is exported (a new function, a new signature), `vix-ffi
 //!   develop` regenerates the package in place, with nothing to reinstall;
 //! - a Python process that already imported the package keeps the old library: restart it.
@@ -16,7 +19,7 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-use crate::build::{self, cargo, tools, Progress};
+use crate::build::{self, cargo, cmake, tools, Progress};
 
 /// The installer run by the environment's Python.
 const INSTALL_PY: &str = include_str!("develop_install.py");
@@ -27,7 +30,15 @@ pub struct Args {
     /// The crate's folder, holding its Cargo.toml.
     #[arg(long = "crate", value_name = "DIR", default_value = ".")]
     krate: PathBuf,
-    /// Build with optimisations (the release profile) instead of the debug profile.
+    /// Develop the CMake project in DIR (a CMakeLists.txt using vix_ffi_add_library())
+    /// instead of a Rust crate: built under DIR/target/cmake-debug (cmake-release with
+    /// --release).
+    #[arg(long, value_name = "DIR", conflicts_with = "krate")]
+    cmake: Option<PathBuf>,
+    /// With --cmake: the project's manifest [default: DIR/bindings.json].
+    #[arg(long, value_name = "FILE", requires = "cmake")]
+    spec: Option<PathBuf>,
+    /// Build with optimisations (the release profile, CMake's Release) instead of debug.
     #[arg(long)]
     release: bool,
     /// The distribution name, as `build --dist` [default: vix-<package>].
@@ -56,29 +67,38 @@ pub fn active_venv(virtual_env: Option<&std::ffi::OsStr>) -> Result<(PathBuf, Pa
     Ok((venv, python))
 }
 
+/// What the first steps made, however the library was built.
+struct Developed {
+    built: build::Built,
+    /// `<target>/vix-ffi/<library>`.
+    work: PathBuf,
+    /// The crate's or the CMake project's folder.
+    project_dir: PathBuf,
+    version: String,
+    summary: String,
+    /// The command that rebuilds the library in place.
+    rebuild: String,
+}
+
 /// Runs `vix-ffi develop`.
 pub fn run(args: Args) -> Result<()> {
     let (venv, python) = active_venv(std::env::var_os("VIRTUAL_ENV").as_deref())?;
-    let crate_dir = build::absolute(&args.krate)?;
-    let package = cargo::metadata(&crate_dir)?;
-    let env_version = std::env::var(vix_ffi_gen::package::VERSION_ENV_VAR).ok();
-    let py_version = build::python_version(None, env_version.as_deref(), &package.version)?;
-
     let mut progress = Progress::new(4);
-    let described = build::compile_and_describe(
-        &mut progress,
-        package,
-        &cargo::Compiler::Cargo,
-        args.release,
-    )?;
-    let dev = described
-        .package
-        .target_dir
-        .join("vix-ffi")
-        .join(&described.library_name)
-        .join("develop");
+    let developed = match &args.cmake {
+        None => develop_crate(&args, &mut progress)?,
+        Some(dir) => develop_cmake(&args, dir, &mut progress)?,
+    };
+    let Developed {
+        built,
+        work,
+        project_dir,
+        version: py_version,
+        summary,
+        rebuild,
+    } = developed;
+    let dev = work.join("develop");
     let python_dir = dev.join("python");
-    let package_dir = python_dir.join(&described.python_package);
+    let package_dir = python_dir.join(&built.python_package);
     progress.step(
         "gen-python",
         "the Python package, with a link to the library",
@@ -86,42 +106,36 @@ pub fn run(args: Args) -> Result<()> {
             build::run_self(&[
                 "gen-python".as_ref(),
                 "--spec".as_ref(),
-                described.manifest_path.as_os_str(),
+                built.manifest_path.as_os_str(),
                 "--out".as_ref(),
                 dev.as_os_str(),
             ])?;
             let os = vix_ffi_gen::package::native::Os::host()
                 .context("develop works on Linux, macOS and Windows")?;
             link_library(
-                &described.library,
-                &package_dir.join(os.library_file_name(&described.library_name)),
+                &built.library,
+                &package_dir.join(os.library_file_name(&built.library_name)),
             )
         },
     )?;
     let dist = args
         .dist
         .clone()
-        .unwrap_or_else(|| build::default_dist(&described.python_package));
+        .unwrap_or_else(|| build::default_dist(&built.python_package));
     let pth = progress.step(
         "install",
         &format!("editable, into {}", venv.display()),
         || {
-            let summary = described
-                .package
-                .description
-                .as_deref()
-                .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
-                .unwrap_or_default();
             let output = Command::new(&python)
                 .args(["-c", INSTALL_PY])
                 .args([
-                    described.python_package.as_str(),
+                    built.python_package.as_str(),
                     dist.as_str(),
                     py_version.as_str(),
                     summary.as_str(),
                 ])
                 .arg(&python_dir)
-                .arg(&described.package.dir)
+                .arg(&project_dir)
                 .output()
                 .with_context(|| format!("cannot run {}", python.display()))?;
             if !output.status.success() {
@@ -132,18 +146,88 @@ pub fn run(args: Args) -> Result<()> {
     )?;
     println!(
         "installed {dist} {py_version} (import {}) in {}, editable: {pth} points at {}",
-        described.python_package,
+        built.python_package,
         venv.display(),
         python_dir.display()
     );
+    let again = match &args.cmake {
+        None => "vix-ffi develop".to_owned(),
+        Some(dir) => format!("vix-ffi develop --cmake {}", dir.display()),
+    };
     println!(
-        "the library is a link to {}: `cargo build{}` updates it; run `vix-ffi develop{}` \
-         again after changing what is exported; restart Python to see either",
-        described.library.display(),
-        if args.release { " --release" } else { "" },
+        "the library is a link to {}: `{rebuild}` updates it; run `{again}{}` again after \
+         changing what is exported; restart Python to see either",
+        built.library.display(),
         if args.release { " --release" } else { "" },
     );
     Ok(())
+}
+
+/// The first steps for a Rust crate: cargo build and from-rust.
+fn develop_crate(args: &Args, progress: &mut Progress) -> Result<Developed> {
+    let crate_dir = build::absolute(&args.krate)?;
+    let package = cargo::metadata(&crate_dir)?;
+    let env_version = std::env::var(vix_ffi_gen::package::VERSION_ENV_VAR).ok();
+    let py_version = build::python_version(None, env_version.as_deref(), &package.version)?;
+    let described =
+        build::compile_and_describe(progress, package, &cargo::Compiler::Cargo, args.release)?;
+    let summary = described
+        .package
+        .description
+        .as_deref()
+        .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
+    Ok(Developed {
+        work: described
+            .package
+            .target_dir
+            .join("vix-ffi")
+            .join(&described.library_name),
+        project_dir: described.package.dir.clone(),
+        version: py_version,
+        summary,
+        rebuild: format!(
+            "cargo build{}",
+            if args.release { " --release" } else { "" }
+        ),
+        built: build::Built {
+            library: described.library,
+            manifest_path: described.manifest_path,
+            python_package: described.python_package,
+            library_name: described.library_name,
+        },
+    })
+}
+
+/// The first steps for a CMake project: configure and build (Debug, or Release).
+fn develop_cmake(args: &Args, dir: &Path, progress: &mut Progress) -> Result<Developed> {
+    let source = build::absolute(dir)?;
+    let mut project = cmake::Project::new(&source, args.spec.as_deref(), None)?;
+    if !args.release {
+        project = project.debug();
+    }
+    let (python_package, library_name) = build::read_manifest(&project.manifest)?;
+    let cmake_exe = cmake::find_cmake()?;
+    let (configured, library) =
+        build::cmake_steps(progress, &project, &cmake_exe, None, &library_name)?;
+    let version = build::cmake_version(None, &configured, &source)?;
+    Ok(Developed {
+        work: project.target_dir.join("vix-ffi").join(&library_name),
+        project_dir: source,
+        version,
+        summary: configured.description.clone(),
+        rebuild: format!(
+            "cmake --build {} --target {}",
+            project.build_dir.display(),
+            configured.target
+        ),
+        built: build::Built {
+            library,
+            manifest_path: project.manifest.clone(),
+            python_package,
+            library_name,
+        },
+    })
 }
 
 /// Puts a link to `library` at `dest` (a copy where links need privileges).

@@ -10,6 +10,7 @@ mod develop;
 mod from_rust;
 mod gen_package;
 mod gen_python;
+mod new;
 
 /// Vix FFI tools: Python bindings for native libraries that follow the Vix FFI v1 ABI.
 #[derive(Parser, Debug)]
@@ -32,12 +33,16 @@ enum Command {
     /// Write the manifest and C header of a Rust crate written with #[vix_ffi::export],
     /// from its source.
     FromRust(from_rust::Args),
-    /// Build a Rust crate written with #[vix_ffi::export] into a wheel: cargo build
-    /// --release, from-rust, gen-python, gen-package --copy-lib, and the wheel.
+    /// Build a Rust crate written with #[vix_ffi::export], or with --cmake a CMake project
+    /// using vix_ffi_add_library(), into a wheel: the release build, its manifest,
+    /// gen-python, gen-package --copy-lib, and the wheel.
     Build(build::Args),
     /// Build a Rust crate written with #[vix_ffi::export] and install its package,
     /// editable, into the active virtual environment.
     Develop(develop::Args),
+    /// Create a new library project (a Rust crate, or with --lang cpp a C++ library built
+    /// by CMake) that builds into a wheel with `vix-ffi build`.
+    New(new::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +54,7 @@ fn main() -> ExitCode {
         Command::FromRust(args) => from_rust::run(args),
         Command::Build(args) => build::run(args),
         Command::Develop(args) => develop::run(args),
+        Command::New(args) => new::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -58,7 +58,7 @@ impl Input for [u8] {
 
 impl Input for str {
     fn from_bytes(bytes: &[u8]) -> Result<&str> {
-        utf8(bytes, "the input")
+        utf8(bytes, &"the input")
     }
 
     unsafe fn from_checked_bytes(bytes: &[u8]) -> &str {
@@ -69,10 +69,10 @@ impl Input for str {
 
 /// `bytes` as text, or the `VIX_STATUS_INVALID_ARG` error naming `what`, the offending
 /// byte and its offset.
-fn utf8<'a>(bytes: &'a [u8], what: &str) -> Result<&'a str> {
+fn utf8<'a>(bytes: &'a [u8], what: &dyn std::fmt::Display) -> Result<&'a str> {
     std::str::from_utf8(bytes).map_err(|e| {
         let offset = e.valid_up_to();
-        Error::invalid_arg(format!(
+        Error::invalid_arg(crate::try_format!(
             "{what} is not valid UTF-8: byte 0x{:02x} at offset {offset} does not continue a valid sequence",
             bytes[offset]
         ))
@@ -141,7 +141,7 @@ pub fn blocks_size(len: usize, input: u32, output: u32) -> Result<usize> {
         .and_then(|(input, output)| len.div_ceil(input).checked_mul(output))
         .filter(|&size| size <= isize::MAX as usize);
     size.ok_or_else(|| {
-        Error::invalid_arg(format!(
+        Error::invalid_arg(crate::try_format!(
             "the input of {len} bytes is too large for its output: at {output} bytes for \
              every {input} input bytes, the output would exceed the largest possible buffer \
              (isize::MAX bytes)"
@@ -168,7 +168,7 @@ pub fn check_ascii_promise(output: &[u8]) -> Result<()> {
         .iter()
         .position(|b| !b.is_ascii())
         .expect("a non-ASCII byte");
-    Err(Error::other(format!(
+    Err(Error::other(crate::try_format!(
         "internal error: the operation promised ASCII output (`ascii` in its \
          `#[vix_ffi::export]`), but byte 0x{:02x} at offset {offset} of its {} bytes of output \
          is not ASCII; the output was discarded (this check runs in debug builds only)",

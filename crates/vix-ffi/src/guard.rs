@@ -47,18 +47,18 @@ pub unsafe fn guard<R>(
 fn panic_message(payload: Box<dyn Any + Send>) -> Cow<'static, str> {
     let message = catch_unwind(AssertUnwindSafe(|| {
         let text = if let Some(s) = payload.downcast_ref::<&'static str>() {
-            Some(format!("panic: {s}"))
+            Some(crate::try_format!("panic: {s}"))
         } else {
             payload
                 .downcast_ref::<String>()
-                .map(|s| format!("panic: {s}"))
+                .map(|s| crate::try_format!("panic: {s}"))
         };
         (text, payload)
     }));
     match message {
         Ok((text, payload)) => {
             drop_quietly(payload);
-            text.map_or(Cow::Borrowed(UNKNOWN_PANIC), Cow::Owned)
+            text.unwrap_or(Cow::Borrowed(UNKNOWN_PANIC))
         }
         Err(second) => {
             drop_quietly(second);

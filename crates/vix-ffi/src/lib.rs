@@ -39,7 +39,10 @@
 //! is (see "Classes" in [`macro@export`]).
 //!
 //! Status messages built at run time are kept in thread-local storage, so the pointer
-//! handed to the caller stays valid until the next call on the same thread.
+//! handed to the caller stays valid until the next call on the same thread. The crate
+//! builds and stores them without aborting when memory runs out (a static text stands in
+//! for one it cannot allocate); [`try_format!`] gives a library's own messages the same
+//! property, where `format!` would abort the process.
 #![deny(missing_docs)]
 
 #[doc(hidden)]
@@ -56,11 +59,39 @@ mod types;
 
 pub use guard::guard;
 pub use memory::{VixAllocFn, VixAllocator, VixFreeFn};
+#[doc(hidden)]
+pub use message::try_format as __try_format;
 pub use op::RawCall;
 pub use out::Output;
 pub use status::{Error, Result, StatusCode, VixStatus, FIRST_LIBRARY_CODE};
 pub use types::{VixBuf, VixMutBuf, VixStr};
 pub use vix_ffi_macros::{export, LibraryError};
+
+/// `format!` for status messages, without the abort: the text, or, when memory for it
+/// cannot be allocated, the template itself (its `{}` unfilled), as a
+/// `Cow<'static, str>` that [`Error`]'s constructors take.
+///
+/// Rust's `format!` aborts the process when its allocation fails; an error path built
+/// with it turns memory pressure in the caller into a crash. Under `vix-ffi check`'s
+/// `allocation-failure` rule, a message built with this macro gives an error status
+/// instead.
+///
+/// ```
+/// use vix_ffi::{try_format, Error};
+///
+/// let n = 5;
+/// let err = Error::invalid_arg(try_format!("invalid length {n}: not a multiple of {}", 4));
+/// assert_eq!(err.message(), "invalid length 5: not a multiple of 4");
+/// ```
+#[macro_export]
+macro_rules! try_format {
+    ($template:literal $(,)?) => {
+        $crate::__try_format(::core::format_args!($template), $template)
+    };
+    ($template:literal, $($arg:tt)+) => {
+        $crate::__try_format(::core::format_args!($template, $($arg)+), $template)
+    };
+}
 
 /// `VIX_FFI_ABI_VERSION_MAJOR` of `vix_ffi_config.h`.
 pub const ABI_VERSION_MAJOR: u32 = 1;

@@ -132,12 +132,12 @@ pub(crate) unsafe fn borrow_input<'a>(ptr: *const u8, len: usize, stem: &str) ->
         return Ok(&[]);
     }
     if ptr.is_null() {
-        return Err(Error::invalid_arg(format!(
+        return Err(Error::invalid_arg(crate::try_format!(
             "{stem}_ptr is NULL but {stem}_len is {len}"
         )));
     }
     if len > isize::MAX as usize {
-        return Err(Error::invalid_arg(format!(
+        return Err(Error::invalid_arg(crate::try_format!(
             "{stem}_len {len} exceeds the largest possible buffer"
         )));
     }
@@ -157,11 +157,12 @@ pub trait Out {
     /// The output pointers are null or valid for the whole call.
     unsafe fn open(&self) -> Result<()>;
 
-    /// Writes the value, after a successful body.
+    /// Writes the value, after a successful body; an error (a new object that cannot be
+    /// allocated) is the call's status.
     ///
     /// # Safety
     /// As for [`Out::open`], which returned `Ok`.
-    unsafe fn finish(&self, value: Self::Value);
+    unsafe fn finish(&self, value: Self::Value) -> Result<()>;
 }
 
 /// A bytes output `out_ptr, out_cap, out_len`, with the sizing rules of v1.0: `*out_len`
@@ -188,13 +189,13 @@ impl Out for BufOut {
         // SAFETY: non-null, writable by contract.
         unsafe { self.len.write(0) };
         if self.ptr.is_null() && self.cap > 0 {
-            return Err(Error::invalid_arg(format!(
+            return Err(Error::invalid_arg(crate::try_format!(
                 "out_ptr is NULL but out_cap is {}",
                 self.cap
             )));
         }
         if self.cap > isize::MAX as usize {
-            return Err(Error::invalid_arg(format!(
+            return Err(Error::invalid_arg(crate::try_format!(
                 "out_cap {} exceeds the largest possible buffer",
                 self.cap
             )));
@@ -202,9 +203,10 @@ impl Out for BufOut {
         Ok(())
     }
 
-    unsafe fn finish(&self, written: usize) {
+    unsafe fn finish(&self, written: usize) -> Result<()> {
         // SAFETY: `open` checked that it is non-null; writable by contract.
         unsafe { self.len.write(written) };
+        Ok(())
     }
 }
 
@@ -219,7 +221,7 @@ impl BufOut {
         unsafe { self.len.write(need) };
         Err(Error::new(
             StatusCode::BufferTooSmall,
-            format!(
+            crate::try_format!(
                 "output buffer too small: {need} bytes needed, out_cap is {}",
                 self.cap
             ),
@@ -259,7 +261,7 @@ impl BufOut {
         let out = unsafe { uninit_slice(self.ptr, need) };
         let written = write(out)?;
         if written > need {
-            return Err(Error::other(format!(
+            return Err(Error::other(crate::try_format!(
                 "internal error: operation reported {written} bytes written into a \
                  buffer of {need}"
             )));
@@ -288,8 +290,7 @@ pub unsafe fn call<O: Out>(
         unsafe { out.open() }?;
         let value = body(&out)?;
         // SAFETY: `open` succeeded; forwarded from this function's contract.
-        unsafe { out.finish(value) };
-        Ok(())
+        unsafe { out.finish(value) }
     };
     // SAFETY: `status` is a live local.
     unsafe { guard(&mut status, (), checked) };

@@ -129,7 +129,7 @@ impl<'a> Output<'a> {
         let filled = fill(spare)?;
         let written = filled.len();
         if written > 0 && (!std::ptr::eq(filled.as_ptr(), start) || written > room) {
-            return Err(Error::other(format!(
+            return Err(Error::other(crate::try_format!(
                 "internal error: an output writer returned {written} bytes that are not the \
                  start of the {room} bytes it was given"
             )));
@@ -141,7 +141,7 @@ impl<'a> Output<'a> {
     }
 
     fn overflow(&self, more: usize) -> Error {
-        Error::other(format!(
+        Error::other(crate::try_format!(
             "internal error: the operation wrote more than the {} bytes its size function \
              announced ({} written, {more} more)",
             self.capacity(),

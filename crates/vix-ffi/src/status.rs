@@ -156,7 +156,7 @@ impl Error {
                 message: message.into(),
             };
         }
-        Error::other(format!(
+        Error::other(crate::try_format!(
             "internal error: library status code {code} is reserved for the ABI (a \
              library's own codes start at {FIRST_LIBRARY_CODE}); the error was: {}",
             message.into()

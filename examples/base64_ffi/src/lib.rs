@@ -26,7 +26,9 @@
 #![forbid(unsafe_code)]
 
 use base64_ffi_codec::{decode_into, encode_into};
-use vix_ffi::{Error, Output, Result};
+use std::borrow::Cow;
+
+use vix_ffi::{try_format, Error, Output, Result};
 
 /// The library's version string.
 ///
@@ -73,7 +75,7 @@ pub fn decode(text: &[u8], out: &mut Output<'_>) -> Result<()> {
 pub fn decoded_len(input: &[u8]) -> Result<usize> {
     let n = input.len();
     if !n.is_multiple_of(4) {
-        return Err(Error::invalid_arg(format!(
+        return Err(Error::invalid_arg(try_format!(
             "invalid base64 length {n}: padded base64 is a multiple of 4 characters \
              (the last quantum starting at offset {} is incomplete)",
             n - n % 4
@@ -88,15 +90,17 @@ pub fn decoded_len(input: &[u8]) -> Result<usize> {
 }
 
 /// Explains why `input` (whose length is a multiple of 4) is not strict base64, naming
-/// the first offending offset. Only runs on the error path.
-pub fn describe_invalid(input: &[u8]) -> String {
+/// the first offending offset. Only runs on the error path, which must not abort when
+/// memory runs out: `try_format!` gives the message without the offset rather than
+/// aborting as `format!` would.
+pub fn describe_invalid(input: &[u8]) -> Cow<'static, str> {
     let n = input.len();
     let mut padding_at = None;
     for (i, &c) in input.iter().enumerate() {
         match c {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'/' => {
                 if let Some(p) = padding_at {
-                    return format!(
+                    return try_format!(
                         "invalid base64: character {:?} at offset {i} follows the padding \
                          at offset {p}",
                         c as char
@@ -107,7 +111,7 @@ pub fn describe_invalid(input: &[u8]) -> String {
                 let last_two = i + 2 >= n;
                 let followed_by_pad_or_end = i + 1 == n || input[i + 1] == b'=';
                 if !last_two || !followed_by_pad_or_end {
-                    return format!(
+                    return try_format!(
                         "invalid base64: misplaced padding '=' at offset {i} (padding may \
                          only end the input, as '=' or '==')"
                     );
@@ -115,20 +119,20 @@ pub fn describe_invalid(input: &[u8]) -> String {
                 padding_at.get_or_insert(i);
             }
             b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c' => {
-                return format!(
+                return try_format!(
                     "invalid base64: whitespace (byte 0x{c:02x}) at offset {i}; strict \
                      decoding accepts no whitespace or line breaks"
                 );
             }
             0x21..=0x7e => {
-                return format!(
+                return try_format!(
                     "invalid base64: character {:?} at offset {i} is not in the standard \
                      alphabet (A-Z a-z 0-9 + /)",
                     c as char
                 );
             }
             _ => {
-                return format!(
+                return try_format!(
                     "invalid base64: byte 0x{c:02x} at offset {i} is not in the standard \
                      alphabet (A-Z a-z 0-9 + /)"
                 );
@@ -140,16 +144,16 @@ pub fn describe_invalid(input: &[u8]) -> String {
     let (last, mask) = match padding_at.map(|p| n - p) {
         Some(2) => (n - 3, 0x0f),
         Some(1) => (n - 2, 0x03),
-        _ => return "invalid base64 input".to_owned(),
+        _ => return Cow::Borrowed("invalid base64 input"),
     };
     if sextet(input[last]) & mask != 0 {
-        return format!(
+        return try_format!(
             "invalid base64: character {:?} at offset {last} has non-zero trailing bits \
              (not canonical base64)",
             input[last] as char
         );
     }
-    "invalid base64 input".to_owned()
+    Cow::Borrowed("invalid base64 input")
 }
 
 fn sextet(c: u8) -> u8 {

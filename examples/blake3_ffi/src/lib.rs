@@ -8,8 +8,13 @@
 //! handle lets one call at a time use a hasher, whoever calls.
 //!
 //! `max_threads`: 1 hashes on the calling thread; `blake3.AUTO` or any number above 1
-//! uses the crate's multithreaded hashing (`update_rayon`) on rayon's global pool, whose
-//! size rayon chooses (one thread per core): the number itself is not a limit yet.
+//! uses the crate's multithreaded hashing (`update_rayon`) for inputs of 128 KiB and more
+//! (below that, the crate's documentation says, it is slower than one thread) on rayon's
+//! global pool, whose size rayon chooses (one thread per core): the number itself is not
+//! a limit yet.
+//!
+//! A digest too long for memory raises what the package raises (`OverflowError` past
+//! `isize::MAX` bytes, `MemoryError` when the allocation fails) rather than aborting.
 #![forbid(unsafe_code)]
 
 use vix_ffi::{LibraryError, Result};
@@ -30,6 +35,12 @@ pub enum Blake3Error {
     /// `max_threads` is neither a positive number nor `blake3.AUTO`.
     #[vix(code = 1002, name = "MaxThreadsError", base = "ValueError")]
     MaxThreads(i64),
+    /// A digest longer than any object can be (`OverflowError`, as the package raises).
+    #[vix(code = 1003, name = "DigestLengthError", base = "OverflowError")]
+    DigestLength(usize),
+    /// No memory for a digest of that length (`MemoryError`, as the package raises).
+    #[vix(code = 1004, name = "DigestMemoryError", base = "MemoryError")]
+    DigestMemory(usize),
 }
 
 impl std::fmt::Display for Blake3Error {
@@ -43,8 +54,25 @@ impl std::fmt::Display for Blake3Error {
                 f,
                 "max_threads must be a positive number or blake3.AUTO (-1), not {n}"
             ),
+            Blake3Error::DigestLength(n) => write!(f, "a digest of {n} bytes overflows isize"),
+            Blake3Error::DigestMemory(n) => {
+                write!(f, "cannot allocate a digest of {n} bytes")
+            }
         }
     }
+}
+
+/// Inputs from this size on are hashed on several threads when the hasher is threaded.
+const RAYON_MIN_LEN: usize = 128 * 1024;
+
+/// Room for `bytes` bytes in `buf`, or the error the `blake3` package raises for a
+/// digest of `length` bytes: `OverflowError` past `isize::MAX`, else `MemoryError`.
+fn reserve(buf: &mut Vec<u8>, bytes: usize, length: usize) -> std::result::Result<(), Blake3Error> {
+    if bytes > isize::MAX.unsigned_abs() {
+        return Err(Blake3Error::DigestLength(length));
+    }
+    buf.try_reserve_exact(bytes)
+        .map_err(|_| Blake3Error::DigestMemory(length))
 }
 
 /// A BLAKE3 hasher and how it hashes large inputs.
@@ -69,7 +97,7 @@ impl Blake3 {
     #[vix(name = "AUTO")]
     pub const AUTO: i64 = -1;
 
-    /// A hasher fed `data`: keyed with the 32 bytes of `key`, or deriving a key for
+    /// A hasher fed `data` (`None` is no data, as the package allows): keyed with the 32 bytes of `key`, or deriving a key for
     /// `derive_key_context`; `max_threads` above 1 (or AUTO) hashes large inputs on
     /// several threads; `usedforsecurity` is accepted as hashlib's constructors do.
     #[vix(
@@ -83,7 +111,7 @@ impl Blake3 {
         positional_only(data)
     )]
     pub fn new(
-        data: &[u8],
+        data: Option<&[u8]>,
         key: Option<&[u8]>,
         derive_key_context: Option<&str>,
         max_threads: i64,
@@ -108,12 +136,14 @@ impl Blake3 {
             hasher,
             threaded: max_threads != 1,
         };
-        this.feed(data);
+        this.feed(data.unwrap_or_default());
         Ok(this)
     }
 
     fn feed(&mut self, data: &[u8]) {
-        if self.threaded {
+        // The crate's documentation: below about 128 KiB, `update_rayon` is slower than
+        // `update` on x86_64.
+        if self.threaded && data.len() >= RAYON_MIN_LEN {
             self.hasher.update_rayon(data);
         } else {
             self.hasher.update(data);
@@ -129,8 +159,10 @@ impl Blake3 {
     /// `length` bytes of the output (32 by default), from byte `seek` of the output
     /// stream; the hasher can still be updated.
     #[vix(default(length = 32, seek = 0), positional(length))]
-    pub fn digest(&self, length: usize, seek: u64) -> Result<Vec<u8>> {
-        let mut out = vec![0u8; length];
+    pub fn digest(&self, length: usize, seek: u64) -> std::result::Result<Vec<u8>, Blake3Error> {
+        let mut out = Vec::new();
+        reserve(&mut out, length, length)?;
+        out.resize(length, 0);
         let mut reader = self.hasher.finalize_xof();
         reader.set_position(seek);
         reader.fill(&mut out);
@@ -139,14 +171,17 @@ impl Blake3 {
 
     /// digest() as lower-case hexadecimal digits.
     #[vix(default(length = 32, seek = 0), positional(length))]
-    pub fn hexdigest(&self, length: usize, seek: u64) -> Result<String> {
-        let bytes = self.digest(length, seek)?;
-        let mut text = String::with_capacity(bytes.len() * 2);
-        for b in bytes {
-            text.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-            text.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    pub fn hexdigest(&self, length: usize, seek: u64) -> std::result::Result<String, Blake3Error> {
+        let digits = length
+            .checked_mul(2)
+            .ok_or(Blake3Error::DigestLength(length))?;
+        let mut text = Vec::new();
+        reserve(&mut text, digits, length)?;
+        for b in self.digest(length, seek)? {
+            text.push(b"0123456789abcdef"[usize::from(b >> 4)]);
+            text.push(b"0123456789abcdef"[usize::from(b & 15)]);
         }
-        Ok(text)
+        Ok(String::from_utf8(text).expect("hexadecimal digits are ASCII"))
     }
 
     /// An independent hasher in the same state.
@@ -167,7 +202,7 @@ mod tests {
 
     #[test]
     fn matches_the_crate() {
-        let mut h = Blake3::new(b"abc", None, None, 1, true).unwrap();
+        let mut h = Blake3::new(Some(b"abc"), None, None, 1, true).unwrap();
         assert_eq!(
             h.hexdigest(32, 0).unwrap(),
             blake3::hash(b"abc").to_hex().as_str()
@@ -183,7 +218,7 @@ mod tests {
         h.reset().unwrap();
         assert_eq!(h.digest(32, 0).unwrap(), blake3::hash(b"").as_bytes());
         assert_eq!(c.digest(32, 0).unwrap(), &xof[..32]);
-        let threaded = Blake3::new(&[7; 1 << 20], None, None, Blake3::AUTO, true).unwrap();
+        let threaded = Blake3::new(Some(&[7; 1 << 20]), None, None, Blake3::AUTO, true).unwrap();
         assert_eq!(
             threaded.digest(32, 0).unwrap(),
             blake3::hash(&[7; 1 << 20]).as_bytes()
@@ -193,27 +228,46 @@ mod tests {
     #[test]
     fn keys_and_contexts() {
         let key = [1u8; 32];
-        let keyed = Blake3::new(b"x", Some(&key), None, 1, true).unwrap();
+        let keyed = Blake3::new(Some(b"x"), Some(&key), None, 1, true).unwrap();
         assert_eq!(
             keyed.digest(32, 0).unwrap(),
             blake3::keyed_hash(&key, b"x").as_bytes()
         );
-        let derived = Blake3::new(b"k", None, Some("ctx"), 1, true).unwrap();
+        let derived = Blake3::new(Some(b"k"), None, Some("ctx"), 1, true).unwrap();
         assert_eq!(
             derived.digest(32, 0).unwrap(),
             blake3::derive_key("ctx", b"k")
         );
         assert!(matches!(
-            Blake3::new(b"", Some(&[0; 31]), None, 1, true).err(),
+            Blake3::new(Some(b""), Some(&[0; 31]), None, 1, true).err(),
             Some(Blake3Error::KeyLength(31))
         ));
         assert!(matches!(
-            Blake3::new(b"", Some(&key), Some("c"), 1, true).err(),
+            Blake3::new(Some(b""), Some(&key), Some("c"), 1, true).err(),
             Some(Blake3Error::KeyAndContext)
         ));
         assert!(matches!(
-            Blake3::new(b"", None, None, 0, true).err(),
+            Blake3::new(Some(b""), None, None, 0, true).err(),
             Some(Blake3Error::MaxThreads(0))
         ));
+    }
+
+    #[test]
+    fn impossible_digests_are_errors_not_aborts() {
+        let h = Blake3::new(Some(b""), None, None, 1, true).unwrap();
+        let half = isize::MAX.unsigned_abs() / 2 + 1;
+        assert!(matches!(
+            h.digest(usize::MAX, 0),
+            Err(Blake3Error::DigestLength(usize::MAX))
+        ));
+        assert!(matches!(
+            h.hexdigest(half, 0),
+            Err(Blake3Error::DigestLength(n)) if n == half
+        ));
+        assert!(matches!(
+            h.digest(1 << 62, 0),
+            Err(Blake3Error::DigestMemory(n)) if n == 1 << 62
+        ));
+        assert_eq!(h.hexdigest(0, 0).unwrap(), "");
     }
 }

@@ -84,7 +84,25 @@ TYPED_BUGS = [
     "RESERVED_CODE",
     "BOOL_TWO",
     "CAP_DEPENDENT",
+    "FUZZ_NEWLINE",
 ]
+
+OBJECTS_DIR = REPO_ROOT / "tests" / "fixtures" / "c_objects"
+OBJECTS_SPEC = OBJECTS_DIR / "bindings.json"
+
+# Every build of c_objects/objlib.c: NONE is the conformant library, the others break one
+# rule of objects each.
+OBJECTS_BUGS = [
+    "NONE",
+    "FREE_NULL",
+    "NULL_SELF_OK",
+    "NULL_SELF_CRASH",
+    "NEW_LEAK",
+    "HANDLE_ON_ERROR",
+]
+
+CPP_OBJECTS_DIR = REPO_ROOT / "tests" / "fixtures" / "cpp_objects"
+CPP_OBJECTS_SPEC = CPP_OBJECTS_DIR / "bindings.json"
 
 C_FLAGS = [
     "-std=c11",
@@ -100,6 +118,70 @@ C_FLAGS = [
     "-fvisibility=hidden",
     "-DVIX_FFI_BUILD_DLL",
 ]
+
+
+SCALARS = {"int32", "uint32", "int64", "uint64", "size_t", "double", "bool"}
+SIZING = ["size-query", "one-short", "exact-capacity", "no-overflow"]
+# The rules of a class as a whole, in report order.
+CLASS_RULES = ["free-null", "leaks", "threads"]
+
+
+def expected_rules(
+    function: dict[str, Any], *, method: bool = False, returns: str | None = None
+) -> list[str]:
+    """The rules the checker applies to a typed function, in report order, worked out
+    here from the manifest entry independently of the checker's code. ``method``: a
+    method of a class (its first C parameter is ``self``); ``returns``: the output when
+    the entry does not say it (a constructor returns its class). A parameter or output
+    type that is neither bytes, str nor a scalar names a class."""
+    params = function.get("params", [])
+    output = returns or function.get("returns", "none")
+    buffers = any(p["type"] in ("bytes", "str") for p in params)
+    scalars = any(p["type"] in SCALARS for p in params)
+    objects = any(
+        p["type"] not in SCALARS | {"bytes", "str"} and not p.get("optional", False)
+        for p in params
+    )
+    if output in ("bytes", "str") and len(params) == 1 and buffers and not method:
+        # The v1.0 operation shape keeps its own rules, plus the typed ones that apply.
+        rules = [
+            *SIZING,
+            "input-bounds",
+            "rc-status",
+            "status-written",
+            "null-args",
+            "null-status",
+            "deterministic",
+            "message-utf8",
+            "message-lifetime",
+            "robustness",
+            "threads",
+            "leaks",
+            "allocation-failure",
+            "status-range",
+        ]
+        return rules + (["str-utf8"] if output == "str" else [])
+    rules = SIZING[:] if output in ("bytes", "str") else []
+    if buffers:
+        rules.append("input-bounds")
+    rules += ["rc-status", "status-written", "status-range"]
+    if buffers or objects or output not in ("none", "self"):
+        rules.append("null-args")
+    if method:
+        rules.append("null-self")
+    rules += ["null-status", "deterministic", "message-utf8", "message-lifetime"]
+    if buffers:
+        rules.append("robustness")
+    if scalars:
+        rules.append("extreme-values")
+    rules += ["threads", "leaks", "allocation-failure"]
+    if output in SCALARS:
+        rules.append("scalar-output")
+    if output == "str":
+        rules.append("str-utf8")
+    if output not in SCALARS | {"bytes", "str", "none", "self"}:
+        rules.append("handle-output")
+    return rules
 
 
 def ascii_promised(spec: Path) -> set[str]:

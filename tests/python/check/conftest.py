@@ -2,7 +2,9 @@
 
 ``tests/fixtures/check/fixlib.c`` is a small hex codec written in C against the ABI
 headers; each ``-DBUG_<NAME>`` build breaks exactly one rule of the contract.
-``tests/fixtures/c_typed/typedlib.c`` does the same for the rules of typed signatures. These
+``tests/fixtures/c_typed/typedlib.c`` does the same for the rules of typed signatures,
+``tests/fixtures/c_objects/objlib.c`` for those of objects (``tests/fixtures/cpp_objects``
+is built once, conformant, with the C++ compiler). These
 fixtures compile every build once per session into the ``work_dir`` folder of the parent
 conftest and run the ``vix-ffi`` binary (``VIX_FFI_BIN``) on them and on the example
 library (``VIX_TEST_LIB_DIR``). The compiler is ``gcc`` unless ``VIX_TEST_CC`` names
@@ -23,8 +25,11 @@ from check_helpers import (
     C_FLAGS,
     CPP_BUGS,
     CPP_DIR,
+    CPP_OBJECTS_DIR,
     CXX_FLAGS,
     FIXTURE_DIR,
+    OBJECTS_BUGS,
+    OBJECTS_DIR,
     REPO_ROOT,
     TYPED_BUGS,
     TYPED_DIR,
@@ -80,6 +85,34 @@ def typed_libs(work_dir: Path) -> dict[str, Path]:
         "libtypedlib.so",
         TYPED_BUGS,
     )
+
+
+@pytest.fixture(scope="session")
+def objects_libs(work_dir: Path) -> dict[str, Path]:
+    """Every build of objlib.c (tests/fixtures/c_objects), by bug:
+    ``work_dir/check/objlib/<BUG>/libobjlib.so``."""
+    return build_all(
+        work_dir / "check" / "objlib",
+        OBJECTS_DIR / "objlib.c",
+        "libobjlib.so",
+        OBJECTS_BUGS,
+    )
+
+
+@pytest.fixture(scope="session")
+def cpp_objects_lib(work_dir: Path) -> Path:
+    """tests/fixtures/cpp_objects/cppstats.cpp, built as its CMakeLists.txt would (the
+    flags of vix_ffi_add_library) with ``$VIX_TEST_CXX`` or ``g++``:
+    ``work_dir/check/cppstats/NONE/libcppstats.so``."""
+    cxx = os.environ.get("VIX_TEST_CXX") or "g++"
+    libs = build_all(
+        work_dir / "check" / "cppstats",
+        CPP_OBJECTS_DIR / "cppstats.cpp",
+        "libcppstats.so",
+        ["NONE"],
+        [cxx, *CXX_FLAGS, '-DCPPSTATS_VERSION="0.1.0"'],
+    )
+    return libs["NONE"]
 
 
 @pytest.fixture(scope="session")

@@ -14,61 +14,13 @@ from typing import Any
 
 import pytest
 
-from check_helpers import TYPED_SPEC, run_check
-
-SCALARS = {"int32", "uint32", "int64", "uint64", "size_t", "double", "bool"}
-SIZING = ["size-query", "one-short", "exact-capacity", "no-overflow"]
+from check_helpers import TYPED_SPEC, expected_rules, run_check
 
 
 def typed_functions() -> dict[str, dict[str, Any]]:
     """The functions of the typed manifest declared with ``returns``, by name."""
     manifest = json.loads(TYPED_SPEC.read_text())
     return {f["name"]: f for f in manifest["functions"] if "returns" in f}
-
-
-def expected_rules(function: dict[str, Any]) -> list[str]:
-    """The rules the checker applies to a typed function, in report order, worked out
-    here from the manifest entry independently of the checker's code."""
-    params = function.get("params", [])
-    output = function["returns"]
-    buffers = any(p["type"] in ("bytes", "str") for p in params)
-    scalars = any(p["type"] in SCALARS for p in params)
-    if output in ("bytes", "str") and len(params) == 1 and buffers:
-        # The v1.0 operation shape keeps its own rules, plus the typed ones that apply.
-        rules = [
-            *SIZING,
-            "input-bounds",
-            "rc-status",
-            "status-written",
-            "null-args",
-            "null-status",
-            "deterministic",
-            "message-utf8",
-            "message-lifetime",
-            "robustness",
-            "threads",
-            "leaks",
-            "allocation-failure",
-            "status-range",
-        ]
-        return rules + (["str-utf8"] if output == "str" else [])
-    rules = SIZING[:] if output in ("bytes", "str") else []
-    if buffers:
-        rules.append("input-bounds")
-    rules += ["rc-status", "status-written", "status-range"]
-    if buffers or output != "none":
-        rules.append("null-args")
-    rules += ["null-status", "deterministic", "message-utf8", "message-lifetime"]
-    if buffers:
-        rules.append("robustness")
-    if scalars:
-        rules.append("extreme-values")
-    rules += ["threads", "leaks", "allocation-failure"]
-    if output in SCALARS:
-        rules.append("scalar-output")
-    if output == "str":
-        rules.append("str-utf8")
-    return rules
 
 
 def test_the_conformant_build_passes_every_rule(typed_libs: dict[str, Path]) -> None:
@@ -233,22 +185,182 @@ def test_a_crash_on_null_is_reported_once_and_the_message_rules_say_why_they_ski
     assert run.outcome("crc32", "message-utf8")["outcome"] == "pass"
 
 
-def test_a_typed_fuzz_argument_list_is_replayed_by_number(
+def fuzz_lines(result: dict[str, Any]) -> dict[str, str]:
+    """The lines a failing typed ``fuzz`` adds to its detail, by their first words:
+    ``found`` (the list fuzzing found), ``reduced`` (what it reduced to), ``replay`` (the
+    ``--replay`` value of the command it prints)."""
+    lines: dict[str, str] = {}
+    for line in result["detail"].splitlines():
+        if line.startswith("fuzz argument list #"):
+            lines["found"] = line
+        elif line.startswith("reduced ("):
+            lines["reduced"] = line.split(" to: ", 1)[1]
+        elif line.startswith("replay it: vix-ffi check "):
+            lines["replay"] = line.split("--replay ", 1)[1]
+    return lines
+
+
+def test_a_typed_fuzz_crash_on_nan_is_reduced_keeping_the_nan(
     typed_libs: dict[str, Path],
 ) -> None:
-    """Typed arguments (scalars included) are rebuilt from --seed, --iterations and the
-    list's number: `--replay NAME=#N` calls exactly that list. BUG_NAN_CRASH crashes on a
-    NaN, which fuzzing reaches through the extremes it mixes in."""
+    """BUG_NAN_CRASH crashes on a NaN scale, which fuzzing reaches through the extremes
+    it mixes in. Reduced, the name is empty and the other scalars at 0 or false, but the
+    NaN stays (no finite scale crashes); the encoded list replays it, and so does the
+    list's number (``#N``, rebuilt from --seed and --iterations)."""
     lib = str(typed_libs["NAN_CRASH"])
     run = run_check("--spec", str(TYPED_SPEC), "--lib", lib, "--fuzz", "2")
-    failed = {f for f, rule in run.failed() if rule == "fuzz"}
-    assert failed, run.describe()
-    function = min(failed)
-    result = run.outcome(function, "fuzz")
-    line = next(x for x in result["detail"].splitlines() if x.startswith("replay it: "))
-    replay = line.split("--replay ", 1)[1]
-    assert replay.startswith(f"{function}=#"), line
-    assert "--seed 1 --iterations 64" in line, line
-    again = run_check("--spec", str(TYPED_SPEC), "--lib", lib, "--replay", replay)
-    assert again.failed() == {(function, "fuzz")}, again.describe()
-    assert again.outcome(function, "fuzz")["seen"] == result["seen"]
+    assert {f for f, rule in run.failed() if rule == "fuzz"} == {"describe"}, (
+        run.describe()
+    )
+    result = run.outcome("describe", "fuzz")
+    lines = fuzz_lines(result)
+    assert lines["reduced"] == 'describe(name=b"", level=0, scale=NaN, loud=false)', (
+        result
+    )
+    assert lines["replay"] == "describe=,0,NaN,false", result
+    assert result["input"].startswith(
+        "while calling describe(name=the reduced input (0 bytes), level=0, scale=NaN, "
+    ), result
+    again = run_check(
+        "--spec", str(TYPED_SPEC), "--lib", lib, "--replay", lines["replay"]
+    )
+    assert again.failed() == {("describe", "fuzz")}, again.describe()
+    assert again.outcome("describe", "fuzz")["seen"] == result["seen"]
+    finite = run_check(
+        "--spec", str(TYPED_SPEC), "--lib", lib, "--replay", "describe=,0,0.0,false"
+    )
+    assert finite.failed() == set(), finite.describe()
+    number = re.match(
+        r"fuzz argument list #(\d+) of seed 1: describe\(", lines["found"]
+    )
+    assert number, lines
+    by_number = run_check(
+        "--spec", str(TYPED_SPEC), "--lib", lib, "--seed", "1", "--iterations", "64",
+        "--replay", f"describe=#{number[1]}",
+    )  # fmt: skip
+    assert by_number.failed() == {("describe", "fuzz")}, by_number.describe()
+    assert "scale=NaN" in by_number.outcome("describe", "fuzz")["input"]
+
+
+def test_fuzzing_finds_reduces_and_replays_a_typed_crash_the_corpus_misses(
+    typed_libs: dict[str, Path],
+) -> None:
+    """BUG_FUZZ_NEWLINE: describe aborts when the level is negative and the name holds a
+    newline. No ordinary argument list has both (the check without --fuzz passes); a
+    short fuzz run of a fixed seed finds one, reduces it to a one-byte name and the
+    simplest scalars that still crash, prints it in the author's terms with a replay
+    command, and the replay fails the same way; the same seed gives the same report."""
+    lib = str(typed_libs["FUZZ_NEWLINE"])
+    plain = run_check("--spec", str(TYPED_SPEC), "--lib", lib)
+    assert plain.code == 0, plain.describe()
+    args = ("--spec", str(TYPED_SPEC), "--lib", lib, "--fuzz", "1", "--seed", "1")
+    run = run_check(*args)
+    assert run.failed() == {("describe", "fuzz")}, run.describe()
+    result = run.outcome("describe", "fuzz")
+    assert "SIGABRT" in result["seen"], result
+    lines = fuzz_lines(result)
+    assert lines["found"].startswith("fuzz argument list #"), result
+    assert lines["reduced"] == (
+        'describe(name=b"\\n", level=-1, scale=0.0, loud=false)'
+    ), result
+    function, encoded = lines["replay"].split("=", 1)
+    name, level, scale, loud = encoded.split(",")
+    assert function == "describe", lines
+    assert bytes.fromhex(name) == b"\n", lines
+    assert (int(level), float(scale), loud) == (-1, 0.0, "false"), lines
+    assert result["input"] == (
+        'while calling describe(name=the reduced input (1 byte: b"\\n"), level=-1, '
+        "scale=0.0, loud=false, out_ptr NULL, out_cap 0)"
+    ), result
+
+    again = run_check(
+        "--spec", str(TYPED_SPEC), "--lib", lib, "--replay", lines["replay"]
+    )
+    assert again.failed() == {("describe", "fuzz")}, again.describe()
+    replayed = again.outcome("describe", "fuzz")
+    assert replayed["seen"] == result["seen"], replayed
+    assert 'name=the replayed input (1 byte: b"\\n")' in replayed["input"], replayed
+    # Each condition alone keeps the contract.
+    for other in ("describe=0a,1,0.0,false", "describe=41,-1,0.0,false"):
+        alone = run_check("--spec", str(TYPED_SPEC), "--lib", lib, "--replay", other)
+        assert alone.code == 0, alone.describe()
+    same = run_check(*args)
+    assert same.outcome("describe", "fuzz")["detail"] == result["detail"]
+
+
+@pytest.mark.parametrize(
+    ("replay", "message"),
+    [
+        (
+            "describe=0a,-1,zero,false",
+            'parameter 3 of 4, scale (double): "zero" is not a float',
+        ),
+        (
+            "describe=0a,-1",
+            (
+                "4 values expected, comma-separated, one per parameter (name, level, "
+                'scale, loud); "0a,-1" has 2'
+            ),
+        ),
+        (
+            "describe=0g,-1,1.0,false",
+            'parameter 1 of 4, name (str): "0g" is not hex bytes',
+        ),
+        (
+            "add_i32=1,2147483648",
+            (
+                'parameter 2 of 2, b (int32): "2147483648" is not in the range of int32 '
+                "(-2147483648 to 2147483647)"
+            ),
+        ),
+        (
+            "is_prime=-1",
+            'parameter 1 of 1, n (uint64): "-1" is not in the range of uint64',
+        ),
+        (
+            "max_size=1,2,3,yes",
+            'parameter 4 of 4, plus_one (bool): "yes" is not a bool (true or false)',
+        ),
+        ("reset=1", 'the empty list expected (no parameters); "1" has 1'),
+        ("describe=#x", "after `#` comes the number of a fuzz argument list"),
+    ],
+)
+def test_a_bad_replay_list_names_the_parameter_and_exits_2(
+    replay: str, message: str, typed_libs: dict[str, Path]
+) -> None:
+    lib = str(typed_libs["NONE"])
+    run = run_check(
+        "--spec", str(TYPED_SPEC), "--lib", lib, "--replay", replay, json_output=False
+    )
+    assert run.code == 2, run.describe()
+    assert f"bad arguments: --replay {replay}: " in run.stderr, run.stderr
+    assert message in run.stderr, run.stderr
+
+
+def test_replayed_extremes_reach_the_function_exactly(
+    typed_libs: dict[str, Path],
+) -> None:
+    """The limits of each scalar type, NaN, -0.0, the infinities and a NULL buffer pass
+    through ``--replay`` as the C function receives them: the conformant build keeps the
+    contract on each, and a failing call shows the values it got."""
+    lib = str(typed_libs["NONE"])
+    for replay in [
+        "sub_i64=-9223372036854775808,9223372036854775807",
+        "max_size=18446744073709551615,0,1,true",
+        "low_half=18446744073709551615",
+        "clamp=-0.0,-inf,NaN",
+        "describe=null,-2147483648,5e-324,true",
+    ]:
+        run = run_check("--spec", str(TYPED_SPEC), "--lib", lib, "--replay", replay)
+        function = replay.split("=", 1)[0]
+        assert run.code == 0, run.describe()
+        assert run.outcome(function, "fuzz")["outcome"] == "pass", run.describe()
+    crash = run_check(
+        "--spec", str(TYPED_SPEC), "--lib", str(typed_libs["NAN_CRASH"]),
+        "--replay", "describe=null,-2147483648,-NaN,true",
+    )  # fmt: skip
+    result = crash.outcome("describe", "fuzz")
+    assert result["input"].startswith(
+        "while calling describe(name=the replayed input, ptr NULL (0 bytes), "
+        "level=-2147483648, scale=NaN, loud=true, "
+    ), result

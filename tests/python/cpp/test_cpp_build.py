@@ -388,9 +388,9 @@ def test_example_builds_from_the_source_tree_without_a_package(
 def test_install_without_building_and_outside_the_checkout(
     build_tools: dict[str, str], cpp_root: Path
 ) -> None:
-    """The README's install: configure into a folder outside the checkout with the
-    header checks and the example off, then install; nothing is compiled, nothing is
-    written into the source tree."""
+    """The install of the guide's C and C++ chapter: configure into a folder outside
+    the checkout with the header checks and the example off, then install; nothing is
+    compiled, nothing is written into the source tree."""
     before = sorted(p.name for p in REPO_ROOT.iterdir())
     build = cpp_root / "install-only-build"
     prefix = cpp_root / "install-only-prefix"

@@ -3,7 +3,7 @@ unit checks (object_check.cpp) pass with g++ and, when it is installed, clang++,
 warning as an error, at several optimisation levels and under AddressSanitizer and
 UndefinedBehaviorSanitizer; a broken free is noticed; what the header refuses at compile
 time is refused (each refusal next to the same code done right, which compiles); and the
-README's example compiles."""
+guide's example (docs/guide/src/c-cpp-authors.md) compiles."""
 
 from __future__ import annotations
 
@@ -187,15 +187,15 @@ def test_compile_time_refusals(
     assert says in bad.stderr, bad.stderr
 
 
-def readme_classes_example() -> str:
-    text = (REPO_ROOT / "README.md").read_text()
-    section = text.split("### Classes in C++", 1)[1]
+def guide_classes_example() -> str:
+    text = (REPO_ROOT / "docs" / "guide" / "src" / "c-cpp-authors.md").read_text()
+    section = text.split("## Classes in C++", 1)[1]
     match = re.search(r"```cpp\n(.*?)```", section, re.DOTALL)
-    assert match, "no C++ block in the README's 'Classes in C++'"
+    assert match, "no C++ block in the guide's 'Classes in C++'"
     return match.group(1)
 
 
 @pytest.mark.parametrize("name", COMPILERS)
-def test_readme_classes_example_compiles(name: str, tmp_path: Path) -> None:
-    proc = compile_source(compiler(name), readme_classes_example(), tmp_path)
+def test_guide_classes_example_compiles(name: str, tmp_path: Path) -> None:
+    proc = compile_source(compiler(name), guide_classes_example(), tmp_path)
     assert proc.returncode == 0, proc.stderr

@@ -2,7 +2,9 @@
 checks (typed_check.cpp) pass with g++ and, when it is installed, clang++, under every
 warning as an error, with the default and an overridden VIX_FFI_BAD_ALLOC_CODE, and under
 AddressSanitizer and UndefinedBehaviorSanitizer; and what the header refuses at compile
-time is refused (each refusal next to the same code with a valid value, which compiles)."""
+time is refused (each refusal next to the same code with a valid value, which compiles);
+and the guide's examples of the C++ helper's functions (docs/guide/src/c-cpp-authors.md)
+compile."""
 
 from __future__ import annotations
 
@@ -292,18 +294,22 @@ int main()
     assert out == "std::runtime_error: boom|std::invalid_argument: bad|2", out
 
 
-def readme_typed_example() -> str:
-    text = (REPO_ROOT / "README.md").read_text()
-    section = text.split("### Typed functions in C++", 1)[1]
-    match = re.search(r"```cpp\n(.*?)```", section, re.DOTALL)
-    assert match, "no C++ block in the README's 'Typed functions in C++'"
+def guide_example(section: str) -> str:
+    """The first C++ block of a section of the guide's C and C++ chapter."""
+    text = (REPO_ROOT / "docs" / "guide" / "src" / "c-cpp-authors.md").read_text()
+    part = text.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    match = re.search(r"```cpp\n(.*?)```", part, re.DOTALL)
+    assert match, f"no C++ block in the guide's '{section}'"
     return match.group(1)
 
 
 @pytest.mark.parametrize("name", COMPILERS)
-def test_readme_typed_example_compiles(name: str, tmp_path: Path) -> None:
-    path = tmp_path / "readme.cpp"
-    path.write_text(readme_typed_example())
+@pytest.mark.parametrize(
+    "section", ["Writing an operation in C++", "Typed functions in C++"]
+)
+def test_guide_example_compiles(name: str, section: str, tmp_path: Path) -> None:
+    path = tmp_path / "guide.cpp"
+    path.write_text(guide_example(section))
     proc = subprocess.run(
         [compiler(name), *STRICT, f"-I{INCLUDE}", "-fsyntax-only", str(path)],
         capture_output=True,

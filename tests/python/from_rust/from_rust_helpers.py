@@ -33,31 +33,43 @@ def _env_path(name: str, default: Path) -> Path:
 VIX_FFI_BIN = vix_ffi_bin()
 WORK_DIR = _env_path("VIX_TEST_WORK", REPO_ROOT / "target" / "pytest-work")
 
-README = REPO_ROOT / "README.md"
-SECTION = "## Write a Vix FFI library in Rust"
+CHAPTER = REPO_ROOT / "docs" / "guide" / "src" / "rust-authors.md"
+SECTION = "## Walk-through: a crate called from Python"
 SHARED_TARGET = WORK_DIR / "from_rust" / "cargo-target"
 
 
 @dataclass(frozen=True)
 class Block:
-    """A fenced code block of the README."""
+    """A fenced code block of the guide, as a reader copies it: for Rust, without the
+    lines the book hides (those starting with ``# ``, which the doc tests of
+    ``docs/guide/doctest`` run)."""
 
     lang: str
     text: str
 
 
-def readme_section() -> tuple[list[Block], list[Block]]:
-    """The code blocks of the README's Rust walk-through: the steps (before the first
-    ``###`` heading of the section) and the reference examples (after it)."""
-    text = README.read_text(encoding="utf-8")
+def _shown(lang: str, code: str) -> str:
+    if lang != "rust":
+        return code
+    return "".join(
+        line
+        for line in code.splitlines(keepends=True)
+        if not (line.strip() == "#" or line.lstrip().startswith("# "))
+    )
+
+
+def guide_blocks() -> tuple[list[Block], list[Block]]:
+    """The code blocks of the guide's Rust chapter: the walk-through's steps (its
+    section) and the reference examples (every section after it)."""
+    text = CHAPTER.read_text(encoding="utf-8")
     start = text.index(SECTION + "\n") + len(SECTION)
     end = text.find("\n## ", start)
-    body = text[start : end if end != -1 else len(text)]
-    steps, _, reference = body.partition("\n### ")
+    steps = text[start:end]
+    reference = text[end:]
 
     def blocks(part: str) -> list[Block]:
         return [
-            Block(m.group(1), m.group(2))
+            Block(m.group(1), _shown(m.group(1), m.group(2)))
             for m in re.finditer(
                 r"^```(\w*)\n(.*?)^```$", part, re.MULTILINE | re.DOTALL
             )

@@ -25,15 +25,19 @@ from pathlib import Path
 import pytest
 
 from vix_test_env import vix_ffi_bin
-from vixpkg_helpers import REPO_ROOT, Venv, clean_env, run, wheel_names, wheel_text
+from vixpkg_helpers import (
+    REPO_ROOT,
+    SHARED_TARGET,
+    Venv,
+    auditwheel_verdict,
+    crate_env,
+    platforms_of,
+    run,
+    wheel_names,
+    wheel_text,
+)
 
 ARCH = platform.machine()
-WORK = Path(
-    os.environ.get("VIX_TEST_WORK") or REPO_ROOT / "target" / "pytest-work"
-).resolve()
-SHARED_TARGET = WORK / "from_rust" / "cargo-target"
-TOOLS_BIN = REPO_ROOT / "target" / "tools" / "bin"
-AUDITWHEEL = Path(sys.executable).parent / "auditwheel"
 
 LIB_RS = """\
 //! A small library for the tests of `vix-ffi build`.
@@ -89,32 +93,10 @@ def make_crate(root: Path, *, cdylib: bool = True) -> Path:
     return crate
 
 
-def crate_env(**extra: str) -> dict[str, str]:
-    """A clean environment (no venv active, nothing to find the library with), with the
-    tools `cargo xtask test` installs on PATH and the shared target folder."""
-    SHARED_TARGET.mkdir(parents=True, exist_ok=True)
-    env = clean_env(CARGO_TARGET_DIR=str(SHARED_TARGET), **extra)
-    env["PATH"] = os.pathsep.join(
-        [str(Path(sys.executable).parent), str(TOOLS_BIN), env.get("PATH", "")]
-    )
-    return env
-
-
 def vix(
     *args: object, check: bool = True, **env: str
 ) -> subprocess.CompletedProcess[str]:
     return run([vix_ffi_bin(), *args], env=crate_env(**env), check=check)
-
-
-def platforms_of(wheel: Path) -> str:
-    return wheel.name.removesuffix(".whl").split("-", 4)[4]
-
-
-def auditwheel_verdict(wheel: Path) -> str:
-    proc = run([AUDITWHEEL, "show", wheel])
-    verdict = re.search(r'platform tag:\s*"([^"]+)"', proc.stdout)
-    assert verdict, proc.stdout
-    return verdict[1]
 
 
 def install_and_call(wheel: Path, venv_dir: Path) -> list[str]:

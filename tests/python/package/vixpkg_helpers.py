@@ -9,6 +9,8 @@ the package index as a user's ``pip wheel`` or ``python -m build`` does.
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -20,6 +22,14 @@ import pytest
 from vix_test_env import vix_ffi_bin
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
+AUDITWHEEL = Path(sys.executable).parent / "auditwheel"
+WORK = Path(
+    os.environ.get("VIX_TEST_WORK") or REPO_ROOT / "target" / "pytest-work"
+).resolve()
+# The cargo target folder the crates built by the suites share (the from_rust suite
+# compiles into it too), so that their dependencies are built once.
+SHARED_TARGET = WORK / "from_rust" / "cargo-target"
+TOOLS_BIN = REPO_ROOT / "target" / "tools" / "bin"
 EXAMPLE_SPEC = REPO_ROOT / "examples" / "base64_ffi" / "bindings.json"
 PACKAGE = "base64_ffi"
 LIBRARY_FILE = "libbase64_ffi.so"
@@ -133,4 +143,40 @@ class Venv:
         """Runs ``code`` with this venv's Python from ``cwd``, in a clean environment."""
         return run(
             [self.python, "-c", code], cwd=cwd, env=clean_env(**env), check=check
+        )
+
+
+def platforms_of(wheel: Path) -> str:
+    """The platform tag of ``wheel``'s file name."""
+    return wheel.name.removesuffix(".whl").split("-", 4)[4]
+
+
+def auditwheel_verdict(wheel: Path) -> str:
+    """The platform tag ``auditwheel show`` finds ``wheel`` consistent with."""
+    proc = run([AUDITWHEEL, "show", wheel])
+    verdict = re.search(r'platform tag:\s*"([^"]+)"', proc.stdout)
+    assert verdict, proc.stdout
+    return verdict[1]
+
+
+def crate_env(**extra: str) -> dict[str, str]:
+    """A clean environment (no venv active, nothing to find the library with), with the
+    test venv's Python (hatchling, ziglang) and the tools `cargo xtask test` installs
+    first on PATH, and the shared target folder."""
+    SHARED_TARGET.mkdir(parents=True, exist_ok=True)
+    env = clean_env(CARGO_TARGET_DIR=str(SHARED_TARGET), **extra)
+    env["PATH"] = os.pathsep.join(
+        [str(Path(sys.executable).parent), str(TOOLS_BIN), env.get("PATH", "")]
+    )
+    return env
+
+
+def need_cmake() -> None:
+    """Fails the test, saying how to fix it, when cmake is not on PATH (the C++ suite,
+    which `cargo xtask test` runs first, installs it with apt-get)."""
+    if shutil.which("cmake") is None:
+        pytest.fail(
+            "cmake is not installed: run `apt-get install cmake` (the C++ suite, "
+            "tests/python/cpp, installs it when it runs as root)",
+            pytrace=False,
         )

@@ -45,7 +45,7 @@ SCHEMA_PATH = REPO_ROOT / "schema" / "bindings.schema.json"
 SCHEMA: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 VALIDATOR = Draft202012Validator(SCHEMA)
 BAD_CORPUS = REPO_ROOT / "crates" / "vix-ffi-gen" / "tests" / "manifests" / "bad"
-README = REPO_ROOT / "README.md"
+GUIDE = REPO_ROOT / "docs" / "guide" / "src"
 
 RunVixFfi = Callable[..., "subprocess.CompletedProcess[str]"]
 GenPython = Callable[[Path, Path], Path]
@@ -312,12 +312,16 @@ def conditional(then_key: str) -> dict[str, Any]:
 # --- the manifests the repository uses as valid input --------------------------------
 
 
-def readme_manifests() -> list[str]:
-    """The ```json blocks of the README's manifest section."""
-    text = README.read_text(encoding="utf-8")
-    section = text.split("\n## The manifest (`bindings.json`)\n", 1)[1]
-    section = section.split("\n## ", 1)[0]
-    return re.findall(r"```json\n(.*?)```", section, flags=re.DOTALL)
+def guide_manifests() -> dict[str, str]:
+    """The whole manifests of the guide: its ```json blocks that are a JSON object (the
+    others show a part of one, such as a ``"classes"`` entry)."""
+    found = {}
+    for chapter in sorted(GUIDE.glob("*.md")):
+        text = chapter.read_text(encoding="utf-8")
+        blocks = re.findall(r"```json\n(.*?)```", text, flags=re.DOTALL)
+        for i, block in enumerate(b for b in blocks if b.lstrip().startswith("{")):
+            found[f"docs/guide/src/{chapter.name}#manifest-{i}"] = block
+    return found
 
 
 def good_manifests() -> dict[str, str]:
@@ -332,8 +336,7 @@ def good_manifests() -> dict[str, str]:
         path.relative_to(REPO_ROOT).as_posix(): path.read_text(encoding="utf-8")
         for path in sorted(files)
     }
-    for i, block in enumerate(readme_manifests()):
-        found[f"README.md#manifest-{i}"] = block
+    found.update(guide_manifests())
     return found
 
 
@@ -354,7 +357,8 @@ def test_the_good_manifests_are_found() -> None:
         "tests/python/schema/class_defaults.json",
         "crates/vix-ffi-gen/tests/manifests/good/all_kinds.json",
         "crates/vix-ffi-gen/tests/manifests/good/minimal.json",
-        "README.md#manifest-0",
+        "docs/guide/src/manifest.md#manifest-0",
+        "docs/guide/src/typed-signatures.md#manifest-0",
     ]:
         assert expected in GOOD
 

@@ -7,7 +7,14 @@
 //!
 //! Every out-parameter is pre-filled with a sentinel, as for the operation shape, so that
 //! "not written" can be told from any value the library could write.
+//!
+//! Objects (ABI v1.1): a method's `self` and each object argument is a live object made
+//! for the call by its class's constructor (a [`Life`]), unless the call passes one
+//! ([`Call::this`]) or asks for NULL; every object a call made or returned is released
+//! with the class's `free` at the start of the next call on the thread, so that a status
+//! message stays valid until then, as the contract says.
 
+use std::cell::RefCell;
 use std::ffi::c_void;
 use std::os::raw::c_int;
 
@@ -20,6 +27,127 @@ use crate::values::Value;
 
 /// Pre-filled `*out_value`: eight bytes no scalar result is likely to be.
 pub const SENTINEL_VALUE: u64 = 0x5eed_a11e_5eed_a11e;
+
+/// Pre-filled `*out_handle`: an address no allocator gives (odd, in no mapping).
+pub const SENTINEL_HANDLE: usize = 0x5eed_0b1e_c7ed_0001_u64 as usize;
+
+/// `void <c_name>_free(pkg_thing *self)`.
+pub type FreeFn = unsafe extern "C" fn(*mut c_void);
+
+thread_local! {
+    /// The objects the last call on this thread made or received: `(free, handle)`.
+    static PENDING: RefCell<Vec<(usize, usize)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Releases the objects the last call on this thread made or received (counted by the
+/// shim as the calls are, with no allocation failing).
+pub fn release_pending() {
+    let pending = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
+    if pending.is_empty() {
+        return;
+    }
+    super::shim::unfailing(|| {
+        for (free, handle) in pending {
+            // SAFETY: `free` is the class's `free` and `handle` an object of that class
+            // this thread made or was given, released once.
+            super::shim::armed(|| unsafe {
+                std::mem::transmute::<usize, FreeFn>(free)(handle as *mut c_void)
+            });
+        }
+    });
+}
+
+/// How to make and release the objects of one class, resolved in the library.
+#[derive(Clone)]
+pub struct Life {
+    /// The class's index in the manifest.
+    pub id: u32,
+    /// The class's name, for reports.
+    pub name: String,
+    /// The `free` symbol, for reports.
+    pub free_symbol: String,
+    free: usize,
+    /// The call that makes one, its arguments and its name in reports.
+    maker: Option<Box<(Callee, Vec<Value>, String)>>,
+}
+
+impl Life {
+    /// A class whose objects are released by the function at `free` and made by
+    /// `maker` (a callee returning the class, its arguments and its name).
+    ///
+    /// # Safety
+    /// `free` must be the address of the class's `void free(pkg_thing *)`.
+    pub unsafe fn new(
+        id: u32,
+        name: String,
+        free_symbol: String,
+        free: *mut c_void,
+        maker: Option<(Callee, Vec<Value>, String)>,
+    ) -> Life {
+        Life {
+            id,
+            name,
+            free_symbol,
+            free: free as usize,
+            maker: maker.map(Box::new),
+        }
+    }
+
+    /// For reports: `Hasher.new(key=None (NULL))`.
+    pub fn maker_call(&self) -> String {
+        match &self.maker {
+            Some(m) => {
+                let (callee, args, name) = &**m;
+                let shown: Vec<String> = callee
+                    .sig
+                    .params
+                    .iter()
+                    .zip(args)
+                    .map(|(p, v)| format!("{}={}", p.name, v.show()))
+                    .collect();
+                format!("{name}({})", shown.join(", "))
+            }
+            None => format!("(no way to make a {})", self.name),
+        }
+    }
+
+    /// A new object, made with no allocation failing; why not when it cannot be made.
+    pub fn make(&self) -> Result<usize, String> {
+        let Some(m) = &self.maker else {
+            return Err(format!(
+                "the manifest gives no way to create a {} on its own (no init, and no \
+                 function without object parameters returns one)",
+                self.name
+            ));
+        };
+        let (callee, args, _) = &**m;
+        let call = Call {
+            keep_handle: true,
+            ..Call::cap(0)
+        };
+        let seen = super::shim::unfailing(|| callee.call(args, call));
+        match seen.handle {
+            Some(h) if seen.obs.ok() && h != 0 && h != SENTINEL_HANDLE => Ok(h),
+            _ => Err(format!("{} gave {}", self.maker_call(), seen.obs.show())),
+        }
+    }
+
+    /// Calls `free(handle)`, counted by the shim, with no allocation failing.
+    pub fn free(&self, handle: usize) {
+        super::shim::unfailing(|| {
+            // SAFETY: `free` is the class's `free` (`Life::new`'s contract); `handle` is
+            // NULL or an object of the class the caller releases once.
+            super::shim::armed(|| unsafe {
+                std::mem::transmute::<usize, FreeFn>(self.free)(handle as *mut c_void)
+            })
+        });
+    }
+
+    /// Releases `handle` at the start of the next call on this thread.
+    fn release_later(&self, handle: usize) {
+        PENDING.with(|p| p.borrow_mut().push((self.free, handle)));
+    }
+}
 
 /// Non-null pointer for an empty, non-null input.
 static EMPTY_INPUT: [u8; 1] = [0];
@@ -89,7 +217,7 @@ impl Slot {
             Value::Int(n) => *n,
             Value::Bool(b) => i128::from(*b),
             Value::Float(x) => *x as i128,
-            Value::Buffer(_) => 0,
+            Value::Buffer(_) | Value::Object => 0,
         };
         match s {
             Scalar::Int32 => Slot::I32(int as i32),
@@ -113,6 +241,8 @@ pub struct Callee {
     pub sig: Signature,
     /// Its address.
     code: usize,
+    /// The classes its signature names.
+    lives: Vec<Life>,
 }
 
 /// How one call departs from an ordinary one (every pointer given).
@@ -131,6 +261,17 @@ pub struct Call {
     /// Pass this pointer for this buffer input (a copy of its bytes placed elsewhere, such
     /// as against a guard page) instead of the input's own bytes.
     pub input_at: Option<(usize, *const u8)>,
+    /// Pass `self = NULL`.
+    pub null_self: bool,
+    /// Pass this object parameter as NULL.
+    pub null_object: Option<usize>,
+    /// Pass `out_handle = NULL`.
+    pub null_out_handle: bool,
+    /// Pass this object as `self` (the caller's, kept) instead of a new one.
+    pub this: Option<usize>,
+    /// Leave the object the call returns to the caller (in [`Seen::handle`]) rather than
+    /// releasing it.
+    pub keep_handle: bool,
 }
 
 impl Call {
@@ -143,6 +284,11 @@ impl Call {
             null_out_value: false,
             null_status: false,
             input_at: None,
+            null_self: false,
+            null_object: None,
+            null_out_handle: false,
+            this: None,
+            keep_handle: false,
         }
     }
 
@@ -163,12 +309,20 @@ pub struct Seen {
     /// The eight bytes at `out_value` ([`SENTINEL_VALUE`] when not written), when it was
     /// passed.
     pub value: Option<u64>,
+    /// The pointer at `out_handle` ([`SENTINEL_HANDLE`] when not written), when it was
+    /// passed.
+    pub handle: Option<usize>,
 }
 
 impl Seen {
     /// Whether `*out_value` was written.
     pub fn value_written(&self) -> bool {
         self.value.is_some_and(|v| v != SENTINEL_VALUE)
+    }
+
+    /// Whether `*out_handle` was written with a non-NULL handle.
+    pub fn handle_given(&self) -> bool {
+        self.handle.is_some_and(|h| h != SENTINEL_HANDLE && h != 0)
     }
 }
 
@@ -182,6 +336,52 @@ impl Callee {
         Callee {
             sig,
             code: code as usize,
+            lives: Vec::new(),
+        }
+    }
+
+    /// The same, making and releasing the objects its signature names with `lives`.
+    pub fn with_lives(mut self, lives: Vec<Life>) -> Callee {
+        self.lives = lives;
+        self
+    }
+
+    /// The class `id`, when its signature names it.
+    pub fn life(&self, id: u32) -> Option<&Life> {
+        self.lives.iter().find(|l| l.id == id)
+    }
+
+    /// The class of a method's `self`.
+    pub fn receiver(&self) -> Option<&Life> {
+        self.sig.receiver.and_then(|c| self.life(c.0))
+    }
+
+    /// Makes one object of every class the call needs (`self`, object parameters) once,
+    /// and releases them: why not, for the first that cannot be made.
+    pub fn objects_ready(&self) -> Result<(), String> {
+        let params = self.sig.params.iter().filter_map(|p| match p.ty {
+            vix_ffi_gen::manifest::ParamType::Object(c) => Some(c),
+            _ => None,
+        });
+        for c in self.sig.receiver.into_iter().chain(params) {
+            let life = self
+                .life(c.0)
+                .ok_or_else(|| format!("class {} unknown to the checker", c.0))?;
+            let h = life.make()?;
+            life.free(h);
+        }
+        Ok(())
+    }
+
+    /// A new object of class `id` for an argument, remembered in `made`; NULL when it
+    /// cannot be made.
+    fn argument(&self, id: u32, made: &mut Vec<(usize, usize)>) -> usize {
+        match self.life(id).map(|life| (life, life.make())) {
+            Some((life, Ok(h))) => {
+                made.push((life.free, h));
+                h
+            }
+            _ => 0,
         }
     }
 
@@ -197,6 +397,11 @@ impl Callee {
             }
             Out::Raw(ptr, cap) => (ptr, cap),
         };
+        release_pending();
+        // Objects made for the call; one that cannot be made is passed as NULL (the rules
+        // check first that the class's objects can be made: `objects_ready`).
+        let mut made = Vec::new();
+        let mut out_handle = SENTINEL_HANDLE;
         let mut out_len = SENTINEL_LEN;
         let mut value = SENTINEL_VALUE;
         let mut status = sentinel_status();
@@ -228,10 +433,29 @@ impl Callee {
                     vix_ffi_gen::manifest::ParamType::Scalar(s) => Slot::scalar(s, &values[i]),
                     _ => Slot::Size(0),
                 },
-                // Signatures with objects are not checked (see `shape_of`).
-                Role::SelfHandle | Role::Object(_) | Role::OutHandle => {
-                    Slot::Ptr(std::ptr::null_mut())
+                Role::SelfHandle => {
+                    let h = match (call.null_self, call.this, self.sig.receiver) {
+                        (true, _, _) | (false, None, None) => 0,
+                        (false, Some(h), _) => h,
+                        (false, None, Some(c)) => self.argument(c.0, &mut made),
+                    };
+                    Slot::Ptr(h as *mut c_void)
                 }
+                Role::Object(i) => {
+                    let h = match self.sig.params[i].ty {
+                        vix_ffi_gen::manifest::ParamType::Object(c)
+                            if call.null_object != Some(i) =>
+                        {
+                            self.argument(c.0, &mut made)
+                        }
+                        _ => 0,
+                    };
+                    Slot::Ptr(h as *mut c_void)
+                }
+                Role::OutHandle => Slot::Ptr(null(
+                    call.null_out_handle,
+                    (&mut out_handle as *mut usize).cast(),
+                )),
                 Role::OutPtr => Slot::Ptr(out_ptr.cast()),
                 Role::OutCap => Slot::Size(out_cap),
                 Role::OutLen => {
@@ -276,6 +500,21 @@ impl Callee {
         }
         let value =
             (matches!(self.sig.output, Output::Scalar(_)) && !call.null_out_value).then_some(value);
+        let handle = match self.sig.output {
+            Output::Object(c) if !call.null_out_handle => {
+                // Only a success gives the caller a handle to own; whatever a failed call
+                // wrote there is not released (it may be garbage: `handle-output` says so).
+                if rc == 0 && out_handle != SENTINEL_HANDLE && out_handle != 0 && !call.keep_handle
+                {
+                    if let Some(life) = self.life(c.0) {
+                        life.release_later(out_handle);
+                    }
+                }
+                Some(out_handle)
+            }
+            _ => None,
+        };
+        PENDING.with(|p| p.borrow_mut().extend(made));
         Seen {
             obs: Obs {
                 rc: rc as i32,
@@ -286,6 +525,7 @@ impl Callee {
                 output,
             },
             value,
+            handle,
         }
     }
 
@@ -420,6 +660,128 @@ mod tests {
         assert_eq!(seen.value, Some(f64::to_bits(want)));
         assert_eq!(callee.show_value(want.to_bits()), "621.75");
         assert_eq!(seen.obs.out_len, None);
+    }
+
+    /// Objects of a class `thing` (a boxed `u64`) that tests count.
+    static LIVE_THINGS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+    fn write_status(out_status: *mut VixStatus, code: StatusCode) -> c_int {
+        if !out_status.is_null() {
+            // SAFETY: a live status of the caller.
+            unsafe {
+                *out_status = VixStatus {
+                    code: code as i32,
+                    message: VixStr {
+                        ptr: std::ptr::null(),
+                        len: 0,
+                    },
+                }
+            };
+        }
+        c_int::from(code != StatusCode::Ok)
+    }
+
+    extern "C" fn thing_new(
+        seed: u64,
+        out_handle: *mut *mut u64,
+        out_status: *mut VixStatus,
+    ) -> c_int {
+        if out_handle.is_null() {
+            return write_status(out_status, StatusCode::InvalidArg);
+        }
+        LIVE_THINGS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        // SAFETY: a live out-pointer of the caller.
+        unsafe { *out_handle = Box::into_raw(Box::new(seed)) };
+        write_status(out_status, StatusCode::Ok)
+    }
+
+    extern "C" fn thing_get(
+        this: *mut u64,
+        out_value: *mut u64,
+        out_status: *mut VixStatus,
+    ) -> c_int {
+        if this.is_null() || out_value.is_null() {
+            return write_status(out_status, StatusCode::InvalidArg);
+        }
+        // SAFETY: a live thing and out-pointer of the caller.
+        unsafe { *out_value = *this + 1 };
+        write_status(out_status, StatusCode::Ok)
+    }
+
+    extern "C" fn thing_free(this: *mut u64) {
+        if !this.is_null() {
+            LIVE_THINGS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            // SAFETY: a thing made by `thing_new`, released once.
+            drop(unsafe { Box::from_raw(this) });
+        }
+    }
+
+    fn thing_life() -> Life {
+        let thing = vix_ffi_gen::manifest::ClassId(0);
+        let new = Signature {
+            receiver: None,
+            params: vec![Param::new("seed", ParamType::Scalar(Scalar::Uint64))],
+            output: Output::Object(thing),
+        };
+        // SAFETY: `thing_new` has the C parameter list of `new`.
+        let maker = unsafe { Callee::new(new, thing_new as *mut c_void) };
+        // SAFETY: `thing_free` is the class's free.
+        unsafe {
+            Life::new(
+                0,
+                "Thing".into(),
+                "thing_free".into(),
+                thing_free as *mut c_void,
+                Some((maker, vec![Value::Int(41)], "Thing.new".into())),
+            )
+        }
+    }
+
+    #[test]
+    fn a_method_gets_a_live_self_and_every_object_is_released() {
+        let life = thing_life();
+        let get = Signature {
+            receiver: Some(vix_ffi_gen::manifest::ClassId(0)),
+            params: vec![],
+            output: Output::Scalar(Scalar::Uint64),
+        };
+        // SAFETY: `thing_get` has the C parameter list of `get`.
+        let callee = unsafe { Callee::new(get, thing_get as *mut c_void) }.with_lives(vec![life]);
+        assert_eq!(callee.receiver().map(|l| l.name.as_str()), Some("Thing"));
+        assert_eq!(callee.objects_ready(), Ok(()));
+        // self is a Thing made with the seed 41.
+        let seen = callee.call(&[], Call::cap(0));
+        assert_eq!((seen.obs.code, seen.value), (Some(0), Some(42)));
+        // A NULL self is passed as asked.
+        let seen = callee.call(
+            &[],
+            Call {
+                null_self: true,
+                ..Call::cap(0)
+            },
+        );
+        assert_eq!(seen.obs.code, Some(StatusCode::InvalidArg as i32));
+        assert!(!seen.value_written());
+        // The caller's own object as self, kept.
+        let mine = callee.receiver().map(Life::make).and_then(Result::ok);
+        let mine = mine.expect("a Thing");
+        // SAFETY: a live thing.
+        unsafe { *(mine as *mut u64) = 6 };
+        let seen = callee.call(
+            &[],
+            Call {
+                this: Some(mine),
+                ..Call::cap(0)
+            },
+        );
+        assert_eq!(seen.value, Some(7));
+        release_pending();
+        // Only the caller's object is left.
+        assert_eq!(LIVE_THINGS.load(std::sync::atomic::Ordering::SeqCst), 1);
+        if let Some(life) = callee.receiver() {
+            life.free(mine);
+        }
+        assert_eq!(LIVE_THINGS.load(std::sync::atomic::Ordering::SeqCst), 0);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! crash, an abort or a hang takes down this process only, and the parent reports the last
 //! step this process announced.
 
+mod class;
 mod dynamic;
 mod ffi;
 mod memory;
@@ -16,7 +17,7 @@ use std::fs::File;
 use std::io::{Read as _, Write as _};
 use std::sync::{Mutex, OnceLock};
 
-use crate::protocol::{Done, Event, Finding, Job, Task};
+use crate::protocol::{ClassLife, Done, Event, Finding, Job, Task, TypedSignature};
 use crate::{corpus, values};
 
 /// The protocol stream (a duplicate of the original standard output).
@@ -183,20 +184,19 @@ pub fn child_main() -> i32 {
             fuzz_ms,
             replay,
         } => {
-            let Some(sig) = signature.signature() else {
-                eprintln!("vix-ffi check child: unknown type in {signature:?}");
-                return 3;
-            };
             let lib = match open(&library.to_string_lossy()) {
                 Ok(lib) => lib,
                 Err(e) => return load_error(e),
             };
-            // SAFETY: only the address is taken here; it is called through the C
-            // parameter list of the signature the manifest declares for `symbol`.
-            let code = match unsafe { lib.get::<*mut std::ffi::c_void>(symbol.as_bytes()) } {
-                Ok(code) => *code,
-                Err(e) => return load_error(e.to_string()),
+            let callee = match resolve(lib, &symbol, &signature) {
+                Ok(callee) => callee,
+                Err(Resolve::Unknown(e)) => {
+                    eprintln!("vix-ffi check child: {e}");
+                    return 3;
+                }
+                Err(Resolve::Load(e)) => return load_error(e),
             };
+            let sig = callee.sig.clone();
             let ctx = typed::Ctx {
                 function,
                 cases: values::cases(&sig, seed, iterations),
@@ -208,14 +208,127 @@ pub fn child_main() -> i32 {
                 replay,
                 iterations,
                 null_calls,
-                // SAFETY: the manifest declares `symbol` with this signature.
-                callee: unsafe { dynamic::Callee::new(sig, code) },
+                callee,
             };
             typed::run(rule, &ctx)
+        }
+        Task::Class {
+            library,
+            rule,
+            seed,
+            iterations,
+            class,
+            methods,
+        } => {
+            let lib = match open(&library.to_string_lossy()) {
+                Ok(lib) => lib,
+                Err(e) => return load_error(e),
+            };
+            let life = match lives(lib, std::slice::from_ref(&class)) {
+                Ok(mut lives) => lives.remove(0),
+                Err(Resolve::Unknown(e)) => {
+                    eprintln!("vix-ffi check child: {e}");
+                    return 3;
+                }
+                Err(Resolve::Load(e)) => return load_error(e),
+            };
+            let mut callees = Vec::new();
+            for (name, symbol, signature) in &methods {
+                match resolve(lib, symbol, signature) {
+                    Ok(callee) => {
+                        let cases = values::cases(&callee.sig, seed, iterations);
+                        callees.push(class::Method {
+                            name: name.clone(),
+                            callee,
+                            cases,
+                        });
+                    }
+                    Err(Resolve::Unknown(e)) => {
+                        eprintln!("vix-ffi check child: {e}");
+                        return 3;
+                    }
+                    Err(Resolve::Load(e)) => return load_error(e),
+                }
+            }
+            class::run(
+                rule,
+                &class::Ctx {
+                    life,
+                    methods: callees,
+                    iterations,
+                },
+            )
         }
     };
     emit(&Event::Done(done));
     0
+}
+
+/// Why a typed function could not be resolved.
+enum Resolve {
+    /// A type the model does not know (a checker bug: exit code 3).
+    Unknown(String),
+    /// A symbol missing from the library.
+    Load(String),
+}
+
+/// The function `symbol` of `signature` in `lib`, with the classes it names.
+fn resolve(
+    lib: &'static libloading::Library,
+    symbol: &str,
+    signature: &TypedSignature,
+) -> Result<dynamic::Callee, Resolve> {
+    let Some(sig) = signature.signature() else {
+        return Err(Resolve::Unknown(format!("unknown type in {signature:?}")));
+    };
+    // SAFETY: only the address is taken here; it is called through the C parameter list
+    // of the signature the manifest declares for `symbol`.
+    let code = match unsafe { lib.get::<*mut std::ffi::c_void>(symbol.as_bytes()) } {
+        Ok(code) => *code,
+        Err(e) => return Err(Resolve::Load(e.to_string())),
+    };
+    // SAFETY: the manifest declares `symbol` with this signature.
+    let callee = unsafe { dynamic::Callee::new(sig, code) };
+    Ok(callee.with_lives(lives(lib, &signature.classes)?))
+}
+
+/// The classes of `classes`, resolved in `lib`: each `free`, and the call that makes one.
+fn lives(
+    lib: &'static libloading::Library,
+    classes: &[ClassLife],
+) -> Result<Vec<dynamic::Life>, Resolve> {
+    let mut out = Vec::new();
+    for class in classes {
+        // SAFETY: only the address is taken; it is called as `void free(pkg_thing *)`.
+        let free = match unsafe { lib.get::<*mut std::ffi::c_void>(class.free.as_bytes()) } {
+            Ok(code) => *code,
+            Err(e) => {
+                return Err(Resolve::Load(format!(
+                    "{e} ({} releases the {} objects the call needs, and is not exported)",
+                    class.free, class.name
+                )))
+            }
+        };
+        let maker = match &class.maker {
+            Some(m) => Some((
+                resolve(lib, &m.symbol, &m.signature)?,
+                m.args.clone(),
+                m.function.clone(),
+            )),
+            None => None,
+        };
+        // SAFETY: the manifest names `free` as the class's release function.
+        out.push(unsafe {
+            dynamic::Life::new(
+                class.id,
+                class.name.clone(),
+                class.free.clone(),
+                free,
+                maker,
+            )
+        });
+    }
+    Ok(out)
 }
 
 fn load_error(message: String) -> i32 {

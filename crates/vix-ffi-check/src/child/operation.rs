@@ -685,15 +685,27 @@ pub(crate) const FAILURE_REFUSED: usize = 8;
 /// filled during the warm-up leaves nothing later; one evicting and refilling leaves
 /// about as much as it frees.
 pub(crate) fn leak(function: &str, bytes: i64, blocks: i64, positive: i64) -> Option<String> {
+    leak_per(function, "call", bytes, blocks, positive)
+}
+
+/// [`leak`], for `calls` repetitions of something other than a call (a create/call/free
+/// cycle of an object).
+pub(crate) fn leak_per(
+    function: &str,
+    unit: &str,
+    bytes: i64,
+    blocks: i64,
+    positive: i64,
+) -> Option<String> {
     if bytes < LEAK_CALLS || positive * 2 < LEAK_CALLS {
         return None;
     }
     let per_call = bytes as f64 / LEAK_CALLS as f64;
     let blocks = blocks as f64 / LEAK_CALLS as f64;
     Some(format!(
-        "{function} leaks {per_call:.0} bytes per call ({blocks:.1} blocks per call left \
-         allocated, by malloc_usable_size; {bytes} bytes over {LEAK_CALLS} calls after \
-         {LEAK_WARMUP} warm-up calls)"
+        "{function} leaks {per_call:.0} bytes per {unit} ({blocks:.1} blocks per {unit} left \
+         allocated, by malloc_usable_size; {bytes} bytes over {LEAK_CALLS} {unit}s after \
+         {LEAK_WARMUP} warm-up {unit}s)"
     ))
 }
 

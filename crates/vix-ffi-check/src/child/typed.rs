@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use vix_ffi::StatusCode;
-use vix_ffi_gen::manifest::{Output, Scalar};
+use vix_ffi_gen::manifest::{ClassId, Output, ParamType, Scalar};
 
 use super::dynamic::{Call, Callee, Seen};
 use super::ffi::{code_name, Message, Out, MAX_ALLOC, SENTINEL_CODE, SENTINEL_LEN};
@@ -21,7 +21,7 @@ use super::operation::{
 };
 use super::{step, Findings};
 use crate::corpus::Input;
-use crate::protocol::Done;
+use crate::protocol::{Done, Replay};
 use crate::rules::Rule;
 use crate::values::Value;
 
@@ -49,8 +49,8 @@ pub struct Ctx {
     pub seed: u64,
     /// How long fuzz mutates argument lists, in milliseconds.
     pub fuzz_ms: u64,
-    /// fuzz on this one mutated argument list only.
-    pub replay: Option<u64>,
+    /// fuzz on this one argument list only.
+    pub replay: Option<Replay>,
 }
 
 /// Threads of the `threads` rule.
@@ -100,7 +100,16 @@ impl Probe {
         } else {
             None
         };
-        (q, f.obs.code, f.obs.out_len, &f.obs.output, f.value, m)
+        let handle = f.handle.map(|_| f.handle_given());
+        (
+            q,
+            f.obs.code,
+            f.obs.out_len,
+            &f.obs.output,
+            f.value,
+            handle,
+            m,
+        )
     }
 }
 
@@ -114,21 +123,41 @@ impl Runner<'_> {
     }
 
     fn describe(&self, values: &[Value], call: Call) -> String {
-        let sig = &self.ctx.callee.sig;
-        let mut parts: Vec<String> = sig
-            .params
-            .iter()
-            .zip(values)
-            .enumerate()
-            .map(|(i, (p, v))| {
-                let null = if call.null_input == Some(i) {
-                    format!(" with {}_ptr NULL", p.name)
-                } else {
-                    String::new()
-                };
-                format!("{}={}{null}", p.name, v.show())
-            })
-            .collect();
+        let callee = &self.ctx.callee;
+        let sig = &callee.sig;
+        let object = |c: ClassId| {
+            let name = callee.life(c.0).map_or("object", |l| l.name.as_str());
+            format!("a new {name}")
+        };
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(c) = sig.receiver {
+            parts.push(match (call.null_self, call.this) {
+                (true, _) => "self NULL".into(),
+                (false, Some(_)) => "self".into(),
+                (false, None) => format!("self={}", object(c)),
+            });
+        }
+        parts.extend(
+            sig.params
+                .iter()
+                .zip(values)
+                .enumerate()
+                .map(|(i, (p, v))| {
+                    if let ParamType::Object(c) = p.ty {
+                        return if call.null_object == Some(i) {
+                            format!("{} NULL", p.name)
+                        } else {
+                            format!("{}={}", p.name, object(c))
+                        };
+                    }
+                    let null = if call.null_input == Some(i) {
+                        format!(" with {}_ptr NULL", p.name)
+                    } else {
+                        String::new()
+                    };
+                    format!("{}={}{null}", p.name, v.show())
+                }),
+        );
         if self.buffer_out() {
             parts.push(call.out.show());
             if call.null_out_len {
@@ -137,6 +166,9 @@ impl Runner<'_> {
         }
         if call.null_out_value {
             parts.push("out_value NULL".into());
+        }
+        if call.null_out_handle {
+            parts.push("out_handle NULL".into());
         }
         if call.null_status {
             parts.push("out_status NULL".into());
@@ -251,6 +283,14 @@ impl Runner<'_> {
                 ..Call::cap(FALLBACK_CAP)
             });
         }
+        for (i, p) in sig.params.iter().enumerate() {
+            if matches!(p.ty, ParamType::Object(_)) && !p.optional {
+                calls.push(Call {
+                    null_object: Some(i),
+                    ..Call::cap(FALLBACK_CAP)
+                });
+            }
+        }
         match sig.output {
             Output::Bytes | Output::Str => {
                 calls.push(Call {
@@ -270,16 +310,72 @@ impl Runner<'_> {
                 null_out_value: true,
                 ..Call::cap(0)
             }),
-            // Signatures with objects are not checked (see `shape_of`).
-            Output::None | Output::This | Output::Object(_) => {}
+            Output::Object(_) => calls.push(Call {
+                null_out_handle: true,
+                ..Call::cap(0)
+            }),
+            Output::None | Output::This => {}
         }
         (!calls.is_empty()).then_some((values, calls))
+    }
+
+    /// A method's calls with `self = NULL`, every other argument ordinary (the first
+    /// argument list without an empty buffer, as for `null-args`) and every pointer
+    /// given: for a buffer output the size query and a call with a buffer.
+    fn null_self_calls(&self) -> Option<(Vec<Value>, Vec<Call>)> {
+        self.ctx.callee.sig.receiver?;
+        let mut values = self
+            .ctx
+            .cases
+            .iter()
+            .find(|c| {
+                c.iter()
+                    .all(|v| v.buffer().is_none_or(|b| !b.bytes.is_empty()))
+            })
+            .or_else(|| self.ctx.cases.first())
+            .cloned()
+            .unwrap_or_default();
+        for (i, _) in self.ctx.callee.sig.buffer_params() {
+            if values[i].buffer().is_none_or(|b| b.bytes.is_empty()) {
+                values[i] = Value::Buffer(Input {
+                    label: "text".into(),
+                    bytes: b"hello, world".to_vec(),
+                    null_ptr: false,
+                });
+            }
+        }
+        let mut calls = vec![Call {
+            null_self: true,
+            ..Call::cap(FALLBACK_CAP)
+        }];
+        if self.buffer_out() {
+            calls.insert(
+                0,
+                Call {
+                    null_self: true,
+                    ..Call::query()
+                },
+            );
+        }
+        Some((values, calls))
     }
 }
 
 /// Applies `rule` to the function of `ctx`.
 pub fn run(rule: Rule, ctx: &Ctx) -> Done {
     let runner = Runner { ctx };
+    if let Err(why) = ctx.callee.objects_ready() {
+        // A method's self (or an object argument) cannot be made: only what needs no
+        // object is checked.
+        if rule != Rule::NullSelf {
+            return Done::Skipped {
+                reason: format!(
+                    "{} needs an object the checker cannot make: {why}",
+                    ctx.function
+                ),
+            };
+        }
+    }
     let mut findings = Findings::new();
     let f = &mut findings;
     let result = match rule {
@@ -292,6 +388,8 @@ pub fn run(rule: Rule, ctx: &Ctx) -> Done {
         Rule::StatusWritten => status_written(&runner, f),
         Rule::StatusRange => status_range(&runner, f),
         Rule::NullArgs => null_args(&runner, f),
+        Rule::NullSelf => null_self(&runner, f),
+        Rule::HandleOutput => handle_output(&runner, f),
         Rule::NullStatus => null_status(&runner, f),
         Rule::Deterministic => deterministic(&runner, f),
         Rule::MessageUtf8 => message_utf8(&runner, f),
@@ -670,12 +768,101 @@ fn null_args(runner: &Runner, findings: &mut Findings) -> Result<String, String>
                 format!("out_len NULL ({})", c.out.show())
             } else if c.null_out_value {
                 "out_value NULL".into()
+            } else if let Some(i) = c.null_object {
+                format!("{} NULL", sig.params[i].name)
+            } else if c.null_out_handle {
+                "out_handle NULL".into()
             } else {
                 c.out.show()
             }
         })
         .collect();
     Ok(what.join(", "))
+}
+
+/// `self = NULL`, every other argument ordinary (and every pointer given): the first
+/// argument list without an empty buffer, as for `null-args`; for a buffer output the
+/// size query too.
+fn null_self(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let (Some(life), Some((values, calls))) =
+        (runner.ctx.callee.receiver(), runner.null_self_calls())
+    else {
+        return Err("the function is not a method".into());
+    };
+    for call in &calls {
+        let (desc, seen) = runner.call(&values, *call);
+        if seen.obs.code != Some(INVALID_ARG) || seen.obs.rc == 0 {
+            let mut shown = seen.obs.show();
+            if seen.obs.ok() {
+                shown.push_str(": the method went on without an object");
+            }
+            findings.add(
+                desc,
+                shown,
+                format!(
+                    "VIX_STATUS_INVALID_ARG with a non-zero return value: check self for NULL \
+                     first in every method of {} (vix_ffi.hpp's *_method helpers and \
+                     #[vix_ffi::export] do)",
+                    life.name
+                ),
+            );
+        }
+    }
+    Ok(format!(
+        "{} call(s) with self NULL gave VIX_STATUS_INVALID_ARG",
+        calls.len()
+    ))
+}
+
+/// What is wrong with `*out_handle` after a call, if anything: not a handle on success,
+/// or one written on an error.
+fn handle_problem(seen: &Seen) -> Option<String> {
+    let raw = seen.handle?;
+    let code = seen.obs.code.filter(|&c| c != SENTINEL_CODE)?;
+    let written = raw != super::dynamic::SENTINEL_HANDLE;
+    if code == OK && !seen.handle_given() {
+        return Some(if written {
+            "VIX_STATUS_OK with out_handle set to NULL".into()
+        } else {
+            "VIX_STATUS_OK but out_handle not written (the pre-filled sentinel is still \
+             there)"
+                .into()
+        });
+    }
+    if code != OK && written && raw != 0 {
+        return Some(format!(
+            "{}, and out_handle set to {raw:#x}: a caller told of an error owns no object, \
+             and one that releases what it finds there frees what it was not given",
+            code_name(code)
+        ));
+    }
+    None
+}
+
+/// A new object on every success, nothing on every error: over the ordinary arguments
+/// (some of which a constructor may refuse) and the extremes.
+fn handle_output(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
+    let (mut given, mut refused) = (0, 0);
+    let lists = runner
+        .ctx
+        .cases
+        .iter()
+        .chain(runner.ctx.extremes.iter().map(|(_, v)| v));
+    for values in lists {
+        let (desc, seen) = runner.call(values, Call::cap(0));
+        match seen.obs.code {
+            Some(OK) => given += 1,
+            Some(c) if c != SENTINEL_CODE => refused += 1,
+            _ => {}
+        }
+        if let Some(problem) = handle_problem(&seen) {
+            findings.add(desc, problem, Rule::HandleOutput.expectation());
+        }
+    }
+    Ok(format!(
+        "{given} calls gave a new object, {refused} refused their arguments with an error \
+         status and left out_handle NULL"
+    ))
 }
 
 fn null_status(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
@@ -798,14 +985,26 @@ fn message_calls(runner: &Runner, visit: &mut dyn FnMut(&str, &Seen)) {
             visit(&desc, &seen);
         }
     }
+    if let Some((values, calls)) = runner.null_self_calls() {
+        for call in calls {
+            let (desc, seen) = runner.call(&values, call);
+            visit(&desc, &seen);
+        }
+    }
 }
 
 /// Why a message rule found nothing to read.
 fn no_message(runner: &Runner, what: &str) -> String {
-    if runner.null_calls().is_some() && !runner.ctx.null_calls {
+    let null_calls = runner.null_calls().is_some() || runner.null_self_calls().is_some();
+    if null_calls && !runner.ctx.null_calls {
+        let rules = if runner.ctx.callee.sig.receiver.is_some() {
+            "null-args or null-self"
+        } else {
+            "null-args"
+        };
         format!(
             "no call with ordinary arguments returned a non-empty {what} message, and the \
-             NULL-pointer calls were left out: they crashed under null-args"
+             NULL-pointer calls were left out: they crashed under {rules}"
         )
     } else {
         format!("no call returned a non-empty {what} message")
@@ -889,6 +1088,13 @@ fn leaks(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
     if !super::shim::loaded() {
         return Err(super::shim::NOT_LOADED.into());
     }
+    step(format!(
+        "making and releasing the objects {} needs, counting what stays allocated",
+        runner.ctx.function
+    ));
+    if let Some(why) = objects_leak(runner) {
+        return Err(why);
+    }
     let mut lists = 0;
     for values in &runner.ctx.cases {
         let probe = runner.probe(values, true);
@@ -908,7 +1114,7 @@ fn leaks(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
             positive += i64::from(b > 0);
         }
         lists += 1;
-        if let Some(seen) = leak(&runner.ctx.function, bytes, blocks, positive) {
+        if let Some(seen) = leak(&leak_subject(runner), bytes, blocks, positive) {
             findings.add(
                 desc,
                 seen,
@@ -920,6 +1126,78 @@ fn leaks(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
         "{lists} argument lists, each called {LEAK_CALLS} times after {LEAK_WARMUP} warm-up \
          calls, left no memory allocated per call"
     ))
+}
+
+/// Who leaks, in a `leaks` finding: the function, and for one that involves objects the
+/// cycle each call is (the objects it needs made, those it returns released).
+fn leak_subject(runner: &Runner) -> String {
+    let callee = &runner.ctx.callee;
+    let mut parts = Vec::new();
+    for c in needed_classes(callee) {
+        if let Some(l) = callee.life(c.0) {
+            parts.push(format!(
+                "with a {} made by {} and released by {} for each call",
+                l.name,
+                l.maker_call(),
+                l.free_symbol
+            ));
+        }
+    }
+    if let Output::Object(c) = callee.sig.output {
+        if let Some(l) = callee.life(c.0) {
+            parts.push(format!(
+                "each {} it returns released by {}",
+                l.name, l.free_symbol
+            ));
+        }
+    }
+    if parts.is_empty() {
+        return runner.ctx.function.clone();
+    }
+    format!("{} ({})", runner.ctx.function, parts.join("; "))
+}
+
+/// The classes a call needs objects of (`self`, object parameters), each once.
+fn needed_classes(callee: &Callee) -> Vec<ClassId> {
+    let params = callee.sig.params.iter().filter_map(|p| match p.ty {
+        ParamType::Object(c) => Some(c),
+        _ => None,
+    });
+    let mut classes: Vec<ClassId> = callee.sig.receiver.into_iter().chain(params).collect();
+    classes.sort();
+    classes.dedup();
+    classes
+}
+
+/// Whether making and releasing the objects a call needs leaks on its own: then the
+/// leak is the class's (reported under its constructor and the class), not the call's.
+fn objects_leak(runner: &Runner) -> Option<String> {
+    let callee = &runner.ctx.callee;
+    for c in needed_classes(callee) {
+        let life = callee.life(c.0)?;
+        let cycle = || life.make().map(|h| life.free(h)).is_ok();
+        for _ in 0..LEAK_WARMUP {
+            cycle();
+        }
+        super::shim::take_balance();
+        let (mut bytes, mut blocks, mut positive) = (0, 0, 0);
+        for _ in 0..LEAK_CALLS {
+            cycle();
+            let (b, k) = super::shim::take_balance();
+            bytes += b;
+            blocks += k;
+            positive += i64::from(b > 0);
+        }
+        let who = format!("{} then {}", life.maker_call(), life.free_symbol);
+        if let Some(seen) = leak(&who, bytes, blocks, positive) {
+            return Some(format!(
+                "not measured: making and releasing the {} it needs already leaks ({seen}); \
+                 see the leaks of the class {} and of its constructor",
+                life.name, life.name
+            ));
+        }
+    }
+    None
 }
 
 fn allocation_failure(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
@@ -1021,6 +1299,9 @@ fn breach(runner: &Runner, seen: &Seen) -> Option<(String, String)> {
             Rule::MessageUtf8.expectation().into(),
         ));
     }
+    if let Some(problem) = handle_problem(seen) {
+        return Some((problem, Rule::HandleOutput.expectation().into()));
+    }
     if matches!(runner.ctx.callee.sig.output, Output::Scalar(_)) && obs.ok() != seen.value_written()
     {
         return Some((
@@ -1098,19 +1379,31 @@ fn fuzz_one(runner: &Runner, values: &[Value]) -> Option<(String, String, String
 
 /// `--fuzz`: mutated argument lists ([`crate::values::mutate`]), buffers and scalars
 /// alike, one after the other for the time given, each announced by number, until one
-/// breaches the contract; or the one numbered list to replay.
+/// breaches the contract; or the one list to replay (by its number, or given: a replay
+/// from the command line, or a candidate of a reduction).
 fn fuzz(runner: &Runner, findings: &mut Findings) -> Result<String, String> {
     let ctx = runner.ctx;
-    let mut base: Vec<Vec<Value>> = ctx.cases.clone();
-    base.extend(ctx.extremes.iter().map(|(_, v)| v.clone()));
-    base.extend(ctx.boundary.iter().map(|(_, v)| v.clone()));
     let sig = &ctx.callee.sig;
-    if let Some(i) = ctx.replay {
-        let values = crate::values::mutate(sig, &base, ctx.seed, i);
+    let base = crate::values::fuzz_base(sig, ctx.seed, ctx.iterations);
+    if let Some(replay) = &ctx.replay {
+        let (values, which) = match replay {
+            Replay::Number(i) => (
+                crate::values::mutate(sig, &base, ctx.seed, *i),
+                format!("fuzz argument list #{i}"),
+            ),
+            Replay::Args(values) => (values.clone(), "the replayed argument list".into()),
+        };
+        if values.len() != sig.params.len() {
+            return Err(format!(
+                "{which} has {} values for {} parameters",
+                values.len(),
+                sig.params.len()
+            ));
+        }
         if let Some((desc, seen, expected)) = fuzz_one(runner, &values) {
             findings.add(desc, seen, expected);
         }
-        return Ok(format!("fuzz argument list #{i} kept the contract"));
+        return Ok(format!("{which} kept the contract"));
     }
     let budget = std::time::Duration::from_millis(ctx.fuzz_ms);
     let start = std::time::Instant::now();

@@ -211,6 +211,23 @@ pub fn zig_target(host: &str, minor: u32) -> Result<String> {
     Ok(format!("{host}.2.{minor}"))
 }
 
+/// The zig target for a glibc floor on this machine, in cargo-zigbuild's spelling, for
+/// projects built without cargo (rustc may not be installed): the architecture this
+/// executable was built for, which is the host's.
+pub fn zig_target_of_host(minor: u32) -> Result<String> {
+    let host = format!(
+        "{}-unknown-{}-{}",
+        std::env::consts::ARCH,
+        std::env::consts::OS,
+        if cfg!(target_env = "gnu") {
+            "gnu"
+        } else {
+            "other"
+        }
+    );
+    zig_target(&host, minor)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

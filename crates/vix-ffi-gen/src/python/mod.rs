@@ -1,7 +1,7 @@
 //! The Python backend: a validated [`Manifest`] in, a typed ctypes package out.
 //!
 //! [`generate`] renders the whole package in memory (`_native.py`, `api.py`,
-//! `__init__.py`, `py.typed`, as `docs/python-package.md` describes them);
+//! `__init__.py`, `py.typed`, as `docs/guide/src/python-package.md` describes them);
 //! [`GeneratedPackage::write`] then puts it on disk all at once. Every decision about the
 //! output is taken in `model` (names, types, literals, docstrings); the templates under
 //! `templates/` read like the files they produce and only place the model's strings.

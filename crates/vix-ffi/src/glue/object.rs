@@ -62,10 +62,40 @@ pub struct Handle<T> {
 
 impl<T: Send> Handle<T> {
     /// A new handle owning `value`, as the raw pointer given to the caller.
+    ///
+    /// # Panics
+    /// When the handle cannot be allocated (see [`Handle::try_into_raw`]).
     pub fn into_raw(value: T) -> *mut Handle<T> {
-        Box::into_raw(Box::new(Handle {
-            value: Mutex::new(value),
-        }))
+        Self::try_into_raw(value).expect("the handle is allocated")
+    }
+
+    /// [`Handle::into_raw`], or the `VIX_STATUS_ERROR` to report (and `value` dropped)
+    /// when memory for the handle cannot be had: `Box::new` would abort the process.
+    /// The block is the one `Box::new` would allocate (the global allocator, the
+    /// handle's layout), so [`free`] releases it with `Box::from_raw`.
+    pub fn try_into_raw(value: T) -> Result<*mut Handle<T>> {
+        let layout = std::alloc::Layout::new::<Handle<T>>();
+        if layout.size() == 0 {
+            // Not reachable (a mutex has a size), but a zero-sized allocation is not ours
+            // to make: `Box` does not allocate for it.
+            return Ok(Box::into_raw(Box::new(Handle {
+                value: Mutex::new(value),
+            })));
+        }
+        // SAFETY: the layout has a non-zero size.
+        let ptr = unsafe { std::alloc::alloc(layout) }.cast::<Handle<T>>();
+        if ptr.is_null() {
+            return Err(Error::other(
+                "out of memory: the new object's handle could not be allocated",
+            ));
+        }
+        // SAFETY: `ptr` is a fresh block of the handle's layout, written once.
+        unsafe {
+            ptr.write(Handle {
+                value: Mutex::new(value),
+            })
+        };
+        Ok(ptr)
     }
 }
 
@@ -90,7 +120,7 @@ const SELF: &str = "self";
 fn poisoned(name: &str) -> Error {
     Error::new(
         StatusCode::Error,
-        format!(
+        crate::try_format!(
             "`{name}` is unusable: an earlier call on it panicked and may have left it \
              half-updated; free it"
         ),
@@ -118,7 +148,7 @@ impl<'a, T: Send> HandleArg<'a, T> {
 
     fn handle(self, name: &str) -> Result<&'a Handle<T>> {
         if self.ptr.is_null() {
-            return Err(Error::invalid_arg(format!("{name} is NULL")));
+            return Err(Error::invalid_arg(crate::try_format!("{name} is NULL")));
         }
         // SAFETY: non-null, and live for 'a by `new`'s contract.
         Ok(unsafe { &*self.ptr })
@@ -137,7 +167,7 @@ impl<'a, T: Send> HandleArg<'a, T> {
         match handle.value.try_lock() {
             Ok(guard) => Ok(guard),
             Err(TryLockError::Poisoned(_)) => Err(poisoned(name)),
-            Err(TryLockError::WouldBlock) => Err(Error::invalid_arg(format!(
+            Err(TryLockError::WouldBlock) => Err(Error::invalid_arg(crate::try_format!(
                 "`{name}` is in use by another call at the same time: an object is used by \
                  one call at a time"
             ))),
@@ -162,7 +192,7 @@ pub fn distinct(handles: &[(usize, &str)]) -> Result<()> {
             continue;
         }
         if let Some((_, first)) = handles[..j].iter().find(|(a, _)| a == addr) {
-            return Err(Error::invalid_arg(format!(
+            return Err(Error::invalid_arg(crate::try_format!(
                 "`{name}` is the same object as `{first}`: a call uses each object once"
             )));
         }
@@ -193,9 +223,11 @@ impl<T: Send> Out for HandleOut<T> {
         Ok(())
     }
 
-    unsafe fn finish(&self, value: T) {
+    unsafe fn finish(&self, value: T) -> Result<()> {
+        let handle = Handle::try_into_raw(value)?;
         // SAFETY: `open` checked that it is non-null; writable by contract.
-        unsafe { self.0.write(Handle::into_raw(value)) };
+        unsafe { self.0.write(handle) };
+        Ok(())
     }
 }
 
@@ -216,7 +248,8 @@ pub unsafe fn free<T: Send>(ptr: *mut Handle<T>) {
     if ptr.is_null() {
         return;
     }
-    // SAFETY: by contract, a live handle from `Box::into_raw`, released once.
+    // SAFETY: by contract, a live handle from `Handle::try_into_raw`, a block of the
+    // global allocator with the handle's layout (as `Box` allocates it), released once.
     let boxed = unsafe { Box::from_raw(ptr) };
     let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(boxed)));
     if let Err(payload) = dropped {

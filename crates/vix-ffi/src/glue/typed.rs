@@ -57,7 +57,7 @@ impl<'a> InputArg<'a> {
     pub fn optional_bytes(self, name: &str) -> Result<Option<&'a [u8]>> {
         match (self.ptr.is_null(), self.len) {
             (true, 0) => Ok(None),
-            (true, len) => Err(Error::invalid_arg(format!(
+            (true, len) => Err(Error::invalid_arg(crate::try_format!(
                 "{name}_ptr is NULL (None) but {name}_len is {len}"
             ))),
             _ => self.bytes(name).map(Some),
@@ -68,7 +68,7 @@ impl<'a> InputArg<'a> {
     pub fn optional_text(self, name: &str) -> Result<Option<&'a str>> {
         match self.optional_bytes(name)? {
             None => Ok(None),
-            Some(bytes) => super::utf8(bytes, &format!("`{name}`")).map(Some),
+            Some(bytes) => super::utf8(bytes, &format_args!("`{name}`")).map(Some),
         }
     }
 
@@ -76,7 +76,7 @@ impl<'a> InputArg<'a> {
     /// parameter, the offending byte and its offset.
     pub fn text(self, name: &str) -> Result<&'a str> {
         let bytes = self.bytes(name)?;
-        super::utf8(bytes, &format!("`{name}`"))
+        super::utf8(bytes, &format_args!("`{name}`"))
     }
 }
 
@@ -93,7 +93,7 @@ pub fn bool_arg(value: u8, name: &str) -> Result<bool> {
     match value {
         0 => Ok(false),
         1 => Ok(true),
-        other => Err(Error::invalid_arg(format!(
+        other => Err(Error::invalid_arg(crate::try_format!(
             "`{name}` is {other}, not a bool: a bool is 0 (false) or 1 (true)"
         ))),
     }
@@ -110,7 +110,9 @@ impl Out for NoOut {
         Ok(())
     }
 
-    unsafe fn finish(&self, (): ()) {}
+    unsafe fn finish(&self, (): ()) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// The scalar types of ABI v1.1, as Rust has them.
@@ -139,9 +141,10 @@ impl<T: ScalarValue> Out for ScalarOut<T> {
         Ok(())
     }
 
-    unsafe fn finish(&self, value: T) {
+    unsafe fn finish(&self, value: T) -> Result<()> {
         // SAFETY: `open` checked that it is non-null; writable by contract.
         unsafe { self.0.write(value) };
+        Ok(())
     }
 }
 

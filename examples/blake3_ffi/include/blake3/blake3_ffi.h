@@ -45,6 +45,18 @@
  */
 #define BLAKE3_MAX_THREADS_ERROR 1002
 
+/*
+ * DigestLengthError: A digest longer than any object can be (`OverflowError`, as
+ * the package raises). (Python: DigestLengthError and OverflowError)
+ */
+#define BLAKE3_DIGEST_LENGTH_ERROR 1003
+
+/*
+ * DigestMemoryError: No memory for a digest of that length (`MemoryError`, as the
+ * package raises). (Python: DigestMemoryError and MemoryError)
+ */
+#define BLAKE3_DIGEST_MEMORY_ERROR 1004
+
 /* The library's objects (ABI v1.1): opaque handles, made by <name>_new or a method,
  * released by <name>_free. */
 typedef struct blake3_blake3 blake3_blake3;
@@ -62,7 +74,7 @@ extern "C" {
 VIX_FFI_API vix_str VIX_FFI_CALL blake3_ffi_version(vix_status *out_status);
 
 /*
- * A hasher fed `data`: keyed with the 32 bytes of `key`, or deriving a key for
+ * A hasher fed `data` (`None` is no data, as the package allows): keyed with the 32 bytes of `key`, or deriving a key for
  * `derive_key_context`; `max_threads` above 1 (or AUTO) hashes large inputs on
  * several threads; `usedforsecurity` is accepted as hashlib's constructors do.
  *
