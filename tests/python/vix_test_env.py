@@ -52,8 +52,10 @@ def backend_for(package_dir: Path) -> Iterator[None]:
 
 def backend_of(package_dir: Path) -> str:
     """The backend a generated package runs on in the suites: ``backend()``, except
-    for a package generated without a compiled backend (one with classes, so far),
-    which runs on ctypes, as ``VIX_FFI_BACKEND=compiled`` would refuse."""
+    for a package generated without ``_vix_ext.c`` (one with neither an api function
+    nor a class: nothing to compile), which runs on ctypes, as
+    ``VIX_FFI_BACKEND=compiled`` would refuse. A package with classes has the source, so
+    with ``compiled`` one whose extension does not build or load fails its import."""
     return backend() if (package_dir / "_vix_ext.c").exists() else "ctypes"
 
 

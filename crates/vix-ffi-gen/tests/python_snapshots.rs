@@ -64,3 +64,12 @@ fn hostile_free_text() {
     // Shared with tests/python/generator/, which runs the package generated from it.
     snapshot("hostile", &repo_file("tests/python/generator/hostile.json"));
 }
+
+#[test]
+fn classes_objlib() {
+    // Classes on both backends: the Python classes in api.py, their tables in _vix_ext.c.
+    snapshot(
+        "objlib",
+        &repo_file("tests/fixtures/c_objects/bindings.json"),
+    );
+}

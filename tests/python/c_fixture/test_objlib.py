@@ -226,3 +226,136 @@ def test_a_thread_safe_class_runs_calls_at_once_and_close_waits(
         t.join()
     assert counter.closed and closer_done == [True]
     assert api.live() == base
+
+
+def test_calls_without_the_gil_on_one_object_never_overlap(api: ModuleType) -> None:
+    """Inputs of 64 KiB are hashed with the GIL released on both backends: eight
+    threads feeding one hasher still make one call at a time, while a ninth closes it
+    midway; the handle is released once."""
+    gc.collect()
+    base = api.live()
+    h = api.Hasher()
+    chunk = b"c" * 65536
+    fed: list[int] = []
+    unexpected: list[BaseException] = []
+
+    def work() -> None:
+        n = 0
+        try:
+            for _ in range(200):
+                h.update(chunk)
+                n += 1
+        except ValueError as err:
+            if "closed" not in str(err):
+                unexpected.append(err)
+        except BaseException as err:  # noqa: BLE001 - reported below
+            unexpected.append(err)
+        fed.append(n)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    time.sleep(0.02)
+    h.close()
+    for t in threads:
+        t.join()
+    assert unexpected == []
+    assert h.closed and api.live() == base
+    fresh = api.Hasher()
+    length_threads = [
+        threading.Thread(target=lambda: [fresh.update(chunk) for _ in range(10)])
+        for _ in range(4)
+    ]
+    for t in length_threads:
+        t.start()
+    for t in length_threads:
+        t.join()
+    assert fresh.length() == 4 * 10 * len(chunk)
+
+
+def test_calls_on_two_objects_in_opposite_orders_do_not_deadlock(
+    api: ModuleType,
+) -> None:
+    """a.absorb(b) and b.absorb(a) at once from several threads (absorb takes no bytes,
+    so the compiled backend releases the GIL for it): objects are entered in one order,
+    so every call finishes, and none overlaps another on one hasher."""
+    a, b = api.Hasher(), api.Hasher()
+    unexpected: list[BaseException] = []
+
+    def work(x: object, y: object) -> None:
+        try:
+            for _ in range(2000):
+                x.absorb(y)  # type: ignore[attr-defined]
+        except BaseException as err:  # noqa: BLE001 - reported below
+            unexpected.append(err)
+
+    threads = [
+        threading.Thread(target=work, args=(a, b) if i % 2 else (b, a), daemon=True)
+        for i in range(6)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "deadlock"
+    assert unexpected == []
+    assert a.length() == b.length() == 3 * 2000 * 8
+    h = api.Hasher()
+    h.absorb(h)  # one object passed twice is entered once
+    assert h.length() == 8
+
+
+def test_an_object_is_entered_once_per_call_and_checked_first(
+    api: ModuleType,
+) -> None:
+    h = api.Hasher()
+    assert api.same(h, h)
+    other = api.Hasher()
+    other.close()
+    with pytest.raises(
+        ValueError, match=r"Hasher\.absorb\(\): the Hasher object is closed"
+    ):
+        h.absorb(other)
+    h.update(b"still usable")  # the failed call left h entered by nobody
+    blank = api.Hasher.__new__(api.Hasher)
+    with pytest.raises(ValueError, match="was never initialised"):
+        blank.digest()
+    assert blank.closed
+    blank.close()  # does nothing
+
+
+def test_construction_by_keyword_subclass_and_replaced_init(api: ModuleType) -> None:
+    """Calling the class takes keywords and reports wrong calls as Python does; a
+    subclass, and a class whose __init__ was replaced, construct the usual way."""
+    assert api.Hasher(key=b"k").digest() == fnv1a(b"key:k")
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'nope'"):
+        api.Hasher(nope=1)
+    with pytest.raises(
+        TypeError,
+        match=r"Hasher\.__init__\(\) takes 1 positional argument but 2 were given",
+    ):
+        api.Hasher(b"k")
+
+    class Keyed(api.Hasher):  # type: ignore[misc, name-defined]
+        __slots__ = ()
+
+        def __init__(self) -> None:
+            super().__init__(key=b"sub")
+
+    sub = Keyed()
+    assert isinstance(sub, api.Hasher) and sub.digest() == fnv1a(b"key:sub")
+    assert type(sub.copy()) is api.Hasher  # results are of the manifest's class
+    original = api.Hasher.__dict__["__init__"]
+    seen: list[object] = []
+
+    def init(self: object, *, key: object = None) -> None:
+        seen.append(key)
+        original(self, key=key)
+
+    api.Hasher.__init__ = init
+    try:
+        replaced = api.Hasher(key=b"r")
+    finally:
+        api.Hasher.__init__ = original
+    assert seen == [b"r"] and replaced.digest() == fnv1a(b"key:r")
+    assert api.Hasher(key=b"r").digest() == replaced.digest()

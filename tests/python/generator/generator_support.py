@@ -51,8 +51,8 @@ class Case:
     @property
     def has_extension(self) -> bool:
         """Whether the generator writes a compiled backend (_vix_ext.c) for this package:
-        not yet for one with classes, which runs on ctypes only."""
-        return not self.manifest.get("classes")
+        for every one with an api function or a class."""
+        return bool(self.manifest["python"].get("api") or self.manifest.get("classes"))
 
     def files(self) -> list[Path]:
         return sorted(self.package_dir.glob("*.py"))

@@ -966,7 +966,8 @@ fn method_model(class: &Class, m: &Method, init: bool, classes: Classes<'_>) -> 
         },
         spec,
         describe: {
-            let mut describe = typed_spec(4, &m.symbol, &display, &m.signature, None, classes);
+            // Inside `if _vix_base.BACKEND == "ctypes":`.
+            let mut describe = typed_spec(8, &m.symbol, &display, &m.signature, None, classes);
             if init {
                 // construct() adopts the new handle itself.
                 describe[4] = "None".to_owned();

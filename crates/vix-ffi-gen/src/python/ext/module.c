@@ -56,11 +56,14 @@ static PyObject *vix_bind(PyObject *module, PyObject *args) {
     if (missing == NULL) {
         return NULL;
     }
-    void *found[VIX_FUNCTIONS];
-    for (int i = 0; i < VIX_FUNCTIONS; i++) {
-        found[i] = vix_lookup(handle, vix_functions[i].symbol);
+    /* The functions' symbols, then each class's free. */
+    void *found[VIX_FUNCTIONS + VIX_CLASSES];
+    for (int i = 0; i < VIX_FUNCTIONS + VIX_CLASSES; i++) {
+        const char *symbol = i < VIX_FUNCTIONS ? vix_functions[i].symbol
+                                               : vix_classes[i - VIX_FUNCTIONS].free_symbol;
+        found[i] = vix_lookup(handle, symbol);
         if (found[i] == NULL) {
-            PyObject *name = PyUnicode_FromString(vix_functions[i].symbol);
+            PyObject *name = PyUnicode_FromString(symbol);
             if (name == NULL || PyList_Append(missing, name) < 0) {
                 Py_XDECREF(name);
                 Py_DECREF(missing);
@@ -70,15 +73,48 @@ static PyObject *vix_bind(PyObject *module, PyObject *args) {
         }
     }
     if (PyList_GET_SIZE(missing) == 0) {
-        memcpy(vix_symbols, found, sizeof found);
+        memcpy(vix_symbols, found, sizeof vix_symbols);
+        for (int i = 0; i < VIX_CLASSES; i++) {
+            /* A data pointer to a function pointer, as dlsym's users must. */
+            memcpy(&vix_frees[i], &found[VIX_FUNCTIONS + i], sizeof vix_frees[i]);
+        }
         Py_INCREF(factory);
         Py_XSETREF(vix_error_factory, factory);
     }
     return missing;
 }
 
+/* register(name, cls): the Python class of the manifest's class `name` (a subclass of
+ * Handle), which object results are made of and object arguments must be instances of;
+ * registered once its methods are in place (setting an attribute of a type may reset
+ * its tp_vectorcall on some versions of CPython). */
+static PyObject *vix_register(PyObject *module, PyObject *args) {
+    (void)module;
+    const char *name;
+    PyObject *cls;
+    if (!PyArg_ParseTuple(args, "sO!:register", &name, &PyType_Type, &cls)) {
+        return NULL;
+    }
+    if (!PyType_IsSubtype((PyTypeObject *)cls, &vix_handle_type)) {
+        PyErr_Format(PyExc_TypeError, "register(): %R is not a subclass of Handle", cls);
+        return NULL;
+    }
+    for (int i = 0; i < VIX_CLASSES; i++) {
+        if (strcmp(vix_classes[i].name, name) == 0) {
+            Py_INCREF(cls);
+            Py_XSETREF(vix_class_types[i], (PyTypeObject *)cls);
+            /* Calls of the class construct through its compiled __init__. */
+            vix_class_types[i]->tp_vectorcall = vix_class_call;
+            Py_RETURN_NONE;
+        }
+    }
+    PyErr_Format(PyExc_LookupError, "the compiled backend has no class %s", name);
+    return NULL;
+}
+
 /* function(name, python_function) -> Function: the compiled twin of the Python
- * function `name` of api, taking its defaults, docstring and type hints. */
+ * function or method `name` (`Class.method` for a method) of api, taking its defaults,
+ * docstring and type hints. */
 static PyObject *vix_make_function(PyObject *module, PyObject *args) {
     (void)module;
     const char *name;
@@ -88,7 +124,7 @@ static PyObject *vix_make_function(PyObject *module, PyObject *args) {
     }
     const vix_fn *fn = NULL;
     for (int i = 0; i < VIX_FUNCTIONS; i++) {
-        if (strcmp(vix_functions[i].name, name) == 0) {
+        if (strcmp(vix_functions[i].qualname, name) == 0) {
             fn = &vix_functions[i];
         }
     }
@@ -166,14 +202,16 @@ static PyMethodDef vix_module_methods[] = {
     {"bind", vix_bind, METH_VARARGS,
      "Looks up every symbol in a handle; returns the missing ones."},
     {"function", vix_make_function, METH_VARARGS,
-     "The compiled twin of a Python function of api."},
+     "The compiled twin of a Python function or method of api."},
+    {"register", vix_register, METH_VARARGS,
+     "Registers the Python class of a class of the package."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef vix_module = {
     PyModuleDef_HEAD_INIT,
     VIX_MODULE_NAME,
-    "The compiled backend of the package: the functions of api, calling the library "
+    "The compiled backend of the package: the functions and classes of api, calling the library "
     "directly. Loaded by _vix_base, never imported on its own.",
     -1,
     vix_module_methods,
@@ -187,11 +225,21 @@ static struct PyModuleDef vix_module = {
 #define VIX_CONCAT(a, b) VIX_CONCAT2(a, b)
 
 PyMODINIT_FUNC VIX_CONCAT(PyInit_, VIX_MODULE)(void) {
-    if (PyType_Ready(&vix_function_type) < 0) {
+    if (PyType_Ready(&vix_function_type) < 0 || PyType_Ready(&vix_handle_type) < 0) {
+        return NULL;
+    }
+    vix_init_name = PyUnicode_InternFromString("__init__");
+    if (vix_init_name == NULL) {
         return NULL;
     }
     PyObject *m = PyModule_Create(&vix_module);
     if (m == NULL) {
+        return NULL;
+    }
+    Py_INCREF(&vix_handle_type);
+    if (PyModule_AddObject(m, "Handle", (PyObject *)&vix_handle_type) < 0) {
+        Py_DECREF(&vix_handle_type);
+        Py_DECREF(m);
         return NULL;
     }
     if (PyModule_AddStringConstant(m, "GENERATED_FROM", VIX_GENERATED_FROM) < 0) {

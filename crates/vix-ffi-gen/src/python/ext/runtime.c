@@ -66,10 +66,18 @@ typedef struct vix_in {
     size_t len;
 } vix_in;
 
+typedef struct vix_handle vix_handle;
+
 /* Indexed by the C parameter group (Role::InputPtr(i), Role::Scalar(i), ...). */
 typedef struct vix_args {
     vix_in *in;
     vix_scalar *scalar;
+    void **handle;     /* Role::Object(i): the handle of an object argument */
+    void *self;        /* Role::SelfHandle */
+    void *out_handle;  /* Role::OutHandle */
+    PyObject *self_obj; /* the Python object of a method or constructor */
+    vix_handle **users; /* the objects the call has entered */
+    int nusers;
     uint8_t *out_ptr;
     size_t out_cap;
     size_t out_len;
@@ -90,7 +98,9 @@ enum {
     VIX_P_U64,
     VIX_P_SIZE,
     VIX_P_FLOAT,
-    VIX_P_BOOL
+    VIX_P_BOOL,
+    VIX_P_OBJECT, /* an object of the class `cls`, borrowed for the call */
+    VIX_P_SELF    /* the object of a method or constructor, first */
 };
 /* Output kinds. */
 enum {
@@ -104,7 +114,10 @@ enum {
     VIX_OUT_U64,
     VIX_OUT_SIZE,
     VIX_OUT_FLOAT,
-    VIX_OUT_BOOL
+    VIX_OUT_BOOL,
+    VIX_OUT_OBJECT, /* a new object of the class `out_class` */
+    VIX_OUT_INIT,   /* a constructor's new handle, adopted by self */
+    VIX_OUT_SELF    /* no output from C; Python gets self back */
 };
 /* Function shapes. */
 enum { VIX_SHAPE_VERSION, VIX_SHAPE_OPERATION, VIX_SHAPE_TYPED };
@@ -115,13 +128,16 @@ typedef struct vix_param {
     const char *name;
     int kind;
     int passing;
-    int c_index;          /* its index in vix_args.in / vix_args.scalar */
+    int c_index;          /* its index in vix_args.in / .scalar / .handle */
     const char *expected; /* operation shape: the start of the TypeError message */
+    int optional;         /* None passes NULL (and a length of 0) */
+    int cls;              /* objects and self: the class, in vix_classes */
 } vix_param;
 
 typedef struct vix_fn {
-    int index;          /* in vix_functions and vix_symbols */
-    const char *name;   /* the Python name, for messages */
+    int index;            /* in vix_functions and vix_symbols */
+    const char *qualname; /* the Python qualified name, for argument-binding messages */
+    const char *name;     /* the name in conversion messages (Spec.name) */
     const char *symbol; /* the C symbol */
     vix_thunk thunk;
     int shape;
@@ -130,11 +146,28 @@ typedef struct vix_fn {
     const vix_param *params; /* in Python order */
     Py_ssize_t blocks_in;    /* output_blocks, or 0 */
     Py_ssize_t blocks_out;
+    int self_class; /* a method or constructor: its class, else -1 */
+    int out_class;  /* VIX_OUT_OBJECT, VIX_OUT_INIT: the class of the result */
+    int release;    /* no buffer in or out: the GIL is released for every call */
 } vix_fn;
+
+/* A class of the manifest. */
+typedef struct vix_class {
+    const char *name;
+    const char *free_symbol;
+    int thread_safe;
+} vix_class;
+
+typedef void (*vix_free_fn)(void *handle);
 
 /* ---- module state ----------------------------------------------------------------- */
 
+/* Defined by the tables that follow this code. */
+static const vix_class vix_classes[VIX_CLASSES + 1];
+
 static void *vix_symbols[VIX_FUNCTIONS];
+static vix_free_fn vix_frees[VIX_CLASSES + 1];      /* each class's free symbol */
+static PyTypeObject *vix_class_types[VIX_CLASSES + 1]; /* registered by _vix_base */
 static PyObject *vix_error_factory; /* _vix_base._vix_error(code, message) */
 
 #define VIX_SMALL 16384
@@ -218,6 +251,233 @@ static int vix_judge(const vix_fn *fn, int rc, const vix_args *a, size_t capacit
     return 1;
 }
 
+/* ---- objects ---------------------------------------------------------------------- */
+
+/* The base of every class of the package on this backend (_vix_base.Handle), as
+ * _vix_runtime.Handle is on ctypes: the handle, released once by close(), `with`, or
+ * when the object is deallocated.
+ *
+ * Locking. The counts are read and written only with the GIL held. A call enters each
+ * object it uses (users + 1), in the order of their addresses, each once; an object of
+ * a class not declared thread-safe admits one user at a time, and close() waits until
+ * there is none, then frees with the GIL held throughout, so that no call can start on
+ * a freed handle. A call that holds the GIL from entering to leaving needs nothing
+ * more: no other thread runs meanwhile. One that releases it around the library call
+ * counts itself `outside`, and the first of those takes `lock` (made then, once per
+ * object), the last one back releases it: a thread that must wait (an object in use,
+ * close()) waits on `lock` with the GIL released, then looks again. So an uncontended
+ * call costs two increments, and objects only ever called with the GIL held never make
+ * a lock. */
+struct vix_handle {
+    PyObject_HEAD
+    void *handle;            /* NULL: never initialised, or closed */
+    const vix_class *cls;    /* NULL: never initialised */
+    vix_free_fn free;
+    PyThread_type_lock lock; /* held exactly while `outside` > 0 */
+    Py_ssize_t users;        /* calls inside: at most one unless thread-safe */
+    Py_ssize_t outside;      /* of those, calls with the GIL released */
+    PyObject *weakrefs;
+};
+
+static PyTypeObject vix_handle_type;
+
+/* type(obj).__name__, as a C string. */
+static const char *vix_type_short(PyObject *obj) {
+    const char *full = Py_TYPE(obj)->tp_name;
+    const char *dot = strrchr(full, '.');
+    return dot ? dot + 1 : full;
+}
+
+static PyTypeObject *vix_class_type(int cls) {
+    PyTypeObject *type = vix_class_types[cls];
+    if (type == NULL) {
+        PyErr_Format(PyExc_RuntimeError,
+                     "the class %s is not registered with the compiled backend",
+                     vix_classes[cls].name);
+    }
+    return type;
+}
+
+static void vix_adopt(vix_handle *obj, int cls, void *handle) {
+    obj->handle = handle;
+    obj->cls = &vix_classes[cls];
+    obj->free = vix_frees[cls];
+}
+
+/* A new object of class `cls` owning `handle` (released if that fails). */
+static PyObject *vix_wrap(int cls, void *handle) {
+    PyTypeObject *type = vix_class_type(cls);
+    vix_handle *obj = type ? (vix_handle *)type->tp_alloc(type, 0) : NULL;
+    if (obj == NULL) {
+        vix_frees[cls](handle);
+        return NULL;
+    }
+    vix_adopt(obj, cls, handle);
+    return (PyObject *)obj;
+}
+
+/* Waits, with the GIL released, until the calls outside on `obj` come back. */
+static void vix_wait(vix_handle *obj) {
+    PyThread_type_lock lock = obj->lock;
+    Py_BEGIN_ALLOW_THREADS
+    if (lock != NULL) {
+        (void)PyThread_acquire_lock(lock, WAIT_LOCK);
+        PyThread_release_lock(lock);
+    }
+    /* No lock: the call inside holds the GIL in turn (Python code run by an allocation,
+     * a finalizer); releasing the GIL lets it go on. */
+    Py_END_ALLOW_THREADS
+}
+
+static void vix_leave(vix_handle **users, int n) {
+    for (int i = 0; i < n; i++) {
+        users[i]->users--;
+    }
+}
+
+/* _enter: enters the objects of a call, in the order of their addresses, each once;
+ * ValueError (none entered) for one never initialised or closed. */
+static int vix_enter(const vix_fn *fn, vix_args *a) {
+    vix_handle **users = a->users;
+    int n = 0;
+    for (int i = 0; i < a->nusers; i++) {
+        vix_handle *obj = users[i];
+        int j = n;
+        while (j > 0 && users[j - 1] > obj) {
+            j--;
+        }
+        if (j > 0 && users[j - 1] == obj) {
+            continue;
+        }
+        memmove(&users[j + 1], &users[j], (size_t)(n - j) * sizeof users[0]);
+        users[j] = obj;
+        n++;
+    }
+    a->nusers = n;
+    for (int i = 0; i < n; i++) {
+        vix_handle *obj = users[i];
+        for (;;) {
+            const char *problem = obj->cls == NULL    ? "was never initialised"
+                                  : obj->handle == NULL ? "is closed"
+                                                        : NULL;
+            if (problem != NULL) {
+                vix_leave(users, i);
+                a->nusers = 0;
+                PyErr_Format(PyExc_ValueError, "%s(): the %s object %s", fn->name,
+                             vix_type_short((PyObject *)obj), problem);
+                return -1;
+            }
+            if (obj->users == 0 || obj->cls->thread_safe) {
+                break;
+            }
+            vix_wait(obj);
+        }
+        obj->users++;
+    }
+    return 0;
+}
+
+/* Before the GIL is released around a call: false (keep the GIL) if a lock cannot be
+ * made. */
+static bool vix_go_outside(vix_args *a) {
+    for (int i = 0; i < a->nusers; i++) {
+        vix_handle *obj = a->users[i];
+        if (obj->lock == NULL && (obj->lock = PyThread_allocate_lock()) == NULL) {
+            return false;
+        }
+    }
+    for (int i = 0; i < a->nusers; i++) {
+        vix_handle *obj = a->users[i];
+        if (obj->outside++ == 0) {
+            /* Free, or held for an instant by a waiter that needs no GIL to let go. */
+            (void)PyThread_acquire_lock(obj->lock, WAIT_LOCK);
+        }
+    }
+    return true;
+}
+
+static void vix_come_inside(vix_args *a) {
+    for (int i = 0; i < a->nusers; i++) {
+        vix_handle *obj = a->users[i];
+        if (--obj->outside == 0) {
+            PyThread_release_lock(obj->lock);
+        }
+    }
+}
+
+static PyObject *vix_handle_close(PyObject *op, PyObject *unused) {
+    (void)unused;
+    vix_handle *self = (vix_handle *)op;
+    while (self->handle != NULL && self->users > 0) {
+        vix_wait(self);
+    }
+    if (self->handle != NULL) {
+        void *handle = self->handle;
+        self->handle = NULL;
+        self->free(handle);
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *vix_handle_exit(PyObject *op, PyObject *args) {
+    (void)args;
+    return vix_handle_close(op, NULL);
+}
+
+static PyObject *vix_handle_closed(PyObject *op, void *closure) {
+    (void)closure;
+    return PyBool_FromLong(((vix_handle *)op)->handle == NULL);
+}
+
+/* Deallocation: no call can be inside (each holds a reference). A live handle is
+ * released here, which CPython also does for the objects that modules still hold
+ * when the interpreter exits; an object kept alive past that (a leaked reference, a
+ * daemon thread's call) is left to the operating system rather than freed under a
+ * call that may still run. */
+static void vix_handle_dealloc(PyObject *op) {
+    vix_handle *self = (vix_handle *)op;
+    if (self->weakrefs != NULL) {
+        PyObject_ClearWeakRefs(op);
+    }
+    if (self->handle != NULL) {
+        void *handle = self->handle;
+        self->handle = NULL;
+        self->free(handle);
+    }
+    if (self->lock != NULL) {
+        PyThread_free_lock(self->lock);
+    }
+    Py_TYPE(op)->tp_free(op);
+}
+
+static PyMethodDef vix_handle_methods[] = {
+    {"close", vix_handle_close, METH_NOARGS,
+     "Releases the native object now (again: does nothing). Calls already running on it "
+     "in other threads finish first; later calls raise ValueError."},
+    {"__exit__", vix_handle_exit, METH_VARARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef vix_handle_getset[] = {
+    {"closed", vix_handle_closed, NULL, "Whether close() has released the native object.",
+     NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject vix_handle_type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = VIX_MODULE_NAME ".Handle",
+    .tp_basicsize = sizeof(vix_handle),
+    .tp_dealloc = vix_handle_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_doc = "The base of every generated class: the object's native handle, released once "
+              "by close(), by `with`, or when the object is deallocated.",
+    .tp_weaklistoffset = offsetof(vix_handle, weakrefs),
+    .tp_methods = vix_handle_methods,
+    .tp_getset = vix_handle_getset,
+    .tp_new = PyType_GenericNew,
+};
+
 /* ---- calls ------------------------------------------------------------------------ */
 
 static int vix_invoke(const vix_fn *fn, vix_args *a, size_t in_total) {
@@ -225,10 +485,11 @@ static int vix_invoke(const vix_fn *fn, vix_args *a, size_t in_total) {
     a->status.code = VIX_STATUS_OK;
     a->status.message.ptr = NULL;
     a->status.message.len = 0;
-    if (in_total >= VIX_GIL_THRESHOLD) {
+    if ((in_total >= VIX_GIL_THRESHOLD || fn->release) && vix_go_outside(a)) {
         Py_BEGIN_ALLOW_THREADS
         rc = fn->thunk(vix_symbols[fn->index], a);
         Py_END_ALLOW_THREADS
+        vix_come_inside(a);
     } else {
         rc = fn->thunk(vix_symbols[fn->index], a);
     }
@@ -418,9 +679,13 @@ static PyObject *vix_run_sized(const vix_fn *fn, vix_args *a, size_t in_total) {
             }
         }
     }
+    /* Up to the first capacity, on the stack: the same calls, without a malloc. */
+    uint8_t first[VIX_FIRST_CAPACITY];
     for (int calls = 0; calls < VIX_MAX_CALLS; calls++) {
         uint8_t *address = NULL;
-        if (capacity) {
+        if (capacity && capacity <= VIX_FIRST_CAPACITY) {
+            address = first;
+        } else if (capacity) {
             address = PyMem_Malloc(capacity);
             if (address == NULL) {
                 PyErr_Format(PyExc_MemoryError, "%s: cannot allocate %zu output bytes",
@@ -444,10 +709,14 @@ static PyObject *vix_run_sized(const vix_fn *fn, vix_args *a, size_t in_total) {
                 out = fn->output == VIX_OUT_BYTES ? PyBytes_FromStringAndSize(from, n)
                                                   : PyUnicode_DecodeUTF8(from, n, NULL);
             }
-            PyMem_Free(address);
+            if (address != first) {
+                PyMem_Free(address);
+            }
             return out;
         }
-        PyMem_Free(address);
+        if (address != first) {
+            PyMem_Free(address);
+        }
         if (a->status.code != VIX_STATUS_BUFFER_TOO_SMALL) {
             vix_raise_status(fn, &a->status, rc);
             return NULL;
@@ -468,6 +737,7 @@ static PyObject *vix_run_typed(const vix_fn *fn, vix_args *a, size_t in_total) {
         return vix_run_sized(fn, a, in_total);
     }
     memset(&a->value, 0, sizeof a->value);
+    a->out_handle = NULL;
     int rc = vix_invoke(fn, a, in_total);
     if (rc != 0 || a->status.code != VIX_STATUS_OK) {
         vix_raise_status(fn, &a->status, rc);
@@ -476,6 +746,30 @@ static PyObject *vix_run_typed(const vix_fn *fn, vix_args *a, size_t in_total) {
     switch (fn->output) {
     case VIX_OUT_NONE:
         Py_RETURN_NONE;
+    case VIX_OUT_SELF:
+        Py_INCREF(a->self_obj);
+        return a->self_obj;
+    case VIX_OUT_OBJECT:
+    case VIX_OUT_INIT: {
+        if (a->out_handle == NULL) {
+            vix_raise(VIX_STATUS_ERROR,
+                      PyUnicode_FromFormat("%s reported success but returned a NULL handle",
+                                           fn->symbol));
+            return NULL;
+        }
+        if (fn->output == VIX_OUT_OBJECT) {
+            return vix_wrap(fn->out_class, a->out_handle);
+        }
+        vix_handle *self = (vix_handle *)a->self_obj;
+        if (self->handle != NULL) {
+            /* Initialised by another thread while this call ran without the GIL. */
+            vix_frees[fn->out_class](a->out_handle);
+            PyErr_Format(PyExc_RuntimeError, "%s object is already initialised", fn->name);
+            return NULL;
+        }
+        vix_adopt(self, fn->out_class, a->out_handle);
+        Py_RETURN_NONE;
+    }
     case VIX_OUT_FLOAT:
         return PyFloat_FromDouble(a->value.f64);
     case VIX_OUT_BOOL:
@@ -712,6 +1006,11 @@ static int vix_convert(const vix_fn *fn, const vix_param *p, PyObject *value, vi
     switch (p->kind) {
     case VIX_P_BYTES:
     case VIX_P_STR:
+        if (value == Py_None && p->optional) {
+            a->in[p->c_index].ptr = NULL;
+            a->in[p->c_index].len = 0;
+            return 0;
+        }
         if (vix_buffer_arg(fn, p, value, &a->in[p->c_index], held) < 0) {
             return -1;
         }
@@ -757,7 +1056,7 @@ static void vix_missing(const vix_function *self, const int *which, int n, const
         return;
     }
     PyErr_Format(PyExc_TypeError, "%s() missing %d required %s argument%s: %U",
-                 self->fn->name, n, what, n == 1 ? "" : "s", names);
+                 self->fn->qualname, n, what, n == 1 ? "" : "s", names);
     Py_DECREF(names);
 }
 
@@ -774,12 +1073,12 @@ static int vix_bind_args(const vix_function *self, PyObject *const *args, Py_ssi
         }
         if (required == self->npositional) {
             PyErr_Format(PyExc_TypeError, "%s() takes %d positional argument%s but %zd %s given",
-                         fn->name, self->npositional, self->npositional == 1 ? "" : "s",
+                         fn->qualname, self->npositional, self->npositional == 1 ? "" : "s",
                          nargs, nargs == 1 ? "was" : "were");
         } else {
             PyErr_Format(PyExc_TypeError,
                          "%s() takes from %d to %d positional arguments but %zd %s given",
-                         fn->name, required, self->npositional, nargs,
+                         fn->qualname, required, self->npositional, nargs,
                          nargs == 1 ? "was" : "were");
         }
         return -1;
@@ -799,19 +1098,19 @@ static int vix_bind_args(const vix_function *self, PyObject *const *args, Py_ssi
         }
         if (found < 0) {
             PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%S'",
-                         fn->name, key);
+                         fn->qualname, key);
             return -1;
         }
         if (found < self->nposonly) {
             PyErr_Format(PyExc_TypeError,
                          "%s() got some positional-only arguments passed as keyword "
                          "arguments: '%s'",
-                         fn->name, fn->params[found].name);
+                         fn->qualname, fn->params[found].name);
             return -1;
         }
         if (values[found] != NULL) {
             PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'",
-                         fn->name, fn->params[found].name);
+                         fn->qualname, fn->params[found].name);
             return -1;
         }
         values[found] = args[nargs + k];
@@ -844,6 +1143,25 @@ static int vix_bind_args(const vix_function *self, PyObject *const *args, Py_ssi
     return 0;
 }
 
+/* The object argument `value` of parameter `p` (self included): TypeError unless it
+ * is an instance of the parameter's class. */
+static int vix_object_arg(const vix_fn *fn, const vix_param *p, PyObject *value) {
+    PyTypeObject *type = vix_class_type(p->cls);
+    if (type == NULL) {
+        return -1;
+    }
+    if (PyObject_TypeCheck(value, type)) {
+        return 0;
+    }
+    PyObject *name = vix_short_name(value);
+    if (name != NULL) {
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a %s object, not %R",
+                     fn->name, p->name, vix_classes[p->cls].name, name);
+        Py_DECREF(name);
+    }
+    return -1;
+}
+
 static PyObject *vix_function_call(PyObject *callable, PyObject *const *args, size_t nargsf,
                                    PyObject *kwnames) {
     vix_function *self = (vix_function *)callable;
@@ -851,21 +1169,34 @@ static PyObject *vix_function_call(PyObject *callable, PyObject *const *args, si
     Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
     vix_in in[VIX_MAX_PARAMS];
     vix_scalar scalar[VIX_MAX_PARAMS];
+    void *handles[VIX_MAX_PARAMS];
+    vix_handle *users[VIX_MAX_PARAMS];
     vix_args a;
-    memset(&a, 0, sizeof a);
+    /* Field by field: a memset of the whole struct costs more than the call's own
+     * work here (the rest is written before it is read). */
     a.in = in;
     a.scalar = scalar;
+    a.handle = handles;
+    a.self = NULL;
+    a.out_handle = NULL;
+    a.self_obj = NULL;
+    a.users = users;
+    a.nusers = 0;
+    a.out_ptr = NULL;
+    a.out_cap = 0;
+    a.out_len = 0;
+    a.value.u64 = 0;
+    a.text.ptr = NULL;
+    a.text.len = 0;
     if (fn->shape == VIX_SHAPE_VERSION) {
         if (nargs || (kwnames && PyTuple_GET_SIZE(kwnames))) {
-            PyObject *none = NULL;
-            (void)none;
             if (nargs) {
                 PyErr_Format(PyExc_TypeError,
-                             "%s() takes 0 positional arguments but %zd %s given", fn->name,
-                             nargs, nargs == 1 ? "was" : "were");
+                             "%s() takes 0 positional arguments but %zd %s given",
+                             fn->qualname, nargs, nargs == 1 ? "was" : "were");
             } else {
                 PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%S'",
-                             fn->name, PyTuple_GET_ITEM(kwnames, 0));
+                             fn->qualname, PyTuple_GET_ITEM(kwnames, 0));
             }
             return NULL;
         }
@@ -873,29 +1204,146 @@ static PyObject *vix_function_call(PyObject *callable, PyObject *const *args, si
     }
     PyObject *values[VIX_MAX_PARAMS];
     if (fn->shape == VIX_SHAPE_OPERATION && nargs == 1 && kwnames == NULL) {
-        values[0] = args[0]; /* the common call, without binding */
-    } else if (vix_bind_args(self, args, nargs, kwnames, values) < 0) {
+        /* The operation shape's usual call (one input, no object): the shortest path. */
+        vix_held held;
+        held.nviews = 0;
+        held.nobjects = 0;
+        size_t in_total = 0;
+        PyObject *result = NULL;
+        if (vix_convert(fn, &fn->params[0], args[0], &a, &held, &in_total) == 0) {
+            result = vix_run_operation(fn, &a);
+        }
+        vix_release(&held);
+        return result;
+    }
+    /* The common call: arguments by position only, defaults for the rest; anything
+     * else (keywords, a missing or extra argument) is bound in full. */
+    bool bound = kwnames == NULL && nargs <= self->npositional;
+    for (int i = 0; bound && i < fn->nparams; i++) {
+        values[i] = i < nargs ? args[i] : self->defaults[i];
+        bound = values[i] != NULL;
+    }
+    if (!bound && vix_bind_args(self, args, nargs, kwnames, values) < 0) {
         return NULL;
+    }
+    if (fn->self_class >= 0) {
+        if (vix_object_arg(fn, &fn->params[0], values[0]) < 0) {
+            return NULL;
+        }
+        a.self_obj = values[0];
+        if (fn->output != VIX_OUT_INIT) {
+            a.users[a.nusers++] = (vix_handle *)values[0];
+        } else if (((vix_handle *)values[0])->handle != NULL) {
+            PyErr_Format(PyExc_RuntimeError, "%s object is already initialised", fn->name);
+            return NULL;
+        }
     }
     vix_held held;
     held.nviews = 0;
     held.nobjects = 0;
     size_t in_total = 0;
     PyObject *result = NULL;
+    PyObject *objects[VIX_MAX_PARAMS] = {NULL}; /* by C index: the object arguments */
     /* In C order, as _vix_runtime.call converts them (the first bad one raises). */
     for (int c = 0; c < fn->nparams; c++) {
         for (int i = 0; i < fn->nparams; i++) {
-            if (fn->params[i].c_index == c &&
-                vix_convert(fn, &fn->params[i], values[i], &a, &held, &in_total) < 0) {
+            const vix_param *p = &fn->params[i];
+            if (p->c_index != c) {
+                continue;
+            }
+            if (p->kind == VIX_P_OBJECT) {
+                handles[c] = NULL;
+                if (values[i] == Py_None && p->optional) {
+                    continue;
+                }
+                if (vix_object_arg(fn, p, values[i]) < 0) {
+                    goto done;
+                }
+                objects[c] = values[i];
+                a.users[a.nusers++] = (vix_handle *)values[i];
+            } else if (vix_convert(fn, p, values[i], &a, &held, &in_total) < 0) {
                 goto done;
+            }
+        }
+    }
+    if (a.nusers) {
+        if (vix_enter(fn, &a) < 0) {
+            goto done;
+        }
+        /* Read once entered: close() cannot free them now. */
+        if (a.self_obj != NULL) {
+            a.self = ((vix_handle *)a.self_obj)->handle;
+        }
+        for (int c = 0; c < fn->nparams; c++) {
+            if (objects[c] != NULL) {
+                handles[c] = ((vix_handle *)objects[c])->handle;
             }
         }
     }
     result = fn->shape == VIX_SHAPE_OPERATION ? vix_run_operation(fn, &a)
                                               : vix_run_typed(fn, &a, in_total);
+    vix_leave(a.users, a.nusers);
 done:
     vix_release(&held);
     return result;
+}
+
+static PyTypeObject vix_function_type;
+static PyObject *vix_init_name; /* "__init__", interned by the module's init */
+
+/* A registered class called (its tp_vectorcall, set by register()): the object is
+ * allocated and its compiled __init__ called directly, as type.__call__ would do,
+ * without an argument tuple, a lookup through the MRO and a bound call. A class whose
+ * __new__ or __init__ has been replaced since goes the usual way. */
+static PyObject *vix_class_call(PyObject *callable, PyObject *const *args, size_t nargsf,
+                                PyObject *kwnames) {
+    PyTypeObject *type = (PyTypeObject *)callable;
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+    Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
+    PyObject *init = NULL;
+    if (type->tp_new == PyType_GenericNew && type->tp_dict != NULL) {
+        init = PyDict_GetItemWithError(type->tp_dict, vix_init_name);
+        if (init == NULL && PyErr_Occurred()) {
+            return NULL;
+        }
+    }
+    if (init == NULL || !Py_IS_TYPE(init, &vix_function_type) ||
+        ((vix_function *)init)->fn->output != VIX_OUT_INIT || nargs + nkw >= VIX_MAX_PARAMS) {
+        /* The usual way: type.__call__ with a tuple and a dict. */
+        PyObject *tuple = PyTuple_New(nargs);
+        PyObject *dict = nkw ? PyDict_New() : NULL;
+        PyObject *result = NULL;
+        if (tuple != NULL && (nkw == 0 || dict != NULL)) {
+            for (Py_ssize_t i = 0; i < nargs; i++) {
+                Py_INCREF(args[i]);
+                PyTuple_SET_ITEM(tuple, i, args[i]);
+            }
+            int rc = 0;
+            for (Py_ssize_t k = 0; k < nkw && rc == 0; k++) {
+                rc = PyDict_SetItem(dict, PyTuple_GET_ITEM(kwnames, k), args[nargs + k]);
+            }
+            if (rc == 0) {
+                result = PyType_Type.tp_call(callable, tuple, dict);
+            }
+        }
+        Py_XDECREF(tuple);
+        Py_XDECREF(dict);
+        return result;
+    }
+    PyObject *obj = type->tp_alloc(type, 0);
+    if (obj == NULL) {
+        return NULL;
+    }
+    PyObject *stack[VIX_MAX_PARAMS];
+    stack[0] = obj;
+    memcpy(&stack[1], args, (size_t)(nargs + nkw) * sizeof args[0]);
+    PyObject *none = vix_function_call(init, stack, (size_t)nargs + 1, kwnames);
+    if (none == NULL) {
+        Py_DECREF(obj);
+        return NULL;
+    }
+    Py_DECREF(none);
+    return obj;
 }
 
 static void vix_function_dealloc(PyObject *op) {
@@ -928,7 +1376,17 @@ static int vix_function_clear(PyObject *op) {
 
 static PyObject *vix_function_repr(PyObject *op) {
     vix_function *self = (vix_function *)op;
-    return PyUnicode_FromFormat("<compiled function %s>", self->fn->name);
+    return PyUnicode_FromFormat("<compiled function %s>", self->fn->qualname);
+}
+
+/* As a Python function: found on a class, it binds to the instance (a method). */
+static PyObject *vix_function_get(PyObject *op, PyObject *obj, PyObject *type) {
+    (void)type;
+    if (obj == NULL || obj == Py_None) {
+        Py_INCREF(op);
+        return op;
+    }
+    return PyMethod_New(op, obj);
 }
 
 static PyGetSetDef vix_function_getset[] = {
@@ -946,7 +1404,9 @@ static PyTypeObject vix_function_type = {
     .tp_call = PyVectorcall_Call,
     .tp_getattro = PyObject_GenericGetAttr,
     .tp_setattro = PyObject_GenericSetAttr,
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL |
+                Py_TPFLAGS_METHOD_DESCRIPTOR,
+    .tp_descr_get = vix_function_get,
     .tp_doc = "A function of the compiled backend; its signature, docstring and type hints "
               "are those of the Python function in __wrapped__.",
     .tp_traverse = vix_function_traverse,

@@ -15,7 +15,7 @@ import operator
 import sys
 
 from . import _native
-from ._vix_base import Buffer  # defined once, for both backends
+from ._vix_base import Buffer, Handle  # defined once (Handle: the ctypes backend's)
 
 # True for type checkers only: importing typing at run time would add to the import
 # time of the package.
@@ -824,61 +824,6 @@ def _call_typed(function: Callable[..., int], spec: Spec, args: list[object]) ->
 
 
 # ---- objects -------------------------------------------------------------------------
-
-
-class Handle:
-    """The base of every generated class: the object's native handle, released once by
-    close(), by ``with``, or when the object is collected (``weakref.finalize``, which
-    also runs at interpreter exit).
-
-    The library never sees two calls at once on one handle unless the class is declared
-    thread-safe, and never sees a handle after its release: each call enters the objects
-    it uses (in a fixed order, so that two calls never wait for each other) and close()
-    waits for the calls inside."""
-
-    __slots__ = (
-        "__weakref__",
-        "_vix_cond",
-        "_vix_finalizer",
-        "_vix_handle",
-        "_vix_users",
-    )
-
-    # Set by each generated class.
-    _vix_free: Callable[[int], None]
-    _vix_thread_safe: bool = False
-
-    def _vix_adopt(self, handle: int) -> None:
-        self._vix_handle: int | None = handle
-        self._vix_users = 0
-        # Imported here, not at the top: a package without objects never pays for them
-        # at import (threading alone is about a millisecond).
-        import threading
-        import weakref
-
-        self._vix_cond = threading.Condition(threading.Lock())
-        self._vix_finalizer = weakref.finalize(self, type(self)._vix_free, handle)
-
-    def close(self) -> None:
-        """Releases the native object now (again: does nothing). Calls already running
-        on it in other threads finish first; later calls raise ValueError."""
-        cond = getattr(self, "_vix_cond", None)
-        if cond is None:
-            return
-        with cond:
-            while self._vix_users:
-                cond.wait()
-            if self._vix_handle is not None:
-                self._vix_handle = None
-                self._vix_finalizer()
-
-    @property
-    def closed(self) -> bool:
-        """Whether close() has released the native object."""
-        return getattr(self, "_vix_handle", None) is None
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
 
 def _enter(spec: Spec, objects: list[Handle]) -> list[Handle]:
