@@ -46,8 +46,7 @@ from bench_base64 import (
 
 def load_backends() -> tuple[Any, Any]:
     """``blake3_ffi`` on the ctypes backend, and on the compiled one (None when the
-    package has no extension that loads: a package with classes runs on ctypes until
-    the generator makes one), both in this process."""
+    package has no extension that loads, e.g. no C compiler), both in this process."""
     saved = os.environ.get("VIX_FFI_BACKEND")
     packages = []
     for backend in ("ctypes", "compiled"):
