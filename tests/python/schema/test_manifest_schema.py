@@ -33,6 +33,7 @@ import os
 import re
 import shutil
 import subprocess
+import textwrap
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -815,12 +816,22 @@ def test_optional_is_the_parsers(work_dir: Path, vix_ffi: RunVixFfi) -> None:
         assert "is None, but the parameter is not optional" in not_optional
 
 
-RUNTIME = REPO_ROOT / "crates" / "vix-ffi-gen" / "src" / "python" / "runtime"
+TEMPLATES = REPO_ROOT / "crates" / "vix-ffi-gen" / "src" / "python" / "templates"
 
 
 def handle_public_names() -> set[str]:
-    """The public names of the run-time base class of every generated class."""
-    tree = ast.parse((RUNTIME / "_vix_runtime.py").read_text(encoding="utf-8"))
+    """The public names of the run-time base class of every generated class: the Python
+    ``Handle`` of ``_vix_base.py`` (the ctypes backend's; the compiled one's C type has
+    the same), read from the lines of its template that define it."""
+    lines = (TEMPLATES / "_vix_base.py.j2").read_text(encoding="utf-8").splitlines()
+    (start,) = [i for i, line in enumerate(lines) if line.strip() == "class Handle:"]
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    block = [lines[start]]
+    for line in lines[start + 1 :]:
+        if line.strip() and len(line) - len(line.lstrip()) <= indent:
+            break
+        block.append(line)
+    tree = ast.parse(textwrap.dedent("\n".join(block)))
     (handle,) = [
         node
         for node in tree.body

@@ -144,9 +144,13 @@ static PyObject *vix_make_function(PyObject *module, PyObject *args) {
     for (int i = 0; i < VIX_MAX_PARAMS; i++) {
         self->defaults[i] = NULL;
     }
+    /* Positional-only: every parameter up to the last one marked so (a method's self,
+     * marked "either", is positional-only too when a "/" follows it). */
     for (int i = 0; i < fn->nparams; i++) {
         self->npositional += fn->params[i].passing != VIX_PASS_KEYWORD_ONLY;
-        self->nposonly += fn->params[i].passing == VIX_PASS_POSITIONAL_ONLY;
+        if (fn->params[i].passing == VIX_PASS_POSITIONAL_ONLY) {
+            self->nposonly = i + 1;
+        }
     }
     PyObject_GC_Track((PyObject *)self);
     /* Defaults: __defaults__ for the last positional parameters, __kwdefaults__ for
