@@ -843,7 +843,7 @@ def _enter(spec: Spec, objects: list[Handle]) -> list[Handle]:
                 if not obj._vix_thread_safe:
                     while obj._vix_users:
                         cond.wait()
-                if obj._vix_handle is None:
+                if obj._vix_handle is None or obj._vix_closing:
                     raise ValueError(
                         f"{spec.name}(): the {type(obj).__name__} object is closed"
                     )
