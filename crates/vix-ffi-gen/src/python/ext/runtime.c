@@ -276,6 +276,7 @@ struct vix_handle {
     PyThread_type_lock lock; /* held exactly while `outside` > 0 */
     Py_ssize_t users;        /* calls inside: at most one unless thread-safe */
     Py_ssize_t outside;      /* of those, calls with the GIL released */
+    int closing;             /* close() waits for the calls inside: no new one enters */
     PyObject *weakrefs;
 };
 
@@ -300,6 +301,7 @@ static PyTypeObject *vix_class_type(int cls) {
 
 static void vix_adopt(vix_handle *obj, int cls, void *handle) {
     obj->handle = handle;
+    obj->closing = 0;
     obj->cls = &vix_classes[cls];
     obj->free = vix_frees[cls];
 }
@@ -357,9 +359,9 @@ static int vix_enter(const vix_fn *fn, vix_args *a) {
     for (int i = 0; i < n; i++) {
         vix_handle *obj = users[i];
         for (;;) {
-            const char *problem = obj->cls == NULL    ? "was never initialised"
-                                  : obj->handle == NULL ? "is closed"
-                                                        : NULL;
+            const char *problem = obj->cls == NULL                       ? "was never initialised"
+                                  : obj->handle == NULL || obj->closing ? "is closed"
+                                                                         : NULL;
             if (problem != NULL) {
                 vix_leave(users, i);
                 a->nusers = 0;
@@ -408,6 +410,9 @@ static void vix_come_inside(vix_args *a) {
 static PyObject *vix_handle_close(PyObject *op, PyObject *unused) {
     (void)unused;
     vix_handle *self = (vix_handle *)op;
+    /* New calls are refused from now on, so that callers in a loop cannot starve the
+     * wait below. */
+    self->closing = 1;
     while (self->handle != NULL && self->users > 0) {
         vix_wait(self);
     }
