@@ -153,34 +153,35 @@ def group_rows(
 # ---- contenders -------------------------------------------------------------------------
 
 
-def load_backends() -> tuple[Any, Any]:
-    """The package's api on the ctypes backend, and on the compiled one (None when the
-    extension does not load), both in this process: the package is imported once with
-    each value of VIX_FFI_BACKEND."""
+def load_backends(module: str) -> tuple[Any, Any]:
+    """``module`` of a generated package on the ctypes backend, and on the compiled one
+    (None when the extension does not load), both in this process: the package is
+    imported once with each value of VIX_FFI_BACKEND."""
     import importlib
 
+    package = module.split(".")[0]
     saved = os.environ.get("VIX_FFI_BACKEND")
-    apis = []
+    loaded = []
     for backend in ("ctypes", "compiled"):
-        for name in [m for m in sys.modules if m.split(".")[0] == "base64_ffi"]:
+        for name in [m for m in sys.modules if m.split(".")[0] == package]:
             del sys.modules[name]
         os.environ["VIX_FFI_BACKEND"] = backend
         try:
-            apis.append(importlib.import_module("base64_ffi.api"))
+            loaded.append(importlib.import_module(module))
         except ImportError as err:
             print(f"- no compiled backend: {err}")
-            apis.append(None)
+            loaded.append(None)
     if saved is None:
         del os.environ["VIX_FFI_BACKEND"]
     else:
         os.environ["VIX_FFI_BACKEND"] = saved
-    return apis[0], apis[1]
+    return loaded[0], loaded[1]
 
 
 def setup() -> dict[str, Any]:
     import pybase64
 
-    api, compiled = load_backends()
+    api, compiled = load_backends("base64_ffi.api")
     from base64_ffi import _native
 
     env: dict[str, Any] = {

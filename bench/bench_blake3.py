@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib
 import os
 import platform
 import sys
@@ -37,6 +36,7 @@ from bench_base64 import (
     fmt_size,
     fmt_time,
     group_rows,
+    load_backends,
     machine,
     measure,
     median,
@@ -44,31 +44,10 @@ from bench_base64 import (
 )
 
 
-def load_backends() -> tuple[Any, Any]:
-    """``blake3_ffi`` on the ctypes backend, and on the compiled one (None when the
-    package has no extension that loads, e.g. no C compiler), both in this process."""
-    saved = os.environ.get("VIX_FFI_BACKEND")
-    packages = []
-    for backend in ("ctypes", "compiled"):
-        for name in [m for m in sys.modules if m.split(".")[0] == "blake3_ffi"]:
-            del sys.modules[name]
-        os.environ["VIX_FFI_BACKEND"] = backend
-        try:
-            packages.append(importlib.import_module("blake3_ffi"))
-        except ImportError as err:
-            print(f"- no compiled backend: {err}")
-            packages.append(None)
-    if saved is None:
-        del os.environ["VIX_FFI_BACKEND"]
-    else:
-        os.environ["VIX_FFI_BACKEND"] = saved
-    return packages[0], packages[1]
-
-
 def setup() -> dict[str, Any]:
     import blake3
 
-    ours, compiled = load_backends()
+    ours, compiled = load_backends("blake3_ffi")
     env: dict[str, Any] = {
         "ours": ours.blake3,
         "cours": None if compiled is None else compiled.blake3,
