@@ -881,5 +881,25 @@ pub const PYTHON_ERROR_BASES: [&str; 17] = [
 /// The first status code a library may give a meaning of its own.
 pub const FIRST_LIBRARY_CODE: i64 = 1000;
 
+/// `HashState` → `hash_state`, `blake3` → `blake3` (the rule for a class's default C
+/// name, `<prefix><snake_case(name)>`, in the manifest and in `#[vix_ffi::export]`).
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            if previous_lower {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+            previous_lower = false;
+        } else {
+            out.push(c);
+            previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests;

@@ -29,6 +29,8 @@ use syn::{
     FnArg, GenericArgument, ImplItem, ImplItemConst, ImplItemFn, ItemImpl, LitStr, Pat,
     PathArguments, ReturnType, Type, Visibility,
 };
+/// The rule for a class's default C name, shared with the manifest parser.
+pub use vix_ffi_signature::snake_case;
 use vix_ffi_signature::{self as model, ClassId, Default, Output, Param, ParamType};
 
 use super::typed::{self, RESULTS};
@@ -132,26 +134,6 @@ pub struct Constant {
     pub name: String,
     /// Its value.
     pub value: Default,
-}
-
-/// `HashState` → `hash_state`, `blake3` → `blake3` (the manifest's rule for a class's
-/// default C name).
-pub fn snake_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    let mut previous_lower = false;
-    for c in name.chars() {
-        if c.is_ascii_uppercase() {
-            if previous_lower {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-            previous_lower = false;
-        } else {
-            out.push(c);
-            previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        }
-    }
-    out
 }
 
 /// The `impl` without the `#[vix(...)]` attributes of its items, which only the export

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
+use vix_ffi_signature::snake_case;
 
 use super::{describe, Checker};
 use crate::manifest::model::{Class, ClassId, Default, Method, Output, ParamType};
@@ -28,25 +29,6 @@ pub(super) const CLASS_RESERVED: [&str; 2] = ["close", "closed"];
 
 /// Method names whose symbols the class's constructor and release function have.
 const SYMBOL_RESERVED: [&str; 2] = ["new", "free"];
-
-/// `HashState` → `hash_state`, `blake3` → `blake3`.
-pub(super) fn snake_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    let mut previous_lower = false;
-    for c in name.chars() {
-        if c.is_ascii_uppercase() {
-            if previous_lower {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-            previous_lower = false;
-        } else {
-            out.push(c);
-            previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        }
-    }
-    out
-}
 
 impl Checker<'_> {
     /// `classes`.
