@@ -722,7 +722,7 @@ fn typed(t: &Typed, symbol: &Ident, method: Option<&Method<'_>>) -> TokenStream2
             (
                 quote!(::vix_ffi::glue::HandleOut::<#ty>(#out_value)),
                 quote!(::vix_ffi::glue::HandleOut<#ty>),
-                ty,
+                quote!(*mut ::vix_ffi::glue::Handle<#ty>),
             )
         }
         Returns::None | Returns::This => (
@@ -807,11 +807,14 @@ fn typed(t: &Typed, symbol: &Ident, method: Option<&Method<'_>>) -> TokenStream2
             Returns::Bytes | Returns::Str => quote_spanned! {t.output_span=>
                 ::vix_ffi::glue::put::<_, _, #check_ascii>(#out, #function(#receiver #(#args),*))
             },
-            Returns::None | Returns::Scalar(_) | Returns::Object(_) => {
+            Returns::None | Returns::Scalar(_) => {
                 quote_spanned! {t.output_span=>
                     ::vix_ffi::glue::result(#function(#receiver #(#args),*))
                 }
             }
+            Returns::Object(_) => quote_spanned! {t.output_span=>
+                ::vix_ffi::glue::boxed(#function(#receiver #(#args),*))
+            },
             Returns::This => quote_spanned! {t.output_span=>
                 ::vix_ffi::glue::chain(#function(#receiver #(#args),*))
             },

@@ -27,7 +27,7 @@ mod object;
 mod typed;
 
 pub use crate::op::{call, BufOut, Out};
-pub use object::{assert_class, chain, distinct, free, Class, Handle, HandleArg, HandleOut};
+pub use object::{assert_class, boxed, chain, distinct, free, Class, Handle, HandleArg, HandleOut};
 pub use typed::{bool_arg, put, put_sized, result, InputArg, NoOut, ScalarOut, ScalarValue};
 
 use crate::op::RawCall;

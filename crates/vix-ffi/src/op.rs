@@ -297,7 +297,16 @@ pub unsafe fn call<O: Out>(
     if !out_status.is_null() {
         // SAFETY: non-null, writable by contract. The message points at static or
         // per-thread storage, not at `status`, so copying it is sound.
-        unsafe { out_status.write(status) };
+        unsafe {
+            if status.code == 0 {
+                // Success (always the empty message) is written as constants: copying
+                // the local, whose fields were just stored one by one, stalls the
+                // store-to-load forwarding of a 16-byte load (about 5 ns a call).
+                out_status.write(VixStatus::ok());
+            } else {
+                out_status.write(status);
+            }
+        }
     }
     status.code
 }

@@ -154,14 +154,18 @@ fn with_memory_the_message_is_formatted() {
 
 #[test]
 fn a_new_object_without_memory_is_an_error_status_not_an_abort() {
-    use vix_ffi::glue::{call, free, Handle, HandleOut};
+    use vix_ffi::glue::{boxed, call, free, Handle, HandleOut};
 
     struct Thing(#[allow(dead_code)] [u64; 4]);
     let mut handle: *mut Handle<Thing> = std::ptr::null_mut();
     let mut status = VixStatus::ok();
     let (rc, refused) = without_memory(|| {
         // SAFETY: `status` and `handle` are live locals.
-        unsafe { call(&mut status, HandleOut(&mut handle), |_| Ok(Thing([7; 4]))) }
+        unsafe {
+            call(&mut status, HandleOut(&mut handle), |_| {
+                boxed(Ok::<_, Error>(Thing([7; 4])))
+            })
+        }
     });
     assert!(refused > 0, "the handle was asked for");
     assert_ne!(rc, 0);
@@ -172,7 +176,11 @@ fn a_new_object_without_memory_is_an_error_status_not_an_abort() {
     assert!(message.starts_with(b"out of memory"), "{message:?}");
     // With memory, the handle is made, and free releases it.
     // SAFETY: as above.
-    let rc = unsafe { call(&mut status, HandleOut(&mut handle), |_| Ok(Thing([7; 4]))) };
+    let rc = unsafe {
+        call(&mut status, HandleOut(&mut handle), |_| {
+            boxed(Ok::<_, Error>(Thing([7; 4])))
+        })
+    };
     assert_eq!((rc, status.code), (0, 0));
     assert!(!handle.is_null());
     // SAFETY: the live handle just made, released once.

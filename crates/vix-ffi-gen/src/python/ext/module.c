@@ -141,6 +141,7 @@ static PyObject *vix_make_function(PyObject *module, PyObject *args) {
     self->dict = NULL;
     self->npositional = 0;
     self->nposonly = 0;
+    self->prepared = false; /* vix_prepare, on the first call */
     for (int i = 0; i < VIX_MAX_PARAMS; i++) {
         self->defaults[i] = NULL;
     }

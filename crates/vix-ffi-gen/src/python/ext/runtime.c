@@ -924,7 +924,14 @@ static int vix_buffer_arg(const vix_fn *fn, const vix_param *p, PyObject *value,
 
 static int vix_int_arg(const vix_fn *fn, const vix_param *p, PyObject *value,
                        vix_scalar *out) {
-    PyObject *number = PyNumber_Index(value);
+    PyObject *number;
+    if (PyLong_CheckExact(value)) {
+        /* An int is its own index (the usual case: no call, no new reference). */
+        number = value;
+        Py_INCREF(number);
+    } else {
+        number = PyNumber_Index(value);
+    }
     if (number == NULL) {
         if (PyErr_ExceptionMatches(PyExc_TypeError)) {
             PyErr_Clear();
@@ -1045,7 +1052,65 @@ typedef struct vix_function {
     PyObject *defaults[VIX_MAX_PARAMS]; /* in Python order; NULL: required */
     int npositional;                    /* parameters that may be passed by position */
     int nposonly;
+    /* Made by vix_prepare on the first call. */
+    bool prepared;
+    int norder;                      /* parameters with a C index (all but self) */
+    int8_t order[VIX_MAX_PARAMS];    /* by C index: the parameter in Python order */
+    bool converted[VIX_MAX_PARAMS];  /* by Python index: the default's C value is known */
+    vix_in default_in[VIX_MAX_PARAMS];
+    vix_scalar default_scalar[VIX_MAX_PARAMS];
 } vix_function;
+
+/* What every call of `self` would otherwise work out again: the parameters in C order,
+ * and the C values of the defaults that convert without holding anything (None, ints,
+ * floats, bools, bytes and ASCII str: a default object lives as long as the function,
+ * so a pointer into it stays valid). A call passing the default object itself then
+ * copies its C value. */
+static void vix_prepare(vix_function *self) {
+    const vix_fn *fn = self->fn;
+    self->norder = 0;
+    for (int i = 0; i < fn->nparams; i++) {
+        const vix_param *p = &fn->params[i];
+        self->converted[i] = false;
+        if (p->c_index < 0) {
+            continue; /* self, passed apart */
+        }
+        self->order[p->c_index] = (int8_t)i;
+        self->norder++;
+        PyObject *d = self->defaults[i];
+        if (d == NULL || p->kind == VIX_P_OBJECT || p->kind == VIX_P_SELF) {
+            continue;
+        }
+        if (p->kind == VIX_P_BYTES || p->kind == VIX_P_STR) {
+            if (d == Py_None && p->optional) {
+                self->default_in[i].ptr = NULL;
+                self->default_in[i].len = 0;
+            } else if (PyBytes_CheckExact(d)) {
+                self->default_in[i].ptr = (const uint8_t *)PyBytes_AS_STRING(d);
+                self->default_in[i].len = (size_t)PyBytes_GET_SIZE(d);
+            } else if (p->kind == VIX_P_STR && PyUnicode_CheckExact(d) &&
+                       PyUnicode_IS_COMPACT_ASCII(d)) {
+                self->default_in[i].ptr = (const uint8_t *)PyUnicode_DATA(d);
+                self->default_in[i].len = (size_t)PyUnicode_GET_LENGTH(d);
+            } else {
+                continue; /* converted by each call, as a buffer view */
+            }
+            self->converted[i] = true;
+            continue;
+        }
+        vix_args a;
+        vix_scalar scalar[VIX_MAX_PARAMS];
+        a.scalar = scalar;
+        if (vix_convert(fn, p, d, &a, NULL, NULL) < 0) {
+            /* Left to each call, which raises the same error. */
+            PyErr_Clear();
+            continue;
+        }
+        self->default_scalar[i] = scalar[p->c_index];
+        self->converted[i] = true;
+    }
+    self->prepared = true;
+}
 
 /* "'a'", "'a' and 'b'", "'a', 'b', and 'c'", as CPython lists missing arguments. */
 static void vix_missing(const vix_function *self, const int *which, int n, const char *what) {
@@ -1249,26 +1314,33 @@ static PyObject *vix_function_call(PyObject *callable, PyObject *const *args, si
     size_t in_total = 0;
     PyObject *result = NULL;
     PyObject *objects[VIX_MAX_PARAMS] = {NULL}; /* by C index: the object arguments */
+    if (!self->prepared) {
+        vix_prepare(self);
+    }
     /* In C order, as _vix_runtime.call converts them (the first bad one raises). */
-    for (int c = 0; c < fn->nparams; c++) {
-        for (int i = 0; i < fn->nparams; i++) {
-            const vix_param *p = &fn->params[i];
-            if (p->c_index != c) {
+    for (int c = 0; c < self->norder; c++) {
+        int i = self->order[c];
+        const vix_param *p = &fn->params[i];
+        if (p->kind == VIX_P_OBJECT) {
+            handles[c] = NULL;
+            if (values[i] == Py_None && p->optional) {
                 continue;
             }
-            if (p->kind == VIX_P_OBJECT) {
-                handles[c] = NULL;
-                if (values[i] == Py_None && p->optional) {
-                    continue;
-                }
-                if (vix_object_arg(fn, p, values[i]) < 0) {
-                    goto done;
-                }
-                objects[c] = values[i];
-                a.users[a.nusers++] = (vix_handle *)values[i];
-            } else if (vix_convert(fn, p, values[i], &a, &held, &in_total) < 0) {
+            if (vix_object_arg(fn, p, values[i]) < 0) {
                 goto done;
             }
+            objects[c] = values[i];
+            a.users[a.nusers++] = (vix_handle *)values[i];
+        } else if (values[i] == self->defaults[i] && self->converted[i]) {
+            /* The default itself: its C value, worked out once. */
+            if (p->kind == VIX_P_BYTES || p->kind == VIX_P_STR) {
+                in[c] = self->default_in[i];
+                in_total += in[c].len;
+            } else {
+                scalar[c] = self->default_scalar[i];
+            }
+        } else if (vix_convert(fn, p, values[i], &a, &held, &in_total) < 0) {
+            goto done;
         }
     }
     if (a.nusers) {
@@ -1296,6 +1368,55 @@ done:
 static PyTypeObject vix_function_type;
 static PyObject *vix_init_name; /* "__init__", interned by the module's init */
 
+/* The __init__ found in a registered class's dict, kept with the type's version tag:
+ * CPython gives a type a new tag (or none) whenever its dict changes, so a kept one is
+ * used only while the tag is the same. It saves a dict lookup per object made. */
+static struct {
+    PyTypeObject *type;
+    unsigned int tag;
+    PyObject *init; /* a strong reference */
+} vix_inits[VIX_CLASSES + 1];
+
+static bool vix_tag_valid(PyTypeObject *type) {
+#if PY_VERSION_HEX < 0x030C0000
+    if (!PyType_HasFeature(type, Py_TPFLAGS_VALID_VERSION_TAG)) {
+        return false;
+    }
+#endif
+    return type->tp_version_tag != 0;
+}
+
+static PyObject *vix_cached_init(PyTypeObject *type) {
+    for (int i = 0; i < VIX_CLASSES; i++) {
+        if (vix_inits[i].type == type) {
+            return vix_tag_valid(type) && vix_inits[i].tag == type->tp_version_tag
+                       ? vix_inits[i].init
+                       : NULL;
+        }
+    }
+    return NULL;
+}
+
+static void vix_cache_init(PyTypeObject *type, PyObject *init) {
+#if PY_VERSION_HEX >= 0x030C0000
+    (void)PyUnstable_Type_AssignVersionTag(type);
+#endif
+    /* Before 3.12 a type gets its tag from the first attribute lookup through it
+     * (`obj.method`); until then each object made looks __init__ up. */
+    if (init == NULL || !vix_tag_valid(type)) {
+        return;
+    }
+    for (int i = 0; i < VIX_CLASSES; i++) {
+        if (vix_class_types[i] == type) {
+            Py_INCREF(init);
+            Py_XSETREF(vix_inits[i].init, init);
+            vix_inits[i].type = type;
+            vix_inits[i].tag = type->tp_version_tag;
+            return;
+        }
+    }
+}
+
 /* A registered class called (its tp_vectorcall, set by register()): the object is
  * allocated and its compiled __init__ called directly, as type.__call__ would do,
  * without an argument tuple, a lookup through the MRO and a bound call. A class whose
@@ -1307,9 +1428,13 @@ static PyObject *vix_class_call(PyObject *callable, PyObject *const *args, size_
     Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
     PyObject *init = NULL;
     if (type->tp_new == PyType_GenericNew && type->tp_dict != NULL) {
-        init = PyDict_GetItemWithError(type->tp_dict, vix_init_name);
-        if (init == NULL && PyErr_Occurred()) {
-            return NULL;
+        init = vix_cached_init(type);
+        if (init == NULL) {
+            init = PyDict_GetItemWithError(type->tp_dict, vix_init_name);
+            if (init == NULL && PyErr_Occurred()) {
+                return NULL;
+            }
+            vix_cache_init(type, init);
         }
     }
     if (init == NULL || !Py_IS_TYPE(init, &vix_function_type) ||
