@@ -74,6 +74,23 @@ use vix_ffi_syntax::{
 /// `vix_ffi::Output` of exactly that capacity; writing more is reported as an error,
 /// never done.
 ///
+/// A closure whose parameters are all named as parameters of the function receives
+/// those instead (scalars, inputs or objects, in the closure's order, without type
+/// annotations): the size may then come from any of them, and the function may have any
+/// number of inputs, or none. It must not capture anything.
+///
+/// ```
+/// use vix_ffi::{Output, Result};
+///
+/// /// `n` zero bytes, then `tag`.
+/// #[vix_ffi::export(prefix = "mylib_", size = |n, tag| Ok(n + tag.len()))]
+/// pub fn pad(n: usize, tag: &str, out: &mut Output<'_>) -> Result<()> {
+///     out.extend_zeroed(n)?;
+///     out.push_str(tag)
+/// }
+/// # fn main() {}
+/// ```
+///
 /// # Sized operations of blocks
 ///
 /// When every block of `a` input bytes (the last one possibly shorter) becomes exactly `b`
@@ -257,6 +274,9 @@ use vix_ffi_syntax::{
 /// - The constructor is `pub fn new`, or the function marked `#[vix(constructor)]`, and
 ///   returns `Result<Self>`. Every other `pub fn` is a method taking `&self` or `&mut
 ///   self` (`#[vix(skip)]` keeps a `pub` item out; private items are not exported).
+/// - A method may write into the caller's buffer as a sized function does: `out: &mut
+///   vix_ffi::Output<'_>` last, `Result<()>`, and `#[vix(size = |name, ...| ...)]` naming
+///   the parameters the size comes from.
 /// - A method returns what a typed function returns, `Self` or another exported class
 ///   (a new object the caller owns), or `&mut Self` / `&Self`: chaining, `"returns":
 ///   "self"` in the manifest, no C output, Python returns the object itself.
@@ -766,41 +786,68 @@ fn typed(t: &Typed, symbol: &Ident, method: Option<&Method<'_>>) -> TokenStream2
     } else {
         quote!(false)
     };
-    let size_fn = Ident::new("__vix_ffi_size", Span::mixed_site());
-    let mut size = quote!();
     let call = if t.writer {
-        let i = t.single_buffer().expect("a writer has one buffer input");
-        let input = match sig.params[i].ty {
-            ParamType::Str => quote!(str),
-            _ => quote!([u8]),
-        };
-        size = match (&t.size, t.output_blocks) {
-            (Some(size), _) => quote_spanned! {size.span()=>
-                fn #size_fn(input: &#input) -> ::vix_ffi::Result<usize> {
-                    ::vix_ffi::glue::size::<#input, _>(#size, input)
+        // The size first, from the parameters `size` names (or the one buffer input),
+        // through a function pointer of their types, so that a closure's parameters need
+        // no annotations.
+        let need = hidden("__vix_need");
+        let size_call = match (&t.size, t.output_blocks) {
+            (Some(size), _) => {
+                let types = t.size_args.iter().map(|&i| {
+                    let p = &sig.params[i];
+                    let ty = match p.ty {
+                        ParamType::Bytes => quote!(&[u8]),
+                        ParamType::Str => quote!(&str),
+                        ParamType::Scalar(s) => scalar_type(s),
+                        ParamType::Object(id) => {
+                            let ty = object_type(id);
+                            quote!(&#ty)
+                        }
+                    };
+                    if p.optional {
+                        quote!(::core::option::Option<#ty>)
+                    } else {
+                        ty
+                    }
+                });
+                let size_args = t.size_args.iter().map(|&i| &args[i]);
+                let size_fn = hidden("__vix_size");
+                quote_spanned! {size.span()=>
+                    let #size_fn: fn(#(#types),*) -> ::vix_ffi::Result<usize> = #size;
+                    let #need = #size_fn(#(#size_args),*)?;
                 }
-            },
+            }
             (None, Some(blocks)) => {
                 let block_in = Literal::u32_suffixed(blocks.input);
                 let block_out = Literal::u32_suffixed(blocks.output);
-                let data = hidden("data");
+                let input = &args[t.size_args[0]];
                 quote! {
-                    fn #size_fn(#data: &#input) -> ::vix_ffi::Result<usize> {
-                        ::vix_ffi::glue::blocks_size(<#input>::len(#data), #block_in, #block_out)
-                    }
+                    let #need = ::vix_ffi::glue::blocks_size(
+                        ::vix_ffi::glue::InputBytes::input_bytes(&#input).len(),
+                        #block_in,
+                        #block_out,
+                    )?;
                 }
             }
             (None, None) => unreachable!("a writer has a size"),
         };
-        let buffer = &args[i];
+        let inputs = sig
+            .params
+            .iter()
+            .zip(&args)
+            .filter(|(p, _)| p.ty.is_buffer())
+            .map(|(_, arg)| quote!(::vix_ffi::glue::InputBytes::input_bytes(&#arg)));
         let writer = hidden("__vix_writer");
         quote_spanned! {t.output_span=>
-            ::vix_ffi::glue::put_sized::<_, #check_ascii>(
-                #out,
-                ::core::convert::AsRef::<[u8]>::as_ref(#buffer),
-                #size_fn(#buffer)?,
-                |#writer| #function(#(#args,)* #writer),
-            )
+            {
+                #size_call
+                ::vix_ffi::glue::put_sized::<_, #check_ascii>(
+                    #out,
+                    &[#(#inputs),*],
+                    #need,
+                    |#writer| #function(#receiver #(#args,)* #writer),
+                )
+            }
         }
     } else {
         match sig.output {
@@ -832,7 +879,6 @@ fn typed(t: &Typed, symbol: &Ident, method: Option<&Method<'_>>) -> TokenStream2
             #status: *mut ::vix_ffi::VixStatus,
         ) -> ::std::os::raw::c_int {
             #assertions
-            #size
             // Forwarded from this function's contract (`# Safety` above).
             #(#raw_inputs)*
             let #body = move |#out: &#out_type| -> ::vix_ffi::Result<#value_type> {

@@ -7,7 +7,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use vix_ffi::{Error, Result};
+use vix_ffi::{Error, Output, Result};
 
 /// An FNV-1a 64 hasher fed in chunks.
 #[derive(Clone, Debug)]
@@ -99,6 +99,17 @@ impl Hasher {
     pub fn hexdigest(&self, sep: Option<&str>) -> Result<String> {
         let bytes = self.state.to_be_bytes().map(|b| format!("{b:02x}"));
         Ok(bytes.join(sep.unwrap_or("")))
+    }
+
+    /// `length` bytes of the digest repeated, written straight into the caller's buffer
+    /// (a method writer, sized by the parameter its closure names).
+    #[vix(default(length = 8), size = |length| Ok(length))]
+    pub fn digest_bytes(&self, length: usize, out: &mut Output<'_>) -> Result<()> {
+        let bytes = self.state.to_be_bytes();
+        for i in 0..length {
+            out.push(bytes[i % bytes.len()])?;
+        }
+        Ok(())
     }
 
     /// An independent hasher in the same state.
@@ -263,6 +274,34 @@ mod tests {
         assert_eq!(unsafe { cl_hasher_peek(h, &mut st) }, 0);
         free(h);
         free(null_mut());
+    }
+
+    #[test]
+    fn a_method_writes_into_the_callers_buffer_sized_first() {
+        let h = new(None);
+        let mut st = status();
+        let mut buf = [0xA5u8; 16];
+        let mut len = 0usize;
+        // SAFETY: valid pointers; `buf` holds 16 bytes, 4 offered.
+        let rc = unsafe { cl_hasher_digest_bytes(h, 10, buf.as_mut_ptr(), 4, &mut len, &mut st) };
+        assert_eq!((rc, st.code, len), (3, 3, 10));
+        assert!(
+            buf.iter().all(|&b| b == 0xA5),
+            "nothing written before the size"
+        );
+        // SAFETY: as above, 16 offered.
+        let rc = unsafe { cl_hasher_digest_bytes(h, 10, buf.as_mut_ptr(), 16, &mut len, &mut st) };
+        let want = fnv(b"").to_be_bytes();
+        assert_eq!((rc, len), (0, 10));
+        assert_eq!(&buf[..8], &want);
+        assert_eq!(&buf[8..10], &want[..2]);
+        assert_eq!(buf[10], 0xA5);
+        // SAFETY: a NULL self is what is tested.
+        let rc = unsafe {
+            cl_hasher_digest_bytes(null_mut(), 1, buf.as_mut_ptr(), 16, &mut len, &mut st)
+        };
+        assert_eq!(rc, 2);
+        free(h);
     }
 
     #[test]

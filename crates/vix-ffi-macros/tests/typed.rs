@@ -154,6 +154,23 @@ pub fn stutter(text: &str, sep: u32, out: &mut Output<'_>) -> Result<()> {
     Ok(())
 }
 
+/// A writer sized from parameters its `size` closure names: two inputs and a count.
+#[vix_ffi::export(
+    prefix = "ty_",
+    size = |a, times, b| if times > 1000 {
+        Err(Error::invalid_arg("`times` is over 1000"))
+    } else {
+        Ok((a.len() + b.len()) * times as usize)
+    }
+)]
+pub fn interleave(a: &[u8], b: &[u8], times: u32, out: &mut Output<'_>) -> Result<()> {
+    for _ in 0..times {
+        out.extend_from_slice(a)?;
+        out.extend_from_slice(b)?;
+    }
+    Ok(())
+}
+
 mod c {
     //! A C caller's view.
     #![allow(unsafe_code)]
@@ -480,6 +497,65 @@ fn writers_are_sized_before_the_work() {
     assert_eq!((rc, buf.written()), (0, &b"aabb"[..]));
     let (rc, code, _, buf) = calls::text_u32(ty_stutter, b"ab", 0, 3);
     assert_eq!((rc, code, buf.len), (3, 3, 4));
+}
+
+#[test]
+#[allow(unsafe_code)]
+fn a_size_closure_receives_the_parameters_it_names() {
+    use c::Buf;
+    let call = |a: &[u8], b: &[u8], times: u32, buf: &mut Buf| {
+        let mut st = status();
+        // SAFETY: valid pointers; `buf` holds `cap` bytes.
+        let rc = unsafe {
+            ty_interleave(
+                a.as_ptr(),
+                a.len(),
+                b.as_ptr(),
+                b.len(),
+                times,
+                buf.ptr(),
+                buf.cap,
+                &mut buf.len,
+                &mut st,
+            )
+        };
+        (rc, message(&st))
+    };
+    // Asked before the work: BUFFER_TOO_SMALL with the size from (a, times, b).
+    let mut small = Buf::new(5);
+    assert_eq!(call(b"ab", b"c", 2, &mut small).0, 3);
+    assert_eq!(small.len, 6);
+    assert!(
+        small.bytes.iter().all(|&b| b == c::GUARD),
+        "nothing written"
+    );
+    let mut room = Buf::new(6);
+    assert_eq!(call(b"ab", b"c", 2, &mut room).0, 0);
+    assert_eq!(room.written(), b"abcabc");
+    // The closure's error is the call's.
+    let mut none = Buf::new(0);
+    let (rc, msg) = call(b"ab", b"", 1001, &mut none);
+    assert_eq!((rc, msg.as_str()), (2, "`times` is over 1000"));
+    // Output over either input is refused, the second one included.
+    let mut buf = vec![0u8; 8];
+    let mut len = 0;
+    let mut st = status();
+    // SAFETY: `b` and the output are the same valid buffer; refused before any write.
+    let rc = unsafe {
+        ty_interleave(
+            b"x".as_ptr(),
+            1,
+            buf.as_ptr(),
+            2,
+            1,
+            buf.as_mut_ptr(),
+            3,
+            &mut len,
+            &mut st,
+        )
+    };
+    assert_eq!(rc, 2);
+    assert!(message(&st).contains("overlap"), "{}", message(&st));
 }
 
 #[test]

@@ -28,7 +28,9 @@ mod typed;
 
 pub use crate::op::{call, BufOut, Out};
 pub use object::{assert_class, boxed, chain, distinct, free, Class, Handle, HandleArg, HandleOut};
-pub use typed::{bool_arg, put, put_sized, result, InputArg, NoOut, ScalarOut, ScalarValue};
+pub use typed::{
+    bool_arg, put, put_sized, result, InputArg, InputBytes, NoOut, ScalarOut, ScalarValue,
+};
 
 use crate::op::RawCall;
 use crate::out::Output;

@@ -94,6 +94,35 @@ impl<'a> Output<'a> {
         Ok(())
     }
 
+    /// Appends `len` zero bytes and returns them to be overwritten, for writers that
+    /// take an initialised `&mut [u8]` (a hash's output reader, `Read::read_exact`); or
+    /// writes nothing and fails when they do not fit.
+    ///
+    /// ```
+    /// use std::mem::MaybeUninit;
+    /// use vix_ffi::Output;
+    ///
+    /// let mut buf = [MaybeUninit::uninit(); 4];
+    /// let mut out = Output::new(&mut buf);
+    /// out.extend_zeroed(3).unwrap().copy_from_slice(b"xyz");
+    /// assert_eq!(out.as_bytes(), b"xyz");
+    /// assert!(out.extend_zeroed(2).is_err());
+    /// ```
+    pub fn extend_zeroed(&mut self, len: usize) -> Result<&mut [u8]> {
+        if len > self.remaining() {
+            return Err(self.overflow(len));
+        }
+        let start = self.len;
+        let spare = &mut self.buf[start..start + len];
+        for slot in spare.iter_mut() {
+            slot.write(0);
+        }
+        self.len += len;
+        // SAFETY: `buf[start..start + len]` was just initialised, and `MaybeUninit<u8>`
+        // has the layout of `u8`; the borrow of `self` keeps it unaliased.
+        Ok(unsafe { std::slice::from_raw_parts_mut(spare.as_mut_ptr().cast::<u8>(), len) })
+    }
+
     /// Lets `fill` write into the unwritten part of the buffer and keeps what it reports
     /// as written.
     ///

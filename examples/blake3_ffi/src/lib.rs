@@ -17,7 +17,7 @@
 //! `isize::MAX` bytes, `MemoryError` when the allocation fails) rather than aborting.
 #![forbid(unsafe_code)]
 
-use vix_ffi::{LibraryError, Result};
+use vix_ffi::{LibraryError, Output, Result};
 
 /// The library's version.
 #[vix_ffi::export(prefix = "blake3_")]
@@ -64,6 +64,16 @@ impl std::fmt::Display for Blake3Error {
 
 /// Inputs from this size on are hashed on several threads when the hasher is threaded.
 const RAYON_MIN_LEN: usize = 128 * 1024;
+
+/// The size of a digest of `length` bytes, or the `OverflowError` the `blake3` package
+/// raises past `isize::MAX` (no object can be that large). A size it cannot allocate is
+/// Python's `MemoryError`, raised where the result is allocated.
+fn digest_size(length: usize) -> Result<usize> {
+    if length > isize::MAX.unsigned_abs() {
+        return Err(Blake3Error::DigestLength(length).into());
+    }
+    Ok(length)
+}
 
 /// Room for `bytes` bytes in `buf`, or the error the `blake3` package raises for a
 /// digest of `length` bytes: `OverflowError` past `isize::MAX`, else `MemoryError`.
@@ -158,15 +168,15 @@ impl Blake3 {
 
     /// `length` bytes of the output (32 by default), from byte `seek` of the output
     /// stream; the hasher can still be updated.
-    #[vix(default(length = 32, seek = 0), positional(length))]
-    pub fn digest(&self, length: usize, seek: u64) -> std::result::Result<Vec<u8>, Blake3Error> {
-        let mut out = Vec::new();
-        reserve(&mut out, length, length)?;
-        out.resize(length, 0);
-        let mut reader = self.hasher.finalize_xof();
-        reader.set_position(seek);
-        reader.fill(&mut out);
-        Ok(out)
+    #[vix(
+        default(length = 32, seek = 0),
+        positional(length),
+        size = |length| digest_size(length)
+    )]
+    pub fn digest(&self, length: usize, seek: u64, out: &mut Output<'_>) -> Result<()> {
+        // Written straight into the caller's buffer: no `Vec` per digest.
+        self.fill(seek, out.extend_zeroed(length)?);
+        Ok(())
     }
 
     /// digest() as lower-case hexadecimal digits.
@@ -177,11 +187,27 @@ impl Blake3 {
             .ok_or(Blake3Error::DigestLength(length))?;
         let mut text = Vec::new();
         reserve(&mut text, digits, length)?;
-        for b in self.digest(length, seek)? {
+        for b in self.output(length, seek)? {
             text.push(b"0123456789abcdef"[usize::from(b >> 4)]);
             text.push(b"0123456789abcdef"[usize::from(b & 15)]);
         }
         Ok(String::from_utf8(text).expect("hexadecimal digits are ASCII"))
+    }
+
+    /// The output stream from byte `seek` into `buf`.
+    fn fill(&self, seek: u64, buf: &mut [u8]) {
+        let mut reader = self.hasher.finalize_xof();
+        reader.set_position(seek);
+        reader.fill(buf);
+    }
+
+    /// `length` bytes of the output stream from byte `seek`, in a new `Vec`.
+    fn output(&self, length: usize, seek: u64) -> std::result::Result<Vec<u8>, Blake3Error> {
+        let mut out = Vec::new();
+        reserve(&mut out, length, length)?;
+        out.resize(length, 0);
+        self.fill(seek, &mut out);
+        Ok(out)
     }
 
     /// An independent hasher in the same state.
@@ -213,14 +239,14 @@ mod tests {
             .update(b"abcdef")
             .finalize_xof()
             .fill(&mut xof);
-        assert_eq!(h.digest(90, 10).unwrap(), &xof[10..]);
+        assert_eq!(h.output(90, 10).unwrap(), &xof[10..]);
         let c = h.copy().unwrap();
         h.reset().unwrap();
-        assert_eq!(h.digest(32, 0).unwrap(), blake3::hash(b"").as_bytes());
-        assert_eq!(c.digest(32, 0).unwrap(), &xof[..32]);
+        assert_eq!(h.output(32, 0).unwrap(), blake3::hash(b"").as_bytes());
+        assert_eq!(c.output(32, 0).unwrap(), &xof[..32]);
         let threaded = Blake3::new(Some(&[7; 1 << 20]), None, None, Blake3::AUTO, true).unwrap();
         assert_eq!(
-            threaded.digest(32, 0).unwrap(),
+            threaded.output(32, 0).unwrap(),
             blake3::hash(&[7; 1 << 20]).as_bytes()
         );
     }
@@ -230,12 +256,12 @@ mod tests {
         let key = [1u8; 32];
         let keyed = Blake3::new(Some(b"x"), Some(&key), None, 1, true).unwrap();
         assert_eq!(
-            keyed.digest(32, 0).unwrap(),
+            keyed.output(32, 0).unwrap(),
             blake3::keyed_hash(&key, b"x").as_bytes()
         );
         let derived = Blake3::new(Some(b"k"), None, Some("ctx"), 1, true).unwrap();
         assert_eq!(
-            derived.digest(32, 0).unwrap(),
+            derived.output(32, 0).unwrap(),
             blake3::derive_key("ctx", b"k")
         );
         assert!(matches!(
@@ -257,7 +283,7 @@ mod tests {
         let h = Blake3::new(Some(b""), None, None, 1, true).unwrap();
         let half = isize::MAX.unsigned_abs() / 2 + 1;
         assert!(matches!(
-            h.digest(usize::MAX, 0),
+            h.output(usize::MAX, 0),
             Err(Blake3Error::DigestLength(usize::MAX))
         ));
         assert!(matches!(
@@ -265,9 +291,13 @@ mod tests {
             Err(Blake3Error::DigestLength(n)) if n == half
         ));
         assert!(matches!(
-            h.digest(1 << 62, 0),
+            h.output(1 << 62, 0),
             Err(Blake3Error::DigestMemory(n)) if n == 1 << 62
         ));
         assert_eq!(h.hexdigest(0, 0).unwrap(), "");
+        // digest()'s size: OverflowError past isize::MAX, as the package raises.
+        let err = digest_size(usize::MAX).unwrap_err();
+        assert_eq!(err.library_code(), Some(1003));
+        assert_eq!(digest_size(64).unwrap(), 64);
     }
 }

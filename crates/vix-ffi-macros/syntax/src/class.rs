@@ -172,7 +172,6 @@ fn member_args(attrs: &[syn::Attribute], problems: &mut Problems) -> Option<Args
     let args = found.unwrap_or_default();
     let misplaced = [
         ("prefix", args.prefix.as_ref().map(LitStr::span)),
-        ("size", args.size.as_ref().map(|s| s.span())),
         ("kind", args.kind.as_ref().map(LitStr::span)),
         ("ascii", args.ascii),
         ("output_blocks", args.output_blocks.as_ref().map(|b| b.key)),
@@ -183,8 +182,8 @@ fn member_args(attrs: &[syn::Attribute], problems: &mut Problems) -> Option<Args
                 span,
                 format!(
                     "`{what}` does not apply inside an exported class: the class's prefix is \
-                     on the `impl`, and methods return their results (a writer into \
-                     `vix_ffi::Output` is for functions)"
+                     on the `impl`, and a method writing into `vix_ffi::Output` gives its \
+                     size with `size = |name, ...| ...`"
                 ),
             );
         }
@@ -586,12 +585,15 @@ fn returns(
     f: &ImplItemFn,
     class: &Class,
     constructor: bool,
+    writer: bool,
     objects: &mut Vec<ObjectType>,
     problems: &mut Problems,
 ) -> Option<Output> {
     let sig = &f.sig;
     let expected = if constructor {
         "`Result<Self>`".to_owned()
+    } else if writer {
+        "`vix_ffi::Result<()>` (the bytes written into `out` are the output)".to_owned()
     } else {
         format!(
             "{RESULTS}, `Self` or another exported class (a new object), or `&mut Self` / \
@@ -637,6 +639,8 @@ fn returns(
             Some(ClassId(0)) => Some(Output::Object(ClassId(0))),
             _ => None,
         }
+    } else if writer {
+        is_unit(ok).then_some(Output::Bytes)
     } else if is_vec_u8(ok) {
         Some(Output::Bytes)
     } else if is_plain(ok, "String") {
@@ -683,6 +687,7 @@ fn member(
     let mut idents: Vec<syn::Ident> = Vec::new();
     let mut complete = true;
     let mut receiver = None;
+    let mut writer = false;
     for (i, arg) in sig.inputs.iter().enumerate() {
         let arg = match arg {
             FnArg::Receiver(r) => {
@@ -705,12 +710,20 @@ fn member(
             FnArg::Typed(arg) => arg,
         };
         if is_writer(&arg.ty) {
-            problems.push_spanned(
-                arg,
-                "a method returns its result: the caller's buffer `&mut vix_ffi::Output` is \
-                 for functions",
-            );
-            complete = false;
+            if i + 1 == sig.inputs.len() && !constructor {
+                writer = true;
+            } else {
+                problems.push_spanned(
+                    arg,
+                    if constructor {
+                        "a constructor returns `Result<Self>`: the caller's buffer \
+                         `&mut vix_ffi::Output` is for methods and functions"
+                    } else {
+                        "the caller's buffer `&mut vix_ffi::Output<'_>` is the last parameter"
+                    },
+                );
+                complete = false;
+            }
             continue;
         }
         let ty = param_type(&arg.ty, class, &mut objects, problems);
@@ -739,7 +752,34 @@ fn member(
             _ => complete = false,
         }
     }
-    let output = returns(f, class, constructor, &mut objects, problems);
+    let output = returns(f, class, constructor, writer, &mut objects, problems);
+    let size_args = match (&args.size, writer) {
+        (Some(size), true) => {
+            let single = params
+                .iter()
+                .position(|p| p.ty.is_buffer())
+                .filter(|_| params.iter().filter(|p| p.ty.is_buffer()).count() == 1);
+            typed::size_arguments(size, &params, &sig.ident, single, problems)
+        }
+        (None, true) => {
+            problems.push(
+                sig.ident.span(),
+                "a method that writes into `&mut vix_ffi::Output` needs `#[vix(size = |name, \
+                 ...| ...)]`, the exact output size computed from its parameters before the \
+                 work",
+            );
+            Vec::new()
+        }
+        (Some(size), false) => {
+            problems.push_spanned(
+                size,
+                "with `size = ...` the method writes into the caller's buffer: take `out: &mut \
+                 vix_ffi::Output<'_>` as the last parameter and return `vix_ffi::Result<()>`",
+            );
+            Vec::new()
+        }
+        (None, false) => Vec::new(),
+    };
     typed::apply_python_arguments(args, &mut params, problems);
     let output_span = match &sig.output {
         ReturnType::Type(_, ty) => ty.span(),
@@ -777,8 +817,9 @@ fn member(
             ident: sig.ident.clone(),
             signature,
             rust_params: idents,
-            writer: false,
-            size: None,
+            writer,
+            size: args.size.clone().map(Box::new),
+            size_args,
             output_blocks: None,
             ascii: false,
             output_span,

@@ -29,10 +29,13 @@ pub struct Typed {
     /// The Rust parameters' identifiers, in the order of `signature.params`.
     pub rust_params: Vec<syn::Ident>,
     /// Whether the function writes its output into a trailing `&mut vix_ffi::Output<'_>`
-    /// (then it has exactly one buffer input and `size` or `output_blocks`).
+    /// (then it has `size`, or `output_blocks` and exactly one buffer input).
     pub writer: bool,
-    /// `size = <expr>` of a writer: a function of its one buffer input.
+    /// `size = <expr>` of a writer: a closure naming parameters, or a function of its one
+    /// buffer input.
     pub size: Option<Box<Expr>>,
+    /// The parameters (indices in `signature.params`) passed to `size`, in its order.
+    pub size_args: Vec<usize>,
     /// `output_blocks = (a, b)` of a writer.
     pub output_blocks: Option<OutputBlocks>,
     /// `ascii`: every successful text output is ASCII.
@@ -237,12 +240,11 @@ pub(super) fn analyze(
              function has a typed signature, whose Python types follow from the Rust types",
         );
     }
-    let buffers = params.iter().filter(|p| p.ty.is_buffer()).count();
     let blocks = args
         .output_blocks
         .as_ref()
         .and_then(|b| check_blocks(&b.value, &mut problems));
-    check_sizing(args, sig, writer, buffers, output, &mut problems);
+    let size_args = check_sizing(args, sig, writer, &params, output, &mut problems);
     if let (Some(ascii), Some(output)) = (args.ascii, output) {
         if !(writer || output == Returns::Str) {
             problems.push(
@@ -294,6 +296,7 @@ pub(super) fn analyze(
             rust_params: idents,
             writer,
             size: args.size.clone().map(Box::new),
+            size_args,
             output_blocks: blocks,
             ascii: args.ascii.is_some(),
             output_span,
@@ -324,16 +327,16 @@ fn object_or_optional(ty: &Type, objects: &mut Vec<ObjectType>) -> Option<(Param
     }
 }
 
-/// `size` and `output_blocks` need the writer, and the writer needs one of them and
-/// exactly one buffer input to compute it from.
+/// `size` and `output_blocks` need the writer, and the writer needs one of them; returns
+/// the parameters passed to `size` (see [`size_arguments`]).
 fn check_sizing(
     args: &Args,
     sig: &Signature,
     writer: bool,
-    buffers: usize,
+    params: &[Param],
     output: Option<Returns>,
     problems: &mut Problems,
-) {
+) -> Vec<usize> {
     match (&args.size, &args.output_blocks) {
         (Some(_), Some(blocks)) => problems.push(
             blocks.key,
@@ -363,20 +366,101 @@ fn check_sizing(
         (None, None) if writer => problems.push(
             sig.ident.span(),
             "a function that writes into `&mut vix_ffi::Output` needs `size = <fn>` or \
-             `output_blocks = (in, out)`, the exact output size for its input, computed \
-             before the work",
+             `output_blocks = (in, out)`, the exact output size, computed before the work",
         ),
         _ => {}
     }
-    if writer && buffers != 1 {
-        problems.push(
-            sig.ident.span(),
-            format!(
-                "a function that writes into `&mut vix_ffi::Output` computes its output size \
-                 from its one `&[u8]` or `&str` input; `{}` has {buffers}",
-                sig.ident
-            ),
-        );
+    if !writer {
+        return Vec::new();
+    }
+    let single = single_buffer(params);
+    match (&args.size, &args.output_blocks) {
+        (Some(size), _) => size_arguments(size, params, &sig.ident, single, problems),
+        (None, Some(_)) => {
+            if single.is_none() {
+                problems.push(
+                    sig.ident.span(),
+                    format!(
+                        "`output_blocks` sizes the output from the one `&[u8]` or `&str` \
+                         input; `{}` has {}: give `size = |name, ...| ...` instead",
+                        sig.ident,
+                        params.iter().filter(|p| p.ty.is_buffer()).count()
+                    ),
+                );
+            }
+            single.into_iter().collect()
+        }
+        (None, None) => Vec::new(),
+    }
+}
+
+/// The one buffer input of `params`, if there is exactly one.
+fn single_buffer(params: &[Param]) -> Option<usize> {
+    let mut buffers = params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.ty.is_buffer())
+        .map(|(i, _)| i);
+    match (buffers.next(), buffers.next()) {
+        (Some(i), None) => Some(i),
+        _ => None,
+    }
+}
+
+/// The parameters a writer's `size = <expr>` receives, in its order: a closure whose
+/// parameters are all named as parameters of the function receives those (`size =
+/// |length| Ok(length)`); any other expression (`size = |d| Ok(d.len())`, a function's
+/// name) is called with the one buffer input, which the function must then have.
+pub(super) fn size_arguments(
+    size: &Expr,
+    params: &[Param],
+    function: &syn::Ident,
+    single: Option<usize>,
+    problems: &mut Problems,
+) -> Vec<usize> {
+    if let Expr::Closure(closure) = size {
+        let named: Option<Vec<usize>> = closure
+            .inputs
+            .iter()
+            .map(|input| {
+                let pat = match input {
+                    Pat::Type(t) => &*t.pat,
+                    other => other,
+                };
+                let Pat::Ident(ident) = pat else {
+                    return None;
+                };
+                let name = unraw(&ident.ident);
+                params.iter().position(|p| p.name == name)
+            })
+            .collect();
+        if let Some(named) = named.filter(|n| !n.is_empty()) {
+            return named;
+        }
+    }
+    match single {
+        Some(i) => vec![i],
+        None => {
+            let names: Vec<String> = params.iter().map(|p| format!("`{}`", p.name)).collect();
+            problems.push_spanned(
+                size,
+                format!(
+                    "`size` of `{function}` is not a closure naming its parameters, so it would \
+                     be called with the one `&[u8]` or `&str` input, which `{function}` does not \
+                     have: write `size = |{}| ...` with parameters of {}",
+                    params
+                        .iter()
+                        .find(|p| !p.ty.is_buffer())
+                        .map_or("length", |p| p.name.as_str()),
+                    if names.is_empty() {
+                        "the function (it has none)".to_owned()
+                    } else {
+                        format!("the function ({})", names.join(", "))
+                    }
+                ),
+            );
+            Vec::new()
+        }
     }
 }
 

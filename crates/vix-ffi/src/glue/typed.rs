@@ -173,12 +173,12 @@ where
     unsafe { out.put(&output) }
 }
 
-/// A writer into the caller's buffer, for a function with one buffer input whose exact
-/// output size `need` is known before the work: `BUFFER_TOO_SMALL` first, then `write`
-/// into exactly `need` bytes (refused when they overlap `input`).
+/// A writer into the caller's buffer, for a function or method whose exact output size
+/// `need` is known before the work: `BUFFER_TOO_SMALL` first, then `write` into exactly
+/// `need` bytes (refused when they overlap any of the buffer `inputs`).
 pub fn put_sized<E, const CHECK_ASCII: bool>(
     out: &BufOut,
-    input: &[u8],
+    inputs: &[&[u8]],
     need: usize,
     write: impl FnOnce(&mut Output<'_>) -> std::result::Result<(), E>,
 ) -> Result<usize>
@@ -186,13 +186,17 @@ where
     E: Into<Error>,
 {
     out.ensure_capacity(need)?;
-    if need > 0 && ranges_overlap(input.as_ptr(), input.len(), out.ptr, need) {
+    if need > 0
+        && inputs
+            .iter()
+            .any(|input| ranges_overlap(input.as_ptr(), input.len(), out.ptr, need))
+    {
         return Err(Error::invalid_arg(
             "input and output buffers overlap; pass separate buffers",
         ));
     }
     // SAFETY: `out` was opened by `op::call` and holds `need` bytes; no overlap with the
-    // input (checked above).
+    // inputs (checked above).
     unsafe {
         out.write_sized(need, |buf| {
             let mut writer = Output::new(buf);
@@ -202,6 +206,38 @@ where
             }
             Ok(writer.len())
         })
+    }
+}
+
+/// The bytes of a buffer argument as the author's function receives it (`&[u8]`,
+/// `&str`, or `Option` of either: `None` has none), for the overlap check of
+/// [`put_sized`].
+pub trait InputBytes {
+    /// The bytes.
+    fn input_bytes(&self) -> &[u8];
+}
+
+impl InputBytes for &[u8] {
+    fn input_bytes(&self) -> &[u8] {
+        self
+    }
+}
+
+impl InputBytes for &str {
+    fn input_bytes(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl InputBytes for Option<&[u8]> {
+    fn input_bytes(&self) -> &[u8] {
+        self.unwrap_or_default()
+    }
+}
+
+impl InputBytes for Option<&str> {
+    fn input_bytes(&self) -> &[u8] {
+        self.map_or(&[], str::as_bytes)
     }
 }
 
@@ -336,7 +372,7 @@ mod tests {
         let rc = unsafe {
             call(&mut st, out, |o| {
                 let input = std::slice::from_raw_parts(input_ptr, 2);
-                put_sized::<Error, false>(o, input, 2, |w| w.extend_from_slice(b"zz"))
+                put_sized::<Error, false>(o, &[input], 2, |w| w.extend_from_slice(b"zz"))
             })
         };
         assert_eq!(rc, 2);
