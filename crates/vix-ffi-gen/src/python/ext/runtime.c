@@ -483,9 +483,180 @@ static PyTypeObject vix_handle_type = {
     .tp_new = PyType_GenericNew,
 };
 
+/* ---- the ASCII check ----------------------------------------------------------------- */
+
+/* A str output is built as ASCII (one byte per character, a copy at most) only after
+ * its bytes have been checked: a library that breaks an ASCII promise gets its output
+ * decoded as UTF-8, or the UnicodeDecodeError of that, as an unpromised one does. The
+ * check is one pass over the output, vectorised with the widest instructions the CPU
+ * has (AVX-512BW, AVX2, else eight bytes at a time), and it runs from the end
+ * backwards: the bytes written last are the ones still in the caches. */
+
+/* Portable: eight bytes at a time, four accumulators. */
+static bool vix_ascii_words(const uint8_t *p, size_t len) {
+    uint64_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+    size_t n = len;
+    while (n >= 32) {
+        n -= 32;
+        uint64_t w0, w1, w2, w3;
+        memcpy(&w0, p + n, 8);
+        memcpy(&w1, p + n + 8, 8);
+        memcpy(&w2, p + n + 16, 8);
+        memcpy(&w3, p + n + 24, 8);
+        acc0 |= w0;
+        acc1 |= w1;
+        acc2 |= w2;
+        acc3 |= w3;
+    }
+    while (n >= 8) {
+        n -= 8;
+        uint64_t w;
+        memcpy(&w, p + n, 8);
+        acc0 |= w;
+    }
+    while (n > 0) {
+        n--;
+        acc1 |= p[n];
+    }
+    return ((acc0 | acc1 | acc2 | acc3) & UINT64_C(0x8080808080808080)) == 0;
+}
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define VIX_ASCII_X86 1
+#include <cpuid.h>
+#include <immintrin.h>
+
+/* The vector loops read the aligned middle of [p, p + len), [low, q), with aligned
+ * loads (one that straddles two cache lines costs two), from its end; the unaligned ends
+ * are read by one load each, which may overlap the middle (a byte read twice changes
+ * nothing). len is at least one vector, so low <= q. */
+#define VIX_ALIGN_DOWN(x, width) ((const uint8_t *)((uintptr_t)(x) & ~(uintptr_t)((width)-1)))
+#define VIX_ALIGN_UP(x, width) VIX_ALIGN_DOWN((uintptr_t)(x) + (width)-1, width)
+
+__attribute__((target("avx2"))) static bool vix_ascii_avx2(const uint8_t *p, size_t len) {
+    if (len < 32) {
+        return vix_ascii_words(p, len);
+    }
+    const uint8_t *low = VIX_ALIGN_UP(p, 32);
+    const uint8_t *q = VIX_ALIGN_DOWN(p + len, 32);
+    __m256i acc0 = _mm256_loadu_si256((const __m256i *)(const void *)(p + len - 32));
+    __m256i acc1 = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    __m256i acc2 = _mm256_setzero_si256();
+    __m256i acc3 = _mm256_setzero_si256();
+    while ((size_t)(q - low) >= 128) {
+        q -= 128;
+        acc0 = _mm256_or_si256(acc0, _mm256_load_si256((const __m256i *)(const void *)q));
+        acc1 = _mm256_or_si256(acc1, _mm256_load_si256((const __m256i *)(const void *)(q + 32)));
+        acc2 = _mm256_or_si256(acc2, _mm256_load_si256((const __m256i *)(const void *)(q + 64)));
+        acc3 = _mm256_or_si256(acc3, _mm256_load_si256((const __m256i *)(const void *)(q + 96)));
+    }
+    while (q > low) {
+        q -= 32;
+        acc0 = _mm256_or_si256(acc0, _mm256_load_si256((const __m256i *)(const void *)q));
+    }
+    acc0 = _mm256_or_si256(_mm256_or_si256(acc0, acc1), _mm256_or_si256(acc2, acc3));
+    return _mm256_movemask_epi8(acc0) == 0;
+}
+
+__attribute__((target("avx512f,avx512bw"))) static bool vix_ascii_avx512(const uint8_t *p,
+                                                                        size_t len) {
+    if (len < 64) {
+        /* One masked load: the bytes past the end are not read. */
+        __mmask64 mask = (__mmask64)((UINT64_C(1) << len) - 1);
+        return _mm512_movepi8_mask(_mm512_maskz_loadu_epi8(mask, p)) == 0;
+    }
+    const uint8_t *low = VIX_ALIGN_UP(p, 64);
+    const uint8_t *q = VIX_ALIGN_DOWN(p + len, 64);
+    __m512i acc0 = _mm512_loadu_si512((const void *)(p + len - 64));
+    __m512i acc1 = _mm512_loadu_si512((const void *)p);
+    __m512i acc2 = _mm512_setzero_si512();
+    __m512i acc3 = _mm512_setzero_si512();
+    while ((size_t)(q - low) >= 256) {
+        q -= 256;
+        acc0 = _mm512_or_si512(acc0, _mm512_load_si512((const void *)q));
+        acc1 = _mm512_or_si512(acc1, _mm512_load_si512((const void *)(q + 64)));
+        acc2 = _mm512_or_si512(acc2, _mm512_load_si512((const void *)(q + 128)));
+        acc3 = _mm512_or_si512(acc3, _mm512_load_si512((const void *)(q + 192)));
+    }
+    while (q > low) {
+        q -= 64;
+        acc0 = _mm512_or_si512(acc0, _mm512_load_si512((const void *)q));
+    }
+    acc0 = _mm512_or_si512(_mm512_or_si512(acc0, acc1), _mm512_or_si512(acc2, acc3));
+    return _mm512_movepi8_mask(acc0) == 0;
+}
+
+/* 2: AVX-512BW, 1: AVX2, 0: neither. Chosen once, when the module's shared library is
+ * loaded (before any Python code runs, so no thread can see it change), from CPUID and
+ * what the operating system saves (XCR0). Not with __builtin_cpu_supports: zig cc
+ * cannot link its __cpu_model into a shared library. VIX_ASCII_MAX, when defined at
+ * compile time, caps it: the tests build the extension at each level the CPU has, so
+ * that every kernel runs. */
+#ifndef VIX_ASCII_MAX
+#define VIX_ASCII_MAX 2
+#endif
+static int vix_ascii_level;
+
+__attribute__((constructor)) static void vix_choose_ascii(void) {
+    unsigned int eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & (1u << 27))) {
+        return; /* no OSXSAVE: no xgetbv, no AVX */
+    }
+    uint32_t xcr0, xcr0_high;
+    __asm__("xgetbv" : "=a"(xcr0), "=d"(xcr0_high) : "c"(0));
+    (void)xcr0_high;
+    if ((xcr0 & 0x6) != 0x6 || !__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) {
+        return; /* the YMM state is not saved */
+    }
+    bool avx2 = ebx & (1u << 5);
+    bool avx512 = (ebx & (1u << 16)) && (ebx & (1u << 30)) && (xcr0 & 0xe6) == 0xe6;
+    vix_ascii_level = avx512 && VIX_ASCII_MAX >= 2 ? 2 : avx2 && VIX_ASCII_MAX >= 1 ? 1 : 0;
+}
+#endif
+
+/* Whether len bytes at p are all ASCII. */
+static bool vix_is_ascii(const uint8_t *p, size_t len) {
+#ifdef VIX_ASCII_X86
+    if (vix_ascii_level == 2) {
+        return vix_ascii_avx512(p, len);
+    }
+    if (vix_ascii_level == 1) {
+        return vix_ascii_avx2(p, len);
+    }
+#endif
+    return vix_ascii_words(p, len);
+}
+
+/* A str of len bytes known to be ASCII. */
+static PyObject *vix_ascii_str(const uint8_t *p, size_t len) {
+    PyObject *s = PyUnicode_New((Py_ssize_t)len, 127);
+    if (s != NULL && len) {
+        memcpy(PyUnicode_DATA(s), p, len);
+    }
+    return s;
+}
+
+/* A str from len bytes of output: ASCII built at C speed, else decoded as UTF-8. */
+static PyObject *vix_text(const uint8_t *p, size_t len) {
+    if (vix_is_ascii(p, len)) {
+        return vix_ascii_str(p, len);
+    }
+    return PyUnicode_DecodeUTF8((const char *)p, (Py_ssize_t)len, NULL);
+}
+
 /* ---- calls ------------------------------------------------------------------------ */
 
-static int vix_invoke(const vix_fn *fn, vix_args *a, size_t in_total) {
+/* Whether a call succeeded with an output of ASCII bytes only. */
+static bool vix_output_is_ascii(const vix_args *a, int rc) {
+    return rc == 0 && a->status.code == VIX_STATUS_OK && a->out_len <= a->out_cap &&
+           vix_is_ascii(a->out_ptr, a->out_len);
+}
+
+/* Calls the library. `ascii`, when not NULL, is set to whether the output the call
+ * reports (a->out_len bytes at a->out_ptr, when it succeeded and they fit) is ASCII:
+ * checked right after the call, with the GIL still released for a large one (the
+ * output object is not visible to any other code yet), so that threads scale. */
+static int vix_invoke(const vix_fn *fn, vix_args *a, size_t in_total, bool *ascii) {
     int rc;
     a->status.code = VIX_STATUS_OK;
     a->status.message.ptr = NULL;
@@ -493,47 +664,18 @@ static int vix_invoke(const vix_fn *fn, vix_args *a, size_t in_total) {
     if ((in_total >= VIX_GIL_THRESHOLD || fn->release) && vix_go_outside(a)) {
         Py_BEGIN_ALLOW_THREADS
         rc = fn->thunk(vix_symbols[fn->index], a);
+        if (ascii != NULL) {
+            *ascii = vix_output_is_ascii(a, rc);
+        }
         Py_END_ALLOW_THREADS
         vix_come_inside(a);
     } else {
         rc = fn->thunk(vix_symbols[fn->index], a);
+        if (ascii != NULL) {
+            *ascii = vix_output_is_ascii(a, rc);
+        }
     }
     return rc;
-}
-
-/* Whether len bytes at p are all ASCII: eight bytes at a time, four accumulators. */
-static bool vix_is_ascii(const uint8_t *p, size_t len) {
-    uint64_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-    size_t i = 0;
-    for (; i + 32 <= len; i += 32) {
-        uint64_t w0, w1, w2, w3;
-        memcpy(&w0, p + i, 8);
-        memcpy(&w1, p + i + 8, 8);
-        memcpy(&w2, p + i + 16, 8);
-        memcpy(&w3, p + i + 24, 8);
-        acc0 |= w0;
-        acc1 |= w1;
-        acc2 |= w2;
-        acc3 |= w3;
-    }
-    uint8_t tail = 0;
-    for (; i < len; i++) {
-        tail |= p[i];
-    }
-    return ((acc0 | acc1 | acc2 | acc3) & UINT64_C(0x8080808080808080)) == 0 &&
-           (tail & 0x80) == 0;
-}
-
-/* A str from len bytes of output: ASCII built at C speed, else decoded as UTF-8. */
-static PyObject *vix_text(const uint8_t *p, size_t len) {
-    if (vix_is_ascii(p, len)) {
-        PyObject *s = PyUnicode_New((Py_ssize_t)len, 127);
-        if (s != NULL && len) {
-            memcpy(PyUnicode_DATA(s), p, len);
-        }
-        return s;
-    }
-    return PyUnicode_DecodeUTF8((const char *)p, (Py_ssize_t)len, NULL);
 }
 
 /* Outputs of this size or more ask Linux for transparent huge pages, as _vix_runtime.py
@@ -570,10 +712,11 @@ static PyObject *vix_new_output(int output, size_t capacity, uint8_t **data) {
     return s;
 }
 
-/* _finish: the output from `result` (written in full, or `size` bytes of it). */
+/* _finish: the output from `result` (written in full, or `size` bytes of it); `ascii`:
+ * whether those bytes are ASCII (vix_invoke checked them). */
 static PyObject *vix_finish(PyObject *result, const uint8_t *data, size_t size,
-                            size_t capacity, int output) {
-    if (output != VIX_OUT_BYTES && !vix_is_ascii(data, size)) {
+                            size_t capacity, int output, bool ascii) {
+    if (output != VIX_OUT_BYTES && !ascii) {
         /* Not ASCII: decoded as UTF-8 (the ASCII promise is verified, not trusted). */
         PyObject *text = PyUnicode_DecodeUTF8((const char *)data, (Py_ssize_t)size, NULL);
         Py_DECREF(result);
@@ -584,7 +727,7 @@ static PyObject *vix_finish(PyObject *result, const uint8_t *data, size_t size,
     }
     PyObject *shorter = output == VIX_OUT_BYTES
                             ? PyBytes_FromStringAndSize((const char *)data, (Py_ssize_t)size)
-                            : vix_text(data, size);
+                            : vix_ascii_str(data, size);
     Py_DECREF(result);
     return shorter;
 }
@@ -598,7 +741,7 @@ static PyObject *vix_run_large(const vix_fn *fn, vix_args *a, size_t in_total,
         a->out_ptr = NULL;
         a->out_cap = 0;
         a->out_len = 0;
-        rc = vix_invoke(fn, a, in_total);
+        rc = vix_invoke(fn, a, in_total, NULL);
         capacity = a->out_len;
         bool usual = rc && a->status.code == VIX_STATUS_BUFFER_TOO_SMALL && capacity;
         if (!usual) {
@@ -623,10 +766,12 @@ static PyObject *vix_run_large(const vix_fn *fn, vix_args *a, size_t in_total,
         a->out_ptr = data;
         a->out_cap = capacity;
         a->out_len = 0;
-        rc = vix_invoke(fn, a, in_total > capacity ? in_total : capacity);
+        bool ascii = false;
+        rc = vix_invoke(fn, a, in_total > capacity ? in_total : capacity,
+                        fn->output == VIX_OUT_BYTES ? NULL : &ascii);
         int judged = vix_judge(fn, rc, a, capacity);
         if (judged == 0) {
-            return vix_finish(result, data, a->out_len, capacity, fn->output);
+            return vix_finish(result, data, a->out_len, capacity, fn->output, ascii);
         }
         Py_DECREF(result);
         if (judged < 0) {
@@ -646,7 +791,7 @@ static PyObject *vix_run_operation(const vix_fn *fn, vix_args *a) {
         a->out_ptr = small;
         a->out_cap = VIX_SMALL;
         a->out_len = 0;
-        int rc = vix_invoke(fn, a, in_size);
+        int rc = vix_invoke(fn, a, in_size, NULL);
         if (rc == 0 && a->status.code == VIX_STATUS_OK && a->out_len <= VIX_SMALL) {
             if (fn->output == VIX_OUT_BYTES) {
                 return PyBytes_FromStringAndSize((const char *)small,
@@ -701,7 +846,7 @@ static PyObject *vix_run_sized(const vix_fn *fn, vix_args *a, size_t in_total) {
         a->out_ptr = address;
         a->out_cap = capacity;
         a->out_len = 0;
-        int rc = vix_invoke(fn, a, in_total > capacity ? in_total : capacity);
+        int rc = vix_invoke(fn, a, in_total > capacity ? in_total : capacity, NULL);
         size_t size = a->out_len;
         if (rc == 0 && a->status.code == VIX_STATUS_OK) {
             PyObject *out;
@@ -743,7 +888,7 @@ static PyObject *vix_run_typed(const vix_fn *fn, vix_args *a, size_t in_total) {
     }
     memset(&a->value, 0, sizeof a->value);
     a->out_handle = NULL;
-    int rc = vix_invoke(fn, a, in_total);
+    int rc = vix_invoke(fn, a, in_total, NULL);
     if (rc != 0 || a->status.code != VIX_STATUS_OK) {
         vix_raise_status(fn, &a->status, rc);
         return NULL;
@@ -793,7 +938,7 @@ static PyObject *vix_run_typed(const vix_fn *fn, vix_args *a, size_t in_total) {
 }
 
 static PyObject *vix_run_version(const vix_fn *fn, vix_args *a) {
-    (void)vix_invoke(fn, a, 0);
+    (void)vix_invoke(fn, a, 0, NULL);
     if (a->status.code != VIX_STATUS_OK) {
         vix_raise_status(fn, &a->status, 0);
         return NULL;
