@@ -9,13 +9,15 @@
 //!
 //! `max_threads`: 1 hashes on the calling thread; `blake3.AUTO` or any number above 1
 //! uses the crate's multithreaded hashing (`update_rayon`) for inputs of 128 KiB and more
-//! (below that, the crate's documentation says, it is slower than one thread) on rayon's
-//! global pool, whose size rayon chooses (one thread per core): the number itself is not
-//! a limit yet.
+//! (below that, the crate's documentation says, it is slower than one thread): AUTO on
+//! rayon's global pool (one thread per core), a number N on a pool of its own of N
+//! threads, made by the constructor and shared with the hasher's copies.
 //!
 //! A digest too long for memory raises what the package raises (`OverflowError` past
 //! `isize::MAX` bytes, `MemoryError` when the allocation fails) rather than aborting.
 #![forbid(unsafe_code)]
+
+use std::sync::Arc;
 
 use vix_ffi::{LibraryError, Output, Result};
 
@@ -35,6 +37,9 @@ pub enum Blake3Error {
     /// `max_threads` is neither a positive number nor `blake3.AUTO`.
     #[vix(code = 1002, name = "MaxThreadsError", base = "ValueError")]
     MaxThreads(i64),
+    /// The threads of `max_threads` could not be started.
+    #[vix(code = 1005, name = "ThreadPoolError", base = "RuntimeError")]
+    ThreadPool(usize),
     /// A digest longer than any object can be (`OverflowError`, as the package raises).
     #[vix(code = 1003, name = "DigestLengthError", base = "OverflowError")]
     DigestLength(usize),
@@ -54,6 +59,7 @@ impl std::fmt::Display for Blake3Error {
                 f,
                 "max_threads must be a positive number or blake3.AUTO (-1), not {n}"
             ),
+            Blake3Error::ThreadPool(n) => write!(f, "cannot start a pool of {n} threads"),
             Blake3Error::DigestLength(n) => write!(f, "a digest of {n} bytes overflows isize"),
             Blake3Error::DigestMemory(n) => {
                 write!(f, "cannot allocate a digest of {n} bytes")
@@ -89,7 +95,36 @@ fn reserve(buf: &mut Vec<u8>, bytes: usize, length: usize) -> std::result::Resul
 #[derive(Clone)]
 pub struct Blake3 {
     hasher: blake3::Hasher,
-    threaded: bool,
+    threads: Threads,
+}
+
+/// Where a hasher hashes large inputs (`max_threads`).
+#[derive(Clone)]
+enum Threads {
+    /// On the calling thread (1).
+    One,
+    /// On rayon's global pool (AUTO).
+    Global,
+    /// On a pool of its own (N > 1), shared with the hasher's copies.
+    Pool(Arc<rayon_core::ThreadPool>),
+}
+
+impl Threads {
+    fn new(max_threads: i64) -> std::result::Result<Threads, Blake3Error> {
+        match max_threads {
+            1 => Ok(Threads::One),
+            Blake3::AUTO => Ok(Threads::Global),
+            n if n > 1 => {
+                let n = usize::try_from(n).map_err(|_| Blake3Error::MaxThreads(n))?;
+                rayon_core::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build()
+                    .map(|pool| Threads::Pool(Arc::new(pool)))
+                    .map_err(|_| Blake3Error::ThreadPool(n))
+            }
+            n => Err(Blake3Error::MaxThreads(n)),
+        }
+    }
 }
 
 /// An incremental BLAKE3 hash (plain, keyed, or deriving a key), fed with update().
@@ -131,6 +166,7 @@ impl Blake3 {
         if max_threads < 1 && max_threads != Self::AUTO {
             return Err(Blake3Error::MaxThreads(max_threads));
         }
+        // The key is checked before any thread is started.
         let hasher = match (key, derive_key_context) {
             (Some(_), Some(_)) => return Err(Blake3Error::KeyAndContext),
             (Some(key), None) => {
@@ -144,7 +180,7 @@ impl Blake3 {
         };
         let mut this = Blake3 {
             hasher,
-            threaded: max_threads != 1,
+            threads: Threads::new(max_threads)?,
         };
         this.feed(data.unwrap_or_default());
         Ok(this)
@@ -153,10 +189,17 @@ impl Blake3 {
     fn feed(&mut self, data: &[u8]) {
         // The crate's documentation: below about 128 KiB, `update_rayon` is slower than
         // `update` on x86_64.
-        if self.threaded && data.len() >= RAYON_MIN_LEN {
-            self.hasher.update_rayon(data);
-        } else {
-            self.hasher.update(data);
+        match &self.threads {
+            Threads::Global if data.len() >= RAYON_MIN_LEN => {
+                self.hasher.update_rayon(data);
+            }
+            Threads::Pool(pool) if data.len() >= RAYON_MIN_LEN => {
+                let hasher = &mut self.hasher;
+                pool.install(|| hasher.update_rayon(data));
+            }
+            _ => {
+                self.hasher.update(data);
+            }
         }
     }
 
@@ -244,6 +287,15 @@ mod tests {
         h.reset().unwrap();
         assert_eq!(h.output(32, 0).unwrap(), blake3::hash(b"").as_bytes());
         assert_eq!(c.output(32, 0).unwrap(), &xof[..32]);
+        let pooled = Blake3::new(Some(&[7; 1 << 20]), None, None, 3, true).unwrap();
+        match &pooled.threads {
+            Threads::Pool(pool) => assert_eq!(pool.current_num_threads(), 3),
+            _ => panic!("max_threads=3 has a pool of its own"),
+        }
+        assert_eq!(
+            pooled.copy().unwrap().output(32, 0).unwrap(),
+            blake3::hash(&[7; 1 << 20]).as_bytes()
+        );
         let threaded = Blake3::new(Some(&[7; 1 << 20]), None, None, Blake3::AUTO, true).unwrap();
         assert_eq!(
             threaded.output(32, 0).unwrap(),

@@ -5,7 +5,10 @@ tear an update, and see every call either succeed or raise ValueError "closed"."
 
 from __future__ import annotations
 
+import gc
+import os
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
@@ -55,6 +58,41 @@ def test_multithreaded_hashing_gives_the_one_thread_digest(
     keyed = ours(data, key=b"k" * 32, max_threads=n)
     assert keyed.digest() == oracle(data, key=b"k" * 32).digest()
     assert keyed.copy().digest() == keyed.digest()
+
+
+@pytest.mark.skipif(
+    not os.path.isdir("/proc/self/task"), reason="counts threads in /proc/self/task"
+)
+def test_max_threads_n_hashes_on_a_pool_of_n_threads(ours: type, oracle: type) -> None:
+    """A number N is a limit: the hasher gets a pool of its own of N threads (shared
+    with its copies), where AUTO and 1 start none."""
+
+    def threads() -> int:
+        """The process's threads, once the pools of earlier tests have stopped
+        theirs (they stop asynchronously)."""
+        gc.collect()
+        count, deadline = -1, time.monotonic() + 10
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            now = len(os.listdir("/proc/self/task"))
+            if now == count:
+                return now
+            count = now
+        return count
+
+    before = threads()
+    one = ours(max_threads=1)
+    auto = ours(pattern(MiB), max_threads=ours.AUTO)
+    assert threads() - before <= 2 * (os.cpu_count() or 1)  # AUTO: rayon's global pool
+    started = threads()
+    pooled = ours(pattern(3 * MiB), max_threads=3)
+    assert threads() - started == 3
+    twin = pooled.copy()
+    assert threads() - started == 3, "a copy shares its pool"
+    want = oracle(pattern(3 * MiB)).digest()
+    assert pooled.digest() == twin.digest() == want
+    assert one.digest() == oracle().digest()
+    assert auto.digest() == oracle(pattern(MiB)).digest()
 
 
 def test_hashers_in_many_threads_give_the_single_threaded_results(

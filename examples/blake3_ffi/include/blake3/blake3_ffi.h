@@ -46,6 +46,12 @@
 #define BLAKE3_MAX_THREADS_ERROR 1002
 
 /*
+ * ThreadPoolError: The threads of `max_threads` could not be started. (Python:
+ * ThreadPoolError and RuntimeError)
+ */
+#define BLAKE3_THREAD_POOL_ERROR 1005
+
+/*
  * DigestLengthError: A digest longer than any object can be (`OverflowError`, as
  * the package raises). (Python: DigestLengthError and OverflowError)
  */
