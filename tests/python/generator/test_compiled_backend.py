@@ -162,6 +162,45 @@ def test_both_backends_show_the_same_functions(
     )
 
 
+IMPORTS = r"""
+import sys
+before = set(sys.modules)
+__import__(sys.argv[1] + ".api")
+new = sorted(set(sys.modules) - before)
+package = sys.modules[sys.argv[1]]
+import json
+print(json.dumps({"backend": package.BACKEND, "all": package.__all__, "new": new}))
+"""
+
+
+def test_the_compiled_backend_imports_nothing_but_the_package(
+    case: Case, stub_lib_dirs: dict[str, Path]
+) -> None:
+    """What keeps its import cheap: no module of the standard library is imported
+    (__future__, importlib, ctypes, typing, collections, ...), only the package's own."""
+    extension(case)
+    env = {k: v for k, v in os.environ.items() if k != "VIX_FFI_BACKEND"}
+    env["PYTHONPATH"] = str(case.python_dir)
+    env[case.env_var] = str(stub_lib_dirs[case.name])
+    proc = subprocess.run(
+        [sys.executable, "-c", IMPORTS, case.package],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    got = described(proc)
+    assert got["backend"] == "compiled"
+    if "_native" in got["all"]:
+        pytest.skip(
+            f"{case.name} exports _native, the ctypes bindings, as its manifest asks"
+        )
+    package = case.package
+    assert got["new"] == sorted(
+        [package, f"{package}.api", f"{package}._vix_base", f"{package}._vix_ext"]
+    )
+
+
 def test_a_package_without_its_extension_runs_on_ctypes(
     case: Case, stub_lib_dirs: dict[str, Path], tmp_path: Path
 ) -> None:

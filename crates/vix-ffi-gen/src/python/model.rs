@@ -525,6 +525,15 @@ fn param_annotation(p: &Param, classes: Classes<'_>) -> String {
     }
 }
 
+/// An annotation as api.py writes it in a `def` line: quoted, so that it is stored as
+/// the string `from __future__ import annotations` would make of it (and
+/// `typing.get_type_hints()` resolves it later) without importing `__future__` at run
+/// time, which the compiled backend's import would pay for. Unquoted, `str | Buffer`
+/// fails on Python 3.8 and 3.9, and a method naming its own class on all of them.
+fn quoted(annotation: &str) -> String {
+    format!("\"{annotation}\"")
+}
+
 /// The Python annotation of a result; `this` is a method's class.
 fn output_annotation(output: Output, classes: Classes<'_>, this: Option<ClassId>) -> String {
     match output {
@@ -567,10 +576,10 @@ fn python_params(signature: &Signature, classes: Classes<'_>) -> Vec<String> {
         Some(d) => format!(
             "{}: {} = {}",
             p.name,
-            param_annotation(p, classes),
+            quoted(&param_annotation(p, classes)),
             default_literal(d)
         ),
-        None => format!("{}: {}", p.name, param_annotation(p, classes)),
+        None => format!("{}: {}", p.name, quoted(&param_annotation(p, classes))),
     };
     let group = |passing: Passing| -> Vec<String> {
         signature
@@ -790,7 +799,7 @@ fn api_function(api: &ApiFunction, called: &Function, classes: Classes<'_>) -> A
     let mut model = ApiFunctionModel {
         name: api.name.clone(),
         kind: "version",
-        def_line: format!("def {}() -> str:", api.name),
+        def_line: format!("def {}() -> \"str\":", api.name),
         returns: "str".to_owned(),
         docstring,
         raw: called.name.clone(),
@@ -806,7 +815,7 @@ fn api_function(api: &ApiFunction, called: &Function, classes: Classes<'_>) -> A
         0,
         &format!("def {}(", api.name),
         &python_params(signature, classes),
-        &format!(") -> {}:", model.returns),
+        &format!(") -> {}:", quoted(&model.returns)),
     );
     let returns = (signature.output != Output::None).then_some(model.returns.as_str());
     if signature.is_operation() {
@@ -953,7 +962,7 @@ fn method_model(class: &Class, m: &Method, init: bool, classes: Classes<'_>) -> 
             4,
             &format!("def {}(", m.name),
             &params,
-            &format!(") -> {returns}:"),
+            &format!(") -> {}:", quoted(&returns)),
         ),
         docstring: docstring(&doc, "        "),
         call,

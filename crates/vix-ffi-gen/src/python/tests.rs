@@ -151,9 +151,9 @@ fn api_signatures_follow_the_kind() {
     assert_eq!(
         sig,
         [
-            ("def version() -> str:", "str"),
-            ("def shout(text: str | Buffer) -> str:", "str"),
-            ("def unhex(text: str | Buffer) -> bytes:", "bytes"),
+            (r#"def version() -> "str":"#, "str"),
+            (r#"def shout(text: "str | Buffer") -> "str":"#, "str"),
+            (r#"def unhex(text: "str | Buffer") -> "bytes":"#, "bytes"),
         ]
     );
     assert_eq!(
