@@ -8,6 +8,7 @@ The behaviour of the calls themselves is checked by the other suites, which
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from vix_test_env import vix_ffi_bin
 
 from generator_support import Case
 
@@ -223,3 +225,65 @@ def test_an_unknown_backend_is_refused(
     proc = describe(case, case.python_dir, stub_lib_dirs[case.name], "cffi")
     assert proc.returncode != 0
     assert "VIX_FFI_BACKEND is 'cffi': set it to 'ctypes' or 'compiled'" in proc.stderr
+
+
+def other_pythons() -> list[str]:
+    """CPython interpreters other than this one to build the extension for:
+    ``VIX_TEST_PYTHONS`` (paths separated by ``os.pathsep``), else those pyenv installed
+    (3.8 and later)."""
+    listed = os.environ.get("VIX_TEST_PYTHONS")
+    if listed is not None:
+        return [p for p in listed.split(os.pathsep) if p]
+    found = glob.glob(os.path.expanduser("~/.pyenv/versions/3.*/bin/python3.*"))
+    ours = sys.version_info[:2]
+    pythons = []
+    for path in sorted(found):
+        name = Path(path).name  # python3.N, not python3.N-config
+        if not name.replace("python3.", "", 1).isdigit():
+            continue
+        minor = int(name.replace("python3.", "", 1))
+        if minor >= 8 and (3, minor) != ours:
+            pythons.append(path)
+    return pythons
+
+
+def test_the_extension_builds_and_loads_on_other_pythons(
+    case: Case, stub_lib_dirs: dict[str, Path], tmp_path: Path
+) -> None:
+    """The C runtime compiles for every supported CPython (3.8's vectorcall names
+    included) and the package runs on its compiled backend there."""
+    extension(case)
+    pythons = other_pythons()
+    if not pythons:
+        pytest.skip("no other CPython found (set VIX_TEST_PYTHONS)")
+    spec = case.python_dir.parent.parent / "bindings.json"
+    env = {k: v for k, v in os.environ.items() if k != "VIX_FFI_BACKEND"}
+    env[case.env_var] = str(stub_lib_dirs[case.name])
+    for python in pythons:
+        out = tmp_path / Path(python).name
+        proc = subprocess.run(
+            [
+                str(vix_ffi_bin()),
+                "gen-python",
+                "--spec",
+                str(spec),
+                "--out",
+                str(out),
+                "--compile",
+                python,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 0, f"{python}: {proc.stderr}"
+        env["PYTHONPATH"] = str(out / "python")
+        run = subprocess.run(
+            [python, "-c", f"import {case.package} as p; print(p.BACKEND)"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert run.returncode == 0, f"{python}: {run.stderr}"
+        assert run.stdout.split() == ["compiled"], python

@@ -229,6 +229,11 @@ static struct PyModuleDef vix_module = {
 #define VIX_CONCAT2(a, b) a##b
 #define VIX_CONCAT(a, b) VIX_CONCAT2(a, b)
 
+/* Exported explicitly: the module is built with -fvisibility=hidden, and CPython 3.8's
+ * PyMODINIT_FUNC does not say "default" itself (3.9's does). */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((visibility("default")))
+#endif
 PyMODINIT_FUNC VIX_CONCAT(PyInit_, VIX_MODULE)(void) {
     if (PyType_Ready(&vix_function_type) < 0 || PyType_Ready(&vix_handle_type) < 0) {
         return NULL;

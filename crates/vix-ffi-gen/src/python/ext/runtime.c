@@ -16,6 +16,12 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+/* CPython 3.8 has vectorcall under its provisional names. */
+#if PY_VERSION_HEX < 0x03090000
+#define Py_TPFLAGS_HAVE_VECTORCALL _Py_TPFLAGS_HAVE_VECTORCALL
+#define Py_IS_TYPE(ob, type) (Py_TYPE(ob) == (type))
+#endif
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
