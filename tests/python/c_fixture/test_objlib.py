@@ -5,9 +5,11 @@ constants, close() and ``with``, release on collection, and threads."""
 
 from __future__ import annotations
 
+import copy
 import gc
 import importlib
 import inspect
+import pickle
 import threading
 import time
 import typing
@@ -97,6 +99,35 @@ def test_wrong_types_name_the_parameter(api: ModuleType) -> None:
         api.same(h, 3)
     with pytest.raises(TypeError):
         api.Hasher(b"positional")  # key is keyword-only
+
+
+def test_an_unbound_method_checks_its_object(api: ModuleType) -> None:
+    """``Class.method(obj)`` with an object of another class (or no object at all) is a
+    TypeError naming ``self``, never a call with the wrong handle."""
+    counter = api.Counter()
+    h = api.Hasher()
+    for wrong in (counter, object(), None):
+        with pytest.raises(
+            TypeError,
+            match=r"Hasher\.update\(\) argument 'self' must be a Hasher object, not",
+        ):
+            api.Hasher.update(wrong, b"x")
+        with pytest.raises(TypeError, match=r"argument 'self' must be a Hasher object"):
+            api.Hasher.__init__(wrong)
+    assert counter.add(2) == 2, "the counter was not touched"
+    assert api.Hasher.digest(h) == h.digest()
+
+
+def test_objects_are_not_copied_or_pickled(api: ModuleType) -> None:
+    """copy.copy, copy.deepcopy and pickle would give two objects one handle (freed
+    twice): refused on both backends, as the compiled backend's Handle refuses them."""
+    h = api.Hasher().update(b"abc")
+    before = api.live()
+    for attempt in (copy.copy, copy.deepcopy, pickle.dumps):
+        with pytest.raises(TypeError, match=r"cannot pickle 'Hasher' object"):
+            attempt(h)
+    assert api.live() == before
+    assert h.copy().digest() == h.digest()  # the class's own copy() still works
 
 
 def test_every_handle_is_released(api: ModuleType) -> None:

@@ -981,6 +981,8 @@ fn method_model(class: &Class, m: &Method, init: bool, classes: Classes<'_>) -> 
                 // construct() adopts the new handle itself.
                 describe[4] = "None".to_owned();
             }
+            // The class its object must be an instance of.
+            describe.push(class.name.clone());
             describe
         },
     }

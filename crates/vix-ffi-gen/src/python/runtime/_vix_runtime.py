@@ -618,7 +618,15 @@ SIZE_MAX = (1 << (8 * ctypes.sizeof(ctypes.c_size_t))) - 1
 class Spec:
     """What api needs to call one native function of a typed signature."""
 
-    __slots__ = ("blocks", "name", "out_type", "output", "params", "symbol")
+    __slots__ = (
+        "blocks",
+        "name",
+        "out_type",
+        "output",
+        "params",
+        "self_type",
+        "symbol",
+    )
 
     def __init__(
         self,
@@ -628,6 +636,7 @@ class Spec:
         output: int,
         out_type: Any,
         blocks: tuple[int, int] | None,
+        self_type: Any = None,
     ) -> None:
         self.symbol = symbol
         #: The Python function's name, for messages.
@@ -640,6 +649,8 @@ class Spec:
         self.out_type = out_type
         #: The manifest's output_blocks (in, out), or None.
         self.blocks = blocks
+        #: A method's class, which its object must be an instance of; else None.
+        self.self_type = self_type
 
 
 def _type_error(spec: Spec, name: str, expected: str, value: object) -> TypeError:
@@ -738,7 +749,11 @@ def call_method(
     spec: Spec,
     values: tuple[object, ...],
 ) -> Any:
-    """:func:`call` for a method of ``receiver``, whose handle goes first."""
+    """:func:`call` for a method of ``receiver``, whose handle goes first. A receiver
+    that is not an instance of the method's class (``Class.method(other, ...)``) is a
+    TypeError, as for any object argument."""
+    if not isinstance(receiver, spec.self_type):
+        raise _type_error(spec, "self", f"a {spec.self_type.__name__} object", receiver)
     return _call_with(function, spec, values, receiver)
 
 
@@ -747,6 +762,8 @@ def construct(
 ) -> None:
     """Makes ``obj`` the owner of the handle that the constructor ``function``
     returns."""
+    if spec.self_type is not None and not isinstance(obj, spec.self_type):
+        raise _type_error(spec, "self", f"a {spec.self_type.__name__} object", obj)
     if getattr(obj, "_vix_handle", None) is not None:
         raise RuntimeError(f"{spec.name} object is already initialised")
     handle = _call_with(function, spec, values, None)
