@@ -199,7 +199,18 @@ fn misuse_is_refused_with_the_reason() {
     );
     let e = error_of("impl H { #[vix(size = f)] pub fn f(&self) -> Result<()> { Ok(()) } }");
     assert!(
-        e.contains("`size` does not apply inside an exported class"),
+        e.contains("with `size = ...` the method writes into the caller's buffer"),
+        "{e}"
+    );
+    let e = error_of(
+        "impl H { pub fn f(&self, n: usize, out: &mut Output<'_>) -> Result<()> { Ok(()) } }",
+    );
+    assert!(e.contains("needs `#[vix(size = |name, ...| ...)]`"), "{e}");
+    let e = error_of(
+        "impl H { #[vix(output_blocks = (1, 2))] pub fn f(&self) -> Result<()> { Ok(()) } }",
+    );
+    assert!(
+        e.contains("`output_blocks` does not apply inside an exported class"),
         "{e}"
     );
     let e = error_of("impl H { pub fn f(&self) -> Result<&'static Self> { todo!() } }");

@@ -251,7 +251,18 @@ fn typed_misuse_is_explained() {
         (
             ", size = n",
             "fn f(x: &[u8], y: &[u8], out: &mut Output<'_>) -> Result<()> {}",
-            "`f` has 2",
+            "`size` of `f` is not a closure naming its parameters",
+        ),
+        (
+            // A closure naming parameters: any number of inputs.
+            ", size = |y, x| Ok(x.len() + y.len())",
+            "fn f(x: &[u8], y: &[u8], out: &mut Output<'_>) -> Result<()> {}",
+            "",
+        ),
+        (
+            ", output_blocks = (1, 2)",
+            "fn f(x: &[u8], y: &[u8], out: &mut Output<'_>) -> Result<()> {}",
+            "`output_blocks` sizes the output from the one `&[u8]` or `&str` input; `f` has 2",
         ),
         (
             ", size = n",
@@ -267,7 +278,8 @@ fn typed_misuse_is_explained() {
     ];
     for (attr, item, needle) in cases {
         if needle.is_empty() {
-            // `a` and `a_ptr` make different C names: accepted.
+            // Accepted (`a` and `a_ptr` make different C names; a size closure names
+            // parameters).
             typed(attr, item);
             continue;
         }
