@@ -860,7 +860,7 @@ fn typed(t: &Typed, symbol: &Ident, method: Option<&Method<'_>>) -> TokenStream2
                 }
             }
             Returns::Object(_) => quote_spanned! {t.output_span=>
-                ::vix_ffi::glue::boxed(#function(#receiver #(#args),*))
+                ::vix_ffi::glue::boxed(|| #function(#receiver #(#args),*))
             },
             Returns::This => quote_spanned! {t.output_span=>
                 ::vix_ffi::glue::chain(#function(#receiver #(#args),*))

@@ -163,7 +163,7 @@ fn a_new_object_without_memory_is_an_error_status_not_an_abort() {
         // SAFETY: `status` and `handle` are live locals.
         unsafe {
             call(&mut status, HandleOut(&mut handle), |_| {
-                boxed(Ok::<_, Error>(Thing([7; 4])))
+                boxed(|| Ok::<_, Error>(Thing([7; 4])))
             })
         }
     });
@@ -178,7 +178,7 @@ fn a_new_object_without_memory_is_an_error_status_not_an_abort() {
     // SAFETY: as above.
     let rc = unsafe {
         call(&mut status, HandleOut(&mut handle), |_| {
-            boxed(Ok::<_, Error>(Thing([7; 4])))
+            boxed(|| Ok::<_, Error>(Thing([7; 4])))
         })
     };
     assert_eq!((rc, status.code), (0, 0));

@@ -114,16 +114,22 @@ impl Threads {
         match max_threads {
             1 => Ok(Threads::One),
             Blake3::AUTO => Ok(Threads::Global),
-            n if n > 1 => {
-                let n = usize::try_from(n).map_err(|_| Blake3Error::MaxThreads(n))?;
-                rayon_core::ThreadPoolBuilder::new()
-                    .num_threads(n)
-                    .build()
-                    .map(|pool| Threads::Pool(Arc::new(pool)))
-                    .map_err(|_| Blake3Error::ThreadPool(n))
-            }
+            n if n > 1 => Threads::pool(n),
             n => Err(Blake3Error::MaxThreads(n)),
         }
+    }
+
+    /// A pool of `n` threads, kept out of line: the constructors without one do not
+    /// carry its code.
+    #[cold]
+    #[inline(never)]
+    fn pool(n: i64) -> std::result::Result<Threads, Blake3Error> {
+        let n = usize::try_from(n).map_err(|_| Blake3Error::MaxThreads(n))?;
+        rayon_core::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map(|pool| Threads::Pool(Arc::new(pool)))
+            .map_err(|_| Blake3Error::ThreadPool(n))
     }
 }
 
@@ -166,21 +172,24 @@ impl Blake3 {
         if max_threads < 1 && max_threads != Self::AUTO {
             return Err(Blake3Error::MaxThreads(max_threads));
         }
-        // The key is checked before any thread is started.
-        let hasher = match (key, derive_key_context) {
+        // The key is checked before any thread is started, and the hasher is made in
+        // place, last (made before a fallible step, 1.9 KB would be moved again).
+        let key: Option<&[u8; blake3::KEY_LEN]> = match (key, derive_key_context) {
             (Some(_), Some(_)) => return Err(Blake3Error::KeyAndContext),
-            (Some(key), None) => {
-                let key: &[u8; blake3::KEY_LEN] = key
-                    .try_into()
-                    .map_err(|_| Blake3Error::KeyLength(key.len()))?;
-                blake3::Hasher::new_keyed(key)
-            }
-            (None, Some(context)) => blake3::Hasher::new_derive_key(context),
-            (None, None) => blake3::Hasher::new(),
+            (Some(key), None) => Some(
+                key.try_into()
+                    .map_err(|_| Blake3Error::KeyLength(key.len()))?,
+            ),
+            (None, _) => None,
         };
+        let threads = Threads::new(max_threads)?;
         let mut this = Blake3 {
-            hasher,
-            threads: Threads::new(max_threads)?,
+            hasher: match (key, derive_key_context) {
+                (Some(key), _) => blake3::Hasher::new_keyed(key),
+                (None, Some(context)) => blake3::Hasher::new_derive_key(context),
+                (None, None) => blake3::Hasher::new(),
+            },
+            threads,
         };
         this.feed(data.unwrap_or_default());
         Ok(this)

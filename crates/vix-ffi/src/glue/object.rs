@@ -234,14 +234,50 @@ impl<T: Send> Out for HandleOut<T> {
     }
 }
 
-/// A constructor's or method's new object, as its handle: [`Handle::try_into_raw`] of
-/// the author's `Ok` value, or the author's error converted.
+/// A constructor's or method's new object, as its handle: the block is allocated first,
+/// then `make` (the author's function) runs and its `Ok` value is written into the block,
+/// or its error converted (and the block released). Allocating first leaves no failure
+/// between the value and its block, so the value is not kept aside for a drop: a large
+/// object with a destructor (a hasher holding a thread pool) is written once instead of
+/// being copied through the stack three more times. Out of memory for the block is
+/// `VIX_STATUS_ERROR`, and `make` does not run.
 #[inline(always)]
-pub fn boxed<T: Send, E: Into<Error>>(result: std::result::Result<T, E>) -> Result<*mut Handle<T>> {
-    match result {
-        Ok(value) => Handle::try_into_raw(value),
-        Err(e) => Err(e.into()),
+pub fn boxed<T: Send, E: Into<Error>>(
+    make: impl FnOnce() -> std::result::Result<T, E>,
+) -> Result<*mut Handle<T>> {
+    let layout = std::alloc::Layout::new::<Handle<T>>();
+    if layout.size() == 0 {
+        // Not reachable (a mutex has a size): `Box` allocates nothing for it.
+        return make()
+            .map_err(Into::into)
+            .map(|value| Handle::into_raw(value));
     }
+    // SAFETY: the layout has a non-zero size.
+    let ptr = unsafe { std::alloc::alloc(layout) }.cast::<Handle<T>>();
+    if ptr.is_null() {
+        return Err(Error::other(
+            "out of memory: the new object's handle could not be allocated",
+        ));
+    }
+    // Released if `make` fails or panics.
+    struct Block(*mut u8, std::alloc::Layout);
+    impl Drop for Block {
+        fn drop(&mut self) {
+            // SAFETY: allocated above with this layout, and not handed out.
+            unsafe { std::alloc::dealloc(self.0, self.1) };
+        }
+    }
+    let block = Block(ptr.cast(), layout);
+    let value = make().map_err(Into::into)?;
+    std::mem::forget(block);
+    // SAFETY: `ptr` is a fresh block of the handle's layout, written once; `free`
+    // releases it with `Box::from_raw`, as `Box::new` would have allocated it.
+    unsafe {
+        ptr.write(Handle {
+            value: Mutex::new(value),
+        })
+    };
+    Ok(ptr)
 }
 
 /// A chaining method's result (`&mut Self` or `&Self`): the object itself, which the C
@@ -352,21 +388,21 @@ mod tests {
         // SAFETY: a NULL out_handle is what is tested.
         let rc = unsafe {
             call(&mut st, HandleOut::<Counter>(null_mut()), |_| {
-                boxed(Ok::<_, Error>(Counter(1)))
+                boxed(|| Ok::<_, Error>(Counter(1)))
             })
         };
         assert_eq!(rc, 2);
         // SAFETY: valid pointers.
         let rc = unsafe {
             call(&mut st, HandleOut(&mut out), |_| {
-                boxed(Err::<Counter, _>(Error::other("no")))
+                boxed(|| Err::<Counter, _>(Error::other("no")))
             })
         };
         assert_eq!((rc, out.is_null()), (1, true));
         // SAFETY: valid pointers.
         let rc = unsafe {
             call(&mut st, HandleOut(&mut out), |_| {
-                boxed(Ok::<_, Error>(Counter(7)))
+                boxed(|| Ok::<_, Error>(Counter(7)))
             })
         };
         assert_eq!(rc, 0);
