@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,30 @@ def vix_ffi_bin() -> Path:
     return (
         Path(value) if value else REPO_ROOT / "target" / "release" / "vix-ffi"
     ).resolve()
+
+
+def gen_python_compiled(
+    spec: Path, out: Path, python: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Runs ``vix-ffi gen-python`` for ``spec`` into ``out`` with the compiled backend
+    built for the interpreter ``python`` (``env``: the environment, e.g. with ``CC``);
+    returns the completed process for the caller to check."""
+    return subprocess.run(
+        [
+            str(vix_ffi_bin()),
+            "gen-python",
+            "--spec",
+            str(spec),
+            "--out",
+            str(out),
+            "--compile",
+            python,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
 
 
 def c_compiler() -> str:

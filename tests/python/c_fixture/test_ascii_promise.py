@@ -24,7 +24,6 @@ import importlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -32,7 +31,7 @@ from typing import Any
 
 import pytest
 
-from vix_test_env import REPO_ROOT, backend, c_compiler, vix_ffi_bin
+from vix_test_env import REPO_ROOT, backend, c_compiler, gen_python_compiled
 
 pytestmark = [
     pytest.mark.skipif(
@@ -112,22 +111,7 @@ def api(request: Any, work_dir: Path, textlib_lib_dir: Path) -> ModuleType:
     spec.write_text(json.dumps(manifest), encoding="utf-8")
     env = dict(os.environ)
     env["CC"] = f"{c_compiler()} -DVIX_ASCII_MAX={level}"
-    proc = subprocess.run(
-        [
-            str(vix_ffi_bin()),
-            "gen-python",
-            "--spec",
-            str(spec),
-            "--out",
-            str(root / "gen"),
-            "--compile",
-            sys.executable,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
+    proc = gen_python_compiled(spec, root / "gen", sys.executable, env)
     assert proc.returncode == 0, proc.stderr + proc.stdout
     # One level's package at a time under this name: the previous one is forgotten.
     python_dir = root / "gen" / "python"

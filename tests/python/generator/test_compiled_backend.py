@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from vix_test_env import vix_ffi_bin
+from vix_test_env import gen_python_compiled
 
 from generator_support import Case
 
@@ -261,21 +261,7 @@ def test_the_extension_builds_and_loads_on_other_pythons(
     env[case.env_var] = str(stub_lib_dirs[case.name])
     for python in pythons:
         out = tmp_path / Path(python).name
-        proc = subprocess.run(
-            [
-                str(vix_ffi_bin()),
-                "gen-python",
-                "--spec",
-                str(spec),
-                "--out",
-                str(out),
-                "--compile",
-                python,
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        proc = gen_python_compiled(spec, out, python)
         assert proc.returncode == 0, f"{python}: {proc.stderr}"
         env["PYTHONPATH"] = str(out / "python")
         run = subprocess.run(
