@@ -1611,14 +1611,20 @@ static PyObject *vix_class_call(PyObject *callable, PyObject *const *args, size_
         Py_XDECREF(dict);
         return result;
     }
+    /* Held from here: the allocation may run a collection (finalizers) and the call may
+     * release the GIL, and other code replace __init__ meanwhile (dropping the class's
+     * and the cache's references). */
+    Py_INCREF(init);
     PyObject *obj = type->tp_alloc(type, 0);
     if (obj == NULL) {
+        Py_DECREF(init);
         return NULL;
     }
     PyObject *stack[VIX_MAX_PARAMS];
     stack[0] = obj;
     memcpy(&stack[1], args, (size_t)(nargs + nkw) * sizeof args[0]);
     PyObject *none = vix_function_call(init, stack, (size_t)nargs + 1, kwnames);
+    Py_DECREF(init);
     if (none == NULL) {
         Py_DECREF(obj);
         return NULL;
