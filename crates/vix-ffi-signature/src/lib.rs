@@ -570,6 +570,20 @@ impl Role {
     }
 }
 
+/// The index of the one buffer input of `params`, if there is exactly one: what an output
+/// sized from "the input" (`output_blocks`, a `size` of the input alone) is computed from.
+pub fn single_buffer(params: &[Param]) -> Option<usize> {
+    let mut buffers = params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.ty.is_buffer())
+        .map(|(i, _)| i);
+    match (buffers.next(), buffers.next()) {
+        (Some(i), None) => Some(i),
+        _ => None,
+    }
+}
+
 impl Signature {
     /// The v1.0 operation shape: one bytes input named `input_name`, one bytes output
     /// (text in or out where `text_in`/`text_out` say so).
@@ -617,6 +631,11 @@ impl Signature {
             .iter()
             .enumerate()
             .filter(|(_, p)| p.ty.is_buffer())
+    }
+
+    /// The index of the one buffer input, if there is exactly one (see [`single_buffer`]).
+    pub fn single_buffer(&self) -> Option<usize> {
+        single_buffer(&self.params)
     }
 
     /// The C parameter list, in the three groups of ABI v1.1: the inputs in order (a

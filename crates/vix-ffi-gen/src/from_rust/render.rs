@@ -826,7 +826,7 @@ fn typed_notes(
             } else if signature.output == Output::Str {
                 notes.push("The result is UTF-8 text, not NUL-terminated.".to_owned());
             }
-            if let (Some(blocks), Some(i)) = (output_blocks, single_buffer(signature)) {
+            if let (Some(blocks), Some(i)) = (output_blocks, signature.single_buffer()) {
                 notes.push(format!(
                     "Every successful result is exactly {} bytes.",
                     blocks_formula_of(blocks, &format!("{}_len", signature.params[i].name))
@@ -842,14 +842,6 @@ fn typed_notes(
                     .to_owned()
             });
         }
-    }
-}
-
-fn single_buffer(signature: &Signature) -> Option<usize> {
-    let mut buffers = signature.buffer_params().map(|(i, _)| i);
-    match (buffers.next(), buffers.next()) {
-        (Some(i), None) => Some(i),
-        _ => None,
     }
 }
 

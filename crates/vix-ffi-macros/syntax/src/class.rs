@@ -754,13 +754,7 @@ fn member(
     }
     let output = returns(f, class, constructor, writer, &mut objects, problems);
     let size_args = match (&args.size, writer) {
-        (Some(size), true) => {
-            let single = params
-                .iter()
-                .position(|p| p.ty.is_buffer())
-                .filter(|_| params.iter().filter(|p| p.ty.is_buffer()).count() == 1);
-            typed::size_arguments(size, &params, &sig.ident, single, problems)
-        }
+        (Some(size), true) => typed::size_arguments(size, &params, &sig.ident, problems),
         (None, true) => {
             problems.push(
                 sig.ident.span(),

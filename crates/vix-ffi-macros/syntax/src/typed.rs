@@ -48,17 +48,6 @@ pub struct Typed {
     pub objects: Vec<ObjectType>,
 }
 
-impl Typed {
-    /// The index (in `signature.params`) of the one buffer input, if there is exactly one.
-    pub fn single_buffer(&self) -> Option<usize> {
-        let mut buffers = self.signature.buffer_params().map(|(i, _)| i);
-        match (buffers.next(), buffers.next()) {
-            (Some(i), None) => Some(i),
-            _ => None,
-        }
-    }
-}
-
 /// The type of one parameter, or `None` (reported) when it has no ABI type.
 pub(super) fn param_type(ty: &Type, problems: &mut Problems) -> Option<ParamType> {
     if is_ref_to(ty, "[u8]", false) {
@@ -373,10 +362,10 @@ fn check_sizing(
     if !writer {
         return Vec::new();
     }
-    let single = single_buffer(params);
     match (&args.size, &args.output_blocks) {
-        (Some(size), _) => size_arguments(size, params, &sig.ident, single, problems),
+        (Some(size), _) => size_arguments(size, params, &sig.ident, problems),
         (None, Some(_)) => {
+            let single = model::single_buffer(params);
             if single.is_none() {
                 problems.push(
                     sig.ident.span(),
@@ -394,19 +383,6 @@ fn check_sizing(
     }
 }
 
-/// The one buffer input of `params`, if there is exactly one.
-fn single_buffer(params: &[Param]) -> Option<usize> {
-    let mut buffers = params
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.ty.is_buffer())
-        .map(|(i, _)| i);
-    match (buffers.next(), buffers.next()) {
-        (Some(i), None) => Some(i),
-        _ => None,
-    }
-}
-
 /// The parameters a writer's `size = <expr>` receives, in its order: a closure whose
 /// parameters are all named as parameters of the function receives those (`size =
 /// |length| Ok(length)`); any other expression (`size = |d| Ok(d.len())`, a function's
@@ -415,7 +391,6 @@ pub(super) fn size_arguments(
     size: &Expr,
     params: &[Param],
     function: &syn::Ident,
-    single: Option<usize>,
     problems: &mut Problems,
 ) -> Vec<usize> {
     if let Expr::Closure(closure) = size {
@@ -438,7 +413,7 @@ pub(super) fn size_arguments(
             return named;
         }
     }
-    match single {
+    match model::single_buffer(params) {
         Some(i) => vec![i],
         None => {
             let names: Vec<String> = params.iter().map(|p| format!("`{}`", p.name)).collect();

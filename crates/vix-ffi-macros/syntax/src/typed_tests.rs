@@ -309,7 +309,7 @@ fn writers_with_scalars_are_typed_and_ascii_makes_them_text() {
     );
     assert!(t.writer && t.ascii);
     assert_eq!(t.signature.output, Returns::Str);
-    assert_eq!(t.single_buffer(), Some(0));
+    assert_eq!(t.signature.single_buffer(), Some(0));
     assert_eq!(
         t.output_blocks,
         Some(OutputBlocks {
@@ -322,7 +322,7 @@ fn writers_with_scalars_are_typed_and_ascii_makes_them_text() {
         "fn f(n: u32, text: &str, out: &mut Output<'_>) -> Result<()> {}",
     );
     assert_eq!(t.signature.output, Returns::Bytes);
-    assert_eq!(t.single_buffer(), Some(1));
+    assert_eq!(t.signature.single_buffer(), Some(1));
     let t = typed(", ascii", "fn f(n: u32) -> Result<String> {}");
     assert!(t.ascii);
 }
