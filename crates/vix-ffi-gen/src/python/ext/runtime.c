@@ -1216,7 +1216,7 @@ typedef struct vix_function {
  * and the C values of the defaults that convert without holding anything (None, ints,
  * floats, bools, bytes and ASCII str: a default object lives as long as the function,
  * so a pointer into it stays valid). A call passing the default object itself then
- * copies its C value. */
+ * copies its C value (in_total still counts its length). */
 static void vix_prepare(vix_function *self) {
     const vix_fn *fn = self->fn;
     self->norder = 0;
@@ -1232,32 +1232,31 @@ static void vix_prepare(vix_function *self) {
         if (d == NULL || p->kind == VIX_P_OBJECT || p->kind == VIX_P_SELF) {
             continue;
         }
-        if (p->kind == VIX_P_BYTES || p->kind == VIX_P_STR) {
-            if (d == Py_None && p->optional) {
-                self->default_in[i].ptr = NULL;
-                self->default_in[i].len = 0;
-            } else if (PyBytes_CheckExact(d)) {
-                self->default_in[i].ptr = (const uint8_t *)PyBytes_AS_STRING(d);
-                self->default_in[i].len = (size_t)PyBytes_GET_SIZE(d);
-            } else if (p->kind == VIX_P_STR && PyUnicode_CheckExact(d) &&
-                       PyUnicode_IS_COMPACT_ASCII(d)) {
-                self->default_in[i].ptr = (const uint8_t *)PyUnicode_DATA(d);
-                self->default_in[i].len = (size_t)PyUnicode_GET_LENGTH(d);
-            } else {
-                continue; /* converted by each call, as a buffer view */
-            }
-            self->converted[i] = true;
-            continue;
-        }
+        /* Converted as a call converts it; kept only if the conversion holds nothing
+         * (a buffer view, an encoded copy) that the call would release. */
         vix_args a;
+        vix_in in[VIX_MAX_PARAMS];
         vix_scalar scalar[VIX_MAX_PARAMS];
+        vix_held held;
+        size_t total = 0;
+        a.in = in;
         a.scalar = scalar;
-        if (vix_convert(fn, p, d, &a, NULL, NULL) < 0) {
+        held.nviews = 0;
+        held.nobjects = 0;
+        if (vix_convert(fn, p, d, &a, &held, &total) < 0) {
             /* Left to each call, which raises the same error. */
             PyErr_Clear();
             continue;
         }
-        self->default_scalar[i] = scalar[p->c_index];
+        if (held.nviews || held.nobjects) {
+            vix_release(&held);
+            continue;
+        }
+        if (p->kind == VIX_P_BYTES || p->kind == VIX_P_STR) {
+            self->default_in[i] = in[p->c_index];
+        } else {
+            self->default_scalar[i] = scalar[p->c_index];
+        }
         self->converted[i] = true;
     }
     self->prepared = true;
