@@ -1522,9 +1522,8 @@ static PyObject *vix_init_name; /* "__init__", interned by the module's init */
  * CPython gives a type a new tag (or none) whenever its dict changes, so a kept one is
  * used only while the tag is the same. It saves a dict lookup per object made. */
 static struct {
-    PyTypeObject *type;
-    unsigned int tag;
-    PyObject *init; /* a strong reference */
+    unsigned int tag; /* of vix_class_types[i] when init was found (never 0) */
+    PyObject *init;   /* a strong reference */
 } vix_inits[VIX_CLASSES + 1];
 
 static bool vix_tag_valid(PyTypeObject *type) {
@@ -1536,15 +1535,21 @@ static bool vix_tag_valid(PyTypeObject *type) {
     return type->tp_version_tag != 0;
 }
 
-static PyObject *vix_cached_init(PyTypeObject *type) {
+/* The registered class `type` is, or -1 (a subclass, say). */
+static int vix_class_index(PyTypeObject *type) {
     for (int i = 0; i < VIX_CLASSES; i++) {
-        if (vix_inits[i].type == type) {
-            return vix_tag_valid(type) && vix_inits[i].tag == type->tp_version_tag
-                       ? vix_inits[i].init
-                       : NULL;
+        if (vix_class_types[i] == type) {
+            return i;
         }
     }
-    return NULL;
+    return -1;
+}
+
+static PyObject *vix_cached_init(PyTypeObject *type) {
+    int i = vix_class_index(type);
+    return i >= 0 && vix_tag_valid(type) && vix_inits[i].tag == type->tp_version_tag
+               ? vix_inits[i].init
+               : NULL;
 }
 
 static void vix_cache_init(PyTypeObject *type, PyObject *init) {
@@ -1553,18 +1558,13 @@ static void vix_cache_init(PyTypeObject *type, PyObject *init) {
 #endif
     /* Before 3.12 a type gets its tag from the first attribute lookup through it
      * (`obj.method`); until then each object made looks __init__ up. */
-    if (init == NULL || !vix_tag_valid(type)) {
+    int i = vix_class_index(type);
+    if (init == NULL || i < 0 || !vix_tag_valid(type)) {
         return;
     }
-    for (int i = 0; i < VIX_CLASSES; i++) {
-        if (vix_class_types[i] == type) {
-            Py_INCREF(init);
-            Py_XSETREF(vix_inits[i].init, init);
-            vix_inits[i].type = type;
-            vix_inits[i].tag = type->tp_version_tag;
-            return;
-        }
-    }
+    Py_INCREF(init);
+    Py_XSETREF(vix_inits[i].init, init);
+    vix_inits[i].tag = type->tp_version_tag;
 }
 
 /* A registered class called (its tp_vectorcall, set by register()): the object is
