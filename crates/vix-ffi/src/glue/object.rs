@@ -71,32 +71,9 @@ impl<T: Send> Handle<T> {
 
     /// [`Handle::into_raw`], or the `VIX_STATUS_ERROR` to report (and `value` dropped)
     /// when memory for the handle cannot be had: `Box::new` would abort the process.
-    /// The block is the one `Box::new` would allocate (the global allocator, the
-    /// handle's layout), so [`free`] releases it with `Box::from_raw`.
-    #[inline(always)]
+    /// [`boxed`] of `value`.
     pub fn try_into_raw(value: T) -> Result<*mut Handle<T>> {
-        let layout = std::alloc::Layout::new::<Handle<T>>();
-        if layout.size() == 0 {
-            // Not reachable (a mutex has a size), but a zero-sized allocation is not ours
-            // to make: `Box` does not allocate for it.
-            return Ok(Box::into_raw(Box::new(Handle {
-                value: Mutex::new(value),
-            })));
-        }
-        // SAFETY: the layout has a non-zero size.
-        let ptr = unsafe { std::alloc::alloc(layout) }.cast::<Handle<T>>();
-        if ptr.is_null() {
-            return Err(Error::other(
-                "out of memory: the new object's handle could not be allocated",
-            ));
-        }
-        // SAFETY: `ptr` is a fresh block of the handle's layout, written once.
-        unsafe {
-            ptr.write(Handle {
-                value: Mutex::new(value),
-            })
-        };
-        Ok(ptr)
+        boxed(|| Ok::<T, Error>(value))
     }
 }
 
@@ -247,10 +224,12 @@ pub fn boxed<T: Send, E: Into<Error>>(
 ) -> Result<*mut Handle<T>> {
     let layout = std::alloc::Layout::new::<Handle<T>>();
     if layout.size() == 0 {
-        // Not reachable (a mutex has a size): `Box` allocates nothing for it.
-        return make()
-            .map_err(Into::into)
-            .map(|value| Handle::into_raw(value));
+        // Not reachable (a mutex has a size), but a zero-sized allocation is not ours to
+        // make: `Box` does not allocate for it.
+        let value = make().map_err(Into::into)?;
+        return Ok(Box::into_raw(Box::new(Handle {
+            value: Mutex::new(value),
+        })));
     }
     // SAFETY: the layout has a non-zero size.
     let ptr = unsafe { std::alloc::alloc(layout) }.cast::<Handle<T>>();
@@ -270,8 +249,9 @@ pub fn boxed<T: Send, E: Into<Error>>(
     let block = Block(ptr.cast(), layout);
     let value = make().map_err(Into::into)?;
     std::mem::forget(block);
-    // SAFETY: `ptr` is a fresh block of the handle's layout, written once; `free`
-    // releases it with `Box::from_raw`, as `Box::new` would have allocated it.
+    // SAFETY: `ptr` is a fresh block of the handle's layout, written once. It is the
+    // block `Box::new` would allocate (the global allocator, the handle's layout), so
+    // `free` releases it with `Box::from_raw`.
     unsafe {
         ptr.write(Handle {
             value: Mutex::new(value),
