@@ -767,8 +767,12 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def bench_args(
+    argv: Sequence[str] | None, description: str, sections: list[str]
+) -> argparse.Namespace:
+    """The options every benchmark script takes (``--only`` among ``sections``), parsed;
+    ``rounds``, ``batch`` and ``only`` are set from them."""
+    parser = argparse.ArgumentParser(description=description.split("\n\n")[0])
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -782,7 +786,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["call", "throughput", "threads", "memory"],
+        choices=sections,
         action="append",
         help="run only these sections",
     )
@@ -790,19 +794,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--strict", action="store_true", help="exit 1 when a target is not met"
     )
     args = parser.parse_args(argv)
-    rounds = 3 if args.quick else args.rounds
-    batch = 0.005 if args.quick else 0.02
-    only = set(args.only or ["call", "throughput", "threads", "memory"])
+    args.rounds = 3 if args.quick else args.rounds
+    args.batch = 0.005 if args.quick else 0.02
+    args.only = set(args.only or sections)
+    return args
 
-    env = setup()
-    import pybase64
 
-    native = env["native"]
-    print("## base64_ffi benchmark\n")
+def print_header(title: str, versions: str, rounds: int) -> None:
+    """The lines that open a report: the machine, the Python and ``versions`` (the
+    contenders'), the load, and how it is measured."""
+    print(f"## {title}\n")
     print(f"- machine: {machine()}")
     print(
         f"- Python {platform.python_version()} ({platform.python_implementation()}), "
-        f"pybase64 {pybase64.get_version()}, library {native.LOADED_FROM}"
+        f"{versions}"
     )
     print(f"- load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
@@ -810,6 +815,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"ratios are medians of per-round ratios"
     )
     sys.stdout.flush()
+
+
+def finish(report: Report, started: float, strict: bool) -> int:
+    """Prints the verdicts and the closing line; the exit status (1 when ``strict`` and
+    a target is not met)."""
+    all_met = report.summary()
+    print(
+        f"\nload average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+    return 1 if strict and not all_met else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = bench_args(argv, __doc__, ["call", "throughput", "threads", "memory"])
+    rounds, batch, only = args.rounds, args.batch, args.only
+
+    env = setup()
+    import pybase64
+
+    native = env["native"]
+    print_header(
+        "base64_ffi benchmark",
+        f"pybase64 {pybase64.get_version()}, library {native.LOADED_FROM}",
+        rounds,
+    )
     report = Report()
     started = time.perf_counter()
     if "call" in only:
@@ -823,12 +854,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cycles(env, report)
         memory(report, 100 if args.quick else 1000)
         import_time(report, 3 if args.quick else 9, env.get("capi") is not None)
-    all_met = report.summary()
-    print(
-        f"\nload average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-        f"{time.perf_counter() - started:.0f} s"
-    )
-    return 1 if args.strict and not all_met else 0
+    return finish(report, started, args.strict)
 
 
 if __name__ == "__main__":

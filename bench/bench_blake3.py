@@ -18,10 +18,8 @@ are, unless --strict is given.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import os
-import platform
 import sys
 import time
 from collections.abc import Sequence
@@ -31,16 +29,18 @@ from bench_base64 import (
     MIB,
     Contender,
     Report,
+    bench_args,
+    finish,
     fmt_rate,
     fmt_ratio,
     fmt_size,
     fmt_time,
     group_rows,
     load_backends,
-    machine,
     measure,
     median,
     paired_ratio,
+    print_header,
 )
 
 
@@ -200,50 +200,20 @@ def throughput(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="few rounds and no 64 MiB case: checks that it runs",
-    )
-    parser.add_argument(
-        "--rounds",
-        type=int,
-        default=15,
-        help="interleaved rounds per group (default 15)",
-    )
-    parser.add_argument(
-        "--only",
-        choices=["call", "throughput"],
-        action="append",
-        help="run only these sections",
-    )
-    parser.add_argument(
-        "--strict", action="store_true", help="exit 1 when a target is not met"
-    )
-    args = parser.parse_args(argv)
-    rounds = 3 if args.quick else args.rounds
-    batch = 0.005 if args.quick else 0.02
-    only = set(args.only or ["call", "throughput"])
+    args = bench_args(argv, __doc__, ["call", "throughput"])
+    rounds, batch, only = args.rounds, args.batch, args.only
 
     env = setup()
     import blake3
 
-    print("## blake3_ffi benchmark\n")
-    print(f"- machine: {machine()}")
-    print(
-        f"- Python {platform.python_version()} ({platform.python_implementation()}), "
+    print_header(
+        "blake3_ffi benchmark",
         f"blake3 package {blake3.__version__}, blake3_ffi on "
         f"{env['package'].BACKEND}"
         f"{'' if env['cours'] is None else ' and compiled'}, library "
-        f"{env['package'].api.version()}"
+        f"{env['package'].api.version()}",
+        rounds,
     )
-    print(f"- load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(
-        f"- {rounds} interleaved rounds per group; times are per call; "
-        f"ratios are medians of per-round ratios"
-    )
-    sys.stdout.flush()
     report = Report()
     started = time.perf_counter()
     if "call" in only:
@@ -255,12 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             cases += [(8 * MIB, True)]
         throughput(env, report, cases, rounds, batch)
-    all_met = report.summary()
-    print(
-        f"\nload average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-        f"{time.perf_counter() - started:.0f} s"
-    )
-    return 1 if args.strict and not all_met else 0
+    return finish(report, started, args.strict)
 
 
 if __name__ == "__main__":
