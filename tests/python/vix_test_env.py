@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,13 @@ def vix_ffi_bin() -> Path:
     return (
         Path(value) if value else REPO_ROOT / "target" / "release" / "vix-ffi"
     ).resolve()
+
+
+def fresh_dir(path: Path) -> Path:
+    """``path`` as an empty folder (what an earlier run left there is removed)."""
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
 
 
 def gen_python_compiled(

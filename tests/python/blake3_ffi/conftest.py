@@ -16,51 +16,32 @@ from __future__ import annotations
 
 import importlib
 import os
-import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from vix_test_env import backend_for, compile_args, vix_ffi_bin
+from vix_test_env import backend_for, compile_args, fresh_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CRATE = REPO_ROOT / "examples" / "blake3_ffi"
-
-
-def run_vix_ffi(*args: str) -> subprocess.CompletedProcess[str]:
-    binary = vix_ffi_bin()
-    if not binary.exists():
-        pytest.fail(
-            f"{binary} does not exist: run `cargo build --release -p vix-ffi-cli`"
-        )
-    proc = subprocess.run(
-        [str(binary), *args], capture_output=True, text=True, check=False
-    )
-    if proc.returncode != 0:
-        pytest.fail(
-            f"vix-ffi {' '.join(args)} exited with {proc.returncode}\n"
-            f"--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}",
-            pytrace=False,
-        )
-    return proc
+#: The root conftest's ``vix_ffi`` fixture: runs ``vix-ffi``, fails on a non-zero exit.
+VixFfi = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture(scope="session")
 def blake3_root(work_dir: Path) -> Path:
-    root = work_dir / "blake3_ffi"
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
-    return root
+    return fresh_dir(work_dir / "blake3_ffi")
 
 
 @pytest.fixture(scope="session")
-def blake3_manifest(blake3_root: Path) -> Path:
+def blake3_manifest(blake3_root: Path, vix_ffi: VixFfi) -> Path:
     """The crate's manifest, written by ``vix-ffi from-rust`` into the work folder."""
     manifest = blake3_root / "bindings.json"
-    run_vix_ffi(
+    vix_ffi(
         "from-rust",
         "--crate",
         str(CRATE),
@@ -73,9 +54,11 @@ def blake3_manifest(blake3_root: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def blake3_python_dir(blake3_root: Path, blake3_manifest: Path) -> Path:
+def blake3_python_dir(
+    blake3_root: Path, blake3_manifest: Path, vix_ffi: VixFfi
+) -> Path:
     out = blake3_root / "gen"
-    run_vix_ffi(
+    vix_ffi(
         "gen-python", "--spec", str(blake3_manifest), "--out", str(out), *compile_args()
     )
     return out / "python"

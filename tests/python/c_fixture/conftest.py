@@ -22,7 +22,7 @@ from types import ModuleType
 
 import pytest
 
-from vix_test_env import backend_for, c_compiler, compile_args, vix_ffi_bin
+from vix_test_env import backend_for, c_compiler, compile_args, fresh_dir, vix_ffi_bin
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 INCLUDE_DIR = REPO_ROOT / "include"
@@ -104,10 +104,7 @@ def import_fresh(
 
 @pytest.fixture(scope="session")
 def textlib_root(work_dir: Path) -> Path:
-    root = work_dir / "c_textlib"
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
-    return root
+    return fresh_dir(work_dir / "c_textlib")
 
 
 @pytest.fixture(scope="session")

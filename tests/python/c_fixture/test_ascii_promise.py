@@ -23,7 +23,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -31,7 +30,13 @@ from typing import Any
 
 import pytest
 
-from vix_test_env import REPO_ROOT, backend, c_compiler, gen_python_compiled
+from vix_test_env import (
+    REPO_ROOT,
+    backend,
+    c_compiler,
+    fresh_dir,
+    gen_python_compiled,
+)
 
 pytestmark = [
     pytest.mark.skipif(
@@ -84,9 +89,7 @@ def levels() -> list[Any]:
 def api(request: Any, work_dir: Path, textlib_lib_dir: Path) -> ModuleType:
     """``textlib_ascii.api``, its extension built with ``-DVIX_ASCII_MAX=<level>``."""
     level: int = request.param
-    root = work_dir / "c_textlib_ascii" / f"level{level}"
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
+    root = fresh_dir(work_dir / "c_textlib_ascii" / f"level{level}")
     manifest = json.loads(TEXTLIB_SPEC.read_text(encoding="utf-8"))
     manifest["python"]["package"] = "textlib_ascii"
     manifest["python"]["api"] = [

@@ -34,6 +34,7 @@ from cpp_support import (
     run_checked,
     version_of,
 )
+from vix_test_env import fresh_dir
 
 
 @pytest.fixture(scope="session")
@@ -60,10 +61,7 @@ def build_tools() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def cpp_root(work_dir: Path) -> Path:
-    root = work_dir / "cpp"
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
-    return root
+    return fresh_dir(work_dir / "cpp")
 
 
 @pytest.fixture(scope="session")
