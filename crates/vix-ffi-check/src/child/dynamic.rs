@@ -599,19 +599,7 @@ mod tests {
             unsafe { *out_value = sum };
             StatusCode::Ok
         };
-        if !out_status.is_null() {
-            // SAFETY: a live status of the caller.
-            unsafe {
-                *out_status = VixStatus {
-                    code: code as i32,
-                    message: VixStr {
-                        ptr: std::ptr::null(),
-                        len: 0,
-                    },
-                }
-            };
-        }
-        c_int::from(code != StatusCode::Ok)
+        write_status(out_status, code)
     }
 
     fn callee() -> Callee {

@@ -254,11 +254,10 @@ impl Runner<'_> {
         }
     }
 
-    /// The calls that must give `VIX_STATUS_INVALID_ARG`, on one argument list: each
-    /// buffer input's pointer NULL with a non-zero length, and each NULL output pointer
-    /// (`out_len` with and without a buffer, `out_ptr` with a capacity, `out_value`).
-    fn null_calls(&self) -> Option<(Vec<Value>, Vec<Call>)> {
-        let sig = &self.ctx.callee.sig;
+    /// An ordinary argument list for the NULL checks: the first case without an empty
+    /// buffer (else the first case), with any empty buffer given bytes, so that a NULL
+    /// pointer beside it has a non-zero length.
+    fn ordinary_values(&self) -> Option<Vec<Value>> {
         let mut values = self
             .ctx
             .cases
@@ -269,8 +268,7 @@ impl Runner<'_> {
             })
             .or_else(|| self.ctx.cases.first())?
             .clone();
-        let mut calls = Vec::new();
-        for (i, _) in sig.buffer_params() {
+        for (i, _) in self.ctx.callee.sig.buffer_params() {
             if values[i].buffer().is_none_or(|b| b.bytes.is_empty()) {
                 values[i] = Value::Buffer(Input {
                     label: "text".into(),
@@ -278,6 +276,18 @@ impl Runner<'_> {
                     null_ptr: false,
                 });
             }
+        }
+        Some(values)
+    }
+
+    /// The calls that must give `VIX_STATUS_INVALID_ARG`, on one argument list: each
+    /// buffer input's pointer NULL with a non-zero length, and each NULL output pointer
+    /// (`out_len` with and without a buffer, `out_ptr` with a capacity, `out_value`).
+    fn null_calls(&self) -> Option<(Vec<Value>, Vec<Call>)> {
+        let sig = &self.ctx.callee.sig;
+        let values = self.ordinary_values()?;
+        let mut calls = Vec::new();
+        for (i, _) in sig.buffer_params() {
             calls.push(Call {
                 null_input: Some(i),
                 ..Call::cap(FALLBACK_CAP)
@@ -324,26 +334,7 @@ impl Runner<'_> {
     /// given: for a buffer output the size query and a call with a buffer.
     fn null_self_calls(&self) -> Option<(Vec<Value>, Vec<Call>)> {
         self.ctx.callee.sig.receiver?;
-        let mut values = self
-            .ctx
-            .cases
-            .iter()
-            .find(|c| {
-                c.iter()
-                    .all(|v| v.buffer().is_none_or(|b| !b.bytes.is_empty()))
-            })
-            .or_else(|| self.ctx.cases.first())
-            .cloned()
-            .unwrap_or_default();
-        for (i, _) in self.ctx.callee.sig.buffer_params() {
-            if values[i].buffer().is_none_or(|b| b.bytes.is_empty()) {
-                values[i] = Value::Buffer(Input {
-                    label: "text".into(),
-                    bytes: b"hello, world".to_vec(),
-                    null_ptr: false,
-                });
-            }
-        }
+        let values = self.ordinary_values().unwrap_or_default();
         let mut calls = vec![Call {
             null_self: true,
             ..Call::cap(FALLBACK_CAP)
